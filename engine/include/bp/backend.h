@@ -1,0 +1,94 @@
+// backend.h — the one interface every device implements: memory, copies and the compute kernels the ops
+// call. Ops never branch on the device; they call backend_for(tensor).<kernel>(...). The CPU backend
+// (Eigen) is the reference; the CUDA backend implements the same table where BP_HAVE_CUDA is defined.
+// Kernel convention (as llm.c): outputs first, then inputs, then parameters. Backward kernels overwrite
+// their output unless the name says accumulate.
+#pragma once
+
+#include <string>
+
+#include "bp/tensor.h"
+
+namespace bp {
+
+enum class UnaryOp { relu, leaky_relu, sigmoid, tanh, gelu_erf, gelu_tanh, exp, log, neg, square };
+enum class BinaryOp { add, sub, mul, div };
+
+struct AdamParams {
+    double lr, beta1, beta2, eps, weight_decay;
+    bool decoupled;      // AdamW: decay applied to the weights directly
+    double bias_corr1;   // 1 - beta1^t
+    double bias_corr2;   // 1 - beta2^t
+};
+
+struct SgdParams {
+    double lr, momentum, dampening, weight_decay;
+    bool nesterov;
+    bool first_step;  // momentum buffer starts as the gradient
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual Device device() const = 0;
+    virtual std::string name() const = 0;  // "cpu (Eigen 3.4, AVX-512)"
+
+    // memory
+    virtual void* allocate(size_t bytes) = 0;
+    virtual void deallocate(void* ptr, size_t bytes) = 0;
+    virtual void copy_to_host(void* dst, const void* src, size_t bytes) = 0;
+    virtual void copy_from_host(void* dst, const void* src, size_t bytes) = 0;
+
+    // elementwise
+    virtual void fill(Tensor& out, double value) = 0;
+    virtual void convert(Tensor& out, const Tensor& in) = 0;  // same numel, any dtypes
+    /// out = a (op) b with NumPy broadcasting; out has the broadcast shape.
+    virtual void binary(BinaryOp op, Tensor& out, const Tensor& a, const Tensor& b) = 0;
+    /// out = f(x); alpha is the leaky-relu slope.
+    virtual void unary(UnaryOp op, Tensor& out, const Tensor& x, double alpha) = 0;
+    /// grad_x = grad_out * f'(x); y = f(x) is passed for ops whose derivative is cheaper from it.
+    virtual void unary_backward(UnaryOp op, Tensor& grad_x, const Tensor& grad_out, const Tensor& x,
+                                const Tensor& y, double alpha) = 0;
+    /// out = scale * a + b * beta  (axpby; shapes equal)
+    virtual void axpby(Tensor& out, double scale, const Tensor& a, double beta, const Tensor& b) = 0;
+
+    // reductions and broadcasting
+    /// Sums `in` down to out's shape (out's shape broadcasts to in's), times scale.
+    virtual void sum_to(Tensor& out, const Tensor& in, double scale) = 0;
+    /// Broadcasts `in` up to out's shape, times scale.
+    virtual void expand(Tensor& out, const Tensor& in, double scale) = 0;
+
+    // matrix products
+    /// c = alpha * op(a) @ op(b) + beta * c, a and b 2-D (op = transpose where asked).
+    virtual void gemm(Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, double alpha,
+                      double beta) = 0;
+    /// out[n, :] += bias for every row n (out: [N, M], bias: [M]).
+    virtual void add_row_bias(Tensor& out, const Tensor& bias) = 0;
+
+    // softmax family, over the last dimension
+    virtual void softmax(Tensor& out, const Tensor& x, bool log) = 0;
+    virtual void softmax_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& y, bool log) = 0;
+    /// loss = mean_n -log softmax(logits)[n, target[n]]; probs = softmax(logits). targets: i32 [N].
+    virtual void cross_entropy(Tensor& loss, Tensor& probs, const Tensor& logits, const Tensor& targets) = 0;
+    /// grad_logits = scale * (probs - onehot(targets)) / N
+    virtual void cross_entropy_backward(Tensor& grad_logits, const Tensor& probs, const Tensor& targets,
+                                        double scale) = 0;
+
+    // optimizers (in place on param and state)
+    virtual void sgd_step(Tensor& param, const Tensor& grad, Tensor& momentum_buf, const SgdParams& p) = 0;
+    virtual void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamParams& p) = 0;
+};
+
+Backend& backend_for(Device device);
+inline Backend& backend_for(const Tensor& t) { return backend_for(t.device()); }
+
+/// Whether a CUDA device can be used here, and if not, why (for `backprop info` and skipped tests).
+bool cuda_available(std::string* why_not = nullptr);
+std::string cuda_device_summary();  // "NVIDIA H100 (80 GiB, sm_90)" or the reason there is none
+
+/// Threads used by CPU kernels (Eigen GEMM and OpenMP loops). 0 = all cores.
+void set_num_threads(int n);
+int num_threads();
+std::string cpu_simd();  // "AVX-512" / "AVX2" / "SSE2"
+
+}  // namespace bp

@@ -1,0 +1,57 @@
+// ops.h — the differentiable operations. Each op checks shapes (a mismatch throws ShapeError naming the op,
+// both shapes and what would fit), computes through the backend, and records its backward node when an
+// input requires grad. Every op here is registered with the float64 gradient check (gradcheck.h).
+#pragma once
+
+#include "bp/tensor.h"
+
+namespace bp {
+
+enum class GeluApprox { none, tanh };  // none: exact x·Φ(x) with erf; tanh: the GPT-2 approximation
+
+/// out = a @ b        a: [N, K]  b: [K, M]  out: [N, M]
+Tensor matmul(const Tensor& a, const Tensor& b);
+/// out = x @ wᵀ + b   x: [*, in]  w: [out, in]  b: [out] (may be undefined)  out: [*, out]
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b);
+
+/// Elementwise with NumPy broadcasting (a row or column over a batch, a scalar, ...).
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor scale(const Tensor& x, double s);  // s·x
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
+
+/// Reductions: over everything (a 0-d result) or over one dimension.
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, int64_t dim, bool keepdim = false);
+
+/// Shape: a view onto the same storage; gradients flow back reshaped.
+Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor flatten(const Tensor& x, int64_t start_dim = 1);  // [N, 1, 28, 28] -> [N, 784]
+
+/// Activations.
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor gelu(const Tensor& x, GeluApprox approx = GeluApprox::none);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+
+/// Softmax family over the last dimension.
+Tensor softmax(const Tensor& x);
+Tensor log_softmax(const Tensor& x);
+/// Fused, numerically stable softmax + negative log-likelihood, averaged over the batch.
+/// logits: [N, C] float; targets: [N] int32 class indices in [0, C).
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets);
+/// mean((pred − target)²) over every element; shapes must match.
+Tensor mse_loss(const Tensor& pred, const Tensor& target);
+
+}  // namespace bp

@@ -1,0 +1,518 @@
+// cpu_backend.cpp — the reference backend: Eigen for matrix products, plain loops the compiler vectorises
+// for everything else. Each kernel is written for clarity first; the hot ones (gemm, bias, relu, the
+// softmax-cross-entropy and Adam) are the ones the MLP benchmark profiles.
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "bp/backend.h"
+
+namespace bp {
+namespace {
+
+template <class T>
+using MatMap = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+template <class T>
+using ConstMatMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+
+// Shapes padded to 4-D on the left, with element strides (0 where a dimension is broadcast).
+struct Bcast4 {
+    int64_t dims[4];
+    int64_t stride[4];
+};
+
+Bcast4 bcast_strides(const Shape& in, const Shape& out) {
+    Bcast4 b{};
+    int64_t pad = 4 - static_cast<int64_t>(out.size());
+    int64_t ipad = 4 - static_cast<int64_t>(in.size());
+    int64_t istride[4] = {0, 0, 0, 0};
+    int64_t s = 1;
+    for (int64_t d = 3; d >= ipad; --d) {
+        istride[d] = s;
+        s *= in[static_cast<size_t>(d - ipad)];
+    }
+    for (int64_t d = 0; d < 4; ++d) {
+        b.dims[d] = d < pad ? 1 : out[static_cast<size_t>(d - pad)];
+        int64_t idim = d < ipad ? 1 : in[static_cast<size_t>(d - ipad)];
+        b.stride[d] = (idim == 1) ? 0 : istride[d];
+    }
+    return b;
+}
+
+template <class T>
+inline T apply_binary(BinaryOp op, T a, T b) {
+    switch (op) {
+        case BinaryOp::add: return a + b;
+        case BinaryOp::sub: return a - b;
+        case BinaryOp::mul: return a * b;
+        case BinaryOp::div: return a / b;
+    }
+    return T(0);
+}
+
+template <class T, class F>
+void binary_loop(T* o, const T* a, const T* b, const Shape& as, const Shape& bs, const Shape& os, F f) {
+    const int64_t n = shape_numel(os);
+    if (as == os && bs == os) {
+        for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+        return;
+    }
+    if (shape_numel(bs) == 1 && as == os) {
+        const T bv = b[0];
+        for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
+        return;
+    }
+    if (shape_numel(as) == 1 && bs == os) {
+        const T av = a[0];
+        for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
+        return;
+    }
+    Bcast4 A = bcast_strides(as, os), B = bcast_strides(bs, os);
+    const int64_t* d = A.dims;
+    for (int64_t i0 = 0; i0 < d[0]; ++i0)
+        for (int64_t i1 = 0; i1 < d[1]; ++i1)
+            for (int64_t i2 = 0; i2 < d[2]; ++i2) {
+                const T* ap = a + i0 * A.stride[0] + i1 * A.stride[1] + i2 * A.stride[2];
+                const T* bp = b + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
+                const int64_t sa = A.stride[3], sb = B.stride[3];
+                for (int64_t i3 = 0; i3 < d[3]; ++i3) *o++ = f(ap[i3 * sa], bp[i3 * sb]);
+            }
+}
+
+constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2/pi)
+constexpr double kInvSqrt2 = 0.7071067811865476;
+constexpr double kInvSqrt2Pi = 0.3989422804014327;  // 1/sqrt(2 pi)
+
+template <class T>
+void unary_kernel(UnaryOp op, T* y, const T* x, int64_t n, T alpha) {
+    switch (op) {
+        case UnaryOp::relu:
+            for (int64_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+            break;
+        case UnaryOp::leaky_relu:
+            for (int64_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : alpha * x[i];
+            break;
+        case UnaryOp::sigmoid:
+            for (int64_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
+            break;
+        case UnaryOp::tanh:
+            for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+            break;
+        case UnaryOp::gelu_erf:  // x Φ(x) = ½ x (1 + erf(x / √2))
+            for (int64_t i = 0; i < n; ++i) y[i] = T(0.5) * x[i] * (T(1) + std::erf(x[i] * T(kInvSqrt2)));
+            break;
+        case UnaryOp::gelu_tanh:  // ½ x (1 + tanh(√(2/π) (x + 0.044715 x³)))
+            for (int64_t i = 0; i < n; ++i) {
+                T u = T(kSqrt2OverPi) * (x[i] + T(0.044715) * x[i] * x[i] * x[i]);
+                y[i] = T(0.5) * x[i] * (T(1) + std::tanh(u));
+            }
+            break;
+        case UnaryOp::exp:
+            for (int64_t i = 0; i < n; ++i) y[i] = std::exp(x[i]);
+            break;
+        case UnaryOp::log:
+            for (int64_t i = 0; i < n; ++i) y[i] = std::log(x[i]);
+            break;
+        case UnaryOp::neg:
+            for (int64_t i = 0; i < n; ++i) y[i] = -x[i];
+            break;
+        case UnaryOp::square:
+            for (int64_t i = 0; i < n; ++i) y[i] = x[i] * x[i];
+            break;
+    }
+}
+
+// grad_x = grad_out · f'(x), with y = f(x) where that is the cheaper form.
+template <class T>
+void unary_backward_kernel(UnaryOp op, T* gx, const T* g, const T* x, const T* y, int64_t n, T alpha) {
+    switch (op) {
+        case UnaryOp::relu:  // f' = 1 for x > 0, else 0
+            for (int64_t i = 0; i < n; ++i) gx[i] = x[i] > T(0) ? g[i] : T(0);
+            break;
+        case UnaryOp::leaky_relu:
+            for (int64_t i = 0; i < n; ++i) gx[i] = x[i] > T(0) ? g[i] : alpha * g[i];
+            break;
+        case UnaryOp::sigmoid:  // σ' = σ (1 − σ)
+            for (int64_t i = 0; i < n; ++i) gx[i] = g[i] * y[i] * (T(1) - y[i]);
+            break;
+        case UnaryOp::tanh:  // tanh' = 1 − tanh²
+            for (int64_t i = 0; i < n; ++i) gx[i] = g[i] * (T(1) - y[i] * y[i]);
+            break;
+        case UnaryOp::gelu_erf:  // Φ(x) + x φ(x)
+            for (int64_t i = 0; i < n; ++i) {
+                T cdf = T(0.5) * (T(1) + std::erf(x[i] * T(kInvSqrt2)));
+                T pdf = T(kInvSqrt2Pi) * std::exp(T(-0.5) * x[i] * x[i]);
+                gx[i] = g[i] * (cdf + x[i] * pdf);
+            }
+            break;
+        case UnaryOp::gelu_tanh:  // ½(1 + t) + ½ x (1 − t²) √(2/π) (1 + 3·0.044715 x²)
+            for (int64_t i = 0; i < n; ++i) {
+                T x2 = x[i] * x[i];
+                T t = std::tanh(T(kSqrt2OverPi) * (x[i] + T(0.044715) * x2 * x[i]));
+                T du = T(kSqrt2OverPi) * (T(1) + T(3 * 0.044715) * x2);
+                gx[i] = g[i] * (T(0.5) * (T(1) + t) + T(0.5) * x[i] * (T(1) - t * t) * du);
+            }
+            break;
+        case UnaryOp::exp:
+            for (int64_t i = 0; i < n; ++i) gx[i] = g[i] * y[i];
+            break;
+        case UnaryOp::log:
+            for (int64_t i = 0; i < n; ++i) gx[i] = g[i] / x[i];
+            break;
+        case UnaryOp::neg:
+            for (int64_t i = 0; i < n; ++i) gx[i] = -g[i];
+            break;
+        case UnaryOp::square:
+            for (int64_t i = 0; i < n; ++i) gx[i] = T(2) * x[i] * g[i];
+            break;
+    }
+}
+
+class CpuBackend final : public Backend {
+public:
+    Device device() const override { return Device::cpu; }
+    std::string name() const override {
+        return "cpu (Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
+               "." + std::to_string(EIGEN_MINOR_VERSION) + ", " + cpu_simd() + ")";
+    }
+
+    void* allocate(size_t bytes) override {
+        size_t rounded = (bytes + 63) / 64 * 64;
+        void* p = std::aligned_alloc(64, rounded);
+        if (!p) throw Error("out of memory: could not allocate " + std::to_string(bytes) + " bytes");
+        return p;
+    }
+    void deallocate(void* ptr, size_t) override { std::free(ptr); }
+    void copy_to_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+    void copy_from_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+
+    void fill(Tensor& out, double value) override {
+        const int64_t n = out.numel();
+        if (out.dtype() == DType::i32) {
+            std::fill_n(out.data<int32_t>(), n, static_cast<int32_t>(value));
+            return;
+        }
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            std::fill_n(out.data<T>(), n, static_cast<T>(value));
+        });
+    }
+
+    void convert(Tensor& out, const Tensor& in) override {
+        const int64_t n = in.numel();
+        if (in.dtype() == out.dtype()) {
+            if (in.raw_data() != out.raw_data()) std::memmove(out.raw_data(), in.raw_data(), in.nbytes());
+            return;
+        }
+        auto read = [&](int64_t i) -> double {
+            switch (in.dtype()) {
+                case DType::f32: return in.data<float>()[i];
+                case DType::f64: return in.data<double>()[i];
+                case DType::i32: return in.data<int32_t>()[i];
+            }
+            return 0;
+        };
+        for (int64_t i = 0; i < n; ++i) {
+            switch (out.dtype()) {
+                case DType::f32: out.data<float>()[i] = static_cast<float>(read(i)); break;
+                case DType::f64: out.data<double>()[i] = read(i); break;
+                case DType::i32: out.data<int32_t>()[i] = static_cast<int32_t>(read(i)); break;
+            }
+        }
+    }
+
+    void binary(BinaryOp op, Tensor& out, const Tensor& a, const Tensor& b) override {
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            switch (op) {
+                case BinaryOp::add:
+                    binary_loop(out.data<T>(), a.data<T>(), b.data<T>(), a.shape(), b.shape(), out.shape(),
+                                [](T x, T y) { return x + y; });
+                    break;
+                case BinaryOp::sub:
+                    binary_loop(out.data<T>(), a.data<T>(), b.data<T>(), a.shape(), b.shape(), out.shape(),
+                                [](T x, T y) { return x - y; });
+                    break;
+                case BinaryOp::mul:
+                    binary_loop(out.data<T>(), a.data<T>(), b.data<T>(), a.shape(), b.shape(), out.shape(),
+                                [](T x, T y) { return x * y; });
+                    break;
+                case BinaryOp::div:
+                    binary_loop(out.data<T>(), a.data<T>(), b.data<T>(), a.shape(), b.shape(), out.shape(),
+                                [](T x, T y) { return x / y; });
+                    break;
+            }
+        });
+    }
+
+    void unary(UnaryOp op, Tensor& out, const Tensor& x, double alpha) override {
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            unary_kernel<T>(op, out.data<T>(), x.data<T>(), x.numel(), static_cast<T>(alpha));
+        });
+    }
+
+    void unary_backward(UnaryOp op, Tensor& grad_x, const Tensor& grad_out, const Tensor& x, const Tensor& y,
+                        double alpha) override {
+        dispatch_dtype(grad_x.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            unary_backward_kernel<T>(op, grad_x.data<T>(), grad_out.data<T>(), x.defined() ? x.data<T>() : nullptr,
+                                     y.defined() ? y.data<T>() : nullptr, grad_x.numel(), static_cast<T>(alpha));
+        });
+    }
+
+    void axpby(Tensor& out, double scale, const Tensor& a, double beta, const Tensor& b) override {
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            T* o = out.data<T>();
+            const T* pa = a.data<T>();
+            const T* pb = b.data<T>();
+            const T s = static_cast<T>(scale), t = static_cast<T>(beta);
+            for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = s * pa[i] + t * pb[i];
+        });
+    }
+
+    void sum_to(Tensor& out, const Tensor& in, double scale) override {
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            T* o = out.data<T>();
+            const T* x = in.data<T>();
+            const int64_t n = in.numel(), m = out.numel();
+            const T s = static_cast<T>(scale);
+            if (m == n) {  // nothing to reduce
+                for (int64_t i = 0; i < n; ++i) o[i] = s * x[i];
+                return;
+            }
+            if (m == 1) {
+                double acc = 0;
+                for (int64_t i = 0; i < n; ++i) acc += x[i];
+                o[0] = static_cast<T>(acc * scale);
+                return;
+            }
+            const int64_t last = in.shape().back();
+            if (m == last && out.shape().back() == last) {  // column sums: [N, M] -> [M] (bias gradients)
+                ConstMatMap<T> X(x, n / last, last);
+                Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>> O(o, last);
+                O.noalias() = s * X.colwise().sum();
+                return;
+            }
+            std::fill_n(o, m, T(0));
+            Bcast4 B = bcast_strides(out.shape(), in.shape());
+            const int64_t* d = B.dims;
+            for (int64_t i0 = 0; i0 < d[0]; ++i0)
+                for (int64_t i1 = 0; i1 < d[1]; ++i1)
+                    for (int64_t i2 = 0; i2 < d[2]; ++i2) {
+                        T* op = o + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
+                        for (int64_t i3 = 0; i3 < d[3]; ++i3) op[i3 * B.stride[3]] += s * *x++;
+                    }
+        });
+    }
+
+    void expand(Tensor& out, const Tensor& in, double scale) override {
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            T* o = out.data<T>();
+            const T* x = in.data<T>();
+            const T s = static_cast<T>(scale);
+            Bcast4 B = bcast_strides(in.shape(), out.shape());
+            const int64_t* d = B.dims;
+            for (int64_t i0 = 0; i0 < d[0]; ++i0)
+                for (int64_t i1 = 0; i1 < d[1]; ++i1)
+                    for (int64_t i2 = 0; i2 < d[2]; ++i2) {
+                        const T* xp = x + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
+                        for (int64_t i3 = 0; i3 < d[3]; ++i3) *o++ = s * xp[i3 * B.stride[3]];
+                    }
+        });
+    }
+
+    void gemm(Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, double alpha,
+              double beta) override {
+        dispatch_dtype(c.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            ConstMatMap<T> A(a.data<T>(), a.size(0), a.size(1));
+            ConstMatMap<T> B(b.data<T>(), b.size(0), b.size(1));
+            MatMap<T> C(c.data<T>(), c.size(0), c.size(1));
+            const T al = static_cast<T>(alpha);
+            auto run = [&](const auto& opA, const auto& opB) {
+                if (beta == 0.0) {
+                    if (alpha == 1.0) C.noalias() = opA * opB;
+                    else C.noalias() = al * (opA * opB);
+                } else {
+                    if (beta != 1.0) C *= static_cast<T>(beta);
+                    if (alpha == 1.0) C.noalias() += opA * opB;
+                    else C.noalias() += al * (opA * opB);
+                }
+            };
+            if (!trans_a && !trans_b) run(A, B);
+            else if (!trans_a && trans_b) run(A, B.transpose());
+            else if (trans_a && !trans_b) run(A.transpose(), B);
+            else run(A.transpose(), B.transpose());
+        });
+    }
+
+    void add_row_bias(Tensor& out, const Tensor& bias) override {
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            const int64_t m = bias.numel(), rows = out.numel() / m;
+            T* o = out.data<T>();
+            const T* bp = bias.data<T>();
+            for (int64_t r = 0; r < rows; ++r, o += m)
+                for (int64_t j = 0; j < m; ++j) o[j] += bp[j];
+        });
+    }
+
+    void softmax(Tensor& out, const Tensor& x, bool log) override {
+        dispatch_dtype(out.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            const int64_t c = x.shape().back(), rows = x.numel() / c;
+            const T* xp = x.data<T>();
+            T* yp = out.data<T>();
+            for (int64_t r = 0; r < rows; ++r, xp += c, yp += c) {
+                T mx = *std::max_element(xp, xp + c);  // subtract the max: exp never overflows
+                T sum = 0;
+                for (int64_t j = 0; j < c; ++j) sum += std::exp(xp[j] - mx);
+                if (log) {
+                    T lse = mx + std::log(sum);
+                    for (int64_t j = 0; j < c; ++j) yp[j] = xp[j] - lse;
+                } else {
+                    T inv = T(1) / sum;
+                    for (int64_t j = 0; j < c; ++j) yp[j] = std::exp(xp[j] - mx) * inv;
+                }
+            }
+        });
+    }
+
+    void softmax_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& y, bool log) override {
+        dispatch_dtype(grad_x.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            const int64_t c = y.shape().back(), rows = y.numel() / c;
+            const T* g = grad_out.data<T>();
+            const T* yp = y.data<T>();
+            T* gx = grad_x.data<T>();
+            for (int64_t r = 0; r < rows; ++r, g += c, yp += c, gx += c) {
+                if (log) {  // y = log softmax: gx = g − softmax · Σg
+                    T sg = 0;
+                    for (int64_t j = 0; j < c; ++j) sg += g[j];
+                    for (int64_t j = 0; j < c; ++j) gx[j] = g[j] - std::exp(yp[j]) * sg;
+                } else {  // y = softmax: gx = y ⊙ (g − Σ g·y)
+                    T dot = 0;
+                    for (int64_t j = 0; j < c; ++j) dot += g[j] * yp[j];
+                    for (int64_t j = 0; j < c; ++j) gx[j] = yp[j] * (g[j] - dot);
+                }
+            }
+        });
+    }
+
+    void cross_entropy(Tensor& loss, Tensor& probs, const Tensor& logits, const Tensor& targets) override {
+        dispatch_dtype(logits.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            const int64_t c = logits.size(1), n = logits.size(0);
+            const T* xp = logits.data<T>();
+            T* pp = probs.data<T>();
+            const int32_t* t = targets.data<int32_t>();
+            double total = 0;
+            for (int64_t r = 0; r < n; ++r, xp += c, pp += c) {
+                T mx = *std::max_element(xp, xp + c);
+                T sum = 0;
+                for (int64_t j = 0; j < c; ++j) {
+                    pp[j] = std::exp(xp[j] - mx);
+                    sum += pp[j];
+                }
+                T inv = T(1) / sum;
+                for (int64_t j = 0; j < c; ++j) pp[j] *= inv;
+                // −log softmax[target] = log Σ exp(x − max) − (x_t − max): stable for large logits
+                total += static_cast<double>(std::log(sum) - (xp[t[r]] - mx));
+            }
+            loss.data<T>()[0] = static_cast<T>(total / static_cast<double>(n));
+        });
+    }
+
+    void cross_entropy_backward(Tensor& grad_logits, const Tensor& probs, const Tensor& targets,
+                                double scale) override {
+        dispatch_dtype(grad_logits.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            const int64_t c = probs.size(1), n = probs.size(0);
+            const T s = static_cast<T>(scale / static_cast<double>(n));
+            const T* pp = probs.data<T>();
+            const int32_t* t = targets.data<int32_t>();
+            T* g = grad_logits.data<T>();
+            for (int64_t r = 0; r < n; ++r, pp += c, g += c) {
+                for (int64_t j = 0; j < c; ++j) g[j] = s * pp[j];
+                g[t[r]] -= s;
+            }
+        });
+    }
+
+    void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdParams& p) override {
+        dispatch_dtype(param.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            T* w = param.data<T>();
+            const T* g = grad.data<T>();
+            T* b = p.momentum != 0 ? buf.data<T>() : nullptr;
+            const T lr = T(p.lr), mu = T(p.momentum), damp = T(p.dampening), wd = T(p.weight_decay);
+            for (int64_t i = 0, n = param.numel(); i < n; ++i) {
+                T d = g[i] + wd * w[i];
+                if (b) {
+                    b[i] = p.first_step ? d : mu * b[i] + (T(1) - damp) * d;
+                    d = p.nesterov ? d + mu * b[i] : b[i];
+                }
+                w[i] -= lr * d;
+            }
+        });
+    }
+
+    void adam_step(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamParams& p) override {
+        dispatch_dtype(param.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            T* w = param.data<T>();
+            const T* g = grad.data<T>();
+            T* mp = m.data<T>();
+            T* vp = v.data<T>();
+            const T b1 = T(p.beta1), b2 = T(p.beta2), eps = T(p.eps), wd = T(p.weight_decay);
+            const T step = T(p.lr / p.bias_corr1), inv_sqrt_bc2 = T(1.0 / std::sqrt(p.bias_corr2));
+            const T decay = p.decoupled ? T(1.0 - p.lr * p.weight_decay) : T(1);
+            const T l2 = p.decoupled ? T(0) : wd;
+            for (int64_t i = 0, n = param.numel(); i < n; ++i) {
+                T gi = g[i] + l2 * w[i];
+                mp[i] = b1 * mp[i] + (T(1) - b1) * gi;
+                vp[i] = b2 * vp[i] + (T(1) - b2) * gi * gi;
+                w[i] = w[i] * decay - step * mp[i] / (std::sqrt(vp[i]) * inv_sqrt_bc2 + eps);
+            }
+        });
+    }
+};
+
+}  // namespace
+
+Backend& cpu_backend() {
+    static CpuBackend backend;
+    return backend;
+}
+
+void set_num_threads(int n) {
+    if (n <= 0) n = omp_get_num_procs();
+    omp_set_num_threads(n);
+    Eigen::setNbThreads(n);
+}
+
+int num_threads() { return Eigen::nbThreads(); }
+
+std::string cpu_simd() {
+#if defined(__AVX512F__)
+    return "AVX-512";
+#elif defined(__AVX2__)
+    return "AVX2";
+#elif defined(__AVX__)
+    return "AVX";
+#elif defined(__SSE2__)
+    return "SSE2";
+#else
+    return "scalar";
+#endif
+}
+
+}  // namespace bp

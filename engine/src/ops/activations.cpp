@@ -1,0 +1,56 @@
+// activations.cpp — relu, leaky relu, sigmoid, tanh, GELU (exact erf form and tanh approximation), exp, log.
+// Forward and the local derivative of each are in the backend kernels (cpu_backend.cpp: unary_kernel and
+// unary_backward_kernel), written as the formulas a learner sees on the stepper page.
+#include "ops/op_util.h"
+
+namespace bp {
+using namespace detail;
+
+static Tensor unary_op(const char* name, UnaryOp op, const Tensor& x, double alpha = 0.0, std::string attrs = {}) {
+    check_float(name, x);
+    Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+    backend_for(x).unary(op, y, x, alpha);
+    if (autograd::needs_record({&x})) {
+        // Keep y only when the derivative is read from it (sigmoid, tanh, exp); x is an input anyway.
+        Tensor saved_y = (op == UnaryOp::sigmoid || op == UnaryOp::tanh || op == UnaryOp::exp) ? y.detach() : Tensor();
+        autograd::record(
+            name, y, {x},
+            [op, x, saved_y, alpha](const Tensor& g) -> std::vector<Tensor> {
+                Tensor gx = Tensor::empty(x.shape(), x.dtype(), x.device());
+                backend_for(x).unary_backward(op, gx, g, x, saved_y, alpha);
+                return {gx};
+            },
+            std::move(attrs));
+    }
+    return y;
+}
+
+Tensor relu(const Tensor& x) { return unary_op("relu", UnaryOp::relu, x); }
+Tensor leaky_relu(const Tensor& x, double slope) {
+    return unary_op("leaky_relu", UnaryOp::leaky_relu, x, slope, "negative_slope=" + std::to_string(slope));
+}
+Tensor sigmoid(const Tensor& x) { return unary_op("sigmoid", UnaryOp::sigmoid, x); }
+Tensor tanh(const Tensor& x) { return unary_op("tanh", UnaryOp::tanh, x); }
+Tensor gelu(const Tensor& x, GeluApprox approx) {
+    return approx == GeluApprox::tanh ? unary_op("gelu", UnaryOp::gelu_tanh, x, 0.0, "approximate=tanh")
+                                      : unary_op("gelu", UnaryOp::gelu_erf, x, 0.0, "approximate=none");
+}
+Tensor exp(const Tensor& x) { return unary_op("exp", UnaryOp::exp, x); }
+Tensor log(const Tensor& x) { return unary_op("log", UnaryOp::log, x); }
+
+using V = std::vector<Shape>;
+BP_REGISTER_GRADCHECK("relu", "[4, 5]", (V{{4, 5}}), Domain::away_from_zero, [](const Inputs& in) { return relu(in[0]); });
+BP_REGISTER_GRADCHECK("leaky_relu", "[4, 5], slope 0.1", (V{{4, 5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return leaky_relu(in[0], 0.1); });
+BP_REGISTER_GRADCHECK("sigmoid", "[4, 5]", (V{{4, 5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return sigmoid(in[0]); });
+BP_REGISTER_GRADCHECK("tanh", "[4, 5]", (V{{4, 5}}), Domain::away_from_zero, [](const Inputs& in) { return tanh(in[0]); });
+BP_REGISTER_GRADCHECK("gelu", "[4, 5], exact (erf)", (V{{4, 5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return gelu(in[0], GeluApprox::none); });
+BP_REGISTER_GRADCHECK("gelu", "[4, 5], tanh approximation", (V{{4, 5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return gelu(in[0], GeluApprox::tanh); });
+BP_REGISTER_GRADCHECK("exp", "[3, 3]", (V{{3, 3}}), Domain::away_from_zero, [](const Inputs& in) { return exp(in[0]); });
+BP_REGISTER_GRADCHECK("log", "[3, 3] positive", (V{{3, 3}}), Domain::positive,
+                      [](const Inputs& in) { return log(in[0]); });
+
+}  // namespace bp
