@@ -110,6 +110,14 @@ void TestIdx::readIdxDims() {
     QCOMPARE(bp::data::read_idx_dims(p), (std::vector<int64_t>{60000, 28, 28}));
     const std::string msg = message_of<bp::DataError>([&] { bp::data::read_idx(p); });
     BP_VERIFY_CONTAINS(msg, "expected 47040000 payload bytes, got 0");
+
+    const std::string raw = path("dims-raw-idx1-ubyte");
+    bp::data::write_idx(raw, {4}, {1, 2, 3, 4});
+    QCOMPARE(bp::data::read_idx_dims(raw), std::vector<int64_t>{4});
+    const std::string missing = path("dims-missing");
+    const std::string msg2 = message_of<bp::DataError>([&] { bp::data::read_idx_dims(missing); });
+    BP_VERIFY_CONTAINS(msg2, "'" + missing + "'");
+    BP_VERIFY_CONTAINS(msg2, "No such file or directory");
 }
 
 void TestIdx::errors_data() {

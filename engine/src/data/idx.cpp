@@ -61,8 +61,7 @@ std::string read_all(const std::string& path) {
 }
 
 /// Inflates a gzip buffer (every member). DataError naming the file when the stream is corrupt or cut short.
-/// max_out stops early once that many bytes are available (0 = no limit), for header-only reads.
-std::string gunzip(const std::string& path, const std::string& in, size_t max_out = 0) {
+std::string gunzip(const std::string& path, const std::string& in) {
     z_stream zs{};
     if (inflateInit2(&zs, 15 + 16) != Z_OK)
         throw DataError("read_idx: cannot start zlib for '" + path + "'; got " + (zs.msg ? zs.msg : "no message") +
@@ -77,7 +76,6 @@ std::string gunzip(const std::string& path, const std::string& in, size_t max_ou
         zs.avail_out = sizeof(chunk);
         rc = inflate(&zs, Z_NO_FLUSH);
         out.append(chunk, sizeof(chunk) - zs.avail_out);
-        if (max_out && out.size() >= max_out) break;
         if (rc == Z_STREAM_END) {
             if (zs.avail_in == 0) break;
             // Another gzip member follows (concatenated .gz files are valid gzip).
@@ -87,7 +85,7 @@ std::string gunzip(const std::string& path, const std::string& in, size_t max_ou
         if (rc != Z_OK) break;
         if (zs.avail_in == 0 && zs.avail_out != 0) break;  // input exhausted mid-stream
     }
-    const bool ok = (max_out && out.size() >= max_out) || rc == Z_STREAM_END;
+    const bool ok = rc == Z_STREAM_END;
     const std::string msg = zs.msg ? zs.msg : "unexpected end of the compressed data";
     inflateEnd(&zs);
     if (!ok)
@@ -140,17 +138,34 @@ Header parse_header(const std::string& path, const std::string& bytes) {
     return h;
 }
 
-/// The file's bytes, inflated if gzip. With header_only, a gzip file is inflated only up to the header.
-std::string load_bytes(const std::string& path, bool header_only) {
+/// The file's bytes, inflated if gzip.
+std::string load_bytes(const std::string& path) {
     std::string raw = read_all(path);
     if (!is_gzip(raw)) return raw;
-    return gunzip(path, raw, header_only ? 4 + 4 * idx_max_dims : 0);
+    return gunzip(path, raw);
+}
+
+/// At most the first 4 + 4 * idx_max_dims bytes of the (inflated) file; gzread passes raw files through.
+std::string load_header_bytes(const std::string& path) {
+    errno = 0;
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f)
+        throw DataError("read_idx: cannot open '" + path + "'; got " +
+                        (errno ? std::strerror(errno) : "out of memory") + "; check the path");
+    char buf[4 + 4 * idx_max_dims];
+    const int n = gzread(f, buf, sizeof(buf));
+    int zerr = Z_OK;
+    const std::string zmsg = n < 0 ? gzerror(f, &zerr) : "";
+    gzclose(f);
+    if (n < 0)
+        throw DataError("read_idx: cannot read the header of '" + path + "'; got \"" + zmsg + "\"; " + refetch_hint);
+    return std::string(buf, static_cast<size_t>(n));
 }
 
 }  // namespace
 
 IdxArray read_idx(const std::string& path) {
-    const std::string bytes = load_bytes(path, false);
+    const std::string bytes = load_bytes(path);
     const Header h = parse_header(path, bytes);
     const uint64_t actual = bytes.size() - h.payload_offset;
     if (actual < h.payload_size)
@@ -169,9 +184,7 @@ IdxArray read_idx(const std::string& path) {
 }
 
 std::vector<int64_t> read_idx_dims(const std::string& path) {
-    // A raw file is read whole here; IDX headers are tiny but the files are at most tens of MB.
-    const std::string bytes = load_bytes(path, true);
-    return parse_header(path, bytes).dims;
+    return parse_header(path, load_header_bytes(path)).dims;
 }
 
 void write_idx(const std::string& path, const std::vector<int64_t>& dims, const std::vector<uint8_t>& data) {
