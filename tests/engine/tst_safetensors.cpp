@@ -63,6 +63,7 @@ private slots:
     void missingFile();
     void saveRejectsBadBuffers_data();
     void saveRejectsBadBuffers();
+    void saveRejectsInvalidUtf8();
     void readableFromPython();
 
 private:
@@ -225,6 +226,15 @@ void TestSafetensors::saveRejectsBadBuffers() {
     const std::string msg = message_of<bp::DataError>([&] { bp::io::save_safetensors(p, t, {}); });
     BP_VERIFY_CONTAINS(msg, "'" + p + "'");
     BP_VERIFY_CONTAINS(msg, expected.toStdString());
+    QVERIFY(!QFile::exists(QString::fromStdString(p)));
+}
+
+void TestSafetensors::saveRejectsInvalidUtf8() {
+    const std::string p = path("utf8.safetensors");
+    const std::string msg = message_of<bp::DataError>(
+        [&] { bp::io::save_safetensors(p, {{"w", "U8", {1}, {7}}}, {{"note", std::string("caf\xe9")}}); });
+    BP_VERIFY_CONTAINS(msg, "'" + p + "'");
+    BP_VERIFY_CONTAINS(msg, "valid UTF-8");
     QVERIFY(!QFile::exists(QString::fromStdString(p)));
 }
 

@@ -90,7 +90,13 @@ void save_safetensors(const std::string& path, const std::vector<NamedBuffer>& t
     }
     if (!metadata.empty()) header[metadata_key] = metadata;
 
-    std::string header_text = header.dump();
+    std::string header_text;
+    try {
+        header_text = header.dump();
+    } catch (const nlohmann::json::type_error& e) {
+        throw DataError("save_safetensors: cannot write the header of '" + path + "'; got " + e.what() +
+                        "; tensor names and metadata must be valid UTF-8");
+    }
     header_text.append((8 - header_text.size() % 8) % 8, ' ');
     const uint64_t n = header_text.size();
 
