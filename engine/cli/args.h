@@ -20,6 +20,13 @@ struct Flag {
     std::string default_value;
 };
 
+/// Flags several subcommands share, so their wording stays the same everywhere.
+inline Flag data_dir_flag() {
+    return {"data-dir", "DIR", "data directory holding one folder per dataset",
+            "$BP_DATA_DIR or ~/.local/share/backprop-studio"};
+}
+inline Flag threads_flag() { return {"threads", "N", "CPU threads (0 = all cores; small models are fastest on 1)", "1"}; }
+
 class Args {
 public:
     Args(std::string command, std::string summary, std::vector<Flag> flags);

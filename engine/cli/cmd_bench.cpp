@@ -197,11 +197,11 @@ int cmd_bench(int argc, char** argv) {
     Args args("bench", "Benchmarks. Suites: train-mlp (MLP 784-128-64-10 epoch time vs PyTorch).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
-               {"threads", "N", "CPU threads (0 = all cores; small models are fastest on 1)", "1"},
+               threads_flag(),
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"json", "FILE", "write the results as JSON", ""},
-               {"data-dir", "DIR", "data directory holding one folder per dataset", "$BP_DATA_DIR or ~/.local/share/backprop-studio"}});
+               data_dir_flag()});
     args.parse(argc, argv, 2);
     if (args.help_requested()) {
         std::cout << args.help_text();

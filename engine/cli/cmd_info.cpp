@@ -15,7 +15,7 @@ namespace bp::cli {
 
 int cmd_info(int argc, char** argv) {
     Args args("info", "Print the version, build options, threads, SIMD in use, CUDA, and the datasets found.",
-              {{"data-dir", "DIR", "data directory holding one folder per dataset", "$BP_DATA_DIR or ~/.local/share/backprop-studio"},
+              {data_dir_flag(),
                {"json", "", "machine-readable output", ""}});
     args.parse(argc, argv, 2);
     if (args.help_requested()) {

@@ -87,24 +87,24 @@ Tensor Tensor::from_vector(const Shape& shape, const std::vector<double>& values
     return t;
 }
 
-Tensor Tensor::randn(const Shape& shape, Generator& gen, double mean, double stddev, DType dtype) {
-    Tensor t = empty(shape, dtype);
+// Fills a new tensor element by element from draw(); the same generator state gives the same tensor.
+template <class Draw>
+static Tensor sampled(const Shape& shape, DType dtype, Draw draw) {
+    Tensor t = Tensor::empty(shape, dtype);
     dispatch_dtype(dtype, [&](auto tag) {
         using T = decltype(tag);
         T* p = t.data<T>();
-        for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(gen.normal(mean, stddev));
+        for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(draw());
     });
     return t;
 }
 
+Tensor Tensor::randn(const Shape& shape, Generator& gen, double mean, double stddev, DType dtype) {
+    return sampled(shape, dtype, [&] { return gen.normal(mean, stddev); });
+}
+
 Tensor Tensor::uniform(const Shape& shape, Generator& gen, double lo, double hi, DType dtype) {
-    Tensor t = empty(shape, dtype);
-    dispatch_dtype(dtype, [&](auto tag) {
-        using T = decltype(tag);
-        T* p = t.data<T>();
-        for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(gen.uniform(lo, hi));
-    });
-    return t;
+    return sampled(shape, dtype, [&] { return gen.uniform(lo, hi); });
 }
 
 int64_t Tensor::size(int64_t d) const {
