@@ -1,1 +1,54 @@
-int main() { return 0; }
+// main.cpp — `backprop`, the command line: train, eval, info, bench. Shares the engine with the app and
+// nothing of the GUI. Usage errors exit 2, other errors 1, each with one message on stderr.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "args.h"
+#include "bp/build_info.h"
+#include "bp/errors.h"
+#include "commands.h"
+
+static const char* kUsage =
+    "usage: backprop <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train    train a zoo model on a dataset, save it and write a JSON report\n"
+    "  eval     evaluate a saved model on a dataset's test split\n"
+    "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
+    "  bench    benchmarks (train-mlp), side by side with PyTorch when it is installed\n"
+    "\n"
+    "Run 'backprop <command> --help' for a command's options.\n";
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    std::string cmd = argv[1];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (cmd == "--version") {
+        std::cout << "backprop " << bp::build::version << "\n";
+        return 0;
+    }
+    try {
+        if (cmd == "train") return bp::cli::cmd_train(argc, argv);
+        if (cmd == "eval") return bp::cli::cmd_eval(argc, argv);
+        if (cmd == "info") return bp::cli::cmd_info(argc, argv);
+        if (cmd == "bench") return bp::cli::cmd_bench(argc, argv);
+        std::cerr << "backprop: unknown command '" << cmd << "'\n\n" << kUsage;
+        return 2;
+    } catch (const bp::cli::UsageError& e) {
+        std::cerr << "backprop " << cmd << ": " << e.what() << "\n";
+        return 2;
+    } catch (const bp::ConfigError& e) {
+        std::cerr << "backprop " << cmd << ": " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "backprop " << cmd << ": " << e.what() << "\n";
+        return 1;
+    }
+}

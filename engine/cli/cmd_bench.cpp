@@ -1,0 +1,216 @@
+// cmd_bench.cpp — `backprop bench train-mlp`: epoch time, samples/s and test accuracy of the
+// 784-128-64-10 MLP (Adam), and, when Debian's python3-torch is installed, the same model, batch size and
+// data in PyTorch (tools/pytorch_reference/bench_mlp.py) in its fastest thread configuration, with the
+// ratio — all measured in this one run.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "args.h"
+#include "bp/backend.h"
+#include "bp/data/dataset.h"
+#include "bp/train/report.h"
+#include "bp/train/trainer.h"
+#include "commands.h"
+
+namespace bp::cli {
+
+namespace {
+
+std::vector<int> parse_int_list(const std::string& flag, const std::string& s) {
+    std::vector<int> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        try {
+            size_t pos = 0;
+            int v = std::stoi(item, &pos);
+            if (pos != item.size() || v < 1 || v > 65536) throw std::invalid_argument(item);
+            out.push_back(v);
+        } catch (...) {
+            throw UsageError("--" + flag + " expects comma-separated whole numbers from 1 to 65536; got '" + s + "'");
+        }
+    }
+    if (out.empty()) throw UsageError("--" + flag + " is empty");
+    return out;
+}
+
+/// Runs a command and returns its stdout; exit status in *status.
+std::string run_capture(const std::string& cmd, int* status) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) {
+        *status = -1;
+        return out;
+    }
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int rc = pclose(p);
+    *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return out;
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string find_pytorch_script(const std::string& given) {
+    if (!given.empty()) return given;
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates{fs::path(BP_SOURCE_DIR) / "tools/pytorch_reference/bench_mlp.py"};
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) candidates.push_back(exe.parent_path().parent_path().parent_path() / "tools/pytorch_reference/bench_mlp.py");
+    for (const auto& c : candidates)
+        if (fs::exists(c)) return c.string();
+    return {};
+}
+
+struct TorchRun {
+    bool ok = false;
+    std::string note;
+    double epoch_seconds = 0;
+    int torch_threads = 0, blas_threads = 0;
+    std::string blas;
+    nlohmann::json all = nlohmann::json::array();
+};
+
+TorchRun run_pytorch(const std::string& script, const std::string& data_dir, int batch, int epochs, bool eval) {
+    TorchRun best;
+    const std::pair<int, int> configs[] = {{1, 1}, {1, 2}, {2, 1}};  // (torch threads, BLAS threads)
+    for (auto [tt, bt] : configs) {
+        std::ostringstream cmd;
+        cmd << "/usr/bin/python3 " << shell_quote(script) << " --data-dir " << shell_quote(data_dir)
+            << " --batch-size " << batch << " --epochs " << epochs << " --torch-threads " << tt << " --blas-threads "
+            << bt << (eval ? " --eval" : "") << " 2>/dev/null";
+        int status = 0;
+        std::string out = run_capture(cmd.str(), &status);
+        if (status == 3) {
+            best.note = "PyTorch is not installed (Debian package python3-torch); no comparison";
+            return best;
+        }
+        if (status != 0) {
+            best.note = "the PyTorch reference script failed (exit " + std::to_string(status) + ")";
+            continue;
+        }
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(out.substr(out.find('{')));
+        } catch (...) {
+            best.note = "could not read the PyTorch script's output";
+            continue;
+        }
+        auto secs = j.at("epoch_seconds").get<std::vector<double>>();
+        double s = *std::min_element(secs.begin(), secs.end());
+        best.all.push_back(j);
+        if (!best.ok || s < best.epoch_seconds) {
+            best.ok = true;
+            best.epoch_seconds = s;
+            best.torch_threads = tt;
+            best.blas_threads = bt;
+            best.blas = j.value("blas", "");
+        }
+    }
+    return best;
+}
+
+int bench_train_mlp(const Args& args) {
+    const std::vector<int> batches = parse_int_list("batch-sizes", args.str("batch-sizes"));
+    const int epochs = args.integer("epochs", 1, 100);
+    const int threads = args.integer("threads", 0, 1024);
+    const std::string mode = args.str("pytorch");
+    if (mode != "auto" && mode != "off") throw UsageError("--pytorch expects auto or off; got '" + mode + "'");
+    const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
+    data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
+    data::ImageDataset test_set = data::load_image_dataset(data_dir, "mnist", "test");
+    std::string script = mode == "off" ? "" : find_pytorch_script(args.str("pytorch-script"));
+
+    set_num_threads(threads);
+    std::printf("bench train-mlp: MLP 784-128-64-10, Adam lr 1e-3, MNIST %lld training images, %d epoch(s), %d thread(s), %s\n",
+                static_cast<long long>(train_set.count), epochs, num_threads(), cpu_simd().c_str());
+    nlohmann::json results = nlohmann::json::array();
+    for (int batch : batches) {
+        train::TrainConfig cfg;
+        cfg.epochs = epochs;
+        cfg.batch_size = batch;
+        cfg.threads = threads;
+        cfg.evaluate = false;
+        models::Model model = models::create_model("mlp", nlohmann::json::object(), cfg.seed);
+        train::Trainer trainer(model, train_set, nullptr, cfg);
+        trainer.run();
+        if (trainer.failed()) throw Error("bench: training failed at batch size " + std::to_string(batch));
+        double best = 1e30;
+        std::vector<double> secs;
+        for (const auto& e : trainer.history()) {
+            secs.push_back(e.epoch_seconds);
+            best = std::min(best, e.epoch_seconds);
+        }
+        double acc = train::evaluate(*model.net, test_set).metrics.accuracy;
+        nlohmann::json r{{"batch_size", batch},
+                         {"epoch_seconds", secs},
+                         {"best_epoch_seconds", best},
+                         {"samples_per_second", static_cast<double>(train_set.count) / best},
+                         {"test_accuracy", acc}};
+        std::printf("  batch %4d  backprop: epoch %.3f s  %9.0f samples/s  test accuracy %.2f%%\n", batch, best,
+                    static_cast<double>(train_set.count) / best, acc * 100);
+        std::fflush(stdout);
+        if (!script.empty()) {
+            TorchRun t = run_pytorch(script, data_dir, batch, epochs, false);
+            if (t.ok) {
+                double ratio = t.epoch_seconds / best;
+                std::printf("              pytorch:  epoch %.3f s  %9.0f samples/s  (fastest of 3 thread configs: torch %d, BLAS %d; %s)\n",
+                            t.epoch_seconds, static_cast<double>(train_set.count) / t.epoch_seconds, t.torch_threads,
+                            t.blas_threads, t.blas.c_str());
+                std::printf("              ratio:    backprop is %.2fx %s than PyTorch's fastest configuration\n",
+                            ratio >= 1 ? ratio : 1 / ratio, ratio >= 1 ? "faster" : "slower");
+                r["pytorch"] = {{"best_epoch_seconds", t.epoch_seconds}, {"torch_threads", t.torch_threads},
+                                {"blas_threads", t.blas_threads}, {"blas", t.blas}, {"runs", t.all}};
+                r["speedup_vs_pytorch"] = ratio;
+            } else {
+                std::printf("              pytorch:  %s\n", t.note.c_str());
+                r["pytorch"] = {{"note", t.note}};
+                if (t.note.find("not installed") != std::string::npos) script.clear();
+            }
+        } else {
+            std::printf("              pytorch:  %s\n", mode == "off" ? "skipped (--pytorch off)"
+                                                                        : "reference script not found; no comparison");
+        }
+        std::fflush(stdout);
+        results.push_back(r);
+    }
+    if (args.has("json") && !args.str("json").empty())
+        train::write_json(args.str("json"), {{"benchmark", "train-mlp"}, {"epochs", epochs}, {"results", results},
+                                             {"machine", train::machine_info()}});
+    return 0;
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+    Args args("bench", "Benchmarks. Suites: train-mlp (MLP 784-128-64-10 epoch time vs PyTorch).",
+              {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128"},
+               {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
+               {"threads", "N", "CPU threads (0 = all cores)", "0"},
+               {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
+               {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
+               {"json", "FILE", "write the results as JSON", ""},
+               {"data-dir", "DIR", "data directory holding one folder per dataset", "$BP_DATA_DIR or ~/.local/share/backprop-studio"}});
+    args.parse(argc, argv, 2);
+    if (args.help_requested()) {
+        std::cout << args.help_text();
+        return 0;
+    }
+    if (args.positional().empty()) throw UsageError("name a suite: backprop bench train-mlp");
+    const std::string suite = args.positional()[0];
+    if (suite == "train-mlp") return bench_train_mlp(args);
+    throw UsageError("unknown suite '" + suite + "'; available: train-mlp");
+}
+
+}  // namespace bp::cli

@@ -1,0 +1,205 @@
+// cmd_train.cpp — `backprop train` and `backprop eval`: a text progress bar per epoch, a summary, the model
+// file and the JSON report.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "args.h"
+#include "bp/data/dataset.h"
+#include "bp/io/model_file.h"
+#include "bp/train/report.h"
+#include "bp/train/trainer.h"
+#include "commands.h"
+
+namespace bp::cli {
+
+namespace {
+
+std::string fmt_seconds(double s) {
+    char buf[32];
+    if (!std::isfinite(s) || s < 0) return "--";
+    if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
+    else std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+    return buf;
+}
+
+/// Prints a progress bar on a terminal (redrawn ≤ 10×/s) and one line per epoch everywhere.
+class ProgressPrinter : public train::TrainerObserver {
+public:
+    explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+
+    void on_batch(const train::BatchEvent& b) override {
+        if (quiet_ || !tty_) return;
+        auto now = std::chrono::steady_clock::now();
+        bool last = b.batch + 1 == b.batches_per_epoch;
+        if (!last && now - last_draw_ < std::chrono::milliseconds(100)) return;
+        last_draw_ = now;
+        const int width = 30;
+        double frac = static_cast<double>(b.batch + 1) / static_cast<double>(b.batches_per_epoch);
+        int filled = static_cast<int>(frac * width);
+        std::string bar(static_cast<size_t>(filled), '#');
+        bar += std::string(static_cast<size_t>(width - filled), '.');
+        std::fprintf(stderr, "\repoch %d [%s] %3.0f%%  loss %.4f  acc %5.1f%%  %7.0f samples/s  ETA %s   ",
+                     b.epoch + 1, bar.c_str(), frac * 100, b.loss, b.accuracy * 100, b.samples_per_second,
+                     fmt_seconds(b.eta_seconds).c_str());
+        std::fflush(stderr);
+    }
+
+    void on_epoch(const train::EpochEvent& e) override {
+        if (quiet_) return;
+        if (tty_) std::fprintf(stderr, "\r%120s\r", "");
+        std::fprintf(stderr, "epoch %d/%d  train loss %.4f  train acc %.2f%%", e.epoch + 1, e.epochs, e.train_loss,
+                     e.train_accuracy * 100);
+        if (e.evaluated) std::fprintf(stderr, "  test loss %.4f  test acc %.2f%%", e.test_loss, e.test_accuracy * 100);
+        std::fprintf(stderr, "  %.2fs (%.0f samples/s)\n", e.epoch_seconds, e.samples_per_second);
+    }
+
+    void on_failed(const train::FailedEvent& f) override {
+        if (tty_ && !quiet_) std::fprintf(stderr, "\n");
+        failure_ = f.message;
+    }
+
+    const std::string& failure() const { return failure_; }
+
+private:
+    bool quiet_, tty_;
+    std::chrono::steady_clock::time_point last_draw_{};
+    std::string failure_;
+};
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+    Args args("train", "Train a model from the zoo on a dataset of 28x28 images (MNIST by default).",
+              {{"model", "NAME", "model from the zoo", "mlp"},
+               {"dataset", "NAME|DIR", "mnist, fashion-mnist, or a folder of IDX files", "mnist"},
+               {"epochs", "N", "passes over the training set", "3"},
+               {"batch-size", "N", "images per optimizer step", "32"},
+               {"lr", "RATE", "learning rate", "1e-3"},
+               {"optimizer", "NAME", "sgd, momentum, nesterov, adam or adamw", "adam"},
+               {"weight-decay", "W", "L2 (adam, sgd) or decoupled (adamw) weight decay", "0"},
+               {"momentum", "M", "momentum for the momentum/nesterov optimizers", "0.9"},
+               {"schedule", "KIND", "learning-rate schedule: none, step or cosine", "none"},
+               {"seed", "N", "random seed for initialisation and shuffling", "1"},
+               {"threads", "N", "CPU threads (0 = all cores)", "0"},
+               {"train-limit", "N", "train on the first N images only (0 = all)", "0"},
+               {"test-limit", "N", "evaluate on the first N test images only (0 = all)", "0"},
+               {"out", "FILE", "save the trained model (safetensors)", ""},
+               {"report", "FILE", "write the JSON report", ""},
+               {"data-dir", "DIR", "data directory holding one folder per dataset", "$BP_DATA_DIR or ~/.local/share/backprop-studio"},
+               {"quiet", "", "no progress output", ""}});
+    args.parse(argc, argv, 2);
+    if (args.help_requested()) {
+        std::cout << args.help_text();
+        return 0;
+    }
+    if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+
+    train::TrainConfig cfg;
+    cfg.model = args.str("model");
+    cfg.dataset = args.str("dataset");
+    cfg.epochs = args.integer("epochs", 1, 10000);
+    cfg.batch_size = args.integer("batch-size", 1, 65536);
+    cfg.lr = args.real("lr", 1e-8, 10);
+    cfg.optimizer = args.str("optimizer");
+    cfg.weight_decay = args.real("weight-decay", 0, 1);
+    cfg.momentum = args.real("momentum", 0, 0.999);
+    cfg.schedule = args.str("schedule");
+    cfg.seed = static_cast<uint64_t>(args.int64("seed", 0, INT64_MAX));
+    cfg.threads = args.integer("threads", 0, 1024);
+    cfg.train_limit = args.int64("train-limit", 0, INT64_MAX);
+    cfg.test_limit = args.int64("test-limit", 0, INT64_MAX);
+    cfg.validate();  // ConfigError -> exit 2
+
+    const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
+    data::ImageDataset train_set = data::load_image_dataset(data_dir, cfg.dataset, "train");
+    data::ImageDataset test_set = data::load_image_dataset(data_dir, cfg.dataset, "test");
+
+    models::Model model = models::create_model(cfg.model, nlohmann::json::object(), cfg.seed);
+    const bool quiet = args.on("quiet");
+    if (!quiet)
+        std::fprintf(stderr, "training %s (%lld parameters) on %s: %lld images, %d epochs, batch %d, %s lr %g\n",
+                     models::find_model(cfg.model).title.c_str(), static_cast<long long>(model.net->parameter_count()),
+                     train_set.name.c_str(),
+                     static_cast<long long>(cfg.train_limit ? std::min(cfg.train_limit, train_set.count) : train_set.count),
+                     cfg.epochs, cfg.batch_size, cfg.optimizer.c_str(), cfg.lr);
+
+    train::Trainer trainer(model, train_set, &test_set, cfg);
+    ProgressPrinter printer(quiet);
+    trainer.add_observer(&printer);
+    trainer.run();
+
+    const bool failed = trainer.failed();
+    train::ClassificationMetrics final_metrics;
+    if (!trainer.history().empty() && trainer.history().back().evaluated)
+        final_metrics = trainer.history().back().test_metrics;
+    else
+        final_metrics = train::evaluate(*model.net, test_set, cfg.test_limit).metrics;
+
+    nlohmann::json report = train::training_report(cfg, model, trainer.history(), final_metrics, test_set.class_names,
+                                                   trainer.total_seconds(), failed ? "failed" : "completed");
+    if (failed) report["error"] = printer.failure();
+    if (args.has("out") && !args.str("out").empty()) {
+        io::save_model(args.str("out"), model,
+                       {{"config", cfg.to_json()}, {"test_accuracy", final_metrics.accuracy},
+                        {"epochs_completed", trainer.history().size()}, {"status", report["status"]}});
+        if (!quiet) std::fprintf(stderr, "saved model to %s\n", args.str("out").c_str());
+    }
+    if (args.has("report") && !args.str("report").empty()) {
+        train::write_json(args.str("report"), report);
+        if (!quiet) std::fprintf(stderr, "wrote report to %s\n", args.str("report").c_str());
+    }
+    if (failed) {
+        std::fprintf(stderr, "backprop train: %s\n", printer.failure().c_str());
+        return 1;
+    }
+    std::printf("test accuracy %.2f%%  (macro F1 %.4f)  training %.1fs over %zu epochs, %.2fs per epoch\n",
+                final_metrics.accuracy * 100, final_metrics.macro_f1,
+                report["timings"]["train_seconds"].get<double>(), trainer.history().size(),
+                report["timings"]["mean_epoch_seconds"].get<double>());
+    return 0;
+}
+
+int cmd_eval(int argc, char** argv) {
+    Args args("eval", "Evaluate a saved model on a dataset's test split.",
+              {{"model-file", "FILE", "model saved by 'backprop train --out' or the app", ""},
+               {"dataset", "NAME|DIR", "mnist, fashion-mnist, or a folder of IDX files", "mnist"},
+               {"report", "FILE", "write the JSON report", ""},
+               {"limit", "N", "evaluate on the first N test images only (0 = all)", "0"},
+               {"threads", "N", "CPU threads (0 = all cores)", "0"},
+               {"data-dir", "DIR", "data directory holding one folder per dataset", "$BP_DATA_DIR or ~/.local/share/backprop-studio"}});
+    args.parse(argc, argv, 2);
+    if (args.help_requested()) {
+        std::cout << args.help_text();
+        return 0;
+    }
+    if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
+    set_num_threads(args.integer("threads", 0, 1024));
+    const int64_t limit = args.int64("limit", 0, INT64_MAX);
+    io::LoadedModel loaded = io::load_model(args.str("model-file"));
+    const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
+    data::ImageDataset test_set = data::load_image_dataset(data_dir, args.str("dataset"), "test");
+    Shape sample{1, test_set.rows, test_set.cols};
+    if (sample != loaded.model.input_shape)
+        throw DataError("model '" + loaded.model.name + "' expects images " + shape_str(loaded.model.input_shape) +
+                        " but dataset " + test_set.name + " has " + shape_str(sample));
+    auto t0 = std::chrono::steady_clock::now();
+    train::Evaluation ev = train::evaluate(*loaded.model.net, test_set, limit);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("%s on %s test (%lld images): accuracy %.2f%%  loss %.4f  macro F1 %.4f  (%.2fs)\n",
+                loaded.model.name.c_str(), test_set.name.c_str(), static_cast<long long>(ev.metrics.total),
+                ev.metrics.accuracy * 100, ev.loss, ev.metrics.macro_f1, secs);
+    for (int c = 0; c < ev.metrics.num_classes; ++c)
+        std::printf("  %-12s accuracy %6.2f%%  precision %.4f  recall %.4f  F1 %.4f\n",
+                    test_set.class_names[static_cast<size_t>(c)].c_str(), ev.metrics.per_class_accuracy[static_cast<size_t>(c)] * 100,
+                    ev.metrics.precision[static_cast<size_t>(c)], ev.metrics.recall[static_cast<size_t>(c)], ev.metrics.f1[static_cast<size_t>(c)]);
+    if (args.has("report") && !args.str("report").empty())
+        train::write_json(args.str("report"), train::evaluation_report(args.str("model-file"), loaded.model, test_set.name,
+                                                                      ev, test_set.class_names, secs));
+    return 0;
+}
+
+}  // namespace bp::cli

@@ -1,0 +1,10 @@
+// commands.h — the `backprop` subcommands. Each returns the process exit code: 0 success, 1 failure
+// (bad data, training diverged), and throws UsageError for usage mistakes (exit 2).
+#pragma once
+
+namespace bp::cli {
+int cmd_train(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
+}  // namespace bp::cli

@@ -1,0 +1,25 @@
+// model_file.h — save and load models as safetensors: the parameters as F32/F64 tensors named as
+// named_parameters() names them, the architecture config and the training summary as JSON strings in the
+// header metadata ("bp.config", "bp.summary"). Written to a temporary file and renamed into place.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "bp/models/zoo.h"
+
+namespace bp::io {
+
+void save_model(const std::string& path, const models::Model& model,
+                const nlohmann::json& summary = nlohmann::json::object());
+
+struct LoadedModel {
+    models::Model model;
+    nlohmann::json summary;
+};
+
+/// DataError when the file is missing, corrupt, has no config, or a tensor's name or shape does not match
+/// the architecture (the message names the tensor and both shapes).
+LoadedModel load_model(const std::string& path);
+
+}  // namespace bp::io
