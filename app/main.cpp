@@ -15,6 +15,13 @@ int main(int argc, char** argv) {
     QApplication::setApplicationDisplayName(QStringLiteral("Backprop Studio"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
 
+    // Readable on a projector: never smaller than 10.5 pt (the platform default is often 9 pt).
+    QFont font = QApplication::font();
+    if (font.pointSizeF() > 0 && font.pointSizeF() < 10.5) {
+        font.setPointSizeF(10.5);
+        QApplication::setFont(font);
+    }
+
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Backprop Studio: train real neural networks and watch them learn."));
     parser.addHelpOption();

@@ -77,6 +77,7 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
 
     m_threadStatus = new QLabel(tr("CPU threads: %1").arg(QThread::idealThreadCount()));
     m_dataStatus = new QLabel(tr("MNIST: checking…"));
+    for (QLabel* l : {m_dataStatus, m_threadStatus}) l->setContentsMargins(12, 0, 12, 0);
     statusBar()->addPermanentWidget(m_dataStatus);
     statusBar()->addPermanentWidget(m_threadStatus);
 

@@ -10,7 +10,7 @@
 
 namespace {
 
-const QColor kRawColor(120, 170, 215, 150);  // light, thin: the noisy per-batch loss
+const QColor kRawColor(100, 155, 210, 190);  // light, thin: the noisy per-batch loss
 const QColor kSmoothColor(8, 69, 148);       // dark, bold: the trend a learner should read
 const QColor kTestColor(230, 85, 13);        // orange markers: held-out loss per epoch
 const QColor kMarkerColor(120, 120, 120);
@@ -205,7 +205,8 @@ void LossPlot::rescale() {
         tailMax = std::max(tailMax, it->value);
         if (it->value > 0) minPositive = std::min(minPositive, it->value);
     }
-    double yMax = (skip > 0 && allMax > 1.5 * tailMax) ? tailMax : allMax;
+    // Only a real spike is cut (4× the rest): the usual start near ln(10) ≈ 2.3 stays visible.
+    double yMax = (skip > 0 && allMax > 4.0 * tailMax) ? tailMax : allMax;
     if (yMax <= 0.0) yMax = 1.0;
 
     if (m_logY) {

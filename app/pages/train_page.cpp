@@ -41,7 +41,9 @@ QString formatDuration(double seconds) {
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
-QString percent(double fraction) { return QStringLiteral("%1 %").arg(fraction * 100.0, 0, 'f', 2); }
+QString percent(double fraction, int decimals = 2) { return QStringLiteral("%1 %").arg(fraction * 100.0, 0, 'f', decimals); }
+
+QString epochsText(int n) { return n == 1 ? QObject::tr("1 epoch") : QObject::tr("%1 epochs").arg(n); }
 
 QTableWidgetItem* numberItem(const QString& text, double value) {
     auto* item = new QTableWidgetItem(text);
@@ -186,6 +188,20 @@ QWidget* TrainPage::buildControls() {
     connect(m_step, &QPushButton::clicked, m_controller, &TrainingController::step);
     connect(m_stop, &QPushButton::clicked, m_controller, &TrainingController::stop);
     v->addWidget(runBox);
+
+    // A short guide for learners and for a class looking at a projector.
+    auto* guideBox = new QGroupBox(tr("Reading the chart"));
+    auto* gv = new QVBoxLayout(guideBox);
+    auto* guide = new QLabel(tr(
+        "<p>The <b>loss</b> measures how wrong the network is; training pushes it down.</p>"
+        "<p>The <span style='color:#78aad7'><b>thin line</b></span> is the loss of each batch: noisy, because every "
+        "batch holds different images. The <span style='color:#084594'><b>bold line</b></span> is its moving average.</p>"
+        "<p>The <span style='color:#e6550d'><b>orange circles</b></span> are the loss on test images the network never "
+        "trained on: if they rise while the bold line falls, it is memorising instead of learning.</p>"));
+    guide->setWordWrap(true);
+    guide->setTextFormat(Qt::RichText);
+    gv->addWidget(guide);
+    v->addWidget(guideBox);
     v->addStretch(1);
     return panel;
 }
@@ -246,7 +262,7 @@ QWidget* TrainPage::buildRunView() {
     m_epochs->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_epochs->setAlternatingRowColors(true);
     m_epochs->setMinimumHeight(150);
-    m_epochs->setMaximumHeight(190);
+    m_epochs->setMaximumHeight(170);
     m_epochs->setToolTip(tr("Test accuracy is measured on images the network never trained on."));
     v->addWidget(m_epochs);
     return view;
@@ -382,7 +398,7 @@ void TrainPage::onBatchesArrived(const QVector<bp::train::BatchEvent>& batches) 
     m_stats->setText(tr("loss <b>%1</b> &nbsp;·&nbsp; batch accuracy <b>%2</b> &nbsp;·&nbsp; <b>%3</b> images/s "
                         "&nbsp;·&nbsp; ETA <b>%4</b>")
                          .arg(last.loss, 0, 'f', 4)
-                         .arg(percent(last.accuracy))
+                         .arg(percent(last.accuracy, 1))
                          .arg(QLocale().toString(qRound64(last.samples_per_second)))
                          .arg(formatDuration(last.eta_seconds)));
 }
@@ -413,9 +429,9 @@ void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
         if (std::isfinite(a)) accuracy = tr(" — test accuracy %1").arg(percent(a));
     }
     if (e.cancelled)
-        m_runTitle->setText(tr("Stopped after %1 epoch(s), %2 s%3").arg(e.epochs_completed).arg(e.total_seconds, 0, 'f', 1).arg(accuracy));
+        m_runTitle->setText(tr("Stopped after %1, %2 s%3").arg(epochsText(e.epochs_completed)).arg(e.total_seconds, 0, 'f', 1).arg(accuracy));
     else
-        m_runTitle->setText(tr("Finished %1 epoch(s) in %2 s%3").arg(e.epochs_completed).arg(e.total_seconds, 0, 'f', 1).arg(accuracy));
+        m_runTitle->setText(tr("Finished %1 in %2 s%3").arg(epochsText(e.epochs_completed)).arg(e.total_seconds, 0, 'f', 1).arg(accuracy));
     if (!e.cancelled) m_progress->setValue(m_progress->maximum());
 }
 
@@ -426,11 +442,7 @@ void TrainPage::onTrainingFailed(const QString& message) {
 }
 
 void TrainPage::loadSettings() {
-    if (!m_context.settings) {
-        applyModelDefaults();
-        return;
-    }
-    const TrainSettings s = m_context.settings->trainSettings();
+    const TrainSettings s = m_context.settings ? m_context.settings->trainSettings() : TrainSettings{};
     const int m = m_model->findData(s.model);
     m_model->setCurrentIndex(m >= 0 ? m : 0);
     const int o = m_optimizer->findData(s.optimizer);
