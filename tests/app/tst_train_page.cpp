@@ -164,6 +164,31 @@ private slots:
         QVERIFY(finished.at(0).at(0).value<bp::train::FinishedEvent>().cancelled);
         QVERIFY(page.startButton()->isEnabled());
     }
+
+    void closingDuringARunReturnsPromptly() {
+        // The controller's destructor cancels, quits and waits: a paused or running trainer must not
+        // keep the window from closing.
+        restoreDataDir();
+        QString why;
+        if (!mnistAvailable(&why)) QSKIP(qPrintable(why));
+        for (bool pauseFirst : {true, false}) {
+            auto* page = new TrainPage{AppContext{}};
+            page->show();
+            QVERIFY(QTest::qWaitForWindowExposed(page));
+            waitForData(*page);
+            setRun(*page, 0, 500, 32);
+            QTest::mouseClick(page->startButton(), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(page->lossPlot()->rawGraph()->dataCount() > 0, 30000);
+            if (pauseFirst) {
+                QTest::mouseClick(page->pauseButton(), Qt::LeftButton);
+                QTRY_VERIFY(page->controller()->trainerPaused());
+            }
+            QElapsedTimer t;
+            t.start();
+            delete page;
+            QVERIFY2(t.elapsed() < 5000, qPrintable(QString::number(t.elapsed())));
+        }
+    }
 };
 
 QTEST_MAIN(TestTrainPage)
