@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "args.h"
+#include "bp/backend.h"
 #include "bp/data/dataset.h"
 #include "bp/io/model_file.h"
 #include "bp/train/report.h"
