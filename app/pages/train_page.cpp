@@ -43,6 +43,11 @@ QString formatDuration(double seconds) {
 
 QString percent(double fraction, int decimals = 2) { return QStringLiteral("%1 %").arg(fraction * 100.0, 0, 'f', decimals); }
 
+QString secondsText(double s) {
+    if (s < 1.0) return QObject::tr("%1 ms").arg(qRound(s * 1000.0));
+    return QObject::tr("%1 s").arg(s, 0, 'f', s < 10.0 ? 2 : 1);
+}
+
 QString epochsText(int n) { return n == 1 ? QObject::tr("1 epoch") : QObject::tr("%1 epochs").arg(n); }
 
 QTableWidgetItem* numberItem(const QString& text, double value) {
@@ -417,7 +422,7 @@ void TrainPage::onEpochFinished(const bp::train::EpochEvent& e) {
         m_epochs->setItem(row, 3, numberItem(tr("–"), std::nan("")));
         m_epochs->setItem(row, 4, numberItem(tr("–"), std::nan("")));
     }
-    m_epochs->setItem(row, 5, numberItem(tr("%1 s").arg(e.epoch_seconds, 0, 'f', 1), e.epoch_seconds));
+    m_epochs->setItem(row, 5, numberItem(secondsText(e.epoch_seconds), e.epoch_seconds));
     m_epochs->scrollToBottom();
     if (e.epoch + 1 < e.epochs) m_progress->setFormat(tr("Epoch %1 of %2").arg(e.epoch + 2).arg(e.epochs));
 }
@@ -429,9 +434,9 @@ void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
         if (std::isfinite(a)) accuracy = tr(" — test accuracy %1").arg(percent(a));
     }
     if (e.cancelled)
-        m_runTitle->setText(tr("Stopped after %1, %2 s%3").arg(epochsText(e.epochs_completed)).arg(e.total_seconds, 0, 'f', 1).arg(accuracy));
+        m_runTitle->setText(tr("Stopped after %1, %2%3").arg(epochsText(e.epochs_completed), secondsText(e.total_seconds), accuracy));
     else
-        m_runTitle->setText(tr("Finished %1 in %2 s%3").arg(epochsText(e.epochs_completed)).arg(e.total_seconds, 0, 'f', 1).arg(accuracy));
+        m_runTitle->setText(tr("Finished %1 in %2%3").arg(epochsText(e.epochs_completed), secondsText(e.total_seconds), accuracy));
     if (!e.cancelled) m_progress->setValue(m_progress->maximum());
 }
 

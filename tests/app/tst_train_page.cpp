@@ -40,12 +40,12 @@ private:
         QTRY_VERIFY_WITH_TIMEOUT(page.controller()->state() != State::LoadingData, 30000);
         QCOMPARE(page.controller()->state(), State::Idle);
     }
-    void setRun(TrainPage& page, int trainImages, int testImages, int batch) {
+    void setRun(TrainPage& page, int trainImages, int testImages, int batch, int epochs = 1) {
         page.modelCombo()->setCurrentIndex(page.modelCombo()->findData(QStringLiteral("mlp")));
         page.trainImagesSpin()->setValue(trainImages);
         page.testImagesSpin()->setValue(testImages);
         page.batchSizeSpin()->setValue(batch);
-        page.epochsSpin()->setValue(1);
+        page.epochsSpin()->setValue(epochs);
     }
 
 private slots:
@@ -132,7 +132,7 @@ private slots:
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         waitForData(page);
-        setRun(page, 0, 500, 32);  // all 60,000 images: long enough to pause in the middle
+        setRun(page, 0, 500, 32, 10);  // 10 epochs of 60,000 images: long enough to pause in the middle
         QCPGraph* raw = page.lossPlot()->rawGraph();
         QSignalSpy finished(page.controller(), &TrainingController::trainingFinished);
 
@@ -176,7 +176,7 @@ private slots:
             page->show();
             QVERIFY(QTest::qWaitForWindowExposed(page));
             waitForData(*page);
-            setRun(*page, 0, 500, 32);
+            setRun(*page, 0, 500, 32, 10);
             QTest::mouseClick(page->startButton(), Qt::LeftButton);
             QTRY_VERIFY_WITH_TIMEOUT(page->lossPlot()->rawGraph()->dataCount() > 0, 30000);
             if (pauseFirst) {
