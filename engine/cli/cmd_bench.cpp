@@ -197,7 +197,7 @@ int cmd_bench(int argc, char** argv) {
     Args args("bench", "Benchmarks. Suites: train-mlp (MLP 784-128-64-10 epoch time vs PyTorch).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
-               {"threads", "N", "CPU threads (0 = all cores)", "0"},
+               {"threads", "N", "CPU threads (0 = all cores; small models are fastest on 1)", "1"},
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"json", "FILE", "write the results as JSON", ""},

@@ -83,9 +83,9 @@ int cmd_train(int argc, char** argv) {
                {"optimizer", "NAME", "sgd, momentum, nesterov, adam or adamw", "adam"},
                {"weight-decay", "W", "L2 (adam, sgd) or decoupled (adamw) weight decay", "0"},
                {"momentum", "M", "momentum for the momentum/nesterov optimizers", "0.9"},
-               {"schedule", "KIND", "learning-rate schedule: none, step or cosine", "none"},
+               {"schedule", "KIND", "learning-rate schedule: none, step or cosine", "cosine"},
                {"seed", "N", "random seed for initialisation and shuffling", "1"},
-               {"threads", "N", "CPU threads (0 = all cores)", "0"},
+               {"threads", "N", "CPU threads (0 = all cores; small models are fastest on 1)", "1"},
                {"train-limit", "N", "train on the first N images only (0 = all)", "0"},
                {"test-limit", "N", "evaluate on the first N test images only (0 = all)", "0"},
                {"out", "FILE", "save the trained model (safetensors)", ""},
@@ -170,7 +170,7 @@ int cmd_eval(int argc, char** argv) {
                {"dataset", "NAME|DIR", "mnist, fashion-mnist, or a folder of IDX files", "mnist"},
                {"report", "FILE", "write the JSON report", ""},
                {"limit", "N", "evaluate on the first N test images only (0 = all)", "0"},
-               {"threads", "N", "CPU threads (0 = all cores)", "0"},
+               {"threads", "N", "CPU threads (0 = all cores; small models are fastest on 1)", "1"},
                {"data-dir", "DIR", "data directory holding one folder per dataset", "$BP_DATA_DIR or ~/.local/share/backprop-studio"}});
     args.parse(argc, argv, 2);
     if (args.help_requested()) {

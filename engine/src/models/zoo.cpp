@@ -11,7 +11,13 @@ static std::shared_ptr<nn::Module> build_mlp(const nlohmann::json& o) {
     net->push_back(std::make_shared<nn::Flatten>());
     std::vector<int64_t> hidden = o.at("hidden").get<std::vector<int64_t>>();
     nn::Activation act = nn::activation_from_string(o.value("activation", "relu"));
-    nn::Init init = (act == nn::Activation::sigmoid || act == nn::Activation::tanh) ? nn::Init::xavier : nn::Init::he;
+    nn::Init init = nn::Init::uniform_fan_in;  // torch.nn.Linear's default, so results compare with PyTorch's
+    if (o.contains("init")) {
+        const std::string name = o["init"].get<std::string>();
+        if (name == "he") init = nn::Init::he;
+        else if (name == "xavier") init = nn::Init::xavier;
+        else if (name != "uniform") throw ConfigError("mlp: unknown init '" + name + "'; use uniform, he or xavier");
+    }
     int64_t in = 28 * 28;
     for (int64_t h : hidden) {
         if (h <= 0 || h > 65536) throw ConfigError("mlp: hidden layer width " + std::to_string(h) + " is out of range (1..65536)");

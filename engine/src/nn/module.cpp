@@ -69,6 +69,13 @@ Linear::Linear(const LinearOptions& opts) : opts_(opts) {
 }
 
 void Linear::reset_parameters(Generator& gen) {
+    autograd::NoGradGuard g;
+    if (opts_.init_kind == Init::uniform_fan_in) {
+        const double bound = 1.0 / std::sqrt(static_cast<double>(opts_.in_features));
+        weight.copy_(Tensor::uniform(weight.shape(), gen, -bound, bound, DType::f64));
+        if (bias.defined()) bias.copy_(Tensor::uniform(bias.shape(), gen, -bound, bound, DType::f64));
+        return;
+    }
     if (opts_.init_kind == Init::he) he_normal_(weight, opts_.in_features, gen);
     else xavier_uniform_(weight, opts_.in_features, opts_.out_features, gen);
     if (bias.defined()) bias.fill_(0.0);

@@ -14,7 +14,9 @@
 
 namespace bp::nn {
 
-enum class Init { he, xavier };  // He (Kaiming) normal for ReLU nets; Xavier (Glorot) uniform for tanh/sigmoid
+/// he: He (Kaiming) normal, std √(2/fan_in); xavier: Glorot uniform ±√(6/(fan_in+fan_out));
+/// uniform_fan_in: w, b ~ U(±1/√fan_in), torch.nn.Linear's default (kaiming_uniform with a = √5).
+enum class Init { he, xavier, uniform_fan_in };
 
 class Module {
 public:
@@ -56,7 +58,7 @@ struct LinearOptions {
     LinearOptions& dtype(DType d) { dtype_ = d; return *this; }
     int64_t in_features, out_features;
     bool with_bias = true;
-    Init init_kind = Init::he;
+    Init init_kind = Init::uniform_fan_in;
     DType dtype_ = DType::f32;
 };
 

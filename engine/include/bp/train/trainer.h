@@ -27,11 +27,11 @@ struct TrainConfig {
     std::string optimizer = "adam";
     double weight_decay = 0.0;
     double momentum = 0.9;
-    std::string schedule = "none";  // none | step | cosine
+    std::string schedule = "cosine";  // none | step | cosine (cosine: decays to 0 over the run; the best default here)
     int step_epochs = 1;            // for "step"
     double gamma = 0.5;             // for "step"
     uint64_t seed = 1;
-    int threads = 0;                // 0 = all cores
+    int threads = 1;                // 0 = all cores; 1 is fastest for the small models on a shared machine
     int64_t train_limit = 0;        // use only the first N training images (0 = all)
     int64_t test_limit = 0;         // evaluate on the first N test images (0 = all)
     bool evaluate = true;           // evaluate on the test set after each epoch
