@@ -4,6 +4,7 @@
 namespace {
 const char* kModel = "train/model";
 const char* kOptimizer = "train/optimizer";
+const char* kSchedule = "train/schedule";
 const char* kLearningRate = "train/learningRate";
 const char* kBatchSize = "train/batchSize";
 const char* kEpochs = "train/epochs";
@@ -21,6 +22,7 @@ TrainSettings AppSettings::trainSettings() const {
     TrainSettings s;
     s.model = m_settings.value(kModel, d.model).toString();
     s.optimizer = m_settings.value(kOptimizer, d.optimizer).toString();
+    s.schedule = m_settings.value(kSchedule, d.schedule).toString();
     s.learningRate = m_settings.value(kLearningRate, d.learningRate).toDouble();
     s.batchSize = m_settings.value(kBatchSize, d.batchSize).toInt();
     s.epochs = m_settings.value(kEpochs, d.epochs).toInt();
@@ -33,6 +35,7 @@ TrainSettings AppSettings::trainSettings() const {
 void AppSettings::setTrainSettings(const TrainSettings& s) {
     m_settings.setValue(kModel, s.model);
     m_settings.setValue(kOptimizer, s.optimizer);
+    m_settings.setValue(kSchedule, s.schedule);
     m_settings.setValue(kLearningRate, s.learningRate);
     m_settings.setValue(kBatchSize, s.batchSize);
     m_settings.setValue(kEpochs, s.epochs);

@@ -10,6 +10,7 @@
 struct TrainSettings {
     QString model = QStringLiteral("mlp");
     QString optimizer = QStringLiteral("adam");
+    QString schedule = QStringLiteral("cosine");  // none | step | cosine
     double learningRate = 1e-3;
     int batchSize = 32;
     int epochs = 3;

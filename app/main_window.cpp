@@ -14,6 +14,7 @@
 #include <QThread>
 
 #include "app_settings.h"
+#include "bp/train/trainer.h"
 #include "pages/train_page.h"
 
 std::vector<PageSpec> MainWindow::pageSpecs() {
@@ -75,7 +76,9 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     QAction* about = help->addAction(tr("&About Backprop Studio"));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
-    m_threadStatus = new QLabel(tr("CPU threads: %1").arg(QThread::idealThreadCount()));
+    const int cores = QThread::idealThreadCount();
+    const int threads = bp::train::TrainConfig{}.threads;
+    m_threadStatus = new QLabel(tr("CPU: %1 cores, training on %2 thread(s)").arg(cores).arg(threads > 0 ? threads : cores));
     m_dataStatus = new QLabel(tr("MNIST: checking…"));
     for (QLabel* l : {m_dataStatus, m_threadStatus}) l->setContentsMargins(12, 0, 12, 0);
     statusBar()->addPermanentWidget(m_dataStatus);

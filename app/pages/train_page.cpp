@@ -34,6 +34,12 @@ const OptimizerChoice kOptimizers[] = {
     {"adamw", "AdamW: Adam with weight decay applied directly to the weights instead of through the gradient."},
 };
 
+const OptimizerChoice kSchedules[] = {
+    {"none", "Keep the learning rate the same for the whole run."},
+    {"step", "Halve the learning rate after every epoch; the chart marks each change."},
+    {"cosine", "Lower the learning rate smoothly along a cosine curve, reaching 0 at the end of the run."},
+};
+
 QString formatDuration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("–");
     const qint64 s = static_cast<qint64>(std::llround(seconds));
@@ -134,6 +140,13 @@ QWidget* TrainPage::buildControls() {
     m_lr->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
     m_lr->setToolTip(tr("How big each update step is: too small learns slowly, too large makes the loss jump or explode."));
 
+    m_schedule = new QComboBox;
+    for (const OptimizerChoice& o : kSchedules) {
+        m_schedule->addItem(QString::fromLatin1(o.name), QString::fromLatin1(o.name));
+        m_schedule->setItemData(m_schedule->count() - 1, tr(o.tip), Qt::ToolTipRole);
+    }
+    m_schedule->setToolTip(tr("How the learning rate changes during the run: big steps early, finer ones later."));
+
     m_batch = new QSpinBox;
     m_batch->setRange(1, 4096);
     m_batch->setToolTip(tr("How many images are averaged into one gradient step; larger is smoother but takes fewer steps."));
@@ -160,6 +173,7 @@ QWidget* TrainPage::buildControls() {
 
     form->addRow(tr("Optimizer"), m_optimizer);
     form->addRow(tr("Learning rate"), m_lr);
+    form->addRow(tr("LR schedule"), m_schedule);
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Epochs"), m_epochCount);
     form->addRow(tr("Seed"), m_seed);
@@ -279,6 +293,7 @@ bp::train::TrainConfig TrainPage::configFromWidgets() const {
     c.dataset = "mnist";
     c.optimizer = m_optimizer->currentData().toString().toStdString();
     c.lr = m_lr->value();
+    c.schedule = m_schedule->currentData().toString().toStdString();
     c.batch_size = m_batch->value();
     c.epochs = m_epochCount->value();
     c.seed = static_cast<uint64_t>(m_seed->value());
@@ -293,6 +308,8 @@ void TrainPage::applyConfig(const bp::train::TrainConfig& c) {
     const int o = m_optimizer->findData(QString::fromStdString(c.optimizer));
     if (o >= 0) m_optimizer->setCurrentIndex(o);
     m_lr->setValue(c.lr);
+    const int sc = m_schedule->findData(QString::fromStdString(c.schedule));
+    if (sc >= 0) m_schedule->setCurrentIndex(sc);
     m_batch->setValue(c.batch_size);
     m_epochCount->setValue(c.epochs);
     m_seed->setValue(static_cast<int>(std::min<uint64_t>(c.seed, 2147483647u)));
@@ -328,7 +345,7 @@ void TrainPage::updateButtons() {
     m_step->setEnabled(s == S::Paused);
     m_stop->setEnabled(s == S::Running || s == S::Paused);
     const bool editable = !m_controller->isBusy();
-    for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_lr, m_batch, m_epochCount, m_seed,
+    for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_lr, m_schedule, m_batch, m_epochCount, m_seed,
                                                       m_trainImages, m_testImages})
         w->setEnabled(editable);
 }
@@ -364,7 +381,9 @@ void TrainPage::onRunStarted(const bp::train::TrainConfig& c) {
     m_plot->clear();
     m_epochs->setRowCount(0);
     m_lastStep = 0;
-    m_markedLr = c.lr;
+    m_previousLr = c.lr;
+    // A step schedule changes the rate in jumps worth marking; cosine changes it a little every batch.
+    m_markLrSteps = c.schedule == "step";
     const qint64 available = m_controller->dataInfo().trainCount;
     const qint64 images = c.train_limit > 0 ? std::min<qint64>(c.train_limit, available) : available;
     const qint64 perEpoch = (images + c.batch_size - 1) / c.batch_size;
@@ -383,11 +402,9 @@ void TrainPage::onBatchesArrived(const QVector<bp::train::BatchEvent>& batches) 
     for (const bp::train::BatchEvent& b : batches) {
         steps.push_back(static_cast<double>(b.global_step));
         losses.push_back(b.loss);
-        // Mark the curve where the learning rate moved far from the last marked value (a schedule step).
-        if (m_markedLr > 0 && (b.lr > m_markedLr * 1.5 || b.lr < m_markedLr / 1.5)) {
+        if (m_markLrSteps && std::abs(b.lr - m_previousLr) > 1e-6 * m_previousLr)
             m_plot->markEvent(static_cast<double>(b.global_step), tr("lr %1").arg(b.lr, 0, 'g', 3));
-            m_markedLr = b.lr;
-        }
+        m_previousLr = b.lr;
     }
     m_plot->appendBatchLoss(steps, losses);
 
@@ -453,6 +470,8 @@ void TrainPage::loadSettings() {
     const int o = m_optimizer->findData(s.optimizer);
     if (o >= 0) m_optimizer->setCurrentIndex(o);
     m_lr->setValue(s.learningRate);
+    const int sc = m_schedule->findData(s.schedule);
+    if (sc >= 0) m_schedule->setCurrentIndex(sc);
     m_batch->setValue(s.batchSize);
     m_epochCount->setValue(s.epochs);
     m_seed->setValue(static_cast<int>(std::min<qulonglong>(s.seed, 2147483647u)));
@@ -466,6 +485,7 @@ void TrainPage::saveSettings() const {
     s.model = m_model->currentData().toString();
     s.optimizer = m_optimizer->currentData().toString();
     s.learningRate = m_lr->value();
+    s.schedule = m_schedule->currentData().toString();
     s.batchSize = m_batch->value();
     s.epochs = m_epochCount->value();
     s.seed = static_cast<qulonglong>(m_seed->value());

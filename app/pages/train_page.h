@@ -43,6 +43,7 @@ public:
     QSpinBox* trainImagesSpin() const { return m_trainImages; }
     QSpinBox* testImagesSpin() const { return m_testImages; }
     QSpinBox* batchSizeSpin() const { return m_batch; }
+    QComboBox* scheduleCombo() const { return m_schedule; }
     QSpinBox* epochsSpin() const { return m_epochCount; }
 
 signals:
@@ -74,6 +75,7 @@ private:
     QLabel* m_modelParams = nullptr;
     QComboBox* m_optimizer = nullptr;
     QDoubleSpinBox* m_lr = nullptr;
+    QComboBox* m_schedule = nullptr;
     QSpinBox* m_batch = nullptr;
     QSpinBox* m_epochCount = nullptr;
     QSpinBox* m_seed = nullptr;
@@ -93,5 +95,6 @@ private:
     QTableWidget* m_epochs = nullptr;
 
     qint64 m_lastStep = 0;
-    double m_markedLr = 0.0;
+    double m_previousLr = 0.0;
+    bool m_markLrSteps = false;
 };

@@ -38,7 +38,7 @@ private slots:
         QVERIFY(shortcuts.contains(QStringLiteral("Ctrl+1")));
 
         bool threads = false;
-        for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) threads |= l->text().contains(QStringLiteral("threads"));
+        for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) threads |= l->text().contains(QStringLiteral("thread"));
         QVERIFY(threads);
     }
 

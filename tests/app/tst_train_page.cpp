@@ -124,6 +124,24 @@ private slots:
         QVERIFY(!page.pauseButton()->isEnabled());
     }
 
+    void stepScheduleMarksTheLearningRateChange() {
+        restoreDataDir();
+        QString why;
+        if (!mnistAvailable(&why)) QSKIP(qPrintable(why));
+        TrainPage page{AppContext{}};
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        waitForData(page);
+        setRun(page, 1000, 200, 50, 2);
+        page.scheduleCombo()->setCurrentIndex(page.scheduleCombo()->findData(QStringLiteral("step")));
+        QSignalSpy finished(page.controller(), &TrainingController::trainingFinished);
+        QTest::mouseClick(page.startButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(page.epochTable()->rowCount(), 2);
+        QCOMPARE(page.lossPlot()->rawGraph()->dataCount(), 40);
+        QCOMPARE(page.lossPlot()->markerCount(), 1);  // the rate halves once, when epoch 2 starts
+    }
+
     void pauseStopsBatchesAndResumeContinues() {
         restoreDataDir();
         QString why;
