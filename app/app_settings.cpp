@@ -1,0 +1,50 @@
+// app_settings.cpp — key names live here and nowhere else.
+#include "app_settings.h"
+
+namespace {
+const char* kModel = "train/model";
+const char* kOptimizer = "train/optimizer";
+const char* kSchedule = "train/schedule";
+const char* kLearningRate = "train/learningRate";
+const char* kBatchSize = "train/batchSize";
+const char* kEpochs = "train/epochs";
+const char* kSeed = "train/seed";
+const char* kTrainImages = "train/trainImages";
+const char* kTestImages = "train/testImages";
+const char* kGeometry = "window/geometry";
+const char* kLastPage = "window/lastPage";
+}  // namespace
+
+AppSettings::AppSettings() = default;
+
+TrainSettings AppSettings::trainSettings() const {
+    TrainSettings d;
+    TrainSettings s;
+    s.model = m_settings.value(kModel, d.model).toString();
+    s.optimizer = m_settings.value(kOptimizer, d.optimizer).toString();
+    s.schedule = m_settings.value(kSchedule, d.schedule).toString();
+    s.learningRate = m_settings.value(kLearningRate, d.learningRate).toDouble();
+    s.batchSize = m_settings.value(kBatchSize, d.batchSize).toInt();
+    s.epochs = m_settings.value(kEpochs, d.epochs).toInt();
+    s.seed = m_settings.value(kSeed, d.seed).toULongLong();
+    s.trainImages = m_settings.value(kTrainImages, d.trainImages).toLongLong();
+    s.testImages = m_settings.value(kTestImages, d.testImages).toLongLong();
+    return s;
+}
+
+void AppSettings::setTrainSettings(const TrainSettings& s) {
+    m_settings.setValue(kModel, s.model);
+    m_settings.setValue(kOptimizer, s.optimizer);
+    m_settings.setValue(kSchedule, s.schedule);
+    m_settings.setValue(kLearningRate, s.learningRate);
+    m_settings.setValue(kBatchSize, s.batchSize);
+    m_settings.setValue(kEpochs, s.epochs);
+    m_settings.setValue(kSeed, s.seed);
+    m_settings.setValue(kTrainImages, s.trainImages);
+    m_settings.setValue(kTestImages, s.testImages);
+}
+
+QByteArray AppSettings::windowGeometry() const { return m_settings.value(kGeometry).toByteArray(); }
+void AppSettings::setWindowGeometry(const QByteArray& g) { m_settings.setValue(kGeometry, g); }
+QString AppSettings::lastPage() const { return m_settings.value(kLastPage).toString(); }
+void AppSettings::setLastPage(const QString& id) { m_settings.setValue(kLastPage, id); }

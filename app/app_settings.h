@@ -1,0 +1,36 @@
+// app_settings.h — AppSettings: the one place that knows QSettings keys. Pages read and write typed values
+// through it (last model, hyperparameters, window geometry, last page); no QSettings strings elsewhere.
+#pragma once
+
+#include <QByteArray>
+#include <QSettings>
+#include <QString>
+
+/// The hyperparameters the Train page remembers between sessions.
+struct TrainSettings {
+    QString model = QStringLiteral("mlp");
+    QString optimizer = QStringLiteral("adam");
+    QString schedule = QStringLiteral("cosine");  // none | step | cosine
+    double learningRate = 1e-3;
+    int batchSize = 32;
+    int epochs = 3;
+    qulonglong seed = 1;
+    qint64 trainImages = 0;  // 0 = all
+    qint64 testImages = 0;   // 0 = all
+};
+
+class AppSettings {
+public:
+    AppSettings();  // the application's settings (organisation/application names from QCoreApplication)
+
+    TrainSettings trainSettings() const;
+    void setTrainSettings(const TrainSettings& s);
+
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray& g);
+    QString lastPage() const;
+    void setLastPage(const QString& id);
+
+private:
+    mutable QSettings m_settings;
+};

@@ -1,0 +1,48 @@
+// main_window.h — MainWindow composes pages and nothing else: a page switcher on the left, the pages in a
+// stack (each created the first time it is shown), menus, and a status bar. Page logic lives in pages/.
+#pragma once
+
+#include <QMainWindow>
+#include <QStringList>
+#include <vector>
+
+#include "page.h"
+
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+class TrainPage;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const AppContext& context, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// The page ids --screenshot accepts, in switcher order ("train", …).
+    static QStringList pageIds();
+    /// Shows the page `id`, creating it if needed; false for an unknown id.
+    bool showPage(const QString& id);
+    QString currentPageId() const;
+    /// The page `id` if it has been created, else null.
+    QWidget* page(const QString& id) const;
+    TrainPage* trainPage();  ///< creates the Train page if needed
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    static std::vector<PageSpec> pageSpecs();
+    void showPageAt(int index);
+    void ensurePage(int index);
+    void setDataStatus(const QString& text);
+    void showAbout();
+
+    AppContext m_context;
+    std::vector<PageSpec> m_specs;
+    std::vector<QWidget*> m_pages;  // null until first shown
+    QListWidget* m_switcher = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    QLabel* m_dataStatus = nullptr;
+    QLabel* m_threadStatus = nullptr;
+};

@@ -1,0 +1,495 @@
+// train_page.cpp — layout, enabled states and the event → widget mapping of the Train page.
+#include "pages/train_page.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "app_settings.h"
+#include "bp/models/zoo.h"
+#include "loss_plot.h"
+
+namespace {
+
+struct OptimizerChoice {
+    const char* name;
+    const char* tip;
+};
+const OptimizerChoice kOptimizers[] = {
+    {"sgd", "Plain stochastic gradient descent: step against the gradient, scaled by the learning rate."},
+    {"momentum", "SGD with momentum 0.9: keeps a running velocity so steps build up along consistent directions."},
+    {"nesterov", "Nesterov momentum: like momentum, but looks ahead along the velocity before taking the gradient."},
+    {"adam", "Adam: adapts a step size per weight from running averages of the gradient and its square."},
+    {"adamw", "AdamW: Adam with weight decay applied directly to the weights instead of through the gradient."},
+};
+
+const OptimizerChoice kSchedules[] = {
+    {"none", "Keep the learning rate the same for the whole run."},
+    {"step", "Halve the learning rate after every epoch; the chart marks each change."},
+    {"cosine", "Lower the learning rate smoothly along a cosine curve, reaching 0 at the end of the run."},
+};
+
+QString formatDuration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("–");
+    const qint64 s = static_cast<qint64>(std::llround(seconds));
+    if (s >= 3600) return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+QString percent(double fraction, int decimals = 2) { return QStringLiteral("%1 %").arg(fraction * 100.0, 0, 'f', decimals); }
+
+QString secondsText(double s) {
+    if (s < 1.0) return QObject::tr("%1 ms").arg(qRound(s * 1000.0));
+    return QObject::tr("%1 s").arg(s, 0, 'f', s < 10.0 ? 2 : 1);
+}
+
+QString epochsText(int n) { return n == 1 ? QObject::tr("1 epoch") : QObject::tr("%1 epochs").arg(n); }
+
+QTableWidgetItem* numberItem(const QString& text, double value) {
+    auto* item = new QTableWidgetItem(text);
+    item->setData(Qt::UserRole, value);  // the raw number, for code and tests; the text is for people
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+    return item;
+}
+
+}  // namespace
+
+TrainPage::TrainPage(const AppContext& context, QWidget* parent)
+    : QWidget(parent), m_context(context), m_controller(new TrainingController(this)) {
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(12, 12, 12, 12);
+    layout->setSpacing(16);
+    layout->addWidget(buildControls());
+    layout->addWidget(buildRunView(), 1);
+
+    connect(m_controller, &TrainingController::stateChanged, this, &TrainPage::onStateChanged);
+    connect(m_controller, &TrainingController::dataLoaded, this, &TrainPage::onDataLoaded);
+    connect(m_controller, &TrainingController::dataFailed, this, &TrainPage::onDataFailed);
+    connect(m_controller, &TrainingController::runStarted, this, &TrainPage::onRunStarted);
+    connect(m_controller, &TrainingController::batchesArrived, this, &TrainPage::onBatchesArrived);
+    connect(m_controller, &TrainingController::epochFinished, this, &TrainPage::onEpochFinished);
+    connect(m_controller, &TrainingController::trainingFinished, this, &TrainPage::onTrainingFinished);
+    connect(m_controller, &TrainingController::trainingFailed, this, &TrainPage::onTrainingFailed);
+
+    loadSettings();
+    updateModelInfo();
+    updateButtons();
+    m_controller->loadData(m_context.dataDirOverride);
+}
+
+TrainPage::~TrainPage() { saveSettings(); }
+
+QWidget* TrainPage::buildControls() {
+    auto* panel = new QWidget;
+    panel->setFixedWidth(360);
+    auto* v = new QVBoxLayout(panel);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(12);
+
+    // Model
+    auto* modelBox = new QGroupBox(tr("Model"));
+    auto* mv = new QVBoxLayout(modelBox);
+    m_model = new QComboBox;
+    m_model->setToolTip(tr("The network to train; every model of the zoo is listed."));
+    for (const bp::models::ModelInfo& info : bp::models::zoo()) {
+        const QString name = QString::fromStdString(info.name);
+        m_model->addItem(QString::fromStdString(info.title), name);
+        const int row = m_model->count() - 1;
+        m_model->setItemData(row, QString::fromStdString(info.description), Qt::ToolTipRole);
+        m_model->setItemData(row, QVariant::fromValue<qlonglong>(bp::models::parameter_count(info.name)), Qt::UserRole + 1);
+    }
+    m_modelDescription = new QLabel;
+    m_modelDescription->setWordWrap(true);
+    m_modelParams = new QLabel;
+    m_modelParams->setObjectName(QStringLiteral("modelParams"));
+    mv->addWidget(m_model);
+    mv->addWidget(m_modelDescription);
+    mv->addWidget(m_modelParams);
+    connect(m_model, &QComboBox::currentIndexChanged, this, &TrainPage::updateModelInfo);
+    connect(m_model, &QComboBox::activated, this, &TrainPage::applyModelDefaults);  // user picks only
+    v->addWidget(modelBox);
+
+    // Hyperparameters
+    auto* hpBox = new QGroupBox(tr("Hyperparameters"));
+    auto* form = new QFormLayout(hpBox);
+    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    form->setVerticalSpacing(8);
+
+    m_optimizer = new QComboBox;
+    for (const OptimizerChoice& o : kOptimizers) {
+        m_optimizer->addItem(QString::fromLatin1(o.name), QString::fromLatin1(o.name));
+        m_optimizer->setItemData(m_optimizer->count() - 1, tr(o.tip), Qt::ToolTipRole);
+    }
+    m_optimizer->setToolTip(tr("The rule that turns gradients into weight updates."));
+
+    m_lr = new QDoubleSpinBox;
+    m_lr->setDecimals(5);
+    m_lr->setRange(1e-5, 1.0);
+    m_lr->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+    m_lr->setToolTip(tr("How big each update step is: too small learns slowly, too large makes the loss jump or explode."));
+
+    m_schedule = new QComboBox;
+    for (const OptimizerChoice& o : kSchedules) {
+        m_schedule->addItem(QString::fromLatin1(o.name), QString::fromLatin1(o.name));
+        m_schedule->setItemData(m_schedule->count() - 1, tr(o.tip), Qt::ToolTipRole);
+    }
+    m_schedule->setToolTip(tr("How the learning rate changes during the run: big steps early, finer ones later."));
+
+    m_batch = new QSpinBox;
+    m_batch->setRange(1, 4096);
+    m_batch->setToolTip(tr("How many images are averaged into one gradient step; larger is smoother but takes fewer steps."));
+
+    m_epochCount = new QSpinBox;
+    m_epochCount->setRange(1, 100);
+    m_epochCount->setToolTip(tr("How many times training goes through all the training images."));
+
+    m_seed = new QSpinBox;
+    m_seed->setRange(0, 2147483647);
+    m_seed->setToolTip(tr("Starting point of the random numbers (initial weights, shuffling): the same seed gives the same run."));
+
+    m_trainImages = new QSpinBox;
+    m_trainImages->setRange(0, 60000);
+    m_trainImages->setSingleStep(1000);
+    m_trainImages->setSpecialValueText(tr("all"));
+    m_trainImages->setToolTip(tr("Train on only the first N training images, for a quicker run (\"all\" uses every one)."));
+
+    m_testImages = new QSpinBox;
+    m_testImages->setRange(0, 10000);
+    m_testImages->setSingleStep(500);
+    m_testImages->setSpecialValueText(tr("all"));
+    m_testImages->setToolTip(tr("Measure accuracy after each epoch on the first N test images, never seen in training."));
+
+    form->addRow(tr("Optimizer"), m_optimizer);
+    form->addRow(tr("Learning rate"), m_lr);
+    form->addRow(tr("LR schedule"), m_schedule);
+    form->addRow(tr("Batch size"), m_batch);
+    form->addRow(tr("Epochs"), m_epochCount);
+    form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Training images"), m_trainImages);
+    form->addRow(tr("Test images"), m_testImages);
+    v->addWidget(hpBox);
+
+    // Run controls
+    auto* runBox = new QGroupBox(tr("Run"));
+    auto* grid = new QGridLayout(runBox);
+    m_start = new QPushButton(tr("Start"));
+    m_start->setToolTip(tr("Build the model with fresh weights and train it with these settings."));
+    m_pause = new QPushButton(tr("Pause"));
+    m_pause->setToolTip(tr("Stop after the current batch, keeping everything as it is."));
+    m_resume = new QPushButton(tr("Resume"));
+    m_resume->setToolTip(tr("Continue a paused run."));
+    m_step = new QPushButton(tr("Step"));
+    m_step->setToolTip(tr("While paused: train exactly one more batch, then pause again."));
+    m_stop = new QPushButton(tr("Stop"));
+    m_stop->setToolTip(tr("End the run after the current batch; the curves stay on screen."));
+    m_start->setDefault(true);
+    grid->addWidget(m_start, 0, 0, 1, 2);
+    grid->addWidget(m_stop, 0, 2);
+    grid->addWidget(m_pause, 1, 0);
+    grid->addWidget(m_resume, 1, 1);
+    grid->addWidget(m_step, 1, 2);
+    for (QPushButton* b : {m_start, m_pause, m_resume, m_step, m_stop}) b->setMinimumHeight(32);
+    connect(m_start, &QPushButton::clicked, this, &TrainPage::startTraining);
+    connect(m_pause, &QPushButton::clicked, m_controller, &TrainingController::pause);
+    connect(m_resume, &QPushButton::clicked, m_controller, &TrainingController::resume);
+    connect(m_step, &QPushButton::clicked, m_controller, &TrainingController::step);
+    connect(m_stop, &QPushButton::clicked, m_controller, &TrainingController::stop);
+    v->addWidget(runBox);
+
+    // A short guide for learners and for a class looking at a projector.
+    auto* guideBox = new QGroupBox(tr("Reading the chart"));
+    auto* gv = new QVBoxLayout(guideBox);
+    auto* guide = new QLabel(tr(
+        "<p>The <b>loss</b> measures how wrong the network is; training pushes it down.</p>"
+        "<p>The <span style='color:#78aad7'><b>thin line</b></span> is the loss of each batch: noisy, because every "
+        "batch holds different images. The <span style='color:#084594'><b>bold line</b></span> is its moving average.</p>"
+        "<p>The <span style='color:#e6550d'><b>orange circles</b></span> are the loss on test images the network never "
+        "trained on: if they rise while the bold line falls, it is memorising instead of learning.</p>"));
+    guide->setWordWrap(true);
+    guide->setTextFormat(Qt::RichText);
+    gv->addWidget(guide);
+    v->addWidget(guideBox);
+    v->addStretch(1);
+    return panel;
+}
+
+QWidget* TrainPage::buildRunView() {
+    auto* view = new QWidget;
+    auto* v = new QVBoxLayout(view);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(8);
+
+    m_banner = new QLabel;
+    m_banner->setObjectName(QStringLiteral("dataBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);  // so the command can be copied
+    m_banner->setStyleSheet(QStringLiteral("QLabel#dataBanner { background: #fff4ce; border: 1px solid #e0b400; "
+                                           "border-radius: 4px; padding: 10px; color: #3d3000; }"));
+    m_banner->hide();
+    v->addWidget(m_banner);
+
+    m_runTitle = new QLabel(tr("Loading MNIST…"));
+    QFont titleFont = m_runTitle->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    titleFont.setBold(true);
+    m_runTitle->setFont(titleFont);
+    v->addWidget(m_runTitle);
+
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setTextVisible(true);
+    m_progress->setFormat(tr("Epoch progress"));
+    m_progress->setMinimumHeight(24);
+    v->addWidget(m_progress);
+
+    m_stats = new QLabel(QStringLiteral(" "));
+    m_stats->setObjectName(QStringLiteral("runStats"));
+    QFont statsFont = m_stats->font();
+    statsFont.setPointSizeF(statsFont.pointSizeF() * 1.15);
+    m_stats->setFont(statsFont);
+    m_stats->setTextFormat(Qt::RichText);
+    v->addWidget(m_stats);
+
+    m_plot = new LossPlot;
+    v->addWidget(m_plot, 1);
+
+    auto* resultsTitle = new QLabel(tr("Results per epoch"));
+    QFont rf = resultsTitle->font();
+    rf.setBold(true);
+    resultsTitle->setFont(rf);
+    v->addWidget(resultsTitle);
+
+    m_epochs = new QTableWidget(0, 6);
+    m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Train loss"), tr("Train accuracy"), tr("Test loss"),
+                                         tr("Test accuracy"), tr("Time")});
+    m_epochs->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_epochs->verticalHeader()->hide();
+    m_epochs->setSelectionMode(QAbstractItemView::NoSelection);
+    m_epochs->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_epochs->setAlternatingRowColors(true);
+    m_epochs->setMinimumHeight(150);
+    m_epochs->setMaximumHeight(170);
+    m_epochs->setToolTip(tr("Test accuracy is measured on images the network never trained on."));
+    v->addWidget(m_epochs);
+    return view;
+}
+
+bp::train::TrainConfig TrainPage::configFromWidgets() const {
+    bp::train::TrainConfig c;
+    c.model = m_model->currentData().toString().toStdString();
+    c.dataset = "mnist";
+    c.optimizer = m_optimizer->currentData().toString().toStdString();
+    c.lr = m_lr->value();
+    c.schedule = m_schedule->currentData().toString().toStdString();
+    c.batch_size = m_batch->value();
+    c.epochs = m_epochCount->value();
+    c.seed = static_cast<uint64_t>(m_seed->value());
+    c.train_limit = m_trainImages->value();
+    c.test_limit = m_testImages->value();
+    return c;
+}
+
+void TrainPage::applyConfig(const bp::train::TrainConfig& c) {
+    const int m = m_model->findData(QString::fromStdString(c.model));
+    if (m >= 0) m_model->setCurrentIndex(m);
+    const int o = m_optimizer->findData(QString::fromStdString(c.optimizer));
+    if (o >= 0) m_optimizer->setCurrentIndex(o);
+    m_lr->setValue(c.lr);
+    const int sc = m_schedule->findData(QString::fromStdString(c.schedule));
+    if (sc >= 0) m_schedule->setCurrentIndex(sc);
+    m_batch->setValue(c.batch_size);
+    m_epochCount->setValue(c.epochs);
+    m_seed->setValue(static_cast<int>(std::min<uint64_t>(c.seed, 2147483647u)));
+    m_trainImages->setValue(static_cast<int>(c.train_limit));
+    m_testImages->setValue(static_cast<int>(c.test_limit));
+}
+
+void TrainPage::startTraining() { m_controller->start(configFromWidgets()); }
+
+void TrainPage::updateModelInfo() {
+    const int i = m_model->currentIndex();
+    if (i < 0) return;
+    m_modelDescription->setText(m_model->itemData(i, Qt::ToolTipRole).toString());
+    const qlonglong params = m_model->itemData(i, Qt::UserRole + 1).toLongLong();
+    m_modelParams->setText(tr("%1 trainable parameters").arg(QLocale().toString(params)));
+}
+
+void TrainPage::applyModelDefaults() {
+    const bp::models::ModelInfo& info = bp::models::find_model(m_model->currentData().toString().toStdString());
+    const int o = m_optimizer->findData(QString::fromStdString(info.defaults.optimizer));
+    if (o >= 0) m_optimizer->setCurrentIndex(o);
+    m_lr->setValue(info.defaults.lr);
+    m_batch->setValue(info.defaults.batch_size);
+    m_epochCount->setValue(info.defaults.epochs);
+}
+
+void TrainPage::updateButtons() {
+    using S = TrainingController::State;
+    const S s = m_controller->state();
+    m_start->setEnabled(s == S::Idle);
+    m_pause->setEnabled(s == S::Running);
+    m_resume->setEnabled(s == S::Paused);
+    m_step->setEnabled(s == S::Paused);
+    m_stop->setEnabled(s == S::Running || s == S::Paused);
+    const bool editable = !m_controller->isBusy();
+    for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_lr, m_schedule, m_batch, m_epochCount, m_seed,
+                                                      m_trainImages, m_testImages})
+        w->setEnabled(editable);
+}
+
+void TrainPage::onStateChanged(TrainingController::State state) {
+    updateButtons();
+    using S = TrainingController::State;
+    if (state == S::Paused) m_runTitle->setText(tr("Paused — Resume to continue, or Step one batch at a time"));
+    else if (state == S::Stopping) m_runTitle->setText(tr("Stopping after this batch…"));
+    else if (state == S::Running && m_lastStep > 0) m_runTitle->setText(tr("Training…"));
+}
+
+void TrainPage::onDataLoaded(const DataInfo& info) {
+    m_banner->hide();
+    const QLocale loc;
+    m_trainImages->setMaximum(static_cast<int>(info.trainCount));
+    m_testImages->setMaximum(static_cast<int>(info.testCount));
+    m_runTitle->setText(tr("Ready: press Start to train on MNIST"));
+    emit dataStatusChanged(tr("MNIST: %1 training / %2 test images").arg(loc.toString(info.trainCount),
+                                                                           loc.toString(info.testCount)));
+    updateButtons();
+}
+
+void TrainPage::onDataFailed(const QString& message) {
+    m_banner->setText(tr("<b>MNIST is not set up yet, so training is off.</b><br>%1").arg(message.toHtmlEscaped()));
+    m_banner->show();
+    m_runTitle->setText(tr("No training data"));
+    emit dataStatusChanged(tr("MNIST: missing — see the banner on the Train page"));
+    updateButtons();
+}
+
+void TrainPage::onRunStarted(const bp::train::TrainConfig& c) {
+    m_plot->clear();
+    m_epochs->setRowCount(0);
+    m_lastStep = 0;
+    m_previousLr = c.lr;
+    // A step schedule changes the rate in jumps worth marking; cosine changes it a little every batch.
+    m_markLrSteps = c.schedule == "step";
+    const qint64 available = m_controller->dataInfo().trainCount;
+    const qint64 images = c.train_limit > 0 ? std::min<qint64>(c.train_limit, available) : available;
+    const qint64 perEpoch = (images + c.batch_size - 1) / c.batch_size;
+    m_plot->setExpectedSteps(static_cast<double>(perEpoch * c.epochs));
+    m_progress->setRange(0, static_cast<int>(std::max<qint64>(perEpoch, 1)));
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Epoch 1 of %1").arg(c.epochs));
+    m_runTitle->setText(tr("Training %1 on %2 MNIST images…").arg(m_model->currentText(), QLocale().toString(images)));
+    m_stats->setText(QStringLiteral(" "));
+}
+
+void TrainPage::onBatchesArrived(const QVector<bp::train::BatchEvent>& batches) {
+    QVector<double> steps, losses;
+    steps.reserve(batches.size());
+    losses.reserve(batches.size());
+    for (const bp::train::BatchEvent& b : batches) {
+        steps.push_back(static_cast<double>(b.global_step));
+        losses.push_back(b.loss);
+        if (m_markLrSteps && std::abs(b.lr - m_previousLr) > 1e-6 * m_previousLr)
+            m_plot->markEvent(static_cast<double>(b.global_step), tr("lr %1").arg(b.lr, 0, 'g', 3));
+        m_previousLr = b.lr;
+    }
+    m_plot->appendBatchLoss(steps, losses);
+
+    const bp::train::BatchEvent& last = batches.back();
+    m_lastStep = last.global_step;
+    m_progress->setRange(0, static_cast<int>(last.batches_per_epoch));
+    m_progress->setValue(static_cast<int>(last.batch + 1));
+    m_progress->setFormat(tr("Epoch %1 of %2 · batch %3 of %4")
+                              .arg(last.epoch + 1)
+                              .arg(m_controller->currentConfig().epochs)
+                              .arg(last.batch + 1)
+                              .arg(last.batches_per_epoch));
+    m_stats->setText(tr("loss <b>%1</b> &nbsp;·&nbsp; batch accuracy <b>%2</b> &nbsp;·&nbsp; <b>%3</b> images/s "
+                        "&nbsp;·&nbsp; ETA <b>%4</b>")
+                         .arg(last.loss, 0, 'f', 4)
+                         .arg(percent(last.accuracy, 1))
+                         .arg(QLocale().toString(qRound64(last.samples_per_second)))
+                         .arg(formatDuration(last.eta_seconds)));
+}
+
+void TrainPage::onEpochFinished(const bp::train::EpochEvent& e) {
+    const int row = m_epochs->rowCount();
+    m_epochs->insertRow(row);
+    m_epochs->setItem(row, 0, numberItem(QString::number(e.epoch + 1), e.epoch + 1));
+    m_epochs->setItem(row, 1, numberItem(QString::number(e.train_loss, 'f', 4), e.train_loss));
+    m_epochs->setItem(row, 2, numberItem(percent(e.train_accuracy), e.train_accuracy));
+    if (e.evaluated) {
+        m_epochs->setItem(row, 3, numberItem(QString::number(e.test_loss, 'f', 4), e.test_loss));
+        m_epochs->setItem(row, 4, numberItem(percent(e.test_accuracy), e.test_accuracy));
+        m_plot->appendEpochPoint(static_cast<double>(m_lastStep), e.test_loss);
+    } else {
+        m_epochs->setItem(row, 3, numberItem(tr("–"), std::nan("")));
+        m_epochs->setItem(row, 4, numberItem(tr("–"), std::nan("")));
+    }
+    m_epochs->setItem(row, 5, numberItem(secondsText(e.epoch_seconds), e.epoch_seconds));
+    m_epochs->scrollToBottom();
+    if (e.epoch + 1 < e.epochs) m_progress->setFormat(tr("Epoch %1 of %2").arg(e.epoch + 2).arg(e.epochs));
+}
+
+void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
+    QString accuracy;
+    if (m_epochs->rowCount() > 0) {
+        const double a = m_epochs->item(m_epochs->rowCount() - 1, 4)->data(Qt::UserRole).toDouble();
+        if (std::isfinite(a)) accuracy = tr(" — test accuracy %1").arg(percent(a));
+    }
+    if (e.cancelled)
+        m_runTitle->setText(tr("Stopped after %1, %2%3").arg(epochsText(e.epochs_completed), secondsText(e.total_seconds), accuracy));
+    else
+        m_runTitle->setText(tr("Finished %1 in %2%3").arg(epochsText(e.epochs_completed), secondsText(e.total_seconds), accuracy));
+    if (!e.cancelled) m_progress->setValue(m_progress->maximum());
+}
+
+void TrainPage::onTrainingFailed(const QString& message) {
+    m_runTitle->setText(tr("Training failed"));
+    m_banner->setText(tr("<b>Training stopped.</b><br>%1").arg(message.toHtmlEscaped()));
+    m_banner->show();
+}
+
+void TrainPage::loadSettings() {
+    const TrainSettings s = m_context.settings ? m_context.settings->trainSettings() : TrainSettings{};
+    const int m = m_model->findData(s.model);
+    m_model->setCurrentIndex(m >= 0 ? m : 0);
+    const int o = m_optimizer->findData(s.optimizer);
+    if (o >= 0) m_optimizer->setCurrentIndex(o);
+    m_lr->setValue(s.learningRate);
+    const int sc = m_schedule->findData(s.schedule);
+    if (sc >= 0) m_schedule->setCurrentIndex(sc);
+    m_batch->setValue(s.batchSize);
+    m_epochCount->setValue(s.epochs);
+    m_seed->setValue(static_cast<int>(std::min<qulonglong>(s.seed, 2147483647u)));
+    m_trainImages->setValue(static_cast<int>(s.trainImages));
+    m_testImages->setValue(static_cast<int>(s.testImages));
+}
+
+void TrainPage::saveSettings() const {
+    if (!m_context.settings) return;
+    TrainSettings s;
+    s.model = m_model->currentData().toString();
+    s.optimizer = m_optimizer->currentData().toString();
+    s.learningRate = m_lr->value();
+    s.schedule = m_schedule->currentData().toString();
+    s.batchSize = m_batch->value();
+    s.epochs = m_epochCount->value();
+    s.seed = static_cast<qulonglong>(m_seed->value());
+    s.trainImages = m_trainImages->value();
+    s.testImages = m_testImages->value();
+    m_context.settings->setTrainSettings(s);
+}

@@ -1,0 +1,101 @@
+// screenshot.cpp — offscreen rendering with QWidget::grab, and the --demo run.
+#include "screenshot.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QPixmap>
+#include <QTimer>
+#include <cstdio>
+
+#include "main_window.h"
+#include "pages/train_page.h"
+
+namespace {
+
+void printErr(const QString& s) { std::fprintf(stderr, "%s\n", qPrintable(s)); }
+
+/// Lets queued replots, layouts and deferred deletes run before grabbing.
+void settle(int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+}  // namespace
+
+QString runDemoTraining(TrainPage* page, int timeoutMs) {
+    TrainingController* c = page->controller();
+    QEventLoop loop;
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+    timeout.start(timeoutMs);
+
+    // Wait for the data, which the page started loading on the training thread.
+    if (c->state() == TrainingController::State::LoadingData) {
+        QObject::connect(c, &TrainingController::stateChanged, &loop, &QEventLoop::quit);
+        loop.exec();
+        QObject::disconnect(c, &TrainingController::stateChanged, &loop, &QEventLoop::quit);
+    }
+    if (c->state() != TrainingController::State::Idle)
+        return c->dataError().isEmpty() ? QStringLiteral("the training data did not load in time") : c->dataError();
+
+    bp::train::TrainConfig cfg = page->configFromWidgets();
+    cfg.model = "mlp";
+    cfg.optimizer = "adam";
+    cfg.lr = 1e-3;
+    cfg.batch_size = 32;
+    cfg.epochs = 1;
+    cfg.train_limit = 6000;
+    cfg.test_limit = 1000;
+    page->applyConfig(cfg);
+
+    QString failure;
+    bool done = false;
+    QObject::connect(c, &TrainingController::trainingFinished, &loop, [&] { done = true; loop.quit(); });
+    QObject::connect(c, &TrainingController::trainingFailed, &loop, [&](const QString& m) {
+        failure = m;
+        done = true;
+        loop.quit();
+    });
+    page->startTraining();
+    if (c->state() != TrainingController::State::Running) return QStringLiteral("the demo run did not start");
+    loop.exec();
+    if (!done) {
+        c->stop();
+        return QStringLiteral("the demo run did not finish within %1 s").arg(timeoutMs / 1000);
+    }
+    return failure;
+}
+
+int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
+    if (!window.showPage(request.page)) {
+        printErr(QStringLiteral("backprop-studio: unknown page '%1'; pages: %2")
+                     .arg(request.page, MainWindow::pageIds().join(QStringLiteral(", "))));
+        return 2;
+    }
+    window.resize(request.size);
+    window.show();
+    settle(150);
+
+    int code = 0;
+    if (request.demo) {
+        if (TrainPage* page = qobject_cast<TrainPage*>(window.page(request.page)); page || request.page == "train") {
+            const QString error = runDemoTraining(page ? page : window.trainPage());
+            if (!error.isEmpty()) {
+                printErr(QStringLiteral("backprop-studio: demo training failed: %1").arg(error));
+                code = 1;  // the picture is still written: it shows what the user would see
+            }
+            window.showPage(request.page);
+        }
+        settle(200);
+    }
+
+    const QPixmap pixmap = window.grab();
+    if (!pixmap.save(request.outPath, "PNG")) {
+        printErr(QStringLiteral("backprop-studio: could not write %1").arg(request.outPath));
+        return 1;
+    }
+    return code;
+}

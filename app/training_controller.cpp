@@ -1,0 +1,127 @@
+// training_controller.cpp — thread ownership, the 33 ms drain, and run bookkeeping (stale runs are dropped).
+#include "training_controller.h"
+
+#include "training_worker.h"
+
+TrainingController::TrainingController(QObject* parent) : QObject(parent), m_worker(new TrainingWorker) {
+    qRegisterMetaType<DataInfo>();
+    qRegisterMetaType<bp::train::TrainConfig>();
+    qRegisterMetaType<bp::train::EpochEvent>();
+    qRegisterMetaType<bp::train::FinishedEvent>();
+    qRegisterMetaType<bp::train::FailedEvent>();
+
+    m_thread.setObjectName(QStringLiteral("bp-training"));
+    m_worker->moveToThread(&m_thread);
+    connect(m_worker, &TrainingWorker::dataLoaded, this, &TrainingController::onDataLoaded);
+    connect(m_worker, &TrainingWorker::dataFailed, this, &TrainingController::onDataFailed);
+    connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingController::onEpochFinished);
+    connect(m_worker, &TrainingWorker::trainingFinished, this, &TrainingController::onTrainingFinished);
+    connect(m_worker, &TrainingWorker::trainingFailed, this, &TrainingController::onTrainingFailed);
+    m_thread.start();
+
+    m_drainTimer.setInterval(33);  // ~30 frames a second: smooth to the eye, cheap for the GUI
+    connect(&m_drainTimer, &QTimer::timeout, this, &TrainingController::drain);
+}
+
+TrainingController::~TrainingController() {
+    m_drainTimer.stop();
+    m_worker->requestCancel();  // a running or paused trainer returns from run() at the next check
+    m_thread.quit();
+    m_thread.wait();
+    delete m_worker;  // the thread has finished, so nothing else touches the worker now
+}
+
+void TrainingController::loadData(const QString& dataDirOverride) {
+    if (isBusy()) return;
+    setState(State::LoadingData);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, dataDirOverride] { w->loadData(dataDirOverride); },
+                              Qt::QueuedConnection);
+}
+
+void TrainingController::start(const bp::train::TrainConfig& config) {
+    if (m_state != State::Idle) return;
+    m_config = config;
+    const int runId = ++m_runId;
+    m_worker->clearRequests();
+    m_worker->takeBatches();  // drop anything a previous run left behind
+    setState(State::Running);
+    m_drainTimer.start();
+    emit runStarted(config);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, config, runId] { w->train(config, runId); },
+                              Qt::QueuedConnection);
+}
+
+void TrainingController::pause() {
+    if (m_state != State::Running) return;
+    m_worker->requestPause();
+    setState(State::Paused);
+}
+
+void TrainingController::resume() {
+    if (m_state != State::Paused) return;
+    m_worker->requestResume();
+    setState(State::Running);
+}
+
+void TrainingController::step() {
+    if (m_state != State::Paused) return;
+    m_worker->requestStep();
+}
+
+void TrainingController::stop() {
+    if (m_state != State::Running && m_state != State::Paused) return;
+    m_worker->requestCancel();
+    setState(State::Stopping);
+}
+
+bool TrainingController::trainerPaused() const { return m_worker->trainerPaused(); }
+
+void TrainingController::setState(State s) {
+    if (m_state == s) return;
+    m_state = s;
+    emit stateChanged(s);
+}
+
+void TrainingController::drain() {
+    // Hold the worker's lock only for the swap; the plot work happens afterwards, outside it.
+    std::vector<bp::train::BatchEvent> batches = m_worker->takeBatches();
+    if (batches.empty()) return;
+    emit batchesArrived(QVector<bp::train::BatchEvent>(batches.begin(), batches.end()));
+}
+
+void TrainingController::onDataLoaded(const DataInfo& info) {
+    m_dataInfo = info;
+    m_dataError.clear();
+    setState(State::Idle);
+    emit dataLoaded(info);
+}
+
+void TrainingController::onDataFailed(const QString& message, const QString& dataDir) {
+    m_dataInfo = DataInfo{};
+    m_dataInfo.dataDir = dataDir;
+    m_dataError = message;
+    setState(State::NoData);
+    emit dataFailed(message);
+}
+
+void TrainingController::onEpochFinished(const bp::train::EpochEvent& event, int runId) {
+    if (runId != m_runId) return;
+    drain();  // the epoch's last batches were buffered before this event was sent: keep them in order
+    emit epochFinished(event);
+}
+
+void TrainingController::onTrainingFinished(const bp::train::FinishedEvent& event, int runId) {
+    if (runId != m_runId || !isBusy()) return;
+    drain();
+    m_drainTimer.stop();
+    setState(State::Idle);
+    emit trainingFinished(event);
+}
+
+void TrainingController::onTrainingFailed(const bp::train::FailedEvent& event, int runId) {
+    if (runId != m_runId || !isBusy()) return;
+    drain();
+    m_drainTimer.stop();
+    setState(State::Idle);
+    emit trainingFailed(QString::fromStdString(event.message));
+}

@@ -1,0 +1,89 @@
+// tst_main_window.cpp — the window composes pages: the switcher and View shortcuts reach them, the status
+// bar reports threads and data, --screenshot renders a page to a PNG of the requested size and rejects an
+// unknown page with exit code 2; AppSettings round-trips what the Train page remembers.
+#include <QAction>
+#include <QImage>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app_settings.h"
+#include "main_window.h"
+#include "pages/train_page.h"
+#include "screenshot.h"
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // keep the user's settings out of the tests
+        QCoreApplication::setOrganizationName(QStringLiteral("BackpropStudioTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
+    }
+
+    void pagesAndMenus() {
+        MainWindow w{AppContext{}};
+        QVERIFY(MainWindow::pageIds().contains(QStringLiteral("train")));
+        QCOMPARE(w.currentPageId(), QStringLiteral("train"));
+        QVERIFY(qobject_cast<TrainPage*>(w.page(QStringLiteral("train"))));
+        QVERIFY(!w.showPage(QStringLiteral("no-such-page")));
+
+        QStringList shortcuts;
+        for (QAction* a : w.findChildren<QAction*>()) shortcuts << a->shortcut().toString();
+        QVERIFY(shortcuts.contains(QStringLiteral("Ctrl+Q")));
+        QVERIFY(shortcuts.contains(QStringLiteral("Ctrl+1")));
+
+        bool threads = false;
+        for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) threads |= l->text().contains(QStringLiteral("thread"));
+        QVERIFY(threads);
+    }
+
+    void screenshotWritesPng() {
+        QTemporaryDir dir;
+        MainWindow w{AppContext{}};
+        ScreenshotRequest r;
+        r.page = QStringLiteral("train");
+        r.outPath = dir.filePath(QStringLiteral("train.png"));
+        r.size = QSize(1200, 800);
+        QCOMPARE(renderScreenshot(w, r), 0);
+        const QImage image(r.outPath);
+        QCOMPARE(image.size(), QSize(1200, 800));
+    }
+
+    void screenshotRejectsUnknownPage() {
+        QTemporaryDir dir;
+        MainWindow w{AppContext{}};
+        ScreenshotRequest r;
+        r.page = QStringLiteral("nope");
+        r.outPath = dir.filePath(QStringLiteral("x.png"));
+        QCOMPARE(renderScreenshot(w, r), 2);
+        QVERIFY(!QFile::exists(r.outPath));
+    }
+
+    void settingsRoundTrip() {
+        AppSettings settings;
+        TrainSettings s;
+        s.model = QStringLiteral("mlp");
+        s.optimizer = QStringLiteral("nesterov");
+        s.learningRate = 0.0125;
+        s.batchSize = 128;
+        s.epochs = 7;
+        s.seed = 99;
+        s.trainImages = 5000;
+        settings.setTrainSettings(s);
+        const TrainSettings t = AppSettings().trainSettings();
+        QCOMPARE(t.optimizer, s.optimizer);
+        QCOMPARE(t.learningRate, s.learningRate);
+        QCOMPARE(t.batchSize, s.batchSize);
+        QCOMPARE(t.epochs, s.epochs);
+        QCOMPARE(t.seed, s.seed);
+        QCOMPARE(t.trainImages, s.trainImages);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"
