@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bp/data/idx.h"
+#include "engine/data_test_util.h"
 #include "bp/io/safetensors.h"
 
 namespace {
@@ -29,26 +30,10 @@ Run run_cli(const QStringList& args, const QMap<QString, QString>& env = {}) {
     return r;
 }
 
-// A learnable 10-class set: class k lights a 6×6 block at a class-dependent place, plus seeded noise.
+// A learnable 10-class set in the MNIST layout under dir.
 void write_blocks_dataset(const QString& dir, int train_n, int test_n) {
-    QDir().mkpath(dir);
-    auto make = [&](const std::string& images, const std::string& labels, int n, unsigned seed) {
-        std::vector<uint8_t> px(static_cast<size_t>(n) * 784), lb(static_cast<size_t>(n));
-        std::mt19937 rng(seed);
-        for (int i = 0; i < n; ++i) {
-            int k = i % 10;
-            lb[static_cast<size_t>(i)] = static_cast<uint8_t>(k);
-            uint8_t* img = px.data() + static_cast<size_t>(i) * 784;
-            for (int j = 0; j < 784; ++j) img[j] = static_cast<uint8_t>(rng() % 40);
-            int r0 = 2 + (k / 5) * 12, c0 = 2 + (k % 5) * 5;
-            for (int r = r0; r < r0 + 6; ++r)
-                for (int c = c0; c < c0 + 4; ++c) img[r * 28 + c] = 255;
-        }
-        bp::data::write_idx((dir + "/" + QString::fromStdString(images)).toStdString(), {n, 28, 28}, px);
-        bp::data::write_idx((dir + "/" + QString::fromStdString(labels)).toStdString(), {n}, lb);
-    };
-    make("train-images-idx3-ubyte", "train-labels-idx1-ubyte", train_n, 1);
-    make("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", test_n, 2);
+    bp_test::write_blocks_split(dir.toStdString(), "train", train_n, 1, 10);
+    bp_test::write_blocks_split(dir.toStdString(), "t10k", test_n, 2, 10);
 }
 
 }  // namespace

@@ -24,32 +24,13 @@
 
 using bp::Tensor;
 using bp_test::message_of;
+using bp_test::write_blocks_split;
 using namespace std::chrono_literals;
 
 namespace {
 
 constexpr int kClasses = 4;
 
-/// Writes count 28×28 images under folder: class c (= i mod 4) has a bright 10×10 block in quadrant c on a
-/// dim, seeded noise background; labels are 0..3. Learnable to ~100% in a couple of epochs.
-void write_blocks_split(const std::string& folder, const std::string& prefix, int64_t count, uint32_t seed) {
-    QDir().mkpath(QString::fromStdString(folder));
-    std::vector<uint8_t> px(static_cast<size_t>(count * 28 * 28)), lb(static_cast<size_t>(count));
-    uint32_t s = seed;
-    auto rnd = [&s] { return (s = s * 1664525u + 1013904223u) >> 24; };  // 0..255
-    for (int64_t i = 0; i < count; ++i) {
-        const int c = static_cast<int>((i * 7 + seed) % kClasses);
-        lb[static_cast<size_t>(i)] = static_cast<uint8_t>(c);
-        const int r0 = (c / 2) * 14 + 2, c0 = (c % 2) * 14 + 2;
-        for (int r = 0; r < 28; ++r)
-            for (int k = 0; k < 28; ++k) {
-                const bool on = r >= r0 && r < r0 + 10 && k >= c0 && k < c0 + 10;
-                px[static_cast<size_t>((i * 28 + r) * 28 + k)] = static_cast<uint8_t>(on ? 200 + rnd() / 5 : rnd() / 6);
-            }
-    }
-    bp::data::write_idx(folder + "/" + prefix + "-images-idx3-ubyte", {count, 28, 28}, px);
-    bp::data::write_idx(folder + "/" + prefix + "-labels-idx1-ubyte", {count}, lb);
-}
 
 std::vector<std::vector<float>> snapshot(const bp::models::Model& m) {
     std::vector<std::vector<float>> out;
