@@ -27,7 +27,6 @@ using bp_test::write_blocks_split;
 
 namespace {
 
-constexpr int kClasses = 4;
 
 
 /// The model's parameters as safetensors buffers, named as named_parameters() names them.

@@ -29,7 +29,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int kClasses = 4;
 
 
 std::vector<std::vector<float>> snapshot(const bp::models::Model& m) {
