@@ -12,7 +12,9 @@ namespace bp::io {
 
 void save_model(const std::string& path, const models::Model& model, const nlohmann::json& summary) {
     std::vector<NamedBuffer> buffers;
-    for (const auto& [name, t] : model.net->named_parameters()) {
+    auto state = model.net->named_parameters();
+    for (auto& b : model.net->named_buffers()) state.push_back(b);
+    for (const auto& [name, t] : state) {
         NamedBuffer b;
         b.name = name;
         b.dtype = t.dtype() == DType::f64 ? "F64" : "F32";
@@ -43,7 +45,9 @@ LoadedModel load_model(const std::string& path) {
     LoadedModel out{models::create_model_from_config(config), summary};
     autograd::NoGradGuard g;
     std::set<std::string> expected;
-    for (auto& [name, t] : out.model.net->named_parameters()) {
+    auto state = out.model.net->named_parameters();
+    for (auto& b : out.model.net->named_buffers()) state.push_back(b);
+    for (auto& [name, t] : state) {
         expected.insert(name);
         const NamedBuffer* b = f.find(name);
         if (!b)

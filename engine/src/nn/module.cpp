@@ -15,6 +15,13 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
     return out;
 }
 
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
+    std::vector<std::pair<std::string, Tensor>> out = buffers_;
+    for (const auto& [cname, child] : children_)
+        for (auto& [bname, t] : child->named_buffers()) out.emplace_back(cname + "." + bname, t);
+    return out;
+}
+
 std::vector<Tensor> Module::parameters() const {
     std::vector<Tensor> out;
     for (auto& [n, t] : named_parameters()) out.push_back(t);
@@ -41,6 +48,12 @@ Tensor& Module::register_parameter(const std::string& name, Tensor t) {
     t.set_name(name);
     params_.emplace_back(name, t);
     return params_.back().second;
+}
+
+Tensor& Module::register_buffer(const std::string& name, Tensor t) {
+    t.set_name(name);
+    buffers_.emplace_back(name, t);
+    return buffers_.back().second;
 }
 
 void Module::register_module(const std::string& name, std::shared_ptr<Module> m) {

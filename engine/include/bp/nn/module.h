@@ -30,6 +30,8 @@ public:
     std::vector<std::pair<std::string, Tensor>> named_parameters() const;
     std::vector<Tensor> parameters() const;
     int64_t parameter_count() const;
+    /// State that is saved with the model but not trained (batch-norm running statistics), recursive.
+    std::vector<std::pair<std::string, Tensor>> named_buffers() const;
     const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
 
     void train(bool on = true);
@@ -43,10 +45,12 @@ public:
 
 protected:
     Tensor& register_parameter(const std::string& name, Tensor t);
+    Tensor& register_buffer(const std::string& name, Tensor t);
     void register_module(const std::string& name, std::shared_ptr<Module> m);
 
 private:
     std::vector<std::pair<std::string, Tensor>> params_;
+    std::vector<std::pair<std::string, Tensor>> buffers_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
     bool training_ = true;
 };
