@@ -1,6 +1,7 @@
 // model_file.h — save and load models as safetensors: the parameters and buffers (batch-norm running
-// statistics) as F32/F64 tensors named as named_parameters()/named_buffers() name them, the architecture config and the training summary as JSON strings in the
-// header metadata ("bp.config", "bp.summary"). Written to a temporary file and renamed into place.
+// statistics) as F32/F64 tensors named as named_parameters()/named_buffers() name them, the architecture
+// config and the training summary as JSON strings in the header metadata ("bp.config", "bp.summary").
+// Written to a temporary file and renamed into place.
 #pragma once
 
 #include <nlohmann/json.hpp>
