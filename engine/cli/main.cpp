@@ -16,6 +16,7 @@ static const char* kUsage =
     "  train    train a zoo model on a dataset, save it and write a JSON report\n"
     "  eval     evaluate a saved model on a dataset's test split\n"
     "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
+    "  report   a saved model against the digit-recognition benchmark targets (accuracy, latency, memory)\n"
     "  bench    benchmarks (train-mlp), side by side with PyTorch when it is installed\n"
     "\n"
     "Run 'backprop <command> --help' for a command's options.\n";
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
         if (cmd == "eval") return bp::cli::cmd_eval(argc, argv);
         if (cmd == "info") return bp::cli::cmd_info(argc, argv);
         if (cmd == "bench") return bp::cli::cmd_bench(argc, argv);
+        if (cmd == "report") return bp::cli::cmd_report(argc, argv);
         std::cerr << "backprop: unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const bp::cli::UsageError& e) {
