@@ -1,5 +1,6 @@
 // augment.cpp — random affine augmentation: draw (shift, rotation, scale), invert the transform and sample the
-// source bilinearly at each destination pixel. ~10 ns per pixel: a 28×28 image costs well under 10 µs.
+// source bilinearly at each destination pixel. ~15 ns per pixel: a 28×28 image in ~12 µs, an epoch of 60,000
+// images in under a second on one core.
 #include "bp/data/augment.h"
 
 #include <algorithm>
@@ -48,19 +49,26 @@ void apply_affine(const float* src, float* dst, int rows, int cols, const Affine
     const double theta = p.rotation_deg * std::numbers::pi / 180.0;
     const double cs = std::cos(theta) / p.scale, sn = std::sin(theta) / p.scale;
     const double cx = cols / 2.0, cy = rows / 2.0;
+    auto at = [&](int r, int c) -> float {
+        return (r < 0 || c < 0 || r >= rows || c >= cols) ? fill : src[static_cast<size_t>(r) * cols + c];
+    };
     for (int y = 0; y < rows; ++y) {
         const double qy = y + 0.5 - cy - p.shift_y;
+        const double qx0 = 0.5 - cx - p.shift_x;
+        // R(−θ) with y down: [cos −sin; sin cos] applied to (qx, qy) undoes a counter-clockwise turn on screen.
+        // Source coordinates (pixel index units) are affine in x: start of the row, then + (cs, sn) per pixel.
+        const double u_row = cx + cs * qx0 - sn * qy - 0.5;  // source column at x = 0
+        const double v_row = cy + sn * qx0 + cs * qy - 0.5;  // source row at x = 0
+        float* out = dst + static_cast<size_t>(y) * cols;
         for (int x = 0; x < cols; ++x) {
-            const double qx = x + 0.5 - cx - p.shift_x;
-            // R(−θ) with y down: [cos −sin; sin cos] applied to (qx, qy) undoes a counter-clockwise turn on screen.
-            const double u = cx + cs * qx - sn * qy - 0.5;  // source column (pixel index coordinates)
-            const double v = cy + sn * qx + cs * qy - 0.5;  // source row
-            const double fu = std::floor(u), fv = std::floor(v);
-            const int u0 = static_cast<int>(fu), v0 = static_cast<int>(fv);
-            const float au = static_cast<float>(u - fu), av = static_cast<float>(v - fv);
-            auto at = [&](int r, int c) -> float {
-                return (r < 0 || c < 0 || r >= rows || c >= cols) ? fill : src[static_cast<size_t>(r) * cols + c];
-            };
+            const double u = u_row + cs * x, v = v_row + sn * x;
+            if (!(u > -1.0 && v > -1.0 && u < cols && v < rows)) {  // all four neighbours outside
+                out[x] = fill;
+                continue;
+            }
+            // u + 1 > 0 here, so truncation is floor (std::floor is a call; this is one instruction).
+            const int u0 = static_cast<int>(u + 1.0) - 1, v0 = static_cast<int>(v + 1.0) - 1;
+            const float au = static_cast<float>(u - u0), av = static_cast<float>(v - v0);
             float val;
             if (u0 >= 0 && v0 >= 0 && u0 + 1 < cols && v0 + 1 < rows) {
                 const float* s0 = src + static_cast<size_t>(v0) * cols + u0;
@@ -69,7 +77,7 @@ void apply_affine(const float* src, float* dst, int rows, int cols, const Affine
             } else {
                 val = (1 - av) * ((1 - au) * at(v0, u0) + au * at(v0, u0 + 1)) + av * ((1 - au) * at(v0 + 1, u0) + au * at(v0 + 1, u0 + 1));
             }
-            dst[static_cast<size_t>(y) * cols + x] = val;
+            out[x] = val;
         }
     }
 }
