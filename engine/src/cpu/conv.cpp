@@ -5,11 +5,16 @@
 // im2col unrolls the windows of G images into a matrix col [K, G·P] (P = OH·OW; column i·P + p is output
 // pixel p of image i), so the whole group is one GEMM  out_tmp [O, G·P] = w [O, K] @ col [K, G·P].
 // G is chosen so that col holds ~1000 columns (a GEMM of that width runs near Eigen's peak) but never more
-// than a few MiB, so memory stays flat however large the batch is.
+// than a few MiB, so memory stays flat however large the batch is. When the op asks for it (training, and
+// the unrolled batch fits its budget), forward keeps every group's col in saved_cols and backward reuses it
+// for grad_w instead of unrolling x a second time.
 #include <Eigen/Core>
 #include <algorithm>
-#include <cstring>
 #include <optional>
+#include <type_traits>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "cpu/cpu_kernels.h"
 
@@ -49,12 +54,41 @@ bool is_pointwise(const Window2d& k) {
 
 // Output columns ow whose input column iw = ow·sw − pw + j lies inside [0, W): [lo, hi).
 inline void valid_range(int64_t j, int64_t W, int64_t OW, int64_t sw, int64_t pw, int64_t& lo, int64_t& hi) {
-    const int64_t a = pw - j;  // ow·sw ≥ a
-    lo = a <= 0 ? 0 : (a + sw - 1) / sw;
-    const int64_t b = W - 1 + pw - j;  // ow·sw ≤ b
-    hi = b < 0 ? 0 : std::min(OW, b / sw + 1);
-    lo = std::min(lo, OW);
-    hi = std::max(hi, lo);
+    const int64_t a = pw - j, b = W - 1 + pw - j;  // a ≤ ow·sw ≤ b
+    if (sw == 1) {  // no division on the common path
+        lo = std::min(OW, std::max<int64_t>(a, 0));
+        hi = std::max(lo, std::min(OW, b + 1));
+        return;
+    }
+    lo = std::min(OW, a <= 0 ? int64_t(0) : (a + sw - 1) / sw);
+    hi = std::max(lo, b < 0 ? int64_t(0) : std::min(OW, b / sw + 1));
+}
+
+#if defined(__AVX512F__)
+// The bits [a, b) of a 16-lane mask.
+inline __mmask16 lanes(int64_t a, int64_t b) {
+    return static_cast<__mmask16>(((1u << b) - 1u) & ~((1u << a) - 1u));
+}
+#endif
+
+// dst[ow] = lo ≤ ow < hi ? src[ow] : 0 for ow < OW: one row segment of im2col at stride 1. Segments are
+// short (OW is 5..56 in typical nets), so with AVX-512 each 16 columns are one masked load and one masked
+// store, the zeros of the padding included; masked-off lanes are never read.
+template <class T>
+inline void copy_segment(T* dst, const T* src, int64_t lo, int64_t hi, int64_t OW) {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        for (int64_t c = 0; c < OW; c += 16) {
+            const int64_t n = std::min<int64_t>(16, OW - c);
+            const int64_t a = std::clamp<int64_t>(lo - c, 0, n), b = std::clamp<int64_t>(hi - c, a, n);
+            _mm512_mask_storeu_ps(dst + c, lanes(0, n), _mm512_maskz_loadu_ps(lanes(a, b), src + c));
+        }
+        return;
+    }
+#endif
+    for (int64_t ow = 0; ow < lo; ++ow) dst[ow] = T(0);
+    for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow];
+    for (int64_t ow = hi; ow < OW; ++ow) dst[ow] = T(0);
 }
 
 // col[r, p] = x[c, oh·sh − ph + i, ow·sw − pw + j] (0 in the padding), r = (c·kh + i)·kw + j, p = oh·OW + ow.
@@ -71,15 +105,17 @@ void im2col(T* col, int64_t ld, const T* x, const Geometry& g, const Window2d& k
                     T* dst = row + oh * g.OW;
                     const int64_t ih = oh * k.stride_h - k.pad_h + i;
                     if (ih < 0 || ih >= g.H) {
-                        std::fill_n(dst, g.OW, T(0));
+                        for (int64_t ow = 0; ow < g.OW; ++ow) dst[ow] = T(0);
                         continue;
                     }
                     const T* src = x + (c * g.H + ih) * g.W - k.pad_w + j;  // src[ow·sw] is x[c, ih, iw]
-                    std::fill_n(dst, lo, T(0));
-                    if (k.stride_w == 1) std::memcpy(dst + lo, src + lo, static_cast<size_t>(hi - lo) * sizeof(T));
-                    else
-                        for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * k.stride_w];
-                    std::fill_n(dst + hi, g.OW - hi, T(0));
+                    if (k.stride_w == 1) {
+                        copy_segment(dst, src, lo, hi, g.OW);
+                        continue;
+                    }
+                    for (int64_t ow = 0; ow < lo; ++ow) dst[ow] = T(0);
+                    for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * k.stride_w];
+                    for (int64_t ow = hi; ow < g.OW; ++ow) dst[ow] = T(0);
                 }
             }
 }
@@ -106,8 +142,45 @@ void col2im_add(T* x, const T* col, int64_t ld, const Geometry& g, const Window2
             }
 }
 
+// x = col2im(col) for one image: overwrites x [C, H, W]. At stride 1 with AVX-512 (float), each run of 16
+// x columns is summed in a register over the kh·kw windows that read it and stored once: accumulating in
+// memory instead makes every masked load wait for the masked store just before it to the same address.
 template <class T>
-void conv2d_forward_t(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Window2d& k) {
+void col2im(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k) {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        if (k.stride_h == 1 && k.stride_w == 1) {
+            for (int64_t c = 0; c < g.C; ++c)
+                for (int64_t ih = 0; ih < g.H; ++ih)
+                    for (int64_t w0 = 0; w0 < g.W; w0 += 16) {
+                        const int64_t n = std::min<int64_t>(16, g.W - w0);
+                        __m512 acc = _mm512_setzero_ps();
+                        for (int64_t i = 0; i < k.kernel_h; ++i) {
+                            const int64_t oh = ih + k.pad_h - i;
+                            if (oh < 0 || oh >= g.OH) continue;
+                            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                                // lane l is x column w0 + l, read by output column ow = w0 + l + pw − j
+                                const int64_t lo = std::clamp<int64_t>(j - k.pad_w - w0, 0, n);
+                                const int64_t hi = std::clamp<int64_t>(g.OW + j - k.pad_w - w0, lo, n);
+                                if (lo == hi) continue;
+                                const float* src =
+                                    col + ((c * k.kernel_h + i) * k.kernel_w + j) * ld + oh * g.OW + w0 + k.pad_w - j;
+                                acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(lanes(lo, hi), src));
+                            }
+                        }
+                        _mm512_mask_storeu_ps(x + (c * g.H + ih) * g.W + w0, lanes(0, n), acc);
+                    }
+            return;
+        }
+    }
+#endif
+    std::fill_n(x, g.C * g.H * g.W, T(0));
+    col2im_add(x, col, ld, g, k);
+}
+
+template <class T>
+void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                      const Window2d& k) {
     const Geometry g = geometry(x, w, k);
     const T* xp = x.data<T>();
     const T* bp = b.defined() ? b.data<T>() : nullptr;
@@ -115,7 +188,8 @@ void conv2d_forward_t(Tensor& out, const Tensor& x, const Tensor& w, const Tenso
     ConstMatMap<T> Wm(w.data<T>(), g.O, g.K);  // [O, K]
     const bool pointwise = is_pointwise(k);
     const int64_t G = pointwise ? 1 : group_size(g, sizeof(T));
-    Mat<T> col(pointwise ? 0 : g.K, G * g.P);  // [K, G·P]
+    const bool save = saved_cols.defined() && !pointwise;
+    Mat<T> col(pointwise || save ? 0 : g.K, G * g.P);  // [K, G·P], reused group after group unless saved
     Mat<T> tmp(G > 1 ? g.O : 0, G * g.P);      // [O, G·P]
     for (int64_t n0 = 0; n0 < g.N; n0 += G) {
         const int64_t gn = std::min(G, g.N - n0), cols = gn * g.P;
@@ -123,8 +197,9 @@ void conv2d_forward_t(Tensor& out, const Tensor& x, const Tensor& w, const Tenso
         if (pointwise) {
             MatMap<T>(on, g.O, g.P).noalias() = Wm * ConstMatMap<T>(xp + n0 * g.C * g.P, g.C, g.P);
         } else {
-            for (int64_t i = 0; i < gn; ++i) im2col(col.data() + i * g.P, cols, xp + (n0 + i) * g.C * g.H * g.W, g, k);
-            ConstMatMap<T> Col(col.data(), g.K, cols);
+            T* cp = save ? saved_cols.data<T>() + n0 * g.K * g.P : col.data();  // saved: group n0's [K, gn·P]
+            for (int64_t i = 0; i < gn; ++i) im2col(cp + i * g.P, cols, xp + (n0 + i) * g.C * g.H * g.W, g, k);
+            ConstMatMap<T> Col(cp, g.K, cols);
             if (gn == 1) {
                 MatMap<T>(on, g.O, g.P).noalias() = Wm * Col;
             } else {
@@ -150,7 +225,7 @@ void conv2d_forward_t(Tensor& out, const Tensor& x, const Tensor& w, const Tenso
 //   4. grad_x     = col2im(grad_col)                 (each col entry was a copy of one x entry, or padding)
 template <class T>
 void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
-                       const Tensor& w, const Window2d& k) {
+                       const Tensor& w, const Tensor& saved_cols, const Window2d& k) {
     const Geometry g = geometry(x, w, k);
     const T* xp = x.data<T>();
     const T* gp = grad_out.data<T>();
@@ -158,13 +233,8 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
     if (grad_b.defined()) {  // term 1
         T* gb = grad_b.data<T>();
         std::fill_n(gb, g.O, T(0));
-        for (int64_t n = 0; n < g.N; ++n)
-            for (int64_t o = 0; o < g.O; ++o) {
-                const T* row = gp + (n * g.O + o) * g.P;
-                T acc = 0;
-                for (int64_t p = 0; p < g.P; ++p) acc += row[p];
-                gb[o] += acc;
-            }
+        Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>> GB(gb, g.O);
+        for (int64_t n = 0; n < g.N; ++n) GB += ConstMatMap<T>(gp + n * g.O * g.P, g.O, g.P).rowwise().sum();  // vectorised
     }
     const bool need_w = grad_w.defined(), need_x = grad_x.defined();
     if (!need_w && !need_x) return;
@@ -183,8 +253,7 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
         return;
     }
     const int64_t G = group_size(g, sizeof(T));
-    Mat<T> col(g.K, G * g.P), gbuf(G > 1 ? g.O : 0, G * g.P);
-    if (need_x) std::fill_n(gxp, grad_x.numel(), T(0));
+    Mat<T> col(saved_cols.defined() && !need_x ? 0 : g.K, G * g.P), gbuf(G > 1 ? g.O : 0, G * g.P);
     for (int64_t n0 = 0; n0 < g.N; n0 += G) {
         const int64_t gn = std::min(G, g.N - n0), cols = gn * g.P;
         const T* gn0 = gp + n0 * g.O * g.P;  // grad_out[n0]: [gn, O, P]
@@ -197,26 +266,32 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
         ConstMatMap<T> Gm(gmat, g.O, cols);
         MatMap<T> Col(col.data(), g.K, cols);
         if (need_w) {  // term 2
-            for (int64_t i = 0; i < gn; ++i) im2col(col.data() + i * g.P, cols, xp + (n0 + i) * g.C * g.H * g.W, g, k);
-            GW->noalias() += Gm * Col.transpose();
+            if (saved_cols.defined()) {
+                GW->noalias() += Gm * ConstMatMap<T>(saved_cols.data<T>() + n0 * g.K * g.P, g.K, cols).transpose();
+            } else {
+                for (int64_t i = 0; i < gn; ++i) im2col(col.data() + i * g.P, cols, xp + (n0 + i) * g.C * g.H * g.W, g, k);
+                GW->noalias() += Gm * Col.transpose();
+            }
         }
         if (need_x) {  // terms 3 and 4 (col's buffer is reused for grad_col)
             Col.noalias() = Wm.transpose() * Gm;
-            for (int64_t i = 0; i < gn; ++i) col2im_add(gxp + (n0 + i) * g.C * g.H * g.W, col.data() + i * g.P, cols, g, k);
+            for (int64_t i = 0; i < gn; ++i) col2im(gxp + (n0 + i) * g.C * g.H * g.W, col.data() + i * g.P, cols, g, k);
         }
     }
 }
 
 }  // namespace
 
-void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Window2d& win) {
-    dispatch_dtype(out.dtype(), [&](auto tag) { conv2d_forward_t<decltype(tag)>(out, x, w, b, win); });
+void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const Window2d& win) {
+    dispatch_dtype(out.dtype(), [&](auto tag) { conv2d_forward_t<decltype(tag)>(out, saved_cols, x, w, b, win); });
 }
 
 void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
-                     const Tensor& w, const Window2d& win) {
-    dispatch_dtype(grad_out.dtype(),
-                   [&](auto tag) { conv2d_backward_t<decltype(tag)>(grad_x, grad_w, grad_b, grad_out, x, w, win); });
+                     const Tensor& w, const Tensor& saved_cols, const Window2d& win) {
+    dispatch_dtype(grad_out.dtype(), [&](auto tag) {
+        conv2d_backward_t<decltype(tag)>(grad_x, grad_w, grad_b, grad_out, x, w, saved_cols, win);
+    });
 }
 
 }  // namespace bp::cpu

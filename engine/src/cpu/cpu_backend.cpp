@@ -473,12 +473,13 @@ public:
         });
     }
 
-    void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Window2d& win) override {
-        cpu::conv2d_forward(out, x, w, b, win);
+    void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                        const Window2d& win) override {
+        cpu::conv2d_forward(out, saved_cols, x, w, b, win);
     }
     void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
-                         const Tensor& w, const Window2d& win) override {
-        cpu::conv2d_backward(grad_x, grad_w, grad_b, grad_out, x, w, win);
+                         const Tensor& w, const Tensor& saved_cols, const Window2d& win) override {
+        cpu::conv2d_backward(grad_x, grad_w, grad_b, grad_out, x, w, saved_cols, win);
     }
     void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win) override {
         cpu::max_pool2d_forward(out, indices, x, win);

@@ -9,9 +9,10 @@
 
 namespace bp::cpu {
 
-void conv2d_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Window2d& win);
+void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const Window2d& win);
 void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
-                     const Tensor& w, const Window2d& win);
+                     const Tensor& w, const Tensor& saved_cols, const Window2d& win);
 
 void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win);
 void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices);
