@@ -110,6 +110,8 @@ private slots:
     void conv2dMatchesNaiveLoop();
     void conv2dFloat32MatchesFloat64();
     void conv2dBackwardWithAndWithoutSavedColumns();
+    void conv2dFloat32GradientsMatchFloat64_data();
+    void conv2dFloat32GradientsMatchFloat64();
     void maxPoolPicksMaximaAndRoutesGradient();
     void avgPoolValues();
     void globalAvgPool();
@@ -223,6 +225,42 @@ void TestConv::conv2dBackwardWithAndWithoutSavedColumns() {
     expect_values(gx, x.shape(), x.grad().to_vector(), 1e-12);
     expect_values(gw, w.shape(), w.grad().to_vector(), 1e-12);
     expect_values(gb, b.shape(), b.grad().to_vector(), 1e-12);
+}
+
+// float32 takes other kernels than the float64 of the gradient checks (a direct convolution for small
+// layers where AVX-512 exists, im2col + GEMM otherwise): its forward and gradients must agree with float64.
+void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
+    QTest::addColumn<QList<qint64>>("xs");
+    QTest::addColumn<QList<qint64>>("ws");
+    QTest::addColumn<int>("stride");
+    QTest::addColumn<int>("padding");
+    QTest::newRow("LeNet conv1") << QList<qint64>{3, 1, 28, 28} << QList<qint64>{6, 1, 5, 5} << 1 << 2;
+    QTest::newRow("LeNet conv2") << QList<qint64>{3, 6, 14, 14} << QList<qint64>{16, 6, 5, 5} << 1 << 0;
+    QTest::newRow("wide rows, 7 channels out") << QList<qint64>{2, 2, 5, 37} << QList<qint64>{7, 2, 3, 2} << 1 << 1;
+    QTest::newRow("3×3, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 6, 6} << QList<qint64>{64, 32, 3, 3} << 1 << 1;
+    QTest::newRow("stride 2") << QList<qint64>{2, 3, 9, 9} << QList<qint64>{4, 3, 3, 3} << 2 << 1;
+}
+
+void TestConv::conv2dFloat32GradientsMatchFloat64() {
+    QFETCH(QList<qint64>, xs);
+    QFETCH(QList<qint64>, ws);
+    QFETCH(int, stride);
+    QFETCH(int, padding);
+    bp::Generator gen(12);
+    Tensor x64 = Tensor::randn(Shape(xs.begin(), xs.end()), gen, 0, 1, DType::f64);
+    Tensor w64 = Tensor::randn(Shape(ws.begin(), ws.end()), gen, 0, 0.5, DType::f64);
+    Tensor b64 = Tensor::randn({ws[0]}, gen, 0, 1, DType::f64);
+    Tensor x32 = x64.to(DType::f32), w32 = w64.to(DType::f32), b32 = b64.to(DType::f32);
+    for (Tensor* t : {&x64, &w64, &b64, &x32, &w32, &b32}) t->set_requires_grad(true);
+    Tensor y64 = bp::conv2d(x64, w64, b64, stride, padding);
+    Tensor y32 = bp::conv2d(x32, w32, b32, stride, padding);
+    expect_values(y32, y64.shape(), y64.to_vector(), 1e-4);
+    Tensor r = Tensor::randn(y64.shape(), gen, 0, 1, DType::f64);
+    bp::sum(bp::mul(y64, r)).backward();
+    bp::sum(bp::mul(y32, r.to(DType::f32))).backward();
+    expect_values(x32.grad(), x64.shape(), x64.grad().to_vector(), 1e-3);
+    expect_values(w32.grad(), w64.shape(), w64.grad().to_vector(), 2e-3);
+    expect_values(b32.grad(), b64.shape(), b64.grad().to_vector(), 2e-3);
 }
 
 // x = [[1 9 2 3]    2×2 windows: {1 9 4 5} → 9 at (0,1);  {2 3 8 7} → 8 at (1,2)

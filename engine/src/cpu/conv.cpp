@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <optional>
 #include <type_traits>
+#include <vector>
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -178,10 +179,181 @@ void col2im(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k
     col2im_add(x, col, ld, g, k);
 }
 
+#if defined(__AVX512F__)
+// ---- Direct convolution (float, stride 1, AVX-512) for layers with few weights (LeNet's, a CNN's stem) ----
+// There im2col + GEMM is a poor fit: the GEMM is thin (O and K small) and the unrolled matrix is K times the
+// input, so writing and packing it costs about as much as the multiply. Here each 16-column run of an output
+// row stays in registers for up to 4 output channels while the kh·kw·C taps stream past: one masked load
+// of the input row serves 4 FMAs. Lanes outside the input (padding) or the output are masked off.
+
+bool use_direct(const Geometry& g, const Window2d& k) {
+    return k.stride_h == 1 && k.stride_w == 1 && g.O * g.K <= 4096 && k.kernel_w <= 16 && k.pad_h < k.kernel_h &&
+           k.pad_w < k.kernel_w;
+}
+
+// Lanes [lo, hi) of the run starting at output column w0 whose input column w0 + l + j − pw lies in [0, W).
+inline void tap_lanes(int64_t j, int64_t w0, int64_t n, int64_t W, int64_t pw, int64_t& lo, int64_t& hi) {
+    lo = std::clamp<int64_t>(pw - j - w0, 0, n);
+    hi = std::clamp<int64_t>(W + pw - j - w0, lo, n);
+}
+
+// out[o0 + q, oh, w0 : w0 + n] for q < OB, one image.  x: [C, H, W]  w: [O, C, kh, kw]  out: [O, OH, OW]
+template <int OB>
+void direct_block(float* out, const float* x, const float* w, const float* bias, int64_t o0, int64_t oh, int64_t w0,
+                  int64_t n, const Geometry& g, const Window2d& k, const __mmask16* tap_mask) {
+    __m512 acc[OB];
+    for (int q = 0; q < OB; ++q) acc[q] = _mm512_set1_ps(bias ? bias[o0 + q] : 0.f);
+    const int64_t K = g.K, khw = k.kernel_h * k.kernel_w;
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t i = 0; i < k.kernel_h; ++i) {
+            const int64_t ih = oh + i - k.pad_h;
+            if (ih < 0 || ih >= g.H) continue;
+            const float* xr = x + (c * g.H + ih) * g.W + w0 - k.pad_w;
+            const float* wr = w + o0 * K + c * khw + i * k.kernel_w;
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                const __m512 v = _mm512_maskz_loadu_ps(tap_mask[j], xr + j);
+                for (int q = 0; q < OB; ++q) acc[q] = _mm512_fmadd_ps(v, _mm512_set1_ps(wr[q * K + j]), acc[q]);
+            }
+        }
+    const __mmask16 m = lanes(0, n);
+    for (int q = 0; q < OB; ++q) _mm512_mask_storeu_ps(out + ((o0 + q) * g.OH + oh) * g.OW + w0, m, acc[q]);
+}
+
+// out = x ⋆ w + b for one image at stride 1 (the geometry's own padding).
+void direct_conv_image(float* out, const float* x, const float* w, const float* bias, const Geometry& g,
+                       const Window2d& k) {
+    std::vector<__mmask16> mask(static_cast<size_t>(k.kernel_w));
+    for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
+        const int64_t n = std::min<int64_t>(16, g.OW - w0);
+        for (int64_t j = 0; j < k.kernel_w; ++j) {
+            int64_t lo, hi;
+            tap_lanes(j, w0, n, g.W, k.pad_w, lo, hi);
+            mask[static_cast<size_t>(j)] = lanes(lo, hi);
+        }
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+            int64_t o0 = 0;
+            for (; o0 + 4 <= g.O; o0 += 4) direct_block<4>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data());
+            switch (g.O - o0) {
+                case 3: direct_block<3>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 2: direct_block<2>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 1: direct_block<1>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                default: break;
+            }
+        }
+    }
+}
+
+void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g,
+                    const Window2d& k) {
+    const float* bp = b.defined() ? b.data<float>() : nullptr;
+    for (int64_t n = 0; n < g.N; ++n)
+        direct_conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(), bp,
+                          g, k);
+}
+
+// grad_w partial sums for output channels o0..o0+OB−1, input channel c and kernel row i, over one image and
+// the output columns w0..w0+nw−1: per output row, the KW shifted input vectors are loaded once and serve all
+// OB channels (OB·KW accumulators in registers). KW = 0: kw known only at run time (up to 16, may spill).
+template <int OB, int KW>
+void direct_grad_w_block(float* part, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
+                         int64_t nw, const Geometry& g, const Window2d& k, const __mmask16* mask) {
+    constexpr int64_t kMax = KW > 0 ? KW : 16;
+    const int64_t kw = KW > 0 ? KW : k.kernel_w;
+    __m512 acc[OB][kMax];
+    for (int q = 0; q < OB; ++q)
+        for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_setzero_ps();
+    const __mmask16 gm = lanes(0, nw);
+    const int64_t oh_lo = std::max<int64_t>(0, k.pad_h - i), oh_hi = std::min(g.OH, g.H + k.pad_h - i);
+    for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        const float* xr = xi + (c * g.H + oh + i - k.pad_h) * g.W + w0 - k.pad_w;
+        __m512 xv[kMax];
+        for (int64_t j = 0; j < kw; ++j) xv[j] = _mm512_maskz_loadu_ps(mask[j], xr + j);
+        for (int q = 0; q < OB; ++q) {
+            const __m512 gv = _mm512_maskz_loadu_ps(gm, gi + ((o0 + q) * g.OH + oh) * g.OW + w0);
+            for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_fmadd_ps(gv, xv[j], acc[q][j]);
+        }
+    }
+    const int64_t khw = k.kernel_h * kw;
+    for (int q = 0; q < OB; ++q) {
+        float* pp = part + ((o0 + q) * g.K + c * khw + i * kw) * 16;
+        for (int64_t j = 0; j < kw; ++j)
+            _mm512_storeu_ps(pp + 16 * j, _mm512_add_ps(_mm512_loadu_ps(pp + 16 * j), acc[q][j]));
+    }
+}
+
+// backward at stride 1, per image:
+//   grad_x = grad_out ⋆ w̃ with w̃[c, o, i, j] = w[o, c, kh−1−i, kw−1−j] and padding kh−1−ph: the "full"
+//            correlation, so it reuses direct_conv_image with the roles of C and O swapped;
+//   grad_w[o, c, i, j] = Σ_{oh, ow} grad_out[o, oh, ow] · x[c, oh + i − ph, ow + j − pw]: register blocks of
+//            4 channels × kw taps (direct_grad_w_block); lane sums reduced once at the end.
+void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Tensor& w,
+                     const Geometry& g, const Window2d& k) {
+    const int64_t kh = k.kernel_h, kw = k.kernel_w, khw = kh * kw;
+    const float* gp = grad_out.data<float>();
+    const float* xp = x.data<float>();
+    if (grad_x.defined()) {
+        std::vector<float> wt(static_cast<size_t>(g.C * g.O * khw));  // w̃: [C, O, kh, kw]
+        const float* wp = w.data<float>();
+        for (int64_t o = 0; o < g.O; ++o)
+            for (int64_t c = 0; c < g.C; ++c)
+                for (int64_t i = 0; i < kh; ++i)
+                    for (int64_t j = 0; j < kw; ++j)
+                        wt[static_cast<size_t>(((c * g.O + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j))] =
+                            wp[((o * g.C + c) * kh + i) * kw + j];
+        const Window2d kt{kh, kw, 1, 1, kh - 1 - k.pad_h, kw - 1 - k.pad_w};
+        const Geometry gt{g.N, g.O, g.OH, g.OW, g.C, g.H, g.W, g.O * khw, g.H * g.W};
+        for (int64_t n = 0; n < g.N; ++n)
+            direct_conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(), nullptr, gt, kt);
+    }
+    if (!grad_w.defined()) return;
+    std::vector<float> part(static_cast<size_t>(g.O * g.K * 16), 0.f);  // 16 lane partial sums per weight
+    std::vector<__mmask16> mask(static_cast<size_t>(kw));
+    auto block = [&](auto ob, auto kwc, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
+                     int64_t nw) {
+        direct_grad_w_block<decltype(ob)::value, decltype(kwc)::value>(part.data(), gi, xi, o0, c, i, w0, nw, g, k,
+                                                                       mask.data());
+    };
+    auto run = [&](auto kwc) {
+        for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
+            const int64_t nw = std::min<int64_t>(16, g.OW - w0);
+            for (int64_t j = 0; j < kw; ++j) {
+                int64_t lo, hi;
+                tap_lanes(j, w0, nw, g.W, k.pad_w, lo, hi);
+                mask[static_cast<size_t>(j)] = lanes(lo, hi);
+            }
+            for (int64_t n = 0; n < g.N; ++n) {
+                const float* gi = gp + n * g.O * g.P;
+                const float* xi = xp + n * g.C * g.H * g.W;
+                for (int64_t c = 0; c < g.C; ++c)
+                    for (int64_t i = 0; i < kh; ++i) {
+                        int64_t o0 = 0;
+                        for (; o0 + 4 <= g.O; o0 += 4) block(std::integral_constant<int, 4>{}, kwc, gi, xi, o0, c, i, w0, nw);
+                        switch (g.O - o0) {
+                            case 3: block(std::integral_constant<int, 3>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
+                            case 2: block(std::integral_constant<int, 2>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
+                            case 1: block(std::integral_constant<int, 1>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
+                            default: break;
+                        }
+                    }
+            }
+        }
+    };
+    if (kw == 5) run(std::integral_constant<int, 5>{});
+    else if (kw == 3) run(std::integral_constant<int, 3>{});
+    else run(std::integral_constant<int, 0>{});
+    float* gw = grad_w.data<float>();
+    for (int64_t r = 0; r < g.O * g.K; ++r) gw[r] = _mm512_reduce_add_ps(_mm512_loadu_ps(part.data() + 16 * r));
+}
+#endif
+
 template <class T>
 void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
                       const Window2d& k) {
     const Geometry g = geometry(x, w, k);
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>)
+        if (use_direct(g, k)) return direct_forward(out, x, w, b, g, k);
+#endif
     const T* xp = x.data<T>();
     const T* bp = b.defined() ? b.data<T>() : nullptr;
     T* op = out.data<T>();
@@ -238,6 +410,10 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
     }
     const bool need_w = grad_w.defined(), need_x = grad_x.defined();
     if (!need_w && !need_x) return;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>)
+        if (use_direct(g, k)) return direct_backward(grad_x, grad_w, grad_out, x, w, g, k);
+#endif
     std::optional<MatMap<T>> GW;
     if (need_w) {
         GW.emplace(grad_w.data<T>(), g.O, g.K);
