@@ -85,10 +85,13 @@ public:
 
     // convolution and pooling, NCHW (engine/src/cpu/conv.cpp, pool.cpp)
     /// out = x ⋆ w + b (cross-correlation, as torch)   x: [N, C, H, W]  w: [O, C, kh, kw]  b: [O] or undefined
-    /// out: [N, O, OH, OW]. saved_cols, where defined ([N·C·kh·kw·OH·OW] elements), receives the unrolled
+    /// out: [N, O, OH, OW]. saved_cols, where defined (conv2d_saved_size elements), receives the unrolled
     /// input (layout private to the backend) so that backward need not unroll it again.
     virtual void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
                                 const Window2d& win) = 0;
+    /// How many elements conv2d_forward would save in saved_cols for this geometry (0: it saves nothing,
+    /// because its kernel needs no unrolled input, e.g. a 1×1 kernel).
+    virtual int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win) = 0;
     /// Overwrites each defined output: grad_x [N, C, H, W], grad_w [O, C, kh, kw], grad_b [O]. saved_cols: what
     /// forward saved, or undefined (then x is unrolled again).
     virtual void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out,

@@ -1,5 +1,6 @@
 // conv.cpp — 2-D convolution on the CPU as im2col + one Eigen GEMM per group of images, and its backward
-// (col2im for grad_x). Not the op (that is ops/conv.cpp, with the shape checks and the autograd node).
+// (col2im for grad_x); small float layers at stride 1 take a direct AVX-512 kernel instead (see
+// "Direct convolution" below). Not the op (that is ops/conv.cpp, with the shape checks and the autograd node).
 //
 // Layout: x [N, C, H, W], w [O, C, kh, kw] seen as a matrix [O, K] with K = C·kh·kw, out [N, O, OH, OW].
 // im2col unrolls the windows of G images into a matrix col [K, G·P] (P = OH·OW; column i·P + p is output
@@ -183,8 +184,8 @@ void col2im(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k
 // ---- Direct convolution (float, stride 1, AVX-512) for layers with few weights (LeNet's, a CNN's stem) ----
 // There im2col + GEMM is a poor fit: the GEMM is thin (O and K small) and the unrolled matrix is K times the
 // input, so writing and packing it costs about as much as the multiply. Here each 16-column run of an output
-// row stays in registers for up to 4 output channels while the kh·kw·C taps stream past: one masked load
-// of the input row serves 4 FMAs. Lanes outside the input (padding) or the output are masked off.
+// row stays in registers for up to 8 output channels while the kh·kw·C taps stream past: one masked load
+// of the input row serves 8 FMAs. Lanes outside the input (padding) or the output are masked off.
 
 bool use_direct(const Geometry& g, const Window2d& k) {
     return k.stride_h == 1 && k.stride_w == 1 && g.O * g.K <= 4096 && k.kernel_w <= 16 && k.pad_h < k.kernel_h &&
@@ -232,8 +233,12 @@ void direct_conv_image(float* out, const float* x, const float* w, const float* 
         }
         for (int64_t oh = 0; oh < g.OH; ++oh) {
             int64_t o0 = 0;
-            for (; o0 + 4 <= g.O; o0 += 4) direct_block<4>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data());
+            for (; o0 + 8 <= g.O; o0 += 8) direct_block<8>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data());
             switch (g.O - o0) {
+                case 7: direct_block<7>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 6: direct_block<6>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 5: direct_block<5>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 4: direct_block<4>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
                 case 3: direct_block<3>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
                 case 2: direct_block<2>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
                 case 1: direct_block<1>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
@@ -461,6 +466,14 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
 void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
                     const Window2d& win) {
     dispatch_dtype(out.dtype(), [&](auto tag) { conv2d_forward_t<decltype(tag)>(out, saved_cols, x, w, b, win); });
+}
+
+int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win) {
+    const Geometry g = geometry(x, w, win);
+#if defined(__AVX512F__)
+    if (x.dtype() == DType::f32 && use_direct(g, win)) return 0;
+#endif
+    return is_pointwise(win) ? 0 : g.N * g.K * g.P;
 }
 
 void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,

@@ -477,6 +477,9 @@ public:
                         const Window2d& win) override {
         cpu::conv2d_forward(out, saved_cols, x, w, b, win);
     }
+    int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win) override {
+        return cpu::conv2d_saved_size(x, w, win);
+    }
     void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
                          const Tensor& w, const Tensor& saved_cols, const Window2d& win) override {
         cpu::conv2d_backward(grad_x, grad_w, grad_b, grad_out, x, w, saved_cols, win);

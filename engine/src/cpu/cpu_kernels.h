@@ -11,6 +11,7 @@ namespace bp::cpu {
 
 void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
                     const Window2d& win);
+int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win);
 void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
                      const Tensor& w, const Tensor& saved_cols, const Window2d& win);
 

@@ -47,14 +47,15 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t stride,
     }
     Tensor out = Tensor::empty({x.size(0), O, win.out_h(x.size(2)), win.out_w(x.size(3))}, x.dtype(), x.device());
     const bool record = autograd::needs_record({&x, &w, &b});
-    // Training keeps the unrolled input for grad_w when it fits kSavedColsBudget (a 1×1 kernel needs none).
+    Backend& be = backend_for(x);
+    // Training keeps the unrolled input for grad_w where the kernel uses one and it fits kSavedColsBudget.
     Tensor cols;
-    const int64_t col_elems = x.size(0) * w.size(1) * win.kernel_h * win.kernel_w * out.size(2) * out.size(3);
-    const bool pointwise = win.kernel_h == 1 && win.kernel_w == 1 && stride == 1 && padding == 0;
-    if (record && w.requires_grad() && !pointwise &&
-        col_elems * static_cast<int64_t>(dtype_size(x.dtype())) <= kSavedColsBudget)
-        cols = Tensor::empty({col_elems}, x.dtype(), x.device());
-    backend_for(x).conv2d_forward(out, cols, x, w, b, win);
+    if (record && w.requires_grad()) {
+        const int64_t n = be.conv2d_saved_size(x, w, win);
+        if (n > 0 && n * static_cast<int64_t>(dtype_size(x.dtype())) <= kSavedColsBudget)
+            cols = Tensor::empty({n}, x.dtype(), x.device());
+    }
+    be.conv2d_forward(out, cols, x, w, b, win);
     if (record) {
         autograd::record(
             "conv2d", out, {x, w, b},
