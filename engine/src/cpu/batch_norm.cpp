@@ -13,6 +13,21 @@ struct Nsc {
 };
 Nsc nsc(const Tensor& x) { return {x.size(0), x.size(1), x.dim() == 4 ? x.size(2) * x.size(3) : 1}; }
 
+// Row reductions with 16 independent partial sums in T (the compiler vectorises them; one double chain
+// would serialise on the add latency), folded into double per row. Rows are at most H·W long, so the T
+// partials sum few terms each.
+template <class T, class F>
+double row_reduce(int64_t n, F term) {
+    T acc[16] = {};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; ++k) acc[k] += term(i + k);
+    double total = 0;
+    for (int k = 0; k < 16; ++k) total += acc[k];
+    for (; i < n; ++i) total += term(i);
+    return total;
+}
+
 template <class T>
 void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
     const auto [N, C, S] = nsc(x);
@@ -22,13 +37,14 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
         double sum = 0;
         for (int64_t n = 0; n < N; ++n) {
             const T* row = xp + (n * C + c) * S;
-            for (int64_t s = 0; s < S; ++s) sum += row[s];
+            sum += row_reduce<T>(S, [row](int64_t s) { return row[s]; });
         }
         const double mu = sum / M;
+        const T muT = static_cast<T>(mu);
         double sq = 0;  // two passes: Σ(x − μ)² does not cancel the way Σx² − Mμ² does
         for (int64_t n = 0; n < N; ++n) {
             const T* row = xp + (n * C + c) * S;
-            for (int64_t s = 0; s < S; ++s) sq += (row[s] - mu) * (row[s] - mu);
+            sq += row_reduce<T>(S, [row, muT](int64_t s) { return (row[s] - muT) * (row[s] - muT); });
         }
         mean.data<T>()[c] = static_cast<T>(mu);
         var.data<T>()[c] = static_cast<T>(sq / M);
@@ -67,15 +83,15 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
     for (int64_t c = 0; c < C; ++c) {
         const double mu = mean.data<T>()[c];
         const double invstd = 1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps);
-        double sum_g = 0, sum_gx = 0;
+        double sum_g = 0, sum_gxc = 0;  // Σg and Σg·(x − μ); Σg·x̂ = invstd·Σg·(x − μ)
+        const T muT0 = static_cast<T>(mu);
         for (int64_t n = 0; n < N; ++n) {
             const T* xr = xp + (n * C + c) * S;
             const T* gr = gp + (n * C + c) * S;
-            for (int64_t s = 0; s < S; ++s) {
-                sum_g += gr[s];
-                sum_gx += gr[s] * (xr[s] - mu) * invstd;
-            }
+            sum_g += row_reduce<T>(S, [gr](int64_t s) { return gr[s]; });
+            sum_gxc += row_reduce<T>(S, [gr, xr, muT0](int64_t s) { return gr[s] * (xr[s] - muT0); });
         }
+        const double sum_gx = sum_gxc * invstd;
         if (grad_beta.defined()) grad_beta.data<T>()[c] = static_cast<T>(sum_g);
         if (grad_gamma.defined()) grad_gamma.data<T>()[c] = static_cast<T>(sum_gx);
         if (!grad_x.defined()) continue;

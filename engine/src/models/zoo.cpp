@@ -3,6 +3,7 @@
 #include "bp/models/zoo.h"
 
 #include "bp/autograd.h"
+#include "bp/nn/layers.h"
 
 namespace bp::models {
 
@@ -29,11 +30,92 @@ static std::shared_ptr<nn::Module> build_mlp(const nlohmann::json& o) {
     return net;
 }
 
+using nn::Conv2dOptions;
+template <class T, class... A>
+static std::shared_ptr<nn::Module> make(A&&... a) {
+    return std::make_shared<T>(std::forward<A>(a)...);
+}
+static std::shared_ptr<nn::Module> relu_layer() { return make<nn::ActivationLayer>(nn::Activation::relu); }
+
+// LeNet-5 (LeCun et al. 1998) with ReLU and max-pooling, for 28×28 inputs (the first conv pads by 2).
+//   [1,28,28] -conv5-> [6,28,28] -pool-> [6,14,14] -conv5-> [16,10,10] -pool-> [16,5,5] -> 400-120-84-10
+static std::shared_ptr<nn::Module> build_lenet(const nlohmann::json&) {
+    auto net = std::make_shared<nn::Sequential>();
+    net->push_back(make<nn::Conv2d>(Conv2dOptions(1, 6, 5).padding(2)));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::MaxPool2d>(2));
+    net->push_back(make<nn::Conv2d>(Conv2dOptions(6, 16, 5)));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::MaxPool2d>(2));
+    net->push_back(make<nn::Flatten>());
+    net->push_back(make<nn::Linear>(nn::LinearOptions(400, 120)));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::Linear>(nn::LinearOptions(120, 84)));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::Linear>(nn::LinearOptions(84, 10)));
+    return net;
+}
+
+// The stronger CNN: two 3×3 conv layers (batch-normed), each followed by max-pooling, then a dropout-
+// regularised fully connected head.
+//   [1,28,28] -conv3-> [c1,28,28] -pool-> [c1,14,14] -conv3-> [c2,14,14] -pool-> [c2,7,7] -> fc -> 10
+static std::shared_ptr<nn::Module> build_cnn(const nlohmann::json& o) {
+    const int64_t c1 = o.at("channels1").get<int64_t>(), c2 = o.at("channels2").get<int64_t>();
+    const int64_t fc = o.at("fc").get<int64_t>();
+    const double p = o.at("dropout").get<double>();
+    if (c1 < 1 || c2 < 1 || fc < 1 || c1 > 512 || c2 > 512 || fc > 8192 || p < 0 || p >= 1)
+        throw ConfigError("cnn: options out of range: " + o.dump());
+    auto net = std::make_shared<nn::Sequential>();
+    net->push_back(make<nn::Conv2d>(Conv2dOptions(1, c1, 3).padding(1).bias(false)));
+    net->push_back(make<nn::BatchNorm2d>(c1));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::MaxPool2d>(2));
+    net->push_back(make<nn::Conv2d>(Conv2dOptions(c1, c2, 3).padding(1).bias(false)));
+    net->push_back(make<nn::BatchNorm2d>(c2));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::MaxPool2d>(2));
+    net->push_back(make<nn::Flatten>());
+    net->push_back(make<nn::Dropout>(p));
+    net->push_back(make<nn::Linear>(nn::LinearOptions(c2 * 7 * 7, fc)));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::Dropout>(p));
+    net->push_back(make<nn::Linear>(nn::LinearOptions(fc, 10)));
+    return net;
+}
+
+// ResNet-mini for 28×28: a 3×3 stem, then residual blocks (two 3×3 conv + batch norm each, identity or
+// strided 1×1 shortcut), global average pooling and one linear layer.
+//   [1,28,28] -stem-> [w,28,28] -block/2-> [2w,14,14] -block-> -block/2-> [4w,7,7] -block-> -gap-> [4w] -> 10
+static std::shared_ptr<nn::Module> build_resnet(const nlohmann::json& o) {
+    const int64_t w = o.at("width").get<int64_t>();
+    if (w < 1 || w > 128) throw ConfigError("resnet: width " + std::to_string(w) + " is out of range (1..128)");
+    auto net = std::make_shared<nn::Sequential>();
+    net->push_back(make<nn::Conv2d>(Conv2dOptions(1, w, 3).padding(1).bias(false)));
+    net->push_back(make<nn::BatchNorm2d>(w));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::ResidualBlock>(w, 2 * w, 2));
+    net->push_back(make<nn::ResidualBlock>(2 * w, 2 * w, 1));
+    net->push_back(make<nn::ResidualBlock>(2 * w, 4 * w, 2));
+    net->push_back(make<nn::ResidualBlock>(4 * w, 4 * w, 1));
+    net->push_back(make<nn::GlobalAvgPool>());
+    net->push_back(make<nn::Linear>(nn::LinearOptions(4 * w, 10)));
+    return net;
+}
+
 const std::vector<ModelInfo>& zoo() {
     static const std::vector<ModelInfo> models = {
         {"mlp", "MLP 784-128-64-10", "Two hidden layers of fully connected neurons with ReLU: the classic first network.",
          "image28", TrainDefaults{3, 32, 1e-3, "adam"},
          nlohmann::json{{"hidden", {128, 64}}, {"activation", "relu"}}, build_mlp},
+        {"lenet", "LeNet-5", "LeCun's 1998 convolutional network: two 5x5 conv + pool stages, then 120-84-10.",
+         "image28", TrainDefaults{10, 64, 1e-3, "adam"}, nlohmann::json::object(), build_lenet},
+        {"cnn", "CNN 32-64 (best on MNIST)",
+         "Two 3x3 conv layers with batch norm and max-pooling, then a dropout-regularised 128-unit layer.",
+         "image28", TrainDefaults{8, 64, 2e-3, "adam"},
+         nlohmann::json{{"channels1", 32}, {"channels2", 64}, {"fc", 128}, {"dropout", 0.25}}, build_cnn},
+        {"resnet", "ResNet-mini",
+         "A small residual network: 3x3 stem, four residual blocks with batch norm, global average pooling.",
+         "image28", TrainDefaults{6, 64, 2e-3, "adam"}, nlohmann::json{{"width", 16}}, build_resnet},
     };
     return models;
 }
