@@ -237,6 +237,9 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
     QTest::newRow("LeNet conv1") << QList<qint64>{3, 1, 28, 28} << QList<qint64>{6, 1, 5, 5} << 1 << 2;
     QTest::newRow("LeNet conv2") << QList<qint64>{3, 6, 14, 14} << QList<qint64>{16, 6, 5, 5} << 1 << 0;
     QTest::newRow("wide rows, 7 channels out") << QList<qint64>{2, 2, 5, 37} << QList<qint64>{7, 2, 3, 2} << 1 << 1;
+    QTest::newRow("16 → 16 channels, padding 1, 15 wide") << QList<qint64>{2, 16, 7, 15} << QList<qint64>{16, 16, 3, 3}
+                                                       << 1 << 1;
+    QTest::newRow("3 → 32 channels, 2×3 kernel") << QList<qint64>{2, 3, 6, 20} << QList<qint64>{32, 3, 2, 3} << 1 << 1;
     QTest::newRow("3×3, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 6, 6} << QList<qint64>{64, 32, 3, 3} << 1 << 1;
     QTest::newRow("stride 2") << QList<qint64>{2, 3, 9, 9} << QList<qint64>{4, 3, 3, 3} << 2 << 1;
 }

@@ -248,12 +248,125 @@ void direct_conv_image(float* out, const float* x, const float* w, const float* 
     }
 }
 
+// ---- The same, vectorised over output channels, where O is a multiple of 16 (a CNN's 16, 32, 64 maps) ----
+// A row of ≤ 10 output columns fills a 16-lane vector poorly; 16 output channels fill it exactly. Each
+// output pixel's 16 channels are one accumulator; a tap (c, i, j) loads 16 weights once (w transposed to
+// [K, O]) and multiplies them by one broadcast input value per pixel. Padding: the image is copied into a
+// zero-bordered buffer first, so the inner loops have no bounds.
+
+constexpr int64_t kPixBlock = 12;  // output pixels (along a row) per register block
+
+// x [C, H, W] -> xp [C, H + 2ph, W + 2pw] with a zero border (or x itself when there is no padding).
+const float* padded_image(std::vector<float>& buf, const float* x, const Geometry& g, const Window2d& k) {
+    if (k.pad_h == 0 && k.pad_w == 0) return x;
+    const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w;
+    buf.assign(static_cast<size_t>(g.C * Hp * Wp), 0.f);
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t h = 0; h < g.H; ++h)
+            std::copy_n(x + (c * g.H + h) * g.W, g.W, buf.data() + (c * Hp + h + k.pad_h) * Wp + k.pad_w);
+    return buf.data();
+}
+
+// Calls f(std::integral_constant<int, n>) for a run-time n in [1, N]: register blocks need compile-time sizes.
+template <int N, class F>
+inline void with_static(int64_t n, F&& f) {
+    if constexpr (N > 1)
+        if (n < N) return with_static<N - 1>(n, f);
+    f(std::integral_constant<int, N>{});
+}
+
+// acc[q] (pixel ow0 + q of row oh, 16 channels from oc) = bias + Σ_taps wT[tap, oc..] · x[tap-shifted pixel]
+template <int PB>
+inline void ovec_block(float* out, const float* xp, const float* wT, __m512 b0, __m512i to_channels, int64_t oc,
+                       int64_t oh, int64_t ow0, int64_t Hp, int64_t Wp, const Geometry& g, const Window2d& k) {
+    __m512 acc[PB];
+    for (int q = 0; q < PB; ++q) acc[q] = b0;
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t i = 0; i < k.kernel_h; ++i) {
+            const float* xr = xp + (c * Hp + oh + i) * Wp + ow0;
+            const float* wr = wT + ((c * k.kernel_h + i) * k.kernel_w) * g.O + oc;
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                const __m512 wv = _mm512_loadu_ps(wr + j * g.O);
+                for (int q = 0; q < PB; ++q) acc[q] = _mm512_fmadd_ps(wv, _mm512_set1_ps(xr[q + j]), acc[q]);
+            }
+        }
+    float* o = out + oc * g.P + oh * g.OW + ow0;  // lane l goes to channel oc + l
+    for (int q = 0; q < PB; ++q) _mm512_i32scatter_ps(o + q, to_channels, acc[q], 4);
+}
+
+// out [O, OH, OW] = conv(x) + bias for one image; wT: [K, O].
+void ovec_conv_image(float* out, const float* x, const float* wT, const float* bias, const Geometry& g,
+                     const Window2d& k, std::vector<float>& pad_buf) {
+    const float* xp = padded_image(pad_buf, x, g, k);
+    const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w;
+    const __m512i to_channels = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                                   _mm512_set1_epi32(static_cast<int32_t>(g.P)));
+    for (int64_t oc = 0; oc < g.O; oc += 16) {
+        const __m512 b0 = bias ? _mm512_loadu_ps(bias + oc) : _mm512_setzero_ps();
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t ow0 = 0; ow0 < g.OW; ow0 += kPixBlock)
+                with_static<kPixBlock>(std::min(kPixBlock, g.OW - ow0), [&](auto pb) {
+                    ovec_block<decltype(pb)::value>(out, xp, wT, b0, to_channels, oc, oh, ow0, Hp, Wp, g, k);
+                });
+    }
+}
+
+// grad_wT [K, O] += Σ_{oh, ow} x[c, oh + i − ph, ow + j − pw] · grad_out[:, oh, ow] for one image.
+// KW: kw known at compile time (its KW accumulators stay in registers); 0: known at run time (≤ 16).
+template <int KW>
+void ovec_grad_w_image(float* gwT, const float* x, const float* gimg, const Geometry& g, const Window2d& k,
+                       std::vector<float>& pad_buf, std::vector<float>& gT) {
+    const float* xp = padded_image(pad_buf, x, g, k);
+    const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w, kh = k.kernel_h;
+    const int64_t kw = KW > 0 ? KW : k.kernel_w;
+    gT.resize(static_cast<size_t>(g.P * 16));
+    for (int64_t oc = 0; oc < g.O; oc += 16) {
+        for (int64_t l = 0; l < 16; ++l)  // gT [P, 16]: the gradient of 16 channels per pixel
+            for (int64_t p = 0; p < g.P; ++p) gT[static_cast<size_t>(p * 16 + l)] = gimg[(oc + l) * g.P + p];
+        for (int64_t c = 0; c < g.C; ++c)
+            for (int64_t i = 0; i < kh; ++i) {
+                __m512 acc[KW > 0 ? KW : 16];
+                for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_setzero_ps();
+                for (int64_t oh = 0; oh < g.OH; ++oh) {
+                    const float* xr = xp + (c * Hp + oh + i) * Wp;
+                    const float* gr = gT.data() + oh * g.OW * 16;
+                    for (int64_t ow = 0; ow < g.OW; ++ow) {
+                        const __m512 gv = _mm512_loadu_ps(gr + ow * 16);
+                        for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_fmadd_ps(gv, _mm512_set1_ps(xr[ow + j]), acc[j]);
+                    }
+                }
+                float* dst = gwT + ((c * kh + i) * kw) * g.O + oc;
+                for (int64_t j = 0; j < kw; ++j)
+                    _mm512_storeu_ps(dst + j * g.O, _mm512_add_ps(_mm512_loadu_ps(dst + j * g.O), acc[j]));
+            }
+    }
+}
+
+bool use_ovec(const Geometry& g) { return g.O % 16 == 0; }
+
+// w [O, K] -> wT [K, O]
+std::vector<float> transposed(const float* w, int64_t O, int64_t K) {
+    std::vector<float> t(static_cast<size_t>(O * K));
+    for (int64_t o = 0; o < O; ++o)
+        for (int64_t r = 0; r < K; ++r) t[static_cast<size_t>(r * O + o)] = w[o * K + r];
+    return t;
+}
+
+// One image through whichever direct kernel fits the output channel count.
+void conv_image(float* out, const float* x, const float* w, const float* wT, const float* bias, const Geometry& g,
+                const Window2d& k, std::vector<float>& pad_buf) {
+    if (wT) ovec_conv_image(out, x, wT, bias, g, k, pad_buf);
+    else direct_conv_image(out, x, w, bias, g, k);
+}
+
 void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g,
                     const Window2d& k) {
     const float* bp = b.defined() ? b.data<float>() : nullptr;
+    const std::vector<float> wT = use_ovec(g) ? transposed(w.data<float>(), g.O, g.K) : std::vector<float>();
+    std::vector<float> pad_buf;
     for (int64_t n = 0; n < g.N; ++n)
-        direct_conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(), bp,
-                          g, k);
+        conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(),
+                   wT.empty() ? nullptr : wT.data(), bp, g, k, pad_buf);
 }
 
 // grad_w partial sums for output channels o0..o0+OB−1, input channel c and kernel row i, over one image and
@@ -307,10 +420,29 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
                             wp[((o * g.C + c) * kh + i) * kw + j];
         const Window2d kt{kh, kw, 1, 1, kh - 1 - k.pad_h, kw - 1 - k.pad_w};
         const Geometry gt{g.N, g.O, g.OH, g.OW, g.C, g.H, g.W, g.O * khw, g.H * g.W};
+        // w̃ is [C, O·kh·kw]; the output-channel-vectorised kernel wants it transposed, which is w itself
+        // with its taps flipped: [O·kh·kw, C].
+        std::vector<float> wtT = use_ovec(gt) ? transposed(wt.data(), g.C, gt.K) : std::vector<float>();
+        std::vector<float> pad_buf;
         for (int64_t n = 0; n < g.N; ++n)
-            direct_conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(), nullptr, gt, kt);
+            conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(),
+                       wtT.empty() ? nullptr : wtT.data(), nullptr, gt, kt, pad_buf);
     }
     if (!grad_w.defined()) return;
+    if (use_ovec(g)) {
+        std::vector<float> gwT(static_cast<size_t>(g.K * g.O), 0.f), pad_buf, gT;  // [K, O]
+        for (int64_t n = 0; n < g.N; ++n) {
+            const float* xi = xp + n * g.C * g.H * g.W;
+            const float* gi = gp + n * g.O * g.P;
+            if (kw == 5) ovec_grad_w_image<5>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+            else if (kw == 3) ovec_grad_w_image<3>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+            else ovec_grad_w_image<0>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+        }
+        float* gw = grad_w.data<float>();
+        for (int64_t o = 0; o < g.O; ++o)
+            for (int64_t r = 0; r < g.K; ++r) gw[o * g.K + r] = gwT[static_cast<size_t>(r * g.O + o)];
+        return;
+    }
     std::vector<float> part(static_cast<size_t>(g.O * g.K * 16), 0.f);  // 16 lane partial sums per weight
     std::vector<__mmask16> mask(static_cast<size_t>(kw));
     auto block = [&](auto ob, auto kwc, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
