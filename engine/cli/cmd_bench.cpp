@@ -83,13 +83,14 @@ struct TorchRun {
     nlohmann::json all = nlohmann::json::array();
 };
 
-TorchRun run_pytorch(const std::string& script, const std::string& data_dir, int batch, int epochs, bool eval) {
+TorchRun run_pytorch(const std::string& script, const std::string& data_dir, const std::string& model, int batch,
+                     int epochs, double lr, bool eval) {
     TorchRun best;
     const std::pair<int, int> configs[] = {{1, 1}, {1, 2}, {2, 1}};  // (torch threads, BLAS threads)
     for (auto [tt, bt] : configs) {
         std::ostringstream cmd;
         cmd << "/usr/bin/python3 " << shell_quote(script) << " --data-dir " << shell_quote(data_dir)
-            << " --batch-size " << batch << " --epochs " << epochs << " --torch-threads " << tt << " --blas-threads "
+            << " --model " << model << " --lr " << lr << " --batch-size " << batch << " --epochs " << epochs << " --torch-threads " << tt << " --blas-threads "
             << bt << (eval ? " --eval" : "") << " 2>/dev/null";
         int status = 0;
         std::string out = run_capture(cmd.str(), &status);
@@ -122,8 +123,11 @@ TorchRun run_pytorch(const std::string& script, const std::string& data_dir, int
     return best;
 }
 
-int bench_train_mlp(const Args& args) {
-    const std::vector<int> batches = parse_int_list("batch-sizes", args.str("batch-sizes"));
+/// Epoch time of a zoo model at each batch size, beside PyTorch's fastest configuration on the same data.
+int bench_train(const Args& args, const std::string& model_name, const std::string& default_batches) {
+    const std::vector<int> batches =
+        parse_int_list("batch-sizes", args.has("batch-sizes") ? args.str("batch-sizes") : default_batches);
+    const models::ModelInfo& info = models::find_model(model_name);
     const int epochs = args.integer("epochs", 1, 100);
     const int threads = args.integer("threads", 0, 1024);
     const std::string mode = args.str("pytorch");
@@ -134,16 +138,20 @@ int bench_train_mlp(const Args& args) {
     std::string script = mode == "off" ? "" : find_pytorch_script(args.str("pytorch-script"));
 
     set_num_threads(threads);
-    std::printf("bench train-mlp: MLP 784-128-64-10, Adam lr 1e-3, MNIST %lld training images, %d epoch(s), %d thread(s), %s\n",
-                static_cast<long long>(train_set.count), epochs, num_threads(), cpu_simd().c_str());
+    const double lr = info.defaults.lr;
+    std::printf("bench train-%s: %s, Adam lr %g, MNIST %lld training images, %d epoch(s), %d thread(s), %s\n",
+                model_name.c_str(), info.title.c_str(), lr, static_cast<long long>(train_set.count), epochs,
+                num_threads(), cpu_simd().c_str());
     nlohmann::json results = nlohmann::json::array();
     for (int batch : batches) {
         train::TrainConfig cfg;
+        cfg.model = model_name;
+        cfg.lr = lr;
         cfg.epochs = epochs;
         cfg.batch_size = batch;
         cfg.threads = threads;
         cfg.evaluate = false;
-        models::Model model = models::create_model("mlp", nlohmann::json::object(), cfg.seed);
+        models::Model model = models::create_model(model_name, nlohmann::json::object(), cfg.seed);
         train::Trainer trainer(model, train_set, nullptr, cfg);
         trainer.run();
         if (trainer.failed()) throw Error("bench: training failed at batch size " + std::to_string(batch));
@@ -163,7 +171,7 @@ int bench_train_mlp(const Args& args) {
                     static_cast<double>(train_set.count) / best, acc * 100);
         std::fflush(stdout);
         if (!script.empty()) {
-            TorchRun t = run_pytorch(script, data_dir, batch, epochs, false);
+            TorchRun t = run_pytorch(script, data_dir, model_name, batch, epochs, lr, false);
             if (t.ok) {
                 double ratio = t.epoch_seconds / best;
                 std::printf("              pytorch:  epoch %.3f s  %9.0f samples/s  (fastest of 3 thread configs: torch %d, BLAS %d; %s)\n",
@@ -187,7 +195,7 @@ int bench_train_mlp(const Args& args) {
         results.push_back(r);
     }
     if (args.has("json") && !args.str("json").empty())
-        train::write_json(args.str("json"), {{"benchmark", "train-mlp"}, {"epochs", epochs}, {"results", results},
+        train::write_json(args.str("json"), {{"benchmark", "train-" + model_name}, {"epochs", epochs}, {"results", results},
                                              {"machine", train::machine_info()}});
     return 0;
 }
@@ -292,9 +300,9 @@ int bench_scaling(const Args& args) {
 
 int cmd_bench(int argc, char** argv) {
     Args args("bench",
-              "Benchmarks. Suites: train-mlp (MLP 784-128-64-10 epoch time vs PyTorch), scaling (training time\n"
-              "against data size, width and depth, with the fitted exponent).",
-              {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128"},
+              "Benchmarks. Suites: train-mlp, train-lenet, train-cnn (epoch time of that zoo model vs PyTorch),\n"
+              "scaling (training time against data size, width and depth, with the fitted exponent).",
+              {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
@@ -308,9 +316,11 @@ int cmd_bench(int argc, char** argv) {
     }
     if (args.positional().empty()) throw UsageError("name a suite: backprop bench train-mlp");
     const std::string suite = args.positional()[0];
-    if (suite == "train-mlp") return bench_train_mlp(args);
+    if (suite == "train-mlp") return bench_train(args, "mlp", "32,128");
+    if (suite == "train-lenet") return bench_train(args, "lenet", "64");
+    if (suite == "train-cnn") return bench_train(args, "cnn", "64");
     if (suite == "scaling") return bench_scaling(args);
-    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, scaling");
+    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, train-lenet, train-cnn, scaling");
 }
 
 }  // namespace bp::cli

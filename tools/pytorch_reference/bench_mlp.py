@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference benchmark: MLP 784-128-64-10 on MNIST, for side-by-side comparison with our engine.
+"""PyTorch reference benchmark: the zoo's MNIST models (mlp, lenet, cnn) for side-by-side comparison with our engine.
 
 Run with Debian's interpreter and python3-torch (PyTorch 1.13, CPU):
     /usr/bin/python3 tools/pytorch_reference/bench_mlp.py --data-dir DIR --batch-size 32 --epochs 1 \
@@ -31,6 +31,8 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-dir", default=default_data_dir(),
                    help="data directory holding mnist/ (default: $BP_DATA_DIR or the XDG data dir)")
+    p.add_argument("--model", choices=["mlp", "lenet", "cnn"], default="mlp",
+                   help="the same architecture as our zoo model of that name")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--torch-threads", type=int, default=1, help="torch.set_num_threads")
@@ -112,6 +114,20 @@ def blas_description():
     return f"{desc}; torch BLAS_INFO={m.group(1)}" if m else desc
 
 
+def build_model(name):
+    """The zoo's architectures (engine/src/models/zoo.cpp), layer for layer."""
+    if name == "mlp":
+        return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+    if name == "lenet":
+        return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Dropout(0.25), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.25),
+                         nn.Linear(128, 10))
+
+
 def main():
     mnist_dir = os.path.join(args.data_dir, "mnist")
     try:
@@ -126,7 +142,10 @@ def main():
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
 
-    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+    model = build_model(args.model)
+    if args.model != "mlp":  # convolutional models take [N, 1, 28, 28]
+        x_train = x_train.reshape(-1, 1, 28, 28)
+        x_test = x_test.reshape(-1, 1, 28, 28) if x_test is not None else None
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, foreach=args.foreach)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -158,7 +177,7 @@ def main():
         "framework": "pytorch",
         "version": torch.__version__,
         "blas": blas_description(),
-        "model": "mlp-784-128-64-10",
+        "model": args.model,
         "torch_threads": torch.get_num_threads(),
         "blas_threads": args.blas_threads,
         "batch_size": bs,

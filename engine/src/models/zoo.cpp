@@ -108,7 +108,7 @@ const std::vector<ModelInfo>& zoo() {
          "image28", TrainDefaults{3, 32, 1e-3, "adam"},
          nlohmann::json{{"hidden", {128, 64}}, {"activation", "relu"}}, build_mlp},
         {"lenet", "LeNet-5", "LeCun's 1998 convolutional network: two 5x5 conv + pool stages, then 120-84-10.",
-         "image28", TrainDefaults{10, 64, 1e-3, "adam"}, nlohmann::json::object(), build_lenet},
+         "image28", TrainDefaults{10, 64, 3e-3, "adam"}, nlohmann::json::object(), build_lenet},
         {"cnn", "CNN 32-64 (best on MNIST)",
          "Two 3x3 conv layers with batch norm and max-pooling, then a dropout-regularised 128-unit layer.",
          "image28", TrainDefaults{8, 64, 2e-3, "adam"},
