@@ -308,7 +308,7 @@ void TestTrainer::validateRejects_data() {
     QTest::newRow("epochs 0") << "epochs" << "epochs";
     QTest::newRow("optimizer rmsprop") << "optimizer" << "rmsprop";
     QTest::newRow("schedule linear") << "schedule" << "linear";
-    QTest::newRow("model resnet") << "model" << "resnet";
+    QTest::newRow("model transformer9") << "model" << "transformer9";
     QTest::newRow("momentum 1") << "momentum" << "momentum";
 }
 
@@ -322,7 +322,7 @@ void TestTrainer::validateRejects() {
     else if (field == "epochs") cfg.epochs = 0;
     else if (field == "optimizer") cfg.optimizer = "rmsprop";
     else if (field == "schedule") cfg.schedule = "linear";
-    else if (field == "model") cfg.model = "resnet";
+    else if (field == "model") cfg.model = "transformer9";
     else if (field == "momentum") cfg.momentum = 1.0;
     const std::string msg = message_of<bp::ConfigError>([&] { cfg.validate(); });
     BP_VERIFY_CONTAINS(msg, needle.toStdString());
