@@ -77,10 +77,10 @@ int cmd_train(int argc, char** argv) {
     Args args("train", "Train a model from the zoo on a dataset of 28x28 images (MNIST by default).",
               {{"model", "NAME", "model from the zoo", "mlp"},
                {"dataset", "NAME|DIR", "mnist, fashion-mnist, or a folder of IDX files", "mnist"},
-               {"epochs", "N", "passes over the training set", "3"},
-               {"batch-size", "N", "images per optimizer step", "32"},
-               {"lr", "RATE", "learning rate", "1e-3"},
-               {"optimizer", "NAME", "sgd, momentum, nesterov, adam or adamw", "adam"},
+               {"epochs", "N", "passes over the training set", "the model's default: 3 for mlp"},
+               {"batch-size", "N", "images per optimizer step", "the model's default: 32 for mlp"},
+               {"lr", "RATE", "learning rate", "the model's default: 1e-3 for mlp"},
+               {"optimizer", "NAME", "sgd, momentum, nesterov, adam or adamw", "the model's default: adam"},
                {"weight-decay", "W", "L2 (adam, sgd) or decoupled (adamw) weight decay", "0"},
                {"momentum", "M", "momentum for the momentum/nesterov optimizers", "0.9"},
                {"schedule", "KIND", "learning-rate schedule: none, step or cosine", "cosine"},
@@ -103,10 +103,12 @@ int cmd_train(int argc, char** argv) {
     train::TrainConfig cfg;
     cfg.model = args.str("model");
     cfg.dataset = args.str("dataset");
-    cfg.epochs = args.integer("epochs", 1, 10000);
-    cfg.batch_size = args.integer("batch-size", 1, 65536);
-    cfg.lr = args.real("lr", 1e-8, 10);
-    cfg.optimizer = args.str("optimizer");
+    // Hyperparameters not given on the command line come from the model's entry in the zoo.
+    const models::TrainDefaults& defaults = models::find_model(cfg.model).defaults;
+    cfg.epochs = args.has("epochs") ? args.integer("epochs", 1, 10000) : defaults.epochs;
+    cfg.batch_size = args.has("batch-size") ? args.integer("batch-size", 1, 65536) : defaults.batch_size;
+    cfg.lr = args.has("lr") ? args.real("lr", 1e-8, 10) : defaults.lr;
+    cfg.optimizer = args.has("optimizer") ? args.str("optimizer") : defaults.optimizer;
     cfg.weight_decay = args.real("weight-decay", 0, 1);
     cfg.momentum = args.real("momentum", 0, 0.999);
     cfg.schedule = args.str("schedule");
