@@ -36,8 +36,18 @@ int main(int argc, char** argv) {
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("PNG file for --screenshot."), QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("With --screenshot: first train an MLP for one epoch on 6,000 images."));
-    parser.addOptions({dataDir, screenshot, out, demo});
+    const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark (default: the remembered one)."),
+                                      QStringLiteral("THEME"));
+    const QCommandLineOption presentation(QStringLiteral("presentation"),
+                                          QStringLiteral("Presentation mode: larger text and thicker lines, for a projector."));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("With --screenshot: WIDTHxHEIGHT (default 1400x900)."),
+                                  QStringLiteral("WxH"));
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size});
     parser.process(app);
+    if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
+        std::fprintf(stderr, "backprop-studio: --theme must be light or dark\n");
+        return 2;
+    }
 
     if (parser.isSet(screenshot)) {
         if (!parser.isSet(out)) {
@@ -51,8 +61,19 @@ int main(int argc, char** argv) {
         }
         AppContext context;  // no settings: a screenshot neither reads nor changes the user's choices
         context.dataDirOverride = parser.value(dataDir);
+        context.appearance.dark = parser.value(themeOpt) == QLatin1String("dark");
+        context.appearance.presentation = parser.isSet(presentation);
         MainWindow window(context);
         ScreenshotRequest request;
+        if (parser.isSet(size)) {
+            const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+            const int w = wh.value(0).toInt(), h = wh.size() == 2 ? wh[1].toInt() : 0;
+            if (w < 200 || h < 200) {
+                std::fprintf(stderr, "backprop-studio: --size must look like 1920x1080\n");
+                return 2;
+            }
+            request.size = QSize(w, h);
+        }
         request.page = parser.value(screenshot);
         request.outPath = parser.value(out);
         request.demo = parser.isSet(demo);
@@ -63,7 +84,14 @@ int main(int argc, char** argv) {
     AppContext context;
     context.dataDirOverride = parser.value(dataDir);
     context.settings = &settings;
+    if (parser.isSet(themeOpt) || parser.isSet(presentation)) {
+        Appearance a = settings.appearance();
+        if (parser.isSet(themeOpt)) a.dark = parser.value(themeOpt) == QLatin1String("dark");
+        if (parser.isSet(presentation)) a.presentation = true;
+        settings.setAppearance(a);
+    }
     MainWindow window(context);
-    window.show();
+    if (window.appearance().presentation) window.showFullScreen();
+    else window.show();
     return QApplication::exec();
 }

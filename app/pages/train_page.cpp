@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -19,6 +20,8 @@
 #include "app_settings.h"
 #include "bp/models/zoo.h"
 #include "loss_plot.h"
+#include "plot_style.h"
+#include "theme.h"
 
 namespace {
 
@@ -56,6 +59,19 @@ QString secondsText(double s) {
 
 QString epochsText(int n) { return n == 1 ? QObject::tr("1 epoch") : QObject::tr("%1 epochs").arg(n); }
 
+QString guideText(const PlotStyle& s) {
+    const QString raw = s.dark ? QStringLiteral("#8fb0d8") : QStringLiteral("#5a8fc8");
+    const QString bold = s.dark ? QStringLiteral("#78beff") : QStringLiteral("#084594");
+    const QString test = s.dark ? QStringLiteral("#ff9646") : QStringLiteral("#e6550d");
+    return QObject::tr(
+               "<p>The <b>loss</b> measures how wrong the network is; training pushes it down.</p>"
+               "<p>The <span style='color:%1'><b>thin line</b></span> is the loss of each batch: noisy, because every "
+               "batch holds different images. The <span style='color:%2'><b>bold line</b></span> is its moving average.</p>"
+               "<p>The <span style='color:%3'><b>orange circles</b></span> are the loss on test images the network never "
+               "trained on: if they rise while the bold line falls, it is memorising instead of learning.</p>")
+        .arg(raw, bold, test);
+}
+
 QTableWidgetItem* numberItem(const QString& text, double value) {
     auto* item = new QTableWidgetItem(text);
     item->setData(Qt::UserRole, value);  // the raw number, for code and tests; the text is for people
@@ -71,7 +87,14 @@ TrainPage::TrainPage(const AppContext& context, QWidget* parent)
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(12, 12, 12, 12);
     layout->setSpacing(16);
-    layout->addWidget(buildControls());
+    // The controls scroll when presentation mode's larger text needs more height than the screen has.
+    auto* controlsScroll = new QScrollArea;
+    controlsScroll->setWidget(buildControls());
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_controlsScroll = controlsScroll;
+    layout->addWidget(controlsScroll);
     layout->addWidget(buildRunView(), 1);
 
     connect(m_controller, &TrainingController::stateChanged, this, &TrainPage::onStateChanged);
@@ -84,6 +107,7 @@ TrainPage::TrainPage(const AppContext& context, QWidget* parent)
     connect(m_controller, &TrainingController::trainingFailed, this, &TrainPage::onTrainingFailed);
 
     loadSettings();
+    applyAppearance(m_context.appearance);
     updateModelInfo();
     updateButtons();
     m_controller->loadData(m_context.dataDirOverride);
@@ -93,6 +117,7 @@ TrainPage::~TrainPage() { saveSettings(); }
 
 QWidget* TrainPage::buildControls() {
     auto* panel = new QWidget;
+    m_controlsPanel = panel;
     panel->setFixedWidth(360);
     auto* v = new QVBoxLayout(panel);
     v->setContentsMargins(0, 0, 0, 0);
@@ -211,15 +236,10 @@ QWidget* TrainPage::buildControls() {
     // A short guide for learners and for a class looking at a projector.
     auto* guideBox = new QGroupBox(tr("Reading the chart"));
     auto* gv = new QVBoxLayout(guideBox);
-    auto* guide = new QLabel(tr(
-        "<p>The <b>loss</b> measures how wrong the network is; training pushes it down.</p>"
-        "<p>The <span style='color:#78aad7'><b>thin line</b></span> is the loss of each batch: noisy, because every "
-        "batch holds different images. The <span style='color:#084594'><b>bold line</b></span> is its moving average.</p>"
-        "<p>The <span style='color:#e6550d'><b>orange circles</b></span> are the loss on test images the network never "
-        "trained on: if they rise while the bold line falls, it is memorising instead of learning.</p>"));
-    guide->setWordWrap(true);
-    guide->setTextFormat(Qt::RichText);
-    gv->addWidget(guide);
+    m_guide = new QLabel(guideText(PlotStyle{}));
+    m_guide->setWordWrap(true);
+    m_guide->setTextFormat(Qt::RichText);
+    gv->addWidget(m_guide);
     v->addWidget(guideBox);
     v->addStretch(1);
     return panel;
@@ -235,16 +255,10 @@ QWidget* TrainPage::buildRunView() {
     m_banner->setObjectName(QStringLiteral("dataBanner"));
     m_banner->setWordWrap(true);
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);  // so the command can be copied
-    m_banner->setStyleSheet(QStringLiteral("QLabel#dataBanner { background: #fff4ce; border: 1px solid #e0b400; "
-                                           "border-radius: 4px; padding: 10px; color: #3d3000; }"));
     m_banner->hide();
     v->addWidget(m_banner);
 
     m_runTitle = new QLabel(tr("Loading MNIST…"));
-    QFont titleFont = m_runTitle->font();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
-    titleFont.setBold(true);
-    m_runTitle->setFont(titleFont);
     v->addWidget(m_runTitle);
 
     m_progress = new QProgressBar;
@@ -257,9 +271,6 @@ QWidget* TrainPage::buildRunView() {
 
     m_stats = new QLabel(QStringLiteral(" "));
     m_stats->setObjectName(QStringLiteral("runStats"));
-    QFont statsFont = m_stats->font();
-    statsFont.setPointSizeF(statsFont.pointSizeF() * 1.15);
-    m_stats->setFont(statsFont);
     m_stats->setTextFormat(Qt::RichText);
     v->addWidget(m_stats);
 
@@ -318,6 +329,34 @@ void TrainPage::applyConfig(const bp::train::TrainConfig& c) {
 }
 
 void TrainPage::startTraining() { m_controller->start(configFromWidgets()); }
+
+void TrainPage::toggleRun() {
+    using S = TrainingController::State;
+    switch (m_controller->state()) {
+    case S::Idle: startTraining(); break;
+    case S::Running: m_controller->pause(); break;
+    case S::Paused: m_controller->resume(); break;
+    default: break;
+    }
+}
+
+void TrainPage::applyAppearance(const Appearance& a) {
+    const PlotStyle style = PlotStyle::make(a.dark, a.presentation);
+    m_plot->setPlotStyle(style);
+    const QFont base = theme::baseFont();
+    const double scale = theme::fontScale(a);
+    QFont title = base;
+    title.setPointSizeF(base.pointSizeF() * 1.3 * scale);
+    title.setBold(true);
+    m_runTitle->setFont(title);
+    QFont stats = base;
+    stats.setPointSizeF(base.pointSizeF() * 1.15 * scale);
+    m_stats->setFont(stats);
+    // The guide's colours name the plot's lines, which differ between the themes.
+    m_guide->setText(guideText(style));
+    m_controlsPanel->setFixedWidth(a.presentation ? 480 : 360);
+    m_controlsScroll->setFixedWidth(m_controlsPanel->width() + 14);  // room for the vertical scroll bar
+}
 
 void TrainPage::updateModelInfo() {
     const int i = m_model->currentIndex();

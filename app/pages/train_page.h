@@ -17,7 +17,7 @@ class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
-class TrainPage : public QWidget {
+class TrainPage : public QWidget, public AppearanceAware {
     Q_OBJECT
 public:
     explicit TrainPage(const AppContext& context, QWidget* parent = nullptr);
@@ -29,6 +29,9 @@ public:
     void applyConfig(const bp::train::TrainConfig& config);
     /// Starts training with what the widgets show (what the Start button does).
     void startTraining();
+    /// What Space does: start when idle, pause when running, resume when paused.
+    void toggleRun();
+    void applyAppearance(const Appearance& appearance) override;
 
     TrainingController* controller() const { return m_controller; }
     LossPlot* lossPlot() const { return m_plot; }
@@ -87,6 +90,9 @@ private:
     QPushButton* m_step = nullptr;
     QPushButton* m_stop = nullptr;
 
+    QWidget* m_controlsPanel = nullptr;
+    QWidget* m_controlsScroll = nullptr;
+    QLabel* m_guide = nullptr;
     QLabel* m_banner = nullptr;
     QLabel* m_runTitle = nullptr;
     QProgressBar* m_progress = nullptr;
