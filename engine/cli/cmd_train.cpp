@@ -146,7 +146,8 @@ int cmd_train(int argc, char** argv) {
     if (args.has("out") && !args.str("out").empty()) {
         io::save_model(args.str("out"), model,
                        {{"config", cfg.to_json()}, {"test_accuracy", final_metrics.accuracy},
-                        {"epochs_completed", trainer.history().size()}, {"status", report["status"]}});
+                        {"epochs_completed", trainer.history().size()}, {"status", report["status"]},
+                        {"dataset", cfg.dataset}, {"train_seconds", report["timings"]["train_seconds"]}});
         if (!quiet) std::fprintf(stderr, "saved model to %s\n", args.str("out").c_str());
     }
     if (args.has("report") && !args.str("report").empty()) {

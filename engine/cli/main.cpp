@@ -1,4 +1,4 @@
-// main.cpp — `backprop`, the command line: train, eval, info, bench. Shares the engine with the app and
+// main.cpp — `backprop`, the command line: train, eval, predict, info, bench. Shares the engine with the app and
 // nothing of the GUI. Usage errors exit 2, other errors 1, each with one message on stderr.
 #include <cstring>
 #include <iostream>
@@ -15,7 +15,9 @@ static const char* kUsage =
     "commands:\n"
     "  train    train a zoo model on a dataset, save it and write a JSON report\n"
     "  eval     evaluate a saved model on a dataset's test split\n"
+    "  predict  classify PNG/JPEG pictures with a saved model (top classes and probabilities)\n"
     "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
+    "  report   a saved model against the digit-recognition benchmark targets (accuracy, latency, memory)\n"
     "  bench    benchmarks (train-mlp), side by side with PyTorch when it is installed\n"
     "\n"
     "Run 'backprop <command> --help' for a command's options.\n";
@@ -37,8 +39,10 @@ int main(int argc, char** argv) {
     try {
         if (cmd == "train") return bp::cli::cmd_train(argc, argv);
         if (cmd == "eval") return bp::cli::cmd_eval(argc, argv);
+        if (cmd == "predict") return bp::cli::cmd_predict(argc, argv);
         if (cmd == "info") return bp::cli::cmd_info(argc, argv);
         if (cmd == "bench") return bp::cli::cmd_bench(argc, argv);
+        if (cmd == "report") return bp::cli::cmd_report(argc, argv);
         std::cerr << "backprop: unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const bp::cli::UsageError& e) {

@@ -22,6 +22,8 @@ private slots:
     void loadsEveryFileNaming_data();
     void loadsEveryFileNaming();
     void fashionClassNames();
+    void classNamesForDatasetName();
+    void realFashionMnistFromDebianPackage();
     void pathDataset();
     void unknownSplit();
     void listDatasets();
@@ -101,6 +103,31 @@ void TestDataset::fashionClassNames() {
     const auto by_path = bp::data::load_image_dataset("/nonexistent", data_dir + "/fashion-mnist/", "test");
     QCOMPARE(by_path.class_names, expected);
     QCOMPARE(by_path.name, std::string("fashion-mnist"));
+}
+
+void TestDataset::classNamesForDatasetName() {
+    QCOMPARE(bp::data::class_names_for("fashion-mnist")[0], std::string("T-shirt/top"));
+    QCOMPARE(bp::data::class_names_for("fashion-mnist")[9], std::string("Ankle boot"));
+    QCOMPARE(bp::data::class_names_for("/usr/share/datasets/fashion-mnist/")[1], std::string("Trouser"));
+    QCOMPARE(bp::data::class_names_for("mnist")[7], std::string("7"));
+    QCOMPARE(bp::data::class_names_for("")[0], std::string("0"));
+    QCOMPARE(bp::data::class_names_for("blocks").size(), size_t(10));
+}
+
+// The gzip IDX files of the Debian package dataset-fashion-mnist, as scripts/setup.sh links them.
+void TestDataset::realFashionMnistFromDebianPackage() {
+    const std::string src = "/usr/share/datasets/fashion-mnist";
+    if (!QFileInfo::exists(QString::fromStdString(src + "/t10k-images-idx3-ubyte.gz")))
+        QSKIP("dataset-fashion-mnist is not installed");
+    const auto ds = bp::data::load_image_dataset("/nonexistent", src, "test");
+    QCOMPARE(ds.count, int64_t(10000));
+    QCOMPARE(ds.rows, int64_t(28));
+    QCOMPARE(ds.cols, int64_t(28));
+    QCOMPARE(ds.name, std::string("fashion-mnist"));
+    QCOMPARE(ds.class_names[0], std::string("T-shirt/top"));
+    std::vector<int> per_class(10, 0);
+    for (uint8_t l : ds.labels) ++per_class[l];
+    for (int c : per_class) QCOMPARE(c, 1000);  // the test split is balanced
 }
 
 void TestDataset::pathDataset() {

@@ -180,6 +180,11 @@ ImageDataset load_image_dataset(const std::string& data_dir, const std::string& 
     return ds;
 }
 
+std::vector<std::string> class_names_for(const std::string& dataset) {
+    const bool fashion = dataset == "fashion-mnist" || (!dataset.empty() && folder_name(dataset) == "fashion-mnist");
+    return fashion ? fashion_class_names() : digit_class_names();
+}
+
 std::vector<DatasetInfo> list_datasets(const std::string& data_dir) {
     std::vector<DatasetInfo> out;
     std::error_code ec;

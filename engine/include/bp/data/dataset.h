@@ -51,6 +51,12 @@ std::string resolve_data_dir(const std::string& override_dir);
 /// Example: ImageDataset test = load_image_dataset(resolve_data_dir(""), "mnist", "test");
 ImageDataset load_image_dataset(const std::string& data_dir, const std::string& dataset, const std::string& split);
 
+/// The class names of a dataset by name: the ten Fashion-MNIST names ("T-shirt/top", "Trouser", ...) for
+/// "fashion-mnist" or a path whose last folder is fashion-mnist, else the digits "0".."9". Lets a saved model
+/// name its classes from the dataset recorded in its summary without loading the data.
+/// Example: class_names_for("fashion-mnist")[9] == "Ankle boot"
+std::vector<std::string> class_names_for(const std::string& dataset);
+
 /// Every subfolder of data_dir holding at least one of the four files, sorted by name; complete tells
 /// whether all four are there. Reads only the IDX headers. A missing data_dir gives an empty list.
 std::vector<DatasetInfo> list_datasets(const std::string& data_dir);

@@ -1,0 +1,78 @@
+// image.cpp — PNG/JPEG decoding through stb_image (the one translation unit that defines its
+// implementation), then colour → luma and alpha → composited over white. No resizing here.
+#include "bp/io/image.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <memory>
+
+#include "bp/errors.h"
+
+// Only the decoders we document; stb's own warnings are not ours to fix.
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_NO_STDIO  // we read the file ourselves, so a missing file gets a clear message
+#define STBI_FAILURE_USERMSG
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#include <stb/stb_image.h>
+#pragma GCC diagnostic pop
+
+namespace bp::io {
+
+GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::string& name) {
+    if (size == 0) throw DataError("load_gray_image: '" + name + "' is empty; expected a PNG or JPEG image");
+    if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
+        throw DataError("load_gray_image: '" + name + "' is too large (" + std::to_string(size) + " bytes)");
+    int w = 0, h = 0, channels = 0;
+    std::unique_ptr<stbi_uc, void (*)(void*)> data(
+        stbi_load_from_memory(bytes, static_cast<int>(size), &w, &h, &channels, 0), stbi_image_free);
+    if (!data) {
+        const char* reason = stbi_failure_reason();
+        throw DataError("load_gray_image: cannot decode '" + name + "': " + (reason ? reason : "unknown reason") +
+                        "; expected a PNG or JPEG image");
+    }
+    GrayImage img;
+    img.width = w;
+    img.height = h;
+    const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h);
+    img.pixels.resize(n);
+    const stbi_uc* p = data.get();  // [h, w, channels] bytes
+    constexpr float inv255 = 1.0f / 255.0f;
+    for (size_t i = 0; i < n; ++i, p += channels) {
+        float grey, alpha = 1.0f;
+        switch (channels) {
+            case 1: grey = p[0] * inv255; break;
+            case 2: grey = p[0] * inv255; alpha = p[1] * inv255; break;
+            case 3: grey = (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) * inv255; break;
+            default: grey = (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) * inv255; alpha = p[3] * inv255; break;
+        }
+        // Over white: a fully transparent pixel is paper, an opaque one is its own colour.
+        img.pixels[i] = std::min(1.0f, alpha * grey + (1.0f - alpha));
+    }
+    return img;
+}
+
+GrayImage load_gray_image(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw DataError("load_gray_image: '" + path + "' does not exist; check the path");
+    if (std::filesystem::is_directory(path, ec))
+        throw DataError("load_gray_image: '" + path + "' is a folder; expected a PNG or JPEG file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DataError("load_gray_image: cannot open '" + path + "': " + std::strerror(errno));
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw DataError("load_gray_image: cannot read '" + path + "': " + std::strerror(errno));
+    return decode_gray_image(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path);
+}
+
+}  // namespace bp::io
