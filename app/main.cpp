@@ -42,7 +42,9 @@ int main(int argc, char** argv) {
                                           QStringLiteral("Presentation mode: larger text and thicker lines, for a projector."));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("With --screenshot: WIDTHxHEIGHT (default 1400x900)."),
                                   QStringLiteral("WxH"));
-    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size});
+    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("With --screenshot train: the chart tab to show (index or title)."),
+                                 QStringLiteral("TAB"));
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab});
     parser.process(app);
     if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
         std::fprintf(stderr, "backprop-studio: --theme must be light or dark\n");
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
         request.page = parser.value(screenshot);
         request.outPath = parser.value(out);
         request.demo = parser.isSet(demo);
+        request.tab = parser.value(tab);
         return renderScreenshot(window, request);
     }
 

@@ -94,6 +94,21 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open model…"));
+    open->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
+    open->setToolTip(tr("Open a .safetensors model to continue training it (and to draw with it)."));
+    connect(open, &QAction::triggered, this, [this] {
+        showPage(QStringLiteral("train"));
+        trainPage()->openModelWithDialog();
+    });
+    QAction* save = file->addAction(tr("&Save model…"));
+    save->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
+    connect(save, &QAction::triggered, this, [this] { trainPage()->saveModelWithDialog(); });
+    QAction* report = file->addAction(tr("&Export report…"));
+    report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    report->setToolTip(tr("Write the last run's configuration, metrics per epoch and machine as JSON."));
+    connect(report, &QAction::triggered, this, [this] { trainPage()->exportReportWithDialog(); });
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     connect(quit, &QAction::triggered, this, &QWidget::close);

@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPixmap>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
@@ -90,6 +91,25 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             window.showPage(request.page);
         }
         settle(200);
+    }
+
+    if (!request.tab.isEmpty()) {
+        if (auto* train = qobject_cast<TrainPage*>(window.page(request.page))) {
+            QTabWidget* tabs = train->chartTabs();
+            bool isIndex = false;
+            int index = request.tab.toInt(&isIndex);
+            if (!isIndex) {
+                index = -1;
+                for (int i = 0; i < tabs->count(); ++i)
+                    if (tabs->tabText(i).remove(QLatin1Char('&')).startsWith(request.tab, Qt::CaseInsensitive)) index = i;
+            }
+            if (index < 0 || index >= tabs->count()) {
+                printErr(QStringLiteral("backprop-studio: no chart tab '%1'").arg(request.tab));
+                return 2;
+            }
+            tabs->setCurrentIndex(index);
+            settle(150);
+        }
     }
 
     const QPixmap pixmap = window.grab();

@@ -13,6 +13,7 @@ struct ScreenshotRequest {
     QString page;          // a MainWindow::pageIds() entry
     QString outPath;       // PNG file to write
     bool demo = false;     // run a short real training first
+    QString tab;           // Train page: the chart tab to show (its index, or the start of its title)
     QSize size{1400, 900};
 };
 
