@@ -2,6 +2,7 @@
 // to a PNG (--screenshot). All logic lives in bp_app so the tests exercise the same code.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <algorithm>
 #include <cstdio>
 
 #include "app_settings.h"
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
                                         QStringLiteral("PAGE"));
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("PNG file for --screenshot."), QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("With --screenshot: first train an MLP for one epoch on 6,000 images."));
+                                  QStringLiteral("With --screenshot: first train an MLP for one epoch on 6,000 images "
+                                                 "(draw: then draw an MNIST test digit on the pad)."));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark (default: the remembered one)."),
                                       QStringLiteral("THEME"));
     const QCommandLineOption presentation(QStringLiteral("presentation"),
@@ -44,7 +46,9 @@ int main(int argc, char** argv) {
                                   QStringLiteral("WxH"));
     const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("With --screenshot train: the chart tab to show (index or title)."),
                                  QStringLiteral("TAB"));
-    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab});
+    const QCommandLineOption digit(QStringLiteral("digit"), QStringLiteral("With --screenshot draw --demo: the MNIST test image to draw (default 0)."),
+                                   QStringLiteral("N"));
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit});
     parser.process(app);
     if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
         std::fprintf(stderr, "backprop-studio: --theme must be light or dark\n");
@@ -80,6 +84,7 @@ int main(int argc, char** argv) {
         request.outPath = parser.value(out);
         request.demo = parser.isSet(demo);
         request.tab = parser.value(tab);
+        request.digit = std::clamp(parser.value(digit).toInt(), 0, 9999);
         return renderScreenshot(window, request);
     }
 

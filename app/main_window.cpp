@@ -16,15 +16,20 @@
 
 #include "app_settings.h"
 #include "bp/train/trainer.h"
+#include "model_library.h"
+#include "pages/draw_page.h"
 #include "pages/train_page.h"
 #include "theme.h"
 
 std::vector<PageSpec> MainWindow::pageSpecs() {
-    // One row per page; later issues add Draw, Backprop, Attention and Benchmarks here.
+    // One row per page; later issues add Backprop, Attention and Benchmarks here.
     return {
         {QStringLiteral("train"), QObject::tr("Train"),
          QObject::tr("Train a network on MNIST and watch the loss fall"),
          [](const AppContext& c) -> QWidget* { return new TrainPage(c); }},
+        {QStringLiteral("draw"), QObject::tr("Draw"),
+         QObject::tr("Draw a digit and watch a trained network read it as you draw"),
+         [](const AppContext& c) -> QWidget* { return new DrawPage(c); }},
     };
 }
 
@@ -36,6 +41,7 @@ QStringList MainWindow::pageIds() {
 
 MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     : QMainWindow(parent), m_context(context), m_specs(pageSpecs()), m_pages(m_specs.size(), nullptr) {
+    if (!m_context.models) m_context.models = new ModelLibrary(this);
     setWindowTitle(tr("Backprop Studio"));
 
     m_switcher = new QListWidget;
@@ -214,6 +220,16 @@ QString MainWindow::currentPageId() const {
 QWidget* MainWindow::page(const QString& id) const {
     for (int i = 0; i < static_cast<int>(m_specs.size()); ++i)
         if (m_specs[i].id == id) return m_pages[i];
+    return nullptr;
+}
+
+DrawPage* MainWindow::drawPage() {
+    for (int i = 0; i < static_cast<int>(m_specs.size()); ++i) {
+        if (m_specs[i].id == QLatin1String("draw")) {
+            ensurePage(i);
+            return qobject_cast<DrawPage*>(m_pages[i]);
+        }
+    }
     return nullptr;
 }
 

@@ -12,6 +12,8 @@ class QAction;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
+class DrawPage;
+class ModelLibrary;
 class TrainPage;
 
 class MainWindow : public QMainWindow {
@@ -28,6 +30,8 @@ public:
     /// The page `id` if it has been created, else null.
     QWidget* page(const QString& id) const;
     TrainPage* trainPage();  ///< creates the Train page if needed
+    DrawPage* drawPage();    ///< creates the Draw page if needed
+    ModelLibrary* modelLibrary() const { return m_context.models; }
 
     /// Restyles the app, every created page and its plots; remembered in the settings. Presentation mode
     /// from the menu also goes full screen (fullScreen = false: only the look, as --screenshot wants).

@@ -9,6 +9,7 @@
 #include <vector>
 
 class AppSettings;
+class ModelLibrary;
 
 /// How the whole app looks: the light or dark theme, and presentation mode (full screen, text 1.5×,
 /// plot lines 2×, high contrast) for a projector.
@@ -31,6 +32,7 @@ struct AppContext {
     QString dataDirOverride;           // --data-dir; empty means BP_DATA_DIR, else the default data dir
     AppSettings* settings = nullptr;   // null: nothing is read from or written to the user's settings
     Appearance appearance;             // used when settings is null (--theme, --presentation)
+    ModelLibrary* models = nullptr;    // models to draw with; MainWindow provides one when this is null
 };
 
 struct PageSpec {

@@ -10,6 +10,8 @@
 #include <cstdio>
 
 #include "main_window.h"
+#include "bp/data/dataset.h"
+#include "pages/draw_page.h"
 #include "pages/train_page.h"
 
 namespace {
@@ -82,13 +84,27 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
 
     int code = 0;
     if (request.demo) {
-        if (TrainPage* page = qobject_cast<TrainPage*>(window.page(request.page)); page || request.page == "train") {
+        if (TrainPage* page = qobject_cast<TrainPage*>(window.page(request.page));
+            page || request.page == "train" || request.page == "draw") {
             const QString error = runDemoTraining(page ? page : window.trainPage());
             if (!error.isEmpty()) {
                 printErr(QStringLiteral("backprop-studio: demo training failed: %1").arg(error));
                 code = 1;  // the picture is still written: it shows what the user would see
             }
             window.showPage(request.page);
+        }
+        if (DrawPage* draw = qobject_cast<DrawPage*>(window.page(request.page)); draw && code == 0) {
+            // Draw a real MNIST test digit (test image 0, a 7) on the pad, stroke by stroke.
+            try {
+                const QString dir = window.trainPage()->controller()->dataInfo().dataDir;
+                const bp::data::ImageDataset test = bp::data::load_image_dataset(dir.toStdString(), "mnist", "test");
+                draw->pad()->setStrokes(DrawPage::strokesFromDigit(test.pixels.data() + request.digit * test.rows * test.cols,
+                                                                   static_cast<int>(test.rows), static_cast<int>(test.cols),
+                                                                   draw->pad()->canvasSize()));
+            } catch (const std::exception& e) {
+                printErr(QStringLiteral("backprop-studio: could not draw a test digit: %1").arg(QString::fromUtf8(e.what())));
+                code = 1;
+            }
         }
         settle(200);
     }

@@ -148,6 +148,8 @@ void DrawingPad::paintEvent(QPaintEvent*) {
         const QRectF o(toWidget(m_overlayRect.topLeft()), toWidget(m_overlayRect.bottomRight()));
         p.save();
         p.setClipRect(r);
+        // Screen blending: white ink stays white and readable, the black background takes the overlay's colour.
+        p.setCompositionMode(QPainter::CompositionMode_Screen);
         p.drawImage(o, m_overlay);
         p.restore();
     }

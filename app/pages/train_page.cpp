@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QTabWidget>
+#include <QTime>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -33,6 +34,7 @@
 #include "image_grid.h"
 #include "layer_diagram.h"
 #include "loss_plot.h"
+#include "model_library.h"
 #include "model_tools.h"
 #include "series_plot.h"
 #include "plot_style.h"
@@ -662,6 +664,11 @@ void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
     m_finished = e;
     m_runStatus = e.cancelled ? QStringLiteral("cancelled") : QStringLiteral("completed");
     setInitialModel(m_controller->latestModel(), tr("the model just trained"));
+    if (m_context.models && m_controller->latestModel()) {
+        QString name = tr("%1 — trained %2").arg(m_model->currentText(), QTime::currentTime().toString(QStringLiteral("HH:mm:ss")));
+        if (!m_history.empty() && m_history.back().evaluated) name += QStringLiteral(" (%1)").arg(percent(m_history.back().test_accuracy, 1));
+        m_context.models->addModel(name, QStringLiteral("trained"), m_controller->latestModel());
+    }
 }
 
 void TrainPage::onTrainingFailed(const QString& message) {
@@ -833,6 +840,7 @@ QString TrainPage::openModel(const QString& path) {
     model->net->eval();
     setInitialModel(model, QFileInfo(path).fileName());
     m_continue->setChecked(true);
+    if (m_context.models) m_context.models->addModel(QFileInfo(path).fileName(), QStringLiteral("opened"), model);
     if (m_context.settings) m_context.settings->setLastModelFile(path);
     return {};
 }

@@ -31,6 +31,7 @@ private slots:
     void pagesAndMenus() {
         MainWindow w{AppContext{}};
         QVERIFY(MainWindow::pageIds().contains(QStringLiteral("train")));
+        QVERIFY(MainWindow::pageIds().contains(QStringLiteral("draw")));
         QCOMPARE(w.currentPageId(), QStringLiteral("train"));
         QVERIFY(qobject_cast<TrainPage*>(w.page(QStringLiteral("train"))));
         QVERIFY(!w.showPage(QStringLiteral("no-such-page")));
@@ -48,6 +49,9 @@ private slots:
         QVERIFY(threads);
         QVERIFY(device);
         QVERIFY(shortcuts.contains(QStringLiteral("F11")));
+        QVERIFY(shortcuts.contains(QStringLiteral("Ctrl+S")));
+        QVERIFY(shortcuts.contains(QStringLiteral("Ctrl+O")));
+        QVERIFY(shortcuts.contains(QStringLiteral("Ctrl+E")));
         QVERIFY(shortcuts.contains(QStringLiteral("Space")));
     }
 
