@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app_settings.h"
+#include "bench_ui.h"
 #include "main_window.h"
 #include "screenshot.h"
 
@@ -48,11 +49,21 @@ int main(int argc, char** argv) {
                                  QStringLiteral("TAB"));
     const QCommandLineOption digit(QStringLiteral("digit"), QStringLiteral("With --screenshot draw --demo: the MNIST test image to draw (default 0)."),
                                    QStringLiteral("N"));
-    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit});
+    const QCommandLineOption benchUi(QStringLiteral("bench-ui"),
+                                     QStringLiteral("Measure event-loop latency while training and drawing-pad prediction "
+                                                    "latency, print them and exit."));
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi});
     parser.process(app);
     if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
         std::fprintf(stderr, "backprop-studio: --theme must be light or dark\n");
         return 2;
+    }
+
+    if (parser.isSet(benchUi)) {
+        AppContext context;  // like --screenshot: the user's settings are neither read nor changed
+        context.dataDirOverride = parser.value(dataDir);
+        MainWindow window(context);
+        return runUiBenchmark(window);
     }
 
     if (parser.isSet(screenshot)) {
