@@ -136,7 +136,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     }
     const double maxV = maxShown();
     QFont cellFont = f;
-    cellFont.setPointSizeF(std::clamp(l.cell * 0.26 * 72.0 / logicalDpiY(), 6.0, f.pointSizeF() * 1.3));
+    cellFont.setPointSizeF(std::clamp(l.cell * 0.34 * 72.0 / logicalDpiY(), 7.0, f.pointSizeF() * 1.3));
     for (int r = 0; r < m_rows; ++r) {
         for (int c = 0; c < m_cols; ++c) {
             const QRect cr = cellRect(r, c);

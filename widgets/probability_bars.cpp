@@ -30,7 +30,7 @@ QSize ProbabilityBars::sizeHint() const {
 }
 QSize ProbabilityBars::minimumSizeHint() const {
     const int rows = std::max<int>(10, static_cast<int>(m_p.size()));
-    return {160, rows * (fontMetrics().height() + 2)};
+    return {160, rows * (fontMetrics().height() * 7 / 10)};
 }
 
 void ProbabilityBars::paintEvent(QPaintEvent*) {

@@ -22,14 +22,12 @@
 
 namespace {
 
-constexpr int kInputZoom = 8;  // the 28×28 input is shown 224×224
-
-QImage inputImage(const std::vector<float>& px) {
+QImage inputImage(const std::vector<float>& px, int zoom) {
     QImage img(28, 28, QImage::Format_Grayscale8);
     for (int y = 0; y < 28; ++y)
         for (int x = 0; x < 28; ++x)
             img.scanLine(y)[x] = static_cast<uchar>(std::clamp(px[static_cast<size_t>(y * 28 + x)], 0.0f, 1.0f) * 255.0f + 0.5f);
-    return img.scaled(28 * kInputZoom, 28 * kInputZoom, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+    return img.scaled(28 * zoom, 28 * zoom, Qt::IgnoreAspectRatio, Qt::FastTransformation);
 }
 
 /// Saliency as a translucent heat overlay: transparent below 15 % of the strongest pixel (an MLP's gradient
@@ -93,8 +91,8 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     auto* sv = new QHBoxLayout(seesBox);
     m_inputView = new QLabel;
     m_inputView->setObjectName(QStringLiteral("modelInput"));
-    m_inputView->setFixedSize(28 * kInputZoom, 28 * kInputZoom);
-    m_inputView->setPixmap(QPixmap::fromImage(inputImage(m_input)));
+    m_inputView->setFixedSize(28 * m_inputZoom, 28 * m_inputZoom);
+    m_inputView->setPixmap(QPixmap::fromImage(inputImage(m_input, m_inputZoom)));
     m_inputView->setToolTip(tr("Your drawing as the 28×28 picture the model reads: like MNIST, the ink's box is scaled "
                                "to 20 pixels and centred by its centre of mass."));
     auto* seesText = new QLabel(tr("28 × 28 pixels, the ink scaled to a 20-pixel box and centred by its centre of mass, "
@@ -221,7 +219,7 @@ void DrawPage::predictNow() {
     }
     bp::data::PreprocessInfo info;
     m_input = bp::data::mnist_preprocess(gray, &info);  // [28 * 28] in [0, 1]
-    m_inputView->setPixmap(QPixmap::fromImage(inputImage(m_input)));
+    m_inputView->setPixmap(QPixmap::fromImage(inputImage(m_input, m_inputZoom)));
     if (info.empty) {
         showNoPrediction(tr("Draw a digit on the pad."));
         m_latency->clear();
@@ -256,7 +254,7 @@ void DrawPage::predictNow() {
     m_prediction->setText(tr("<span style='font-size:%1pt'>It is a</span> <span style='font-size:%2pt; font-weight:bold'>%3</span>"
                              "<span style='font-size:%1pt'> &nbsp;(%4 % sure)</span>")
                               .arg(pt * 1.3, 0, 'f', 1)
-                              .arg(pt * 3.2, 0, 'f', 1)
+                              .arg(pt * (m_appearance.presentation ? 2.4 : 3.2), 0, 'f', 1)
                               .arg(m_top)
                               .arg(probs[static_cast<size_t>(m_top)] * 100.0, 0, 'f', 1));
     m_latency->setText(tr("preprocess + inference%1: %2 ms").arg(m_saliencyBox->isChecked() ? tr(" + saliency") : QString())
@@ -267,6 +265,8 @@ void DrawPage::predictNow() {
 void DrawPage::applyAppearance(const Appearance& a) {
     m_appearance = a;
     m_bars->setDark(a.dark);
+    m_inputZoom = a.presentation ? 9 : 8;  // the 28×28 input is shown 224 or 252 pixels wide
+    m_inputView->setFixedSize(28 * m_inputZoom, 28 * m_inputZoom);
     QFont title = theme::baseFont();
     title.setPointSizeF(title.pointSizeF() * 1.3 * theme::fontScale(a));
     title.setBold(true);

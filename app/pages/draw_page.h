@@ -81,5 +81,6 @@ private:
     std::vector<float> m_input;
     std::vector<float> m_saliency;
     double m_latencyMs = 0;
+    int m_inputZoom = 8;
     Appearance m_appearance;
 };

@@ -311,6 +311,7 @@ QWidget* TrainPage::buildRunView() {
     v->addWidget(m_banner);
 
     m_runTitle = new QLabel(tr("Loading MNIST…"));
+    m_runTitle->setWordWrap(true);  // long titles wrap instead of widening the window (presentation mode)
     v->addWidget(m_runTitle);
 
     m_progress = new QProgressBar;
@@ -324,6 +325,7 @@ QWidget* TrainPage::buildRunView() {
     m_stats = new QLabel(QStringLiteral(" "));
     m_stats->setObjectName(QStringLiteral("runStats"));
     m_stats->setTextFormat(Qt::RichText);
+    m_stats->setWordWrap(true);
     v->addWidget(m_stats);
 
     m_tabs = new QTabWidget;
@@ -346,7 +348,7 @@ QWidget* TrainPage::buildRunView() {
     m_lrSeries = m_lrPlot->addSeries(tr("learning rate"), 4);
     cv->addWidget(m_epochPlot, 1);
     cv->addWidget(m_lrPlot, 1);
-    m_tabs->addTab(curves, tr("Accuracy && learning rate"));
+    m_tabs->addTab(curves, tr("Accuracy && LR"));
 
     auto* confusion = new QWidget;
     auto* conv = new QVBoxLayout(confusion);
@@ -364,7 +366,7 @@ QWidget* TrainPage::buildRunView() {
     connect(m_confusion, &HeatmapView::cellClicked, this, [this](int r, int c) { showGallery(r, c); });
     conv->addLayout(confTop);
     conv->addWidget(m_confusion, 1);
-    m_tabs->addTab(confusion, tr("Confusion matrix"));
+    m_tabs->addTab(confusion, tr("Confusion"));
 
     auto* samples = new QWidget;
     auto* sv = new QVBoxLayout(samples);
@@ -390,7 +392,11 @@ QWidget* TrainPage::buildRunView() {
                                "others learn slowly (vanishing gradients)."));
     fv->addWidget(m_weightNorms, 1);
     fv->addWidget(m_gradNorms, 1);
-    m_tabs->addTab(flow, tr("Gradient flow"));
+    m_tabs->addTab(flow, tr("Gradients"));
+    m_tabs->setTabToolTip(1, tr("Test loss and accuracy per epoch, and the learning rate at every step."));
+    m_tabs->setTabToolTip(2, tr("The confusion matrix of the last evaluation: which digits are mistaken for which."));
+    m_tabs->setTabToolTip(3, tr("What the network says about the first 16 test images."));
+    m_tabs->setTabToolTip(4, tr("Gradient flow: the size of each layer's weights and of their gradients over time."));
     v->addWidget(m_tabs, 1);
 
     auto* resultsTitle = new QLabel(tr("Results per epoch"));
@@ -400,8 +406,10 @@ QWidget* TrainPage::buildRunView() {
     v->addWidget(resultsTitle);
 
     m_epochs = new QTableWidget(0, 6);
-    m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Train loss"), tr("Train accuracy"), tr("Test loss"),
-                                         tr("Test accuracy"), tr("Time")});
+    m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Train loss"), tr("Train acc."), tr("Test loss"),
+                                         tr("Test acc."), tr("Time")});
+    m_epochs->horizontalHeaderItem(2)->setToolTip(tr("Accuracy on the training images during the epoch"));
+    m_epochs->horizontalHeaderItem(4)->setToolTip(tr("Accuracy on test images the network never trained on"));
     m_epochs->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_epochs->verticalHeader()->hide();
     m_epochs->setSelectionMode(QAbstractItemView::NoSelection);
@@ -473,7 +481,10 @@ void TrainPage::applyAppearance(const Appearance& a) {
     m_stats->setFont(stats);
     // The guide's colours name the plot's lines, which differ between the themes.
     m_guide->setText(guideText(style));
-    m_controlsPanel->setFixedWidth(a.presentation ? 480 : 360);
+    m_controlsPanel->setFixedWidth(a.presentation ? 430 : 360);
+    // On a projector the charts matter most: the table gives them room (it scrolls to the last epoch).
+    m_epochs->setMinimumHeight(a.presentation ? 90 : 120);
+    m_epochs->setMaximumHeight(a.presentation ? 120 : 170);
     m_controlsScroll->setFixedWidth(m_controlsPanel->width() + 14);  // room for the vertical scroll bar
     m_runBox->setFixedWidth(m_controlsScroll->width());
     m_appearance = a;
@@ -605,8 +616,11 @@ void TrainPage::onBatchesArrived(const QVector<bp::train::BatchEvent>& batches) 
                               .arg(m_controller->currentConfig().epochs)
                               .arg(last.batch + 1)
                               .arg(last.batches_per_epoch));
-    m_stats->setText(tr("loss <b>%1</b> &nbsp;·&nbsp; batch accuracy <b>%2</b> &nbsp;·&nbsp; <b>%3</b> images/s "
-                        "&nbsp;·&nbsp; ETA <b>%4</b>")
+    // Each figure stays on one line when the label wraps (presentation mode on a small screen).
+    m_stats->setText(tr("<span style='white-space:nowrap'>loss <b>%1</b></span> &nbsp;·&nbsp; "
+                        "<span style='white-space:nowrap'>batch accuracy <b>%2</b></span> &nbsp;·&nbsp; "
+                        "<span style='white-space:nowrap'><b>%3</b> images/s</span> &nbsp;·&nbsp; "
+                        "<span style='white-space:nowrap'>ETA <b>%4</b></span>")
                          .arg(last.loss, 0, 'f', 4)
                          .arg(percent(last.accuracy, 1))
                          .arg(QLocale().toString(qRound64(last.samples_per_second)))
