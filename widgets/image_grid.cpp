@@ -4,6 +4,7 @@
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QResizeEvent>
 #include <QToolTip>
 #include <algorithm>
 
@@ -20,6 +21,7 @@ ImageGrid::ImageGrid(QWidget* parent) : QWidget(parent) {
 
 void ImageGrid::setItems(const QVector<Item>& items) {
     m_items = items;
+    fitTiles();
     updateGeometry();
     update();
 }
@@ -28,6 +30,35 @@ void ImageGrid::setTileSize(int pixels) {
     m_tile = std::clamp(pixels, 28, 400);
     updateGeometry();
     update();
+}
+
+void ImageGrid::setFitToSize(bool on, int maxTile) {
+    m_fit = on;
+    m_maxTile = std::max(28, maxTile);
+    QSizePolicy sp(QSizePolicy::Expanding, on ? QSizePolicy::Expanding : QSizePolicy::Preferred);
+    sp.setHeightForWidth(!on);
+    setSizePolicy(sp);
+    fitTiles();
+}
+
+void ImageGrid::fitTiles() {
+    if (!m_fit || m_items.isEmpty() || width() <= 0 || height() <= 0) return;
+    const int n = static_cast<int>(m_items.size());
+    int tile = m_maxTile;
+    for (; tile > 28; tile -= 2) {
+        const int cols = std::max(1, (width() - kGap) / (tile + kGap));
+        const int rows = (n + cols - 1) / cols;
+        if (kGap + rows * (tile + captionHeight() + kGap) <= height()) break;
+    }
+    if (tile != m_tile) {
+        m_tile = tile;
+        update();
+    }
+}
+
+void ImageGrid::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitTiles();
 }
 
 void ImageGrid::setEmptyText(const QString& text) {
@@ -47,6 +78,7 @@ QRect ImageGrid::itemRect(int index) const {
 }
 
 int ImageGrid::heightForWidth(int width) const {
+    if (m_fit) return -1;
     if (m_items.isEmpty()) return 3 * QFontMetrics(font()).height();
     const int cols = columnsFor(width);
     const int rows = (static_cast<int>(m_items.size()) + cols - 1) / cols;
@@ -79,8 +111,8 @@ void ImageGrid::paintEvent(QPaintEvent*) {
         f.setBold(it.wrong);
         p.setFont(f);
         p.setPen(it.wrong ? kWrong : fg);
-        p.drawText(QRect(r.left() - kGap / 2, img.bottom() + 2, r.width() + kGap, captionHeight()), Qt::AlignCenter,
-                   it.caption);
+        const QRect captionRect(r.left() - kGap / 2, img.bottom() + 2, r.width() + kGap, captionHeight());
+        p.drawText(captionRect, Qt::AlignCenter, QFontMetrics(f).elidedText(it.caption, Qt::ElideRight, captionRect.width()));
     }
 }
 

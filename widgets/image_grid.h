@@ -24,6 +24,9 @@ public:
     void setTileSize(int pixels);  ///< the image's side; the caption goes below it
     int tileSize() const { return m_tile; }
     void setEmptyText(const QString& text);
+    /// Fit: the tile size follows the widget's size so that every item is visible (up to maxTile pixels);
+    /// otherwise the grid grows in height (for a QScrollArea).
+    void setFitToSize(bool on, int maxTile = 160);
 
     int columnsFor(int width) const;
     QRect itemRect(int index) const;  ///< image and caption of item `index`
@@ -36,11 +39,15 @@ signals:
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     bool event(QEvent* event) override;
 
 private:
     int captionHeight() const;
+    void fitTiles();
+    bool m_fit = false;
+    int m_maxTile = 160;
     QVector<Item> m_items;
     int m_tile = 84;
     QString m_emptyText;

@@ -374,7 +374,7 @@ QWidget* TrainPage::buildRunView() {
                                    "Mistakes are framed in red."));
     m_samplesTitle->setWordWrap(true);
     m_samples = new ImageGrid;
-    m_samples->setTileSize(96);
+    m_samples->setFitToSize(true, 140);
     m_samples->setEmptyText(tr("Predictions appear after the first epoch."));
     sv->addWidget(m_samplesTitle);
     sv->addWidget(m_samples, 1);
@@ -491,7 +491,6 @@ void TrainPage::applyAppearance(const Appearance& a) {
     for (SeriesPlot* p : {m_epochPlot, m_lrPlot, m_weightNorms, m_gradNorms}) p->setPlotStyle(style);
     m_confusion->setDark(a.dark);
     m_diagram->setDark(a.dark);
-    m_samples->setTileSize(a.presentation ? 128 : 96);
 }
 
 void TrainPage::updateModelInfo() {
@@ -619,7 +618,7 @@ void TrainPage::onBatchesArrived(const QVector<bp::train::BatchEvent>& batches) 
     // Each figure stays on one line when the label wraps (presentation mode on a small screen).
     m_stats->setText(tr("<span style='white-space:nowrap'>loss <b>%1</b></span> &nbsp;·&nbsp; "
                         "<span style='white-space:nowrap'>batch accuracy <b>%2</b></span> &nbsp;·&nbsp; "
-                        "<span style='white-space:nowrap'><b>%3</b> images/s</span> &nbsp;·&nbsp; "
+                        "<span style='white-space:nowrap'><b>%3</b>&nbsp;images\u2060/\u2060s</span> &nbsp;·&nbsp; "
                         "<span style='white-space:nowrap'>ETA <b>%4</b></span>")
                          .arg(last.loss, 0, 'f', 4)
                          .arg(percent(last.accuracy, 1))
@@ -741,7 +740,8 @@ void TrainPage::updateEvaluationViews() {
         it.image = digitImage(*snap->images, i);
         it.wrong = pred != truth;
         const QString p = percent(snap->probability(i, pred), 0);
-        it.caption = it.wrong ? tr("%1 · %2 (is %3)").arg(className(*snap->images, pred), p, className(*snap->images, truth))
+        // A mistake's caption names the truth instead of the confidence (which is in the tooltip): it must fit the tile.
+        it.caption = it.wrong ? tr("%1, is %2").arg(className(*snap->images, pred), className(*snap->images, truth))
                               : tr("%1 · %2").arg(className(*snap->images, pred), p);
         it.toolTip = tr("Test image %1: a %2. The network says %3 with %4 confidence.")
                          .arg(i)
