@@ -91,6 +91,7 @@ int cmd_train(int argc, char** argv) {
                {"out", "FILE", "save the trained model (safetensors)", ""},
                {"report", "FILE", "write the JSON report", ""},
                data_dir_flag(),
+               {"augment", "", "random shifts (±2 px), rotations (±10°) and scaling (0.9–1.1) of training images", ""},
                {"quiet", "", "no progress output", ""}});
     args.parse(argc, argv, 2);
     if (args.help_requested()) {
@@ -113,6 +114,7 @@ int cmd_train(int argc, char** argv) {
     cfg.threads = args.integer("threads", 0, 1024);
     cfg.train_limit = args.int64("train-limit", 0, INT64_MAX);
     cfg.test_limit = args.int64("test-limit", 0, INT64_MAX);
+    cfg.augment.enabled = args.on("augment");
     cfg.validate();  // ConfigError -> exit 2
 
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");

@@ -32,7 +32,8 @@ private slots:
         for (const auto& c : gradcheck::registry()) ops.insert(c.op);
         for (const char* op : {"matmul", "linear", "add", "sub", "mul", "div", "sum", "mean", "reshape", "flatten",
                                "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
-                               "cross_entropy", "mse_loss"})
+                               "cross_entropy", "mse_loss", "conv2d", "max_pool2d", "avg_pool2d",
+                               "global_avg_pool2d", "batch_norm", "dropout", "concat"})
             QVERIFY2(ops.count(op), op);
     }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "bp/tensor.h"
 
@@ -19,6 +20,14 @@ struct AdamParams {
     bool decoupled;      // AdamW: decay applied to the weights directly
     double bias_corr1;   // 1 - beta1^t
     double bias_corr2;   // 1 - beta2^t
+};
+
+/// Geometry of a 2-D convolution or pooling window over [N, C, H, W] (no dilation).
+/// out size: OH = (H + 2·pad_h − kernel_h) / stride_h + 1, likewise OW.
+struct Window2d {
+    int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
+    int64_t out_h(int64_t h) const { return (h + 2 * pad_h - kernel_h) / stride_h + 1; }
+    int64_t out_w(int64_t w) const { return (w + 2 * pad_w - kernel_w) / stride_w + 1; }
 };
 
 struct SgdParams {
@@ -73,6 +82,45 @@ public:
     /// grad_logits = scale * (probs - onehot(targets)) / N
     virtual void cross_entropy_backward(Tensor& grad_logits, const Tensor& probs, const Tensor& targets,
                                         double scale) = 0;
+
+    // convolution and pooling, NCHW (engine/src/cpu/conv.cpp, pool.cpp)
+    /// out = x ⋆ w + b (cross-correlation, as torch)   x: [N, C, H, W]  w: [O, C, kh, kw]  b: [O] or undefined
+    /// out: [N, O, OH, OW]. saved_cols, where defined (conv2d_saved_size elements), receives the unrolled
+    /// input (layout private to the backend) so that backward need not unroll it again.
+    virtual void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                                const Window2d& win) = 0;
+    /// How many elements conv2d_forward would save in saved_cols for this geometry (0: it saves nothing,
+    /// because its kernel needs no unrolled input, e.g. a 1×1 kernel).
+    virtual int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win) = 0;
+    /// Overwrites each defined output: grad_x [N, C, H, W], grad_w [O, C, kh, kw], grad_b [O]. saved_cols: what
+    /// forward saved, or undefined (then x is unrolled again).
+    virtual void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out,
+                                 const Tensor& x, const Tensor& w, const Tensor& saved_cols, const Window2d& win) = 0;
+    /// out: [N, C, OH, OW]; indices (i32, same shape): the argmax's flat index h·W + w inside its [H, W] plane.
+    /// Padding counts as −∞.
+    virtual void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win) = 0;
+    /// Overwrites grad_x [N, C, H, W] with grad_out routed to the saved argmax of each window.
+    virtual void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices) = 0;
+    /// Mean over each window; padding counts as zeros and the divisor is always kh·kw (torch's default).
+    virtual void avg_pool2d_forward(Tensor& out, const Tensor& x, const Window2d& win) = 0;
+    virtual void avg_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Window2d& win) = 0;
+
+    // batch normalisation over [N, C] or [N, C, H, W], per channel c (engine/src/cpu/batch_norm.cpp)
+    /// mean[c], var[c] (biased, ÷ M) over the M = N·H·W elements of channel c.
+    virtual void batch_norm_stats(Tensor& mean, Tensor& var, const Tensor& x) = 0;
+    /// y = (x − mean[c]) / √(var[c] + eps) · gamma[c] + beta[c]; gamma/beta undefined mean 1/0.
+    virtual void batch_norm_apply(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var,
+                                  const Tensor& gamma, const Tensor& beta, double eps) = 0;
+    /// Overwrites each defined output. batch_stats: mean/var were computed from x itself (training), so
+    /// the gradient flows through them too; otherwise they are constants (eval).
+    virtual void batch_norm_backward(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Tensor& grad_out,
+                                     const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma,
+                                     double eps, bool batch_stats) = 0;
+
+    // concatenation along one dimension (engine/src/cpu/concat.cpp)
+    virtual void concat(Tensor& out, const std::vector<Tensor>& inputs, int64_t dim) = 0;
+    /// The inverse: outputs[i] = the slice of `in` that inputs[i] filled (each output is pre-shaped).
+    virtual void split(std::vector<Tensor>& outputs, const Tensor& in, int64_t dim) = 0;
 
     // optimizers (in place on param and state)
     virtual void sgd_step(Tensor& param, const Tensor& grad, Tensor& momentum_buf, const SgdParams& p) = 0;

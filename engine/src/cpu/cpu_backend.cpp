@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "bp/backend.h"
+#include "cpu/cpu_kernels.h"
 
 namespace bp {
 namespace {
@@ -471,6 +472,42 @@ public:
             }
         });
     }
+
+    void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                        const Window2d& win) override {
+        cpu::conv2d_forward(out, saved_cols, x, w, b, win);
+    }
+    int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win) override {
+        return cpu::conv2d_saved_size(x, w, win);
+    }
+    void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
+                         const Tensor& w, const Tensor& saved_cols, const Window2d& win) override {
+        cpu::conv2d_backward(grad_x, grad_w, grad_b, grad_out, x, w, saved_cols, win);
+    }
+    void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win) override {
+        cpu::max_pool2d_forward(out, indices, x, win);
+    }
+    void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices) override {
+        cpu::max_pool2d_backward(grad_x, grad_out, indices);
+    }
+    void avg_pool2d_forward(Tensor& out, const Tensor& x, const Window2d& win) override {
+        cpu::avg_pool2d_forward(out, x, win);
+    }
+    void avg_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Window2d& win) override {
+        cpu::avg_pool2d_backward(grad_x, grad_out, win);
+    }
+    void batch_norm_stats(Tensor& mean, Tensor& var, const Tensor& x) override { cpu::batch_norm_stats(mean, var, x); }
+    void batch_norm_apply(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma,
+                          const Tensor& beta, double eps) override {
+        cpu::batch_norm_apply(y, x, mean, var, gamma, beta, eps);
+    }
+    void batch_norm_backward(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Tensor& grad_out,
+                             const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma, double eps,
+                             bool batch_stats) override {
+        cpu::batch_norm_backward(grad_x, grad_gamma, grad_beta, grad_out, x, mean, var, gamma, eps, batch_stats);
+    }
+    void concat(Tensor& out, const std::vector<Tensor>& inputs, int64_t dim) override { cpu::concat(out, inputs, dim); }
+    void split(std::vector<Tensor>& outputs, const Tensor& in, int64_t dim) override { cpu::split(outputs, in, dim); }
 
     void sgd_step(Tensor& param, const Tensor& grad, Tensor& buf, const SgdParams& p) override {
         dispatch_dtype(param.dtype(), [&](auto tag) {

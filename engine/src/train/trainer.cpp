@@ -56,6 +56,7 @@ void TrainConfig::validate() const {
     if (step_epochs < 1) bad("step epochs", std::to_string(step_epochs), "use 1 or more");
     if (!(gamma > 0) || gamma > 1) bad("gamma", std::to_string(gamma), "use a factor in (0, 1]");
     optim::LrSchedule::validate(schedule);
+    augment.validate();
     models::find_model(model);
     optim::make_optimizer(optimizer, {}, lr, weight_decay, momentum);  // validates the name and options
 }
@@ -64,7 +65,8 @@ nlohmann::json TrainConfig::to_json() const {
     return {{"model", model},         {"dataset", dataset},     {"epochs", epochs},       {"batch_size", batch_size},
             {"lr", lr},               {"optimizer", optimizer}, {"weight_decay", weight_decay}, {"momentum", momentum},
             {"schedule", schedule},   {"step_epochs", step_epochs}, {"gamma", gamma},     {"seed", seed},
-            {"threads", threads},     {"train_limit", train_limit}, {"test_limit", test_limit}};
+            {"threads", threads},     {"train_limit", train_limit}, {"test_limit", test_limit},
+            {"augment", augment.enabled}};
 }
 
 Tensor predict_proba(nn::Module& net, const Tensor& images) {
@@ -117,6 +119,7 @@ Trainer::Trainer(models::Model& model, const data::ImageDataset& train, const da
     schedule_.base_lr = cfg_.lr;
     schedule_.gamma = cfg_.gamma;
     schedule_.step_epochs = cfg_.step_epochs;
+    augment_rng_.seed(cfg_.seed * 7919 + 17);  // its own stream: augmentation does not shift the shuffling
 }
 
 Trainer::~Trainer() = default;
@@ -211,6 +214,9 @@ void Trainer::run() {
                 opt_->set_lr(schedule_.lr_at(epoch, global_step));
 
                 load_batch(train_, idx, x, y);
+                if (cfg_.augment.enabled)
+                    data::augment_batch(x.data<float>(), x.size(0), static_cast<int>(train_.rows),
+                                        static_cast<int>(train_.cols), cfg_.augment, augment_rng_);
                 opt_->zero_grad();
                 Tensor logits = model_.net->forward(x);
                 Tensor loss = cross_entropy(logits, y);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bp/data/augment.h"
 #include "bp/data/dataset.h"
 #include "bp/models/zoo.h"
 #include "bp/optim/optimizer.h"
@@ -35,6 +36,7 @@ struct TrainConfig {
     int64_t train_limit = 0;        // use only the first N training images (0 = all)
     int64_t test_limit = 0;         // evaluate on the first N test images (0 = all)
     bool evaluate = true;           // evaluate on the test set after each epoch
+    data::AugmentOptions augment;   // random shifts/rotations/scaling of training images (off by default)
 
     void validate() const;  // ConfigError naming the field, its value and the allowed range
     nlohmann::json to_json() const;
@@ -142,6 +144,7 @@ private:
     std::atomic<bool> paused_{false}, cancel_{false};
     std::atomic<int> steps_allowed_{0};
     std::atomic<double> pending_lr_{0.0};
+    std::mt19937_64 augment_rng_;
     bool failed_ = false, cancelled_ = false;
     double total_seconds_ = 0;
 };

@@ -1,0 +1,114 @@
+// batch_norm.cpp — per-channel batch normalisation kernels on the CPU for x [N, C] or [N, C, H, W], seen as
+// [N, C, S] with S = H·W (1 for 2-D input); channel c has M = N·S elements. Statistics accumulate in double.
+// Not the op (ops/batch_norm.cpp holds the running-statistics update, the shape checks and the derivation).
+#include <cmath>
+
+#include "cpu/cpu_kernels.h"
+
+namespace bp::cpu {
+namespace {
+
+struct Nsc {
+    int64_t N, C, S;
+};
+Nsc nsc(const Tensor& x) { return {x.size(0), x.size(1), x.dim() == 4 ? x.size(2) * x.size(3) : 1}; }
+
+template <class T>
+void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
+    const auto [N, C, S] = nsc(x);
+    const T* xp = x.data<T>();
+    const double M = static_cast<double>(N * S);
+    for (int64_t c = 0; c < C; ++c) {
+        double sum = 0;
+        for (int64_t n = 0; n < N; ++n) {
+            const T* row = xp + (n * C + c) * S;
+            for (int64_t s = 0; s < S; ++s) sum += row[s];
+        }
+        const double mu = sum / M;
+        double sq = 0;  // two passes: Σ(x − μ)² does not cancel the way Σx² − Mμ² does
+        for (int64_t n = 0; n < N; ++n) {
+            const T* row = xp + (n * C + c) * S;
+            for (int64_t s = 0; s < S; ++s) sq += (row[s] - mu) * (row[s] - mu);
+        }
+        mean.data<T>()[c] = static_cast<T>(mu);
+        var.data<T>()[c] = static_cast<T>(sq / M);
+    }
+}
+
+// y = x·scale[c] + shift[c] with scale = γ/√(σ²+ε), shift = β − μ·scale.
+template <class T>
+void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma,
+             const Tensor& beta, double eps) {
+    const auto [N, C, S] = nsc(x);
+    const T* xp = x.data<T>();
+    T* yp = y.data<T>();
+    for (int64_t c = 0; c < C; ++c) {
+        const T invstd = static_cast<T>(1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps));
+        const T scale = (gamma.defined() ? gamma.data<T>()[c] : T(1)) * invstd;
+        const T shift = (beta.defined() ? beta.data<T>()[c] : T(0)) - mean.data<T>()[c] * scale;
+        for (int64_t n = 0; n < N; ++n) {
+            const T* xr = xp + (n * C + c) * S;
+            T* yr = yp + (n * C + c) * S;
+            for (int64_t s = 0; s < S; ++s) yr[s] = xr[s] * scale + shift;
+        }
+    }
+}
+
+// With x̂ = (x − μ)·invstd, per channel: grad_β = Σ g, grad_γ = Σ g·x̂, and
+//   training: grad_x = γ·invstd·(g − Σg/M − x̂·Σ(g·x̂)/M)   (derivation in ops/batch_norm.cpp)
+//   eval:     grad_x = γ·invstd·g
+template <class T>
+void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Tensor& grad_out, const Tensor& x,
+                const Tensor& mean, const Tensor& var, const Tensor& gamma, double eps, bool batch_stats) {
+    const auto [N, C, S] = nsc(x);
+    const T* xp = x.data<T>();
+    const T* gp = grad_out.data<T>();
+    const double M = static_cast<double>(N * S);
+    for (int64_t c = 0; c < C; ++c) {
+        const double mu = mean.data<T>()[c];
+        const double invstd = 1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps);
+        double sum_g = 0, sum_gx = 0;
+        for (int64_t n = 0; n < N; ++n) {
+            const T* xr = xp + (n * C + c) * S;
+            const T* gr = gp + (n * C + c) * S;
+            for (int64_t s = 0; s < S; ++s) {
+                sum_g += gr[s];
+                sum_gx += gr[s] * (xr[s] - mu) * invstd;
+            }
+        }
+        if (grad_beta.defined()) grad_beta.data<T>()[c] = static_cast<T>(sum_g);
+        if (grad_gamma.defined()) grad_gamma.data<T>()[c] = static_cast<T>(sum_gx);
+        if (!grad_x.defined()) continue;
+        const double k = (gamma.defined() ? static_cast<double>(gamma.data<T>()[c]) : 1.0) * invstd;
+        const T a = static_cast<T>(k);                                        // multiplies g
+        const T b = batch_stats ? static_cast<T>(-k * sum_g / M) : T(0);      // constant term
+        const T d = batch_stats ? static_cast<T>(-k * sum_gx / M * invstd) : T(0);  // multiplies (x − μ)
+        const T muT = static_cast<T>(mu);
+        T* gx = grad_x.data<T>();
+        for (int64_t n = 0; n < N; ++n) {
+            const T* xr = xp + (n * C + c) * S;
+            const T* gr = gp + (n * C + c) * S;
+            T* o = gx + (n * C + c) * S;
+            for (int64_t s = 0; s < S; ++s) o[s] = a * gr[s] + b + d * (xr[s] - muT);
+        }
+    }
+}
+
+}  // namespace
+
+void batch_norm_stats(Tensor& mean, Tensor& var, const Tensor& x) {
+    dispatch_dtype(x.dtype(), [&](auto tag) { stats_t<decltype(tag)>(mean, var, x); });
+}
+void batch_norm_apply(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma,
+                      const Tensor& beta, double eps) {
+    dispatch_dtype(x.dtype(), [&](auto tag) { apply_t<decltype(tag)>(y, x, mean, var, gamma, beta, eps); });
+}
+void batch_norm_backward(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Tensor& grad_out,
+                         const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma, double eps,
+                         bool batch_stats) {
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+        backward_t<decltype(tag)>(grad_x, grad_gamma, grad_beta, grad_out, x, mean, var, gamma, eps, batch_stats);
+    });
+}
+
+}  // namespace bp::cpu

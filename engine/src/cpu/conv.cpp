@@ -1,0 +1,486 @@
+// conv.cpp — 2-D convolution on the CPU as im2col + one Eigen GEMM per group of images, and its backward
+// (col2im for grad_x); small float layers at stride 1 take a direct AVX-512 kernel instead (see
+// "Direct convolution" below). Not the op (that is ops/conv.cpp, with the shape checks and the autograd node).
+//
+// Layout: x [N, C, H, W], w [O, C, kh, kw] seen as a matrix [O, K] with K = C·kh·kw, out [N, O, OH, OW].
+// im2col unrolls the windows of G images into a matrix col [K, G·P] (P = OH·OW; column i·P + p is output
+// pixel p of image i), so the whole group is one GEMM  out_tmp [O, G·P] = w [O, K] @ col [K, G·P].
+// G is chosen so that col holds ~1000 columns (a GEMM of that width runs near Eigen's peak) but never more
+// than a few MiB, so memory stays flat however large the batch is. When the op asks for it (training, and
+// the unrolled batch fits its budget), forward keeps every group's col in saved_cols and backward reuses it
+// for grad_w instead of unrolling x a second time.
+#include <Eigen/Core>
+#include <algorithm>
+#include <optional>
+#include <type_traits>
+#include <vector>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "cpu/cpu_kernels.h"
+
+namespace bp::cpu {
+namespace {
+
+template <class T>
+using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using MatMap = Eigen::Map<Mat<T>>;
+template <class T>
+using ConstMatMap = Eigen::Map<const Mat<T>>;
+
+struct Geometry {
+    int64_t N, C, H, W, O, OH, OW, K, P;
+};
+
+Geometry geometry(const Tensor& x, const Tensor& w, const Window2d& win) {
+    Geometry g{};
+    g.N = x.size(0), g.C = x.size(1), g.H = x.size(2), g.W = x.size(3), g.O = w.size(0);
+    g.OH = win.out_h(g.H), g.OW = win.out_w(g.W);
+    g.K = g.C * win.kernel_h * win.kernel_w, g.P = g.OH * g.OW;
+    return g;
+}
+
+// Images per GEMM: about 1024 output pixels, col at most 4 MiB.
+int64_t group_size(const Geometry& g, size_t elem) {
+    const int64_t by_width = std::max<int64_t>(1, 1024 / std::max<int64_t>(g.P, 1));
+    const int64_t by_memory = std::max<int64_t>(1, (int64_t(4) << 20) / (g.K * g.P * static_cast<int64_t>(elem)));
+    return std::max<int64_t>(1, std::min({g.N, by_width, by_memory}));
+}
+
+// A 1×1 kernel with stride 1 and no padding needs no unrolling: image n is already col [C, P].
+bool is_pointwise(const Window2d& k) {
+    return k.kernel_h == 1 && k.kernel_w == 1 && k.stride_h == 1 && k.stride_w == 1 && k.pad_h == 0 && k.pad_w == 0;
+}
+
+// Output columns ow whose input column iw = ow·sw − pw + j lies inside [0, W): [lo, hi).
+inline void valid_range(int64_t j, int64_t W, int64_t OW, int64_t sw, int64_t pw, int64_t& lo, int64_t& hi) {
+    const int64_t a = pw - j, b = W - 1 + pw - j;  // a ≤ ow·sw ≤ b
+    if (sw == 1) {  // no division on the common path
+        lo = std::min(OW, std::max<int64_t>(a, 0));
+        hi = std::max(lo, std::min(OW, b + 1));
+        return;
+    }
+    lo = std::min(OW, a <= 0 ? int64_t(0) : (a + sw - 1) / sw);
+    hi = std::max(lo, b < 0 ? int64_t(0) : std::min(OW, b / sw + 1));
+}
+
+#if defined(__AVX512F__)
+// The bits [a, b) of a 16-lane mask.
+inline __mmask16 lanes(int64_t a, int64_t b) {
+    return static_cast<__mmask16>(((1u << b) - 1u) & ~((1u << a) - 1u));
+}
+#endif
+
+// dst[ow] = lo ≤ ow < hi ? src[ow] : 0 for ow < OW: one row segment of im2col at stride 1. Segments are
+// short (OW is 5..56 in typical nets), so with AVX-512 each 16 columns are one masked load and one masked
+// store, the zeros of the padding included; masked-off lanes are never read.
+template <class T>
+inline void copy_segment(T* dst, const T* src, int64_t lo, int64_t hi, int64_t OW) {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        for (int64_t c = 0; c < OW; c += 16) {
+            const int64_t n = std::min<int64_t>(16, OW - c);
+            const int64_t a = std::clamp<int64_t>(lo - c, 0, n), b = std::clamp<int64_t>(hi - c, a, n);
+            _mm512_mask_storeu_ps(dst + c, lanes(0, n), _mm512_maskz_loadu_ps(lanes(a, b), src + c));
+        }
+        return;
+    }
+#endif
+    for (int64_t ow = 0; ow < lo; ++ow) dst[ow] = T(0);
+    for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow];
+    for (int64_t ow = hi; ow < OW; ++ow) dst[ow] = T(0);
+}
+
+// col[r, p] = x[c, oh·sh − ph + i, ow·sw − pw + j] (0 in the padding), r = (c·kh + i)·kw + j, p = oh·OW + ow.
+// One image x [C, H, W]; col's rows are ld apart.
+template <class T>
+void im2col(T* col, int64_t ld, const T* x, const Geometry& g, const Window2d& k) {
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t i = 0; i < k.kernel_h; ++i)
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                T* row = col + ((c * k.kernel_h + i) * k.kernel_w + j) * ld;
+                int64_t lo, hi;
+                valid_range(j, g.W, g.OW, k.stride_w, k.pad_w, lo, hi);
+                for (int64_t oh = 0; oh < g.OH; ++oh) {
+                    T* dst = row + oh * g.OW;
+                    const int64_t ih = oh * k.stride_h - k.pad_h + i;
+                    if (ih < 0 || ih >= g.H) {
+                        for (int64_t ow = 0; ow < g.OW; ++ow) dst[ow] = T(0);
+                        continue;
+                    }
+                    const T* src = x + (c * g.H + ih) * g.W - k.pad_w + j;  // src[ow·sw] is x[c, ih, iw]
+                    if (k.stride_w == 1) {
+                        copy_segment(dst, src, lo, hi, g.OW);
+                        continue;
+                    }
+                    for (int64_t ow = 0; ow < lo; ++ow) dst[ow] = T(0);
+                    for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * k.stride_w];
+                    for (int64_t ow = hi; ow < g.OW; ++ow) dst[ow] = T(0);
+                }
+            }
+}
+
+// The adjoint of im2col: x[c, ih, iw] += col[r, p] over every (r, p) that im2col read it into.
+template <class T>
+void col2im_add(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k) {
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t i = 0; i < k.kernel_h; ++i)
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                const T* row = col + ((c * k.kernel_h + i) * k.kernel_w + j) * ld;
+                int64_t lo, hi;
+                valid_range(j, g.W, g.OW, k.stride_w, k.pad_w, lo, hi);
+                for (int64_t oh = 0; oh < g.OH; ++oh) {
+                    const int64_t ih = oh * k.stride_h - k.pad_h + i;
+                    if (ih < 0 || ih >= g.H) continue;
+                    const T* src = row + oh * g.OW;
+                    T* dst = x + (c * g.H + ih) * g.W - k.pad_w + j;
+                    if (k.stride_w == 1)
+                        for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
+                    else
+                        for (int64_t ow = lo; ow < hi; ++ow) dst[ow * k.stride_w] += src[ow];
+                }
+            }
+}
+
+// x = col2im(col) for one image: overwrites x [C, H, W]. At stride 1 with AVX-512 (float), each run of 16
+// x columns is summed in a register over the kh·kw windows that read it and stored once: accumulating in
+// memory instead makes every masked load wait for the masked store just before it to the same address.
+template <class T>
+void col2im(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k) {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        if (k.stride_h == 1 && k.stride_w == 1) {
+            for (int64_t c = 0; c < g.C; ++c)
+                for (int64_t ih = 0; ih < g.H; ++ih)
+                    for (int64_t w0 = 0; w0 < g.W; w0 += 16) {
+                        const int64_t n = std::min<int64_t>(16, g.W - w0);
+                        __m512 acc = _mm512_setzero_ps();
+                        for (int64_t i = 0; i < k.kernel_h; ++i) {
+                            const int64_t oh = ih + k.pad_h - i;
+                            if (oh < 0 || oh >= g.OH) continue;
+                            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                                // lane l is x column w0 + l, read by output column ow = w0 + l + pw − j
+                                const int64_t lo = std::clamp<int64_t>(j - k.pad_w - w0, 0, n);
+                                const int64_t hi = std::clamp<int64_t>(g.OW + j - k.pad_w - w0, lo, n);
+                                if (lo == hi) continue;
+                                const float* src =
+                                    col + ((c * k.kernel_h + i) * k.kernel_w + j) * ld + oh * g.OW + w0 + k.pad_w - j;
+                                acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(lanes(lo, hi), src));
+                            }
+                        }
+                        _mm512_mask_storeu_ps(x + (c * g.H + ih) * g.W + w0, lanes(0, n), acc);
+                    }
+            return;
+        }
+    }
+#endif
+    std::fill_n(x, g.C * g.H * g.W, T(0));
+    col2im_add(x, col, ld, g, k);
+}
+
+#if defined(__AVX512F__)
+// ---- Direct convolution (float, stride 1, AVX-512) for layers with few weights (LeNet's, a CNN's stem) ----
+// There im2col + GEMM is a poor fit: the GEMM is thin (O and K small) and the unrolled matrix is K times the
+// input, so writing and packing it costs about as much as the multiply. Here each 16-column run of an output
+// row stays in registers for up to 8 output channels while the kh·kw·C taps stream past: one masked load
+// of the input row serves 8 FMAs. Lanes outside the input (padding) or the output are masked off.
+
+bool use_direct(const Geometry& g, const Window2d& k) {
+    return k.stride_h == 1 && k.stride_w == 1 && g.O * g.K <= 4096 && k.kernel_w <= 16 && k.pad_h < k.kernel_h &&
+           k.pad_w < k.kernel_w;
+}
+
+// Lanes [lo, hi) of the run starting at output column w0 whose input column w0 + l + j − pw lies in [0, W).
+inline void tap_lanes(int64_t j, int64_t w0, int64_t n, int64_t W, int64_t pw, int64_t& lo, int64_t& hi) {
+    lo = std::clamp<int64_t>(pw - j - w0, 0, n);
+    hi = std::clamp<int64_t>(W + pw - j - w0, lo, n);
+}
+
+// out[o0 + q, oh, w0 : w0 + n] for q < OB, one image.  x: [C, H, W]  w: [O, C, kh, kw]  out: [O, OH, OW]
+template <int OB>
+void direct_block(float* out, const float* x, const float* w, const float* bias, int64_t o0, int64_t oh, int64_t w0,
+                  int64_t n, const Geometry& g, const Window2d& k, const __mmask16* tap_mask) {
+    __m512 acc[OB];
+    for (int q = 0; q < OB; ++q) acc[q] = _mm512_set1_ps(bias ? bias[o0 + q] : 0.f);
+    const int64_t K = g.K, khw = k.kernel_h * k.kernel_w;
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t i = 0; i < k.kernel_h; ++i) {
+            const int64_t ih = oh + i - k.pad_h;
+            if (ih < 0 || ih >= g.H) continue;
+            const float* xr = x + (c * g.H + ih) * g.W + w0 - k.pad_w;
+            const float* wr = w + o0 * K + c * khw + i * k.kernel_w;
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                const __m512 v = _mm512_maskz_loadu_ps(tap_mask[j], xr + j);
+                for (int q = 0; q < OB; ++q) acc[q] = _mm512_fmadd_ps(v, _mm512_set1_ps(wr[q * K + j]), acc[q]);
+            }
+        }
+    const __mmask16 m = lanes(0, n);
+    for (int q = 0; q < OB; ++q) _mm512_mask_storeu_ps(out + ((o0 + q) * g.OH + oh) * g.OW + w0, m, acc[q]);
+}
+
+// out = x ⋆ w + b for one image at stride 1 (the geometry's own padding).
+void direct_conv_image(float* out, const float* x, const float* w, const float* bias, const Geometry& g,
+                       const Window2d& k) {
+    std::vector<__mmask16> mask(static_cast<size_t>(k.kernel_w));
+    for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
+        const int64_t n = std::min<int64_t>(16, g.OW - w0);
+        for (int64_t j = 0; j < k.kernel_w; ++j) {
+            int64_t lo, hi;
+            tap_lanes(j, w0, n, g.W, k.pad_w, lo, hi);
+            mask[static_cast<size_t>(j)] = lanes(lo, hi);
+        }
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+            int64_t o0 = 0;
+            for (; o0 + 8 <= g.O; o0 += 8) direct_block<8>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data());
+            switch (g.O - o0) {
+                case 7: direct_block<7>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 6: direct_block<6>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 5: direct_block<5>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 4: direct_block<4>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 3: direct_block<3>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 2: direct_block<2>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 1: direct_block<1>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                default: break;
+            }
+        }
+    }
+}
+
+void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g,
+                    const Window2d& k) {
+    const float* bp = b.defined() ? b.data<float>() : nullptr;
+    for (int64_t n = 0; n < g.N; ++n)
+        direct_conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(), bp,
+                          g, k);
+}
+
+// grad_w partial sums for output channels o0..o0+OB−1, input channel c and kernel row i, over one image and
+// the output columns w0..w0+nw−1: per output row, the KW shifted input vectors are loaded once and serve all
+// OB channels (OB·KW accumulators in registers). KW = 0: kw known only at run time (up to 16, may spill).
+template <int OB, int KW>
+void direct_grad_w_block(float* part, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
+                         int64_t nw, const Geometry& g, const Window2d& k, const __mmask16* mask) {
+    constexpr int64_t kMax = KW > 0 ? KW : 16;
+    const int64_t kw = KW > 0 ? KW : k.kernel_w;
+    __m512 acc[OB][kMax];
+    for (int q = 0; q < OB; ++q)
+        for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_setzero_ps();
+    const __mmask16 gm = lanes(0, nw);
+    const int64_t oh_lo = std::max<int64_t>(0, k.pad_h - i), oh_hi = std::min(g.OH, g.H + k.pad_h - i);
+    for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        const float* xr = xi + (c * g.H + oh + i - k.pad_h) * g.W + w0 - k.pad_w;
+        __m512 xv[kMax];
+        for (int64_t j = 0; j < kw; ++j) xv[j] = _mm512_maskz_loadu_ps(mask[j], xr + j);
+        for (int q = 0; q < OB; ++q) {
+            const __m512 gv = _mm512_maskz_loadu_ps(gm, gi + ((o0 + q) * g.OH + oh) * g.OW + w0);
+            for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_fmadd_ps(gv, xv[j], acc[q][j]);
+        }
+    }
+    const int64_t khw = k.kernel_h * kw;
+    for (int q = 0; q < OB; ++q) {
+        float* pp = part + ((o0 + q) * g.K + c * khw + i * kw) * 16;
+        for (int64_t j = 0; j < kw; ++j)
+            _mm512_storeu_ps(pp + 16 * j, _mm512_add_ps(_mm512_loadu_ps(pp + 16 * j), acc[q][j]));
+    }
+}
+
+// backward at stride 1, per image:
+//   grad_x = grad_out ⋆ w̃ with w̃[c, o, i, j] = w[o, c, kh−1−i, kw−1−j] and padding kh−1−ph: the "full"
+//            correlation, so it reuses direct_conv_image with the roles of C and O swapped;
+//   grad_w[o, c, i, j] = Σ_{oh, ow} grad_out[o, oh, ow] · x[c, oh + i − ph, ow + j − pw]: register blocks of
+//            4 channels × kw taps (direct_grad_w_block); lane sums reduced once at the end.
+void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Tensor& w,
+                     const Geometry& g, const Window2d& k) {
+    const int64_t kh = k.kernel_h, kw = k.kernel_w, khw = kh * kw;
+    const float* gp = grad_out.data<float>();
+    const float* xp = x.data<float>();
+    if (grad_x.defined()) {
+        std::vector<float> wt(static_cast<size_t>(g.C * g.O * khw));  // w̃: [C, O, kh, kw]
+        const float* wp = w.data<float>();
+        for (int64_t o = 0; o < g.O; ++o)
+            for (int64_t c = 0; c < g.C; ++c)
+                for (int64_t i = 0; i < kh; ++i)
+                    for (int64_t j = 0; j < kw; ++j)
+                        wt[static_cast<size_t>(((c * g.O + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j))] =
+                            wp[((o * g.C + c) * kh + i) * kw + j];
+        const Window2d kt{kh, kw, 1, 1, kh - 1 - k.pad_h, kw - 1 - k.pad_w};
+        const Geometry gt{g.N, g.O, g.OH, g.OW, g.C, g.H, g.W, g.O * khw, g.H * g.W};
+        for (int64_t n = 0; n < g.N; ++n)
+            direct_conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(), nullptr, gt, kt);
+    }
+    if (!grad_w.defined()) return;
+    std::vector<float> part(static_cast<size_t>(g.O * g.K * 16), 0.f);  // 16 lane partial sums per weight
+    std::vector<__mmask16> mask(static_cast<size_t>(kw));
+    auto block = [&](auto ob, auto kwc, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
+                     int64_t nw) {
+        direct_grad_w_block<decltype(ob)::value, decltype(kwc)::value>(part.data(), gi, xi, o0, c, i, w0, nw, g, k,
+                                                                       mask.data());
+    };
+    auto run = [&](auto kwc) {
+        for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
+            const int64_t nw = std::min<int64_t>(16, g.OW - w0);
+            for (int64_t j = 0; j < kw; ++j) {
+                int64_t lo, hi;
+                tap_lanes(j, w0, nw, g.W, k.pad_w, lo, hi);
+                mask[static_cast<size_t>(j)] = lanes(lo, hi);
+            }
+            for (int64_t n = 0; n < g.N; ++n) {
+                const float* gi = gp + n * g.O * g.P;
+                const float* xi = xp + n * g.C * g.H * g.W;
+                for (int64_t c = 0; c < g.C; ++c)
+                    for (int64_t i = 0; i < kh; ++i) {
+                        int64_t o0 = 0;
+                        for (; o0 + 4 <= g.O; o0 += 4) block(std::integral_constant<int, 4>{}, kwc, gi, xi, o0, c, i, w0, nw);
+                        switch (g.O - o0) {
+                            case 3: block(std::integral_constant<int, 3>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
+                            case 2: block(std::integral_constant<int, 2>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
+                            case 1: block(std::integral_constant<int, 1>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
+                            default: break;
+                        }
+                    }
+            }
+        }
+    };
+    if (kw == 5) run(std::integral_constant<int, 5>{});
+    else if (kw == 3) run(std::integral_constant<int, 3>{});
+    else run(std::integral_constant<int, 0>{});
+    float* gw = grad_w.data<float>();
+    for (int64_t r = 0; r < g.O * g.K; ++r) gw[r] = _mm512_reduce_add_ps(_mm512_loadu_ps(part.data() + 16 * r));
+}
+#endif
+
+template <class T>
+void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                      const Window2d& k) {
+    const Geometry g = geometry(x, w, k);
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>)
+        if (use_direct(g, k)) return direct_forward(out, x, w, b, g, k);
+#endif
+    const T* xp = x.data<T>();
+    const T* bp = b.defined() ? b.data<T>() : nullptr;
+    T* op = out.data<T>();
+    ConstMatMap<T> Wm(w.data<T>(), g.O, g.K);  // [O, K]
+    const bool pointwise = is_pointwise(k);
+    const int64_t G = pointwise ? 1 : group_size(g, sizeof(T));
+    const bool save = saved_cols.defined() && !pointwise;
+    Mat<T> col(pointwise || save ? 0 : g.K, G * g.P);  // [K, G·P], reused group after group unless saved
+    Mat<T> tmp(G > 1 ? g.O : 0, G * g.P);      // [O, G·P]
+    for (int64_t n0 = 0; n0 < g.N; n0 += G) {
+        const int64_t gn = std::min(G, g.N - n0), cols = gn * g.P;
+        T* on = op + n0 * g.O * g.P;  // out[n0]: [gn, O, P]
+        if (pointwise) {
+            MatMap<T>(on, g.O, g.P).noalias() = Wm * ConstMatMap<T>(xp + n0 * g.C * g.P, g.C, g.P);
+        } else {
+            T* cp = save ? saved_cols.data<T>() + n0 * g.K * g.P : col.data();  // saved: group n0's [K, gn·P]
+            for (int64_t i = 0; i < gn; ++i) im2col(cp + i * g.P, cols, xp + (n0 + i) * g.C * g.H * g.W, g, k);
+            ConstMatMap<T> Col(cp, g.K, cols);
+            if (gn == 1) {
+                MatMap<T>(on, g.O, g.P).noalias() = Wm * Col;
+            } else {
+                MatMap<T> Tmp(tmp.data(), g.O, cols);
+                Tmp.noalias() = Wm * Col;
+                for (int64_t i = 0; i < gn; ++i)  // [O, gn·P] -> [gn, O, P]
+                    MatMap<T>(on + i * g.O * g.P, g.O, g.P) = Tmp.middleCols(i * g.P, g.P);
+            }
+        }
+        if (bp)
+            for (int64_t i = 0; i < gn; ++i)
+                for (int64_t o = 0; o < g.O; ++o) {
+                    T* row = on + (i * g.O + o) * g.P;
+                    for (int64_t p = 0; p < g.P; ++p) row[p] += bp[o];
+                }
+    }
+}
+
+// backward, with g = grad_out viewed per group as G [O, gn·P] and col = im2col(x) [K, gn·P]:
+//   1. grad_b[o]  = Σ_n Σ_p grad_out[n, o, p]
+//   2. grad_w     = Σ_groups G @ colᵀ                [O, K]  (out = w @ col, so d/dw is G colᵀ)
+//   3. grad_col   = wᵀ @ G                           [K, gn·P]
+//   4. grad_x     = col2im(grad_col)                 (each col entry was a copy of one x entry, or padding)
+template <class T>
+void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
+                       const Tensor& w, const Tensor& saved_cols, const Window2d& k) {
+    const Geometry g = geometry(x, w, k);
+    const T* xp = x.data<T>();
+    const T* gp = grad_out.data<T>();
+    ConstMatMap<T> Wm(w.data<T>(), g.O, g.K);
+    if (grad_b.defined()) {  // term 1
+        T* gb = grad_b.data<T>();
+        std::fill_n(gb, g.O, T(0));
+        Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>> GB(gb, g.O);
+        for (int64_t n = 0; n < g.N; ++n) GB += ConstMatMap<T>(gp + n * g.O * g.P, g.O, g.P).rowwise().sum();  // vectorised
+    }
+    const bool need_w = grad_w.defined(), need_x = grad_x.defined();
+    if (!need_w && !need_x) return;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>)
+        if (use_direct(g, k)) return direct_backward(grad_x, grad_w, grad_out, x, w, g, k);
+#endif
+    std::optional<MatMap<T>> GW;
+    if (need_w) {
+        GW.emplace(grad_w.data<T>(), g.O, g.K);
+        GW->setZero();
+    }
+    T* gxp = need_x ? grad_x.data<T>() : nullptr;
+    if (is_pointwise(k)) {  // col is x itself; col2im is the identity
+        for (int64_t n = 0; n < g.N; ++n) {
+            ConstMatMap<T> Gn(gp + n * g.O * g.P, g.O, g.P);
+            if (need_w) GW->noalias() += Gn * ConstMatMap<T>(xp + n * g.C * g.P, g.C, g.P).transpose();
+            if (need_x) MatMap<T>(gxp + n * g.C * g.P, g.C, g.P).noalias() = Wm.transpose() * Gn;
+        }
+        return;
+    }
+    const int64_t G = group_size(g, sizeof(T));
+    Mat<T> col(saved_cols.defined() && !need_x ? 0 : g.K, G * g.P), gbuf(G > 1 ? g.O : 0, G * g.P);
+    for (int64_t n0 = 0; n0 < g.N; n0 += G) {
+        const int64_t gn = std::min(G, g.N - n0), cols = gn * g.P;
+        const T* gn0 = gp + n0 * g.O * g.P;  // grad_out[n0]: [gn, O, P]
+        const T* gmat = gn0;
+        if (gn > 1) {  // [gn, O, P] -> [O, gn·P]
+            MatMap<T> B(gbuf.data(), g.O, cols);
+            for (int64_t i = 0; i < gn; ++i) B.middleCols(i * g.P, g.P) = ConstMatMap<T>(gn0 + i * g.O * g.P, g.O, g.P);
+            gmat = gbuf.data();
+        }
+        ConstMatMap<T> Gm(gmat, g.O, cols);
+        MatMap<T> Col(col.data(), g.K, cols);
+        if (need_w) {  // term 2
+            if (saved_cols.defined()) {
+                GW->noalias() += Gm * ConstMatMap<T>(saved_cols.data<T>() + n0 * g.K * g.P, g.K, cols).transpose();
+            } else {
+                for (int64_t i = 0; i < gn; ++i) im2col(col.data() + i * g.P, cols, xp + (n0 + i) * g.C * g.H * g.W, g, k);
+                GW->noalias() += Gm * Col.transpose();
+            }
+        }
+        if (need_x) {  // terms 3 and 4 (col's buffer is reused for grad_col)
+            Col.noalias() = Wm.transpose() * Gm;
+            for (int64_t i = 0; i < gn; ++i) col2im(gxp + (n0 + i) * g.C * g.H * g.W, col.data() + i * g.P, cols, g, k);
+        }
+    }
+}
+
+}  // namespace
+
+void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const Window2d& win) {
+    dispatch_dtype(out.dtype(), [&](auto tag) { conv2d_forward_t<decltype(tag)>(out, saved_cols, x, w, b, win); });
+}
+
+int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win) {
+    const Geometry g = geometry(x, w, win);
+#if defined(__AVX512F__)
+    if (x.dtype() == DType::f32 && use_direct(g, win)) return 0;
+#endif
+    return is_pointwise(win) ? 0 : g.N * g.K * g.P;
+}
+
+void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
+                     const Tensor& w, const Tensor& saved_cols, const Window2d& win) {
+    dispatch_dtype(grad_out.dtype(), [&](auto tag) {
+        conv2d_backward_t<decltype(tag)>(grad_x, grad_w, grad_b, grad_out, x, w, saved_cols, win);
+    });
+}
+
+}  // namespace bp::cpu

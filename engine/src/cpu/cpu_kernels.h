@@ -1,0 +1,33 @@
+// cpu_kernels.h — the CPU kernels that live in their own files (conv.cpp, pool.cpp, batch_norm.cpp,
+// concat.cpp); CpuBackend (cpu_backend.cpp) forwards its virtual methods to them. Same names and argument
+// order as the Backend methods in backend.h: outputs first, then inputs, then parameters.
+#pragma once
+
+#include <vector>
+
+#include "bp/backend.h"
+
+namespace bp::cpu {
+
+void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
+                    const Window2d& win);
+int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win);
+void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
+                     const Tensor& w, const Tensor& saved_cols, const Window2d& win);
+
+void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win);
+void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices);
+void avg_pool2d_forward(Tensor& out, const Tensor& x, const Window2d& win);
+void avg_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Window2d& win);
+
+void batch_norm_stats(Tensor& mean, Tensor& var, const Tensor& x);
+void batch_norm_apply(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma,
+                      const Tensor& beta, double eps);
+void batch_norm_backward(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Tensor& grad_out,
+                         const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma, double eps,
+                         bool batch_stats);
+
+void concat(Tensor& out, const std::vector<Tensor>& inputs, int64_t dim);
+void split(std::vector<Tensor>& outputs, const Tensor& in, int64_t dim);
+
+}  // namespace bp::cpu

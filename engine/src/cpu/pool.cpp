@@ -1,0 +1,165 @@
+// pool.cpp — max and average pooling over [N, C, H, W] on the CPU, one [H, W] plane at a time. Max pooling
+// saves the argmax of each window (a flat index h·W + w inside the plane) so backward is a scatter.
+// Not the op (ops/pool.cpp holds the shape checks and the autograd nodes).
+#include <algorithm>
+#include <limits>
+
+#include "cpu/cpu_kernels.h"
+
+namespace bp::cpu {
+namespace {
+
+// Output columns ow whose input column iw = ow·sw − pw + j lies inside [0, W): [lo, hi).
+inline void valid_range(int64_t j, int64_t W, int64_t OW, int64_t sw, int64_t pw, int64_t& lo, int64_t& hi) {
+    const int64_t a = pw - j, b = W - 1 + pw - j;  // a ≤ ow·sw ≤ b
+    lo = std::min(OW, a <= 0 ? int64_t(0) : (a + sw - 1) / sw);
+    hi = std::max(lo, b < 0 ? int64_t(0) : std::min(OW, b / sw + 1));
+}
+
+// Max and argmax of the pairs (row[2i], row[2i + 1]), i < n: the first wins ties, a NaN propagates.
+template <class T>
+inline void pair_max(T* __restrict m, int32_t* __restrict idx, const T* __restrict row, int32_t base, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+        const T a = row[2 * i], b = row[2 * i + 1];
+        const bool take_b = (b > a) | (b != b);
+        m[i] = take_b ? b : a;
+        idx[i] = base + static_cast<int32_t>(2 * i) + static_cast<int32_t>(take_b);
+    }
+}
+
+// One output row at a time, the window's offsets (i, j) outermost and the output column innermost, so the
+// compare-and-select runs over a contiguous row (vectorised) instead of one small window at a time. Offsets
+// are visited in row-major order and only a strictly larger value replaces the best, so the first maximum
+// wins; a NaN replaces the best and then stays (NaN propagates, as in torch).
+template <class T>
+void max_pool2d_forward_t(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& k) {
+    const int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+    const int64_t OH = out.size(2), OW = out.size(3), sw = k.stride_w;
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    int32_t* ip = indices.data<int32_t>();
+    if (k.kernel_h == 2 && k.kernel_w == 2 && k.stride_h == 2 && k.stride_w == 2 && k.pad_h == 0 && k.pad_w == 0) {
+        // The common 2×2 / stride 2 case, branch-free (on real data every compare would mispredict half the
+        // time): the max of each column pair in the top and the bottom row, then the max of the two.
+        constexpr int64_t kChunk = 64;
+        T top[kChunk], bot[kChunk];
+        int32_t itop[kChunk], ibot[kChunk];
+        for (int64_t pl = 0; pl < planes; ++pl, xp += H * W)
+            for (int64_t oh = 0; oh < OH; ++oh)
+                for (int64_t c0 = 0; c0 < OW; c0 += kChunk) {
+                    const int64_t n = std::min(kChunk, OW - c0);
+                    const int32_t base = static_cast<int32_t>(2 * oh * W + 2 * c0);
+                    pair_max(top, itop, xp + base, base, n);
+                    pair_max(bot, ibot, xp + base + W, base + static_cast<int32_t>(W), n);
+                    for (int64_t i = 0; i < n; ++i) {
+                        const bool take = (bot[i] > top[i]) | (bot[i] != bot[i]);
+                        op[i] = take ? bot[i] : top[i];
+                        ip[i] = take ? ibot[i] : itop[i];
+                    }
+                    op += n, ip += n;
+                }
+        return;
+    }
+    for (int64_t pl = 0; pl < planes; ++pl, xp += H * W)
+        for (int64_t oh = 0; oh < OH; ++oh, op += OW, ip += OW) {
+            const int64_t h0 = oh * k.stride_h - k.pad_h;
+            const int64_t hb = std::max<int64_t>(h0, 0), he = std::min(h0 + k.kernel_h, H);
+            std::fill_n(op, OW, -std::numeric_limits<T>::infinity());
+            std::fill_n(ip, OW, int32_t(-1));
+            for (int64_t h = hb; h < he; ++h)
+                for (int64_t j = 0; j < k.kernel_w; ++j) {
+                    int64_t lo, hi;
+                    valid_range(j, W, OW, sw, k.pad_w, lo, hi);
+                    const T* src = xp + h * W - k.pad_w + j;  // src[ow·sw] = x[h, ow·sw − pw + j]
+                    const int32_t base = static_cast<int32_t>(h * W - k.pad_w + j);
+                    for (int64_t ow = lo; ow < hi; ++ow) {
+                        const T v = src[ow * sw];
+                        const bool take = (v > op[ow]) | (v != v);
+                        op[ow] = take ? v : op[ow];
+                        ip[ow] = take ? base + static_cast<int32_t>(ow * sw) : ip[ow];
+                    }
+                }
+            for (int64_t ow = 0; ow < OW; ++ow)  // a window of −∞ only (or NaN-free ties at −∞): its first element
+                if (ip[ow] < 0) {
+                    const int64_t w0 = std::max<int64_t>(ow * sw - k.pad_w, 0);
+                    ip[ow] = static_cast<int32_t>(hb * W + w0);
+                    op[ow] = xp[ip[ow]];
+                }
+        }
+}
+
+// grad_x[plane, argmax] += grad_out: each output received exactly one input of its window.
+template <class T>
+void max_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices) {
+    const int64_t planes = grad_x.size(0) * grad_x.size(1), HW = grad_x.size(2) * grad_x.size(3);
+    const int64_t OHW = grad_out.size(2) * grad_out.size(3);
+    T* gx = grad_x.data<T>();
+    const T* g = grad_out.data<T>();
+    const int32_t* ip = indices.data<int32_t>();
+    std::fill_n(gx, grad_x.numel(), T(0));
+    for (int64_t pl = 0; pl < planes; ++pl, gx += HW)
+        for (int64_t o = 0; o < OHW; ++o) gx[*ip++] += *g++;
+}
+
+// out = Σ window / (kh·kw): padding counts as zeros (count_include_pad, torch's default).
+template <class T>
+void avg_pool2d_forward_t(Tensor& out, const Tensor& x, const Window2d& k) {
+    const int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+    const int64_t OH = out.size(2), OW = out.size(3);
+    const T inv = T(1) / static_cast<T>(k.kernel_h * k.kernel_w);
+    const T* xp = x.data<T>();
+    T* op = out.data<T>();
+    for (int64_t pl = 0; pl < planes; ++pl, xp += H * W)
+        for (int64_t oh = 0; oh < OH; ++oh) {
+            const int64_t h0 = oh * k.stride_h - k.pad_h;
+            const int64_t hb = std::max<int64_t>(h0, 0), he = std::min(h0 + k.kernel_h, H);
+            for (int64_t ow = 0; ow < OW; ++ow) {
+                const int64_t w0 = ow * k.stride_w - k.pad_w;
+                const int64_t wb = std::max<int64_t>(w0, 0), we = std::min(w0 + k.kernel_w, W);
+                T acc = 0;
+                for (int64_t h = hb; h < he; ++h)
+                    for (int64_t w = wb; w < we; ++w) acc += xp[h * W + w];
+                *op++ = acc * inv;
+            }
+        }
+}
+
+// grad_x[h, w] = Σ over the windows that contain (h, w) of grad_out / (kh·kw).
+template <class T>
+void avg_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Window2d& k) {
+    const int64_t planes = grad_x.size(0) * grad_x.size(1), H = grad_x.size(2), W = grad_x.size(3);
+    const int64_t OH = grad_out.size(2), OW = grad_out.size(3);
+    const T inv = T(1) / static_cast<T>(k.kernel_h * k.kernel_w);
+    T* gx = grad_x.data<T>();
+    const T* g = grad_out.data<T>();
+    std::fill_n(gx, grad_x.numel(), T(0));
+    for (int64_t pl = 0; pl < planes; ++pl, gx += H * W)
+        for (int64_t oh = 0; oh < OH; ++oh) {
+            const int64_t h0 = oh * k.stride_h - k.pad_h;
+            const int64_t hb = std::max<int64_t>(h0, 0), he = std::min(h0 + k.kernel_h, H);
+            for (int64_t ow = 0; ow < OW; ++ow) {
+                const int64_t w0 = ow * k.stride_w - k.pad_w;
+                const int64_t wb = std::max<int64_t>(w0, 0), we = std::min(w0 + k.kernel_w, W);
+                const T share = *g++ * inv;
+                for (int64_t h = hb; h < he; ++h)
+                    for (int64_t w = wb; w < we; ++w) gx[h * W + w] += share;
+            }
+        }
+}
+
+}  // namespace
+
+void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win) {
+    dispatch_dtype(x.dtype(), [&](auto tag) { max_pool2d_forward_t<decltype(tag)>(out, indices, x, win); });
+}
+void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices) {
+    dispatch_dtype(grad_x.dtype(), [&](auto tag) { max_pool2d_backward_t<decltype(tag)>(grad_x, grad_out, indices); });
+}
+void avg_pool2d_forward(Tensor& out, const Tensor& x, const Window2d& win) {
+    dispatch_dtype(x.dtype(), [&](auto tag) { avg_pool2d_forward_t<decltype(tag)>(out, x, win); });
+}
+void avg_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Window2d& win) {
+    dispatch_dtype(grad_x.dtype(), [&](auto tag) { avg_pool2d_backward_t<decltype(tag)>(grad_x, grad_out, win); });
+}
+
+}  // namespace bp::cpu
