@@ -252,9 +252,8 @@ QWidget* TrainPage::buildControls() {
     form->addRow(tr("Training images"), m_trainImages);
     form->addRow(tr("Test images"), m_testImages);
     m_augment = new QCheckBox(tr("Augment training images"));
-    m_augment->setToolTip(tr("Randomly shift, rotate and scale each training image so the network sees more variety. "
-                             "Not available yet: the trainer does not apply bp::data::augment_batch."));
-    m_augment->setEnabled(false);
+    m_augment->setToolTip(tr("Randomly shift (±2 px), rotate (±10°) and scale (0.9–1.1×) each training image, so the "
+                             "network sees more variety and reads off-centre drawings better. Test images are never changed."));
     form->addRow(QString(), m_augment);
     v->addWidget(hpBox);
 
@@ -434,6 +433,7 @@ bp::train::TrainConfig TrainPage::configFromWidgets() const {
     c.seed = static_cast<uint64_t>(m_seed->value());
     c.train_limit = m_trainImages->value();
     c.test_limit = m_testImages->value();
+    c.augment.enabled = m_augment->isChecked();
     return c;
 }
 
@@ -450,6 +450,7 @@ void TrainPage::applyConfig(const bp::train::TrainConfig& c) {
     m_seed->setValue(static_cast<int>(std::min<uint64_t>(c.seed, 2147483647u)));
     m_trainImages->setValue(static_cast<int>(c.train_limit));
     m_testImages->setValue(static_cast<int>(c.test_limit));
+    m_augment->setChecked(c.augment.enabled);
 }
 
 void TrainPage::startTraining() {
@@ -527,7 +528,7 @@ void TrainPage::updateButtons() {
     m_stop->setEnabled(s == S::Running || s == S::Paused);
     const bool editable = !m_controller->isBusy();
     for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_schedule, m_batch, m_epochCount, m_seed,
-                                                      m_trainImages, m_testImages, m_continue})
+                                                      m_trainImages, m_testImages, m_continue, m_augment})
         w->setEnabled(editable);
     // The learning rate stays editable during a run: a change applies before the next batch.
     m_lr->setEnabled(s != S::Stopping);

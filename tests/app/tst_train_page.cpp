@@ -94,9 +94,12 @@ private slots:
         for (const LayerDiagram::Layer& l : page.layerDiagram()->layers()) params += l.params;
         QCOMPARE(params, static_cast<qint64>(bp::models::parameter_count("mlp")));
         QCOMPARE(page.layerDiagram()->layers().back().outputShape, QStringLiteral("[10]"));
-        // Augmentation is shown but off until the trainer applies it.
-        QVERIFY(!page.augmentCheck()->isEnabled());
-        QVERIFY(!page.augmentCheck()->toolTip().isEmpty());
+        // The augmentation checkbox is the config's flag.
+        QVERIFY(page.augmentCheck()->isEnabled());
+        page.augmentCheck()->setChecked(true);
+        QVERIFY(page.configFromWidgets().augment.enabled);
+        page.augmentCheck()->setChecked(false);
+        QVERIFY(!page.configFromWidgets().augment.enabled);
     }
 
     void missingDataShowsBannerAndDisablesStart() {
