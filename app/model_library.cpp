@@ -28,7 +28,11 @@ int ModelLibrary::indexOf(const QString& name) const {
 int ModelLibrary::loadShippedModels() {
     if (m_shippedLoaded) return 0;
     m_shippedLoaded = true;
-    const QDir dir(QStringLiteral(":/models"));
+    return loadModelsFrom(QStringLiteral(":/models"), QStringLiteral("shipped"), tr(" (shipped)"));
+}
+
+int ModelLibrary::loadModelsFrom(const QString& path, const QString& source, const QString& suffix) {
+    const QDir dir(path);
     const QStringList files = dir.entryList({QStringLiteral("*.safetensors")}, QDir::Files, QDir::Name);
     if (files.isEmpty()) return 0;
     QTemporaryDir tmp;  // the engine reads files, not Qt resources: copy each out first
@@ -38,10 +42,10 @@ int ModelLibrary::loadShippedModels() {
         if (!QFile::copy(dir.filePath(f), out)) continue;
         try {
             std::shared_ptr<const bp::models::Model> model = modeltools::loadModelFile(out.toStdString());
-            m_entries.push_back({QFileInfo(f).completeBaseName() + tr(" (shipped)"), QStringLiteral("shipped"), model});
+            m_entries.push_back({QFileInfo(f).completeBaseName() + suffix, source, model});
             ++added;
         } catch (const std::exception& e) {
-            qWarning("backprop-studio: shipped model %s does not load: %s", qPrintable(f), e.what());
+            qWarning("backprop-studio: model %s does not load: %s", qPrintable(dir.filePath(f)), e.what());
         }
     }
     if (added) emit modelsChanged();

@@ -28,6 +28,9 @@ public:
     /// Loads every :/models/*.safetensors once (a file that fails to load is skipped with a warning).
     /// Returns how many were added.
     int loadShippedModels();
+    /// Loads every *.safetensors of `dir` (a Qt resource path like ":/models" or a real folder), named after
+    /// the file with `suffix`; files that fail to load are skipped with a warning. Returns how many were added.
+    int loadModelsFrom(const QString& dir, const QString& source, const QString& suffix);
 
 signals:
     void modelsChanged();

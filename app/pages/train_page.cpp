@@ -147,6 +147,10 @@ TrainPage::TrainPage(const AppContext& context, QWidget* parent)
     updateModelInfo();
     updateButtons();
     m_controller->loadData(m_context.dataDirOverride);
+    // The model opened or saved last time comes back, ready to continue (quietly skipped if it is gone).
+    if (m_context.settings && !m_context.settings->lastModelFile().isEmpty() &&
+        QFileInfo::exists(m_context.settings->lastModelFile()))
+        openModel(m_context.settings->lastModelFile());
 }
 
 TrainPage::~TrainPage() { saveSettings(); }

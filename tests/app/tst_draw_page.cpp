@@ -8,7 +8,10 @@
 #include <QtTest>
 #include <cmath>
 
+#include <QTemporaryDir>
+
 #include "bp/data/dataset.h"
+#include "bp/io/model_file.h"
 #include "bp/train/trainer.h"
 #include "drawing_pad.h"
 #include "model_library.h"
@@ -129,6 +132,28 @@ private slots:
         QCOMPARE(pad->strokeCount(), 0);
         QCOMPARE(page.topClass(), -1);
         QVERIFY(page.bars()->probabilities().isEmpty());
+    }
+
+    void libraryLoadsModelFilesAndSkipsBadOnes() {
+        QTemporaryDir dir;
+        bp::io::save_model(dir.filePath("good.safetensors").toStdString(), *m_model);
+        QFile bad(dir.filePath("bad.safetensors"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("not a model");
+        bad.close();
+        ModelLibrary library;
+        QSignalSpy changed(&library, &ModelLibrary::modelsChanged);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression("bad.safetensors does not load"));
+        QCOMPARE(library.loadModelsFrom(dir.path(), QStringLiteral("shipped"), QStringLiteral(" (shipped)")), 1);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(library.entries().first().name, QStringLiteral("good (shipped)"));
+        // The loaded copy predicts exactly like the original.
+        AppContext c;
+        c.models = &library;
+        DrawPage page{c};
+        QVERIFY(page.selectModel(QStringLiteral("good (shipped)")));
+        page.pad()->setStrokes(DrawPage::strokesFromDigit(m_test->pixels.data(), 28, 28, page.pad()->canvasSize()));
+        QCOMPARE(page.topClass(), static_cast<int>(m_test->labels[0]));
     }
 
     void chooserFollowsTheLibrary() {

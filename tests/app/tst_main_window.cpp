@@ -13,7 +13,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QCheckBox>
+
 #include "app_settings.h"
+#include "bp/io/model_file.h"
 #include "loss_plot.h"
 #include "main_window.h"
 #include "pages/train_page.h"
@@ -93,6 +96,24 @@ private slots:
         QVERIFY(!AppSettings().appearance().dark);
     }
 
+    void lastModelIsReopened() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("last.safetensors"));
+        bp::io::save_model(path.toStdString(), bp::models::create_model("mlp"));
+        AppSettings settings;
+        settings.setLastModelFile(path);
+        AppContext c;
+        c.settings = &settings;
+        {
+            TrainPage page{c};
+            QVERIFY(page.currentModel());
+            QVERIFY(page.continueCheck()->isChecked());
+        }
+        settings.setLastModelFile(dir.filePath(QStringLiteral("gone.safetensors")));  // a missing file: no error
+        TrainPage page{c};
+        QVERIFY(!page.currentModel());
+    }
+
     void screenshotWritesPng() {
         QTemporaryDir dir;
         MainWindow w{AppContext{}};
@@ -103,6 +124,18 @@ private slots:
         QCOMPARE(renderScreenshot(w, r), 0);
         const QImage image(r.outPath);
         QCOMPARE(image.size(), QSize(1200, 800));
+    }
+
+    void screenshotOfTheDrawPage() {
+        QTemporaryDir dir;
+        MainWindow w{AppContext{}};
+        ScreenshotRequest r;
+        r.page = QStringLiteral("draw");
+        r.outPath = dir.filePath(QStringLiteral("draw.png"));
+        r.size = QSize(1400, 900);
+        QCOMPARE(renderScreenshot(w, r), 0);
+        QCOMPARE(QImage(r.outPath).size(), QSize(1400, 900));
+        QCOMPARE(w.currentPageId(), QStringLiteral("draw"));
     }
 
     void screenshotRejectsUnknownPage() {
