@@ -47,11 +47,6 @@ void HeatmapView::setDark(bool dark) {
     update();
 }
 
-void HeatmapView::setFontScale(double scale) {
-    m_fontScale = std::clamp(scale, 0.5, 3.0);
-    update();
-}
-
 double HeatmapView::value(int row, int col) const {
     if (row < 0 || col < 0 || row >= m_rows || col >= m_cols) return std::nan("");
     return m_values[row * m_cols + col];

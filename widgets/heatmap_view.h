@@ -22,7 +22,6 @@ public:
     bool normalized() const { return m_normalized; }
     void setAxisTitles(const QString& rowTitle, const QString& colTitle);
     void setDark(bool dark);
-    void setFontScale(double scale);
 
     int rows() const { return m_rows; }
     int cols() const { return m_cols; }
@@ -60,5 +59,4 @@ private:
     QString m_rowTitle = tr("true class"), m_colTitle = tr("predicted class");
     bool m_normalized = false;
     bool m_dark = false;
-    double m_fontScale = 1.0;
 };
