@@ -11,7 +11,13 @@ const char* kEpochs = "train/epochs";
 const char* kSeed = "train/seed";
 const char* kTrainImages = "train/trainImages";
 const char* kTestImages = "train/testImages";
+const char* kAugment = "train/augment";
 const char* kGeometry = "window/geometry";
+const char* kWindowState = "window/state";
+const char* kDarkTheme = "view/darkTheme";
+const char* kPresentation = "view/presentation";
+const char* kLastModelFile = "files/lastModel";
+const char* kLastDirectory = "files/lastDirectory";
 const char* kLastPage = "window/lastPage";
 }  // namespace
 
@@ -29,6 +35,7 @@ TrainSettings AppSettings::trainSettings() const {
     s.seed = m_settings.value(kSeed, d.seed).toULongLong();
     s.trainImages = m_settings.value(kTrainImages, d.trainImages).toLongLong();
     s.testImages = m_settings.value(kTestImages, d.testImages).toLongLong();
+    s.augment = m_settings.value(kAugment, d.augment).toBool();
     return s;
 }
 
@@ -42,9 +49,29 @@ void AppSettings::setTrainSettings(const TrainSettings& s) {
     m_settings.setValue(kSeed, s.seed);
     m_settings.setValue(kTrainImages, s.trainImages);
     m_settings.setValue(kTestImages, s.testImages);
+    m_settings.setValue(kAugment, s.augment);
 }
 
 QByteArray AppSettings::windowGeometry() const { return m_settings.value(kGeometry).toByteArray(); }
 void AppSettings::setWindowGeometry(const QByteArray& g) { m_settings.setValue(kGeometry, g); }
 QString AppSettings::lastPage() const { return m_settings.value(kLastPage).toString(); }
 void AppSettings::setLastPage(const QString& id) { m_settings.setValue(kLastPage, id); }
+QByteArray AppSettings::windowState() const { return m_settings.value(kWindowState).toByteArray(); }
+void AppSettings::setWindowState(const QByteArray& s) { m_settings.setValue(kWindowState, s); }
+
+Appearance AppSettings::appearance() const {
+    Appearance a;
+    a.dark = m_settings.value(kDarkTheme, false).toBool();
+    a.presentation = m_settings.value(kPresentation, false).toBool();
+    return a;
+}
+
+void AppSettings::setAppearance(const Appearance& a) {
+    m_settings.setValue(kDarkTheme, a.dark);
+    m_settings.setValue(kPresentation, a.presentation);
+}
+
+QString AppSettings::lastModelFile() const { return m_settings.value(kLastModelFile).toString(); }
+void AppSettings::setLastModelFile(const QString& path) { m_settings.setValue(kLastModelFile, path); }
+QString AppSettings::lastDirectory() const { return m_settings.value(kLastDirectory).toString(); }
+void AppSettings::setLastDirectory(const QString& dir) { m_settings.setValue(kLastDirectory, dir); }

@@ -6,6 +6,8 @@
 #include <QSettings>
 #include <QString>
 
+#include "page.h"
+
 /// The hyperparameters the Train page remembers between sessions.
 struct TrainSettings {
     QString model = QStringLiteral("mlp");
@@ -17,6 +19,7 @@ struct TrainSettings {
     qulonglong seed = 1;
     qint64 trainImages = 0;  // 0 = all
     qint64 testImages = 0;   // 0 = all
+    bool augment = false;    // random shifts and rotations of the training images
 };
 
 class AppSettings {
@@ -28,8 +31,16 @@ public:
 
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray& g);
+    QByteArray windowState() const;  ///< QMainWindow::saveState()
+    void setWindowState(const QByteArray& s);
     QString lastPage() const;
     void setLastPage(const QString& id);
+    Appearance appearance() const;
+    void setAppearance(const Appearance& a);
+    QString lastModelFile() const;  ///< the model file last opened or saved
+    void setLastModelFile(const QString& path);
+    QString lastDirectory() const;  ///< where file dialogs open
+    void setLastDirectory(const QString& dir);
 
 private:
     mutable QSettings m_settings;

@@ -2,9 +2,11 @@
 // to a PNG (--screenshot). All logic lives in bp_app so the tests exercise the same code.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <algorithm>
 #include <cstdio>
 
 #include "app_settings.h"
+#include "bench_ui.h"
 #include "main_window.h"
 #include "screenshot.h"
 
@@ -35,9 +37,34 @@ int main(int argc, char** argv) {
                                         QStringLiteral("PAGE"));
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("PNG file for --screenshot."), QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("With --screenshot: first train an MLP for one epoch on 6,000 images."));
-    parser.addOptions({dataDir, screenshot, out, demo});
+                                  QStringLiteral("With --screenshot: first train an MLP for one epoch on 6,000 images "
+                                                 "(draw: then draw an MNIST test digit on the pad)."));
+    const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark (default: the remembered one)."),
+                                      QStringLiteral("THEME"));
+    const QCommandLineOption presentation(QStringLiteral("presentation"),
+                                          QStringLiteral("Presentation mode: larger text and thicker lines, for a projector."));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("With --screenshot: WIDTHxHEIGHT (default 1400x900)."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("With --screenshot train: the chart tab to show (index or title)."),
+                                 QStringLiteral("TAB"));
+    const QCommandLineOption digit(QStringLiteral("digit"), QStringLiteral("With --screenshot draw --demo: the MNIST test image to draw (default 0)."),
+                                   QStringLiteral("N"));
+    const QCommandLineOption benchUi(QStringLiteral("bench-ui"),
+                                     QStringLiteral("Measure event-loop latency while training and drawing-pad prediction "
+                                                    "latency, print them and exit."));
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi});
     parser.process(app);
+    if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
+        std::fprintf(stderr, "backprop-studio: --theme must be light or dark\n");
+        return 2;
+    }
+
+    if (parser.isSet(benchUi)) {
+        AppContext context;  // like --screenshot: the user's settings are neither read nor changed
+        context.dataDirOverride = parser.value(dataDir);
+        MainWindow window(context);
+        return runUiBenchmark(window);
+    }
 
     if (parser.isSet(screenshot)) {
         if (!parser.isSet(out)) {
@@ -51,11 +78,24 @@ int main(int argc, char** argv) {
         }
         AppContext context;  // no settings: a screenshot neither reads nor changes the user's choices
         context.dataDirOverride = parser.value(dataDir);
+        context.appearance.dark = parser.value(themeOpt) == QLatin1String("dark");
+        context.appearance.presentation = parser.isSet(presentation);
         MainWindow window(context);
         ScreenshotRequest request;
+        if (parser.isSet(size)) {
+            const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+            const int w = wh.value(0).toInt(), h = wh.size() == 2 ? wh[1].toInt() : 0;
+            if (w < 200 || h < 200) {
+                std::fprintf(stderr, "backprop-studio: --size must look like 1920x1080\n");
+                return 2;
+            }
+            request.size = QSize(w, h);
+        }
         request.page = parser.value(screenshot);
         request.outPath = parser.value(out);
         request.demo = parser.isSet(demo);
+        request.tab = parser.value(tab);
+        request.digit = std::clamp(parser.value(digit).toInt(), 0, 9999);
         return renderScreenshot(window, request);
     }
 
@@ -63,7 +103,14 @@ int main(int argc, char** argv) {
     AppContext context;
     context.dataDirOverride = parser.value(dataDir);
     context.settings = &settings;
+    if (parser.isSet(themeOpt) || parser.isSet(presentation)) {
+        Appearance a = settings.appearance();
+        if (parser.isSet(themeOpt)) a.dark = parser.value(themeOpt) == QLatin1String("dark");
+        if (parser.isSet(presentation)) a.presentation = true;
+        settings.setAppearance(a);
+    }
     MainWindow window(context);
-    window.show();
+    if (window.appearance().presentation) window.showFullScreen();
+    else window.show();
     return QApplication::exec();
 }

@@ -2,6 +2,7 @@
 #include "main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QHBoxLayout>
@@ -15,14 +16,20 @@
 
 #include "app_settings.h"
 #include "bp/train/trainer.h"
+#include "model_library.h"
+#include "pages/draw_page.h"
 #include "pages/train_page.h"
+#include "theme.h"
 
 std::vector<PageSpec> MainWindow::pageSpecs() {
-    // One row per page; later issues add Draw, Backprop, Attention and Benchmarks here.
+    // One row per page; later issues add Backprop, Attention and Benchmarks here.
     return {
         {QStringLiteral("train"), QObject::tr("Train"),
          QObject::tr("Train a network on MNIST and watch the loss fall"),
          [](const AppContext& c) -> QWidget* { return new TrainPage(c); }},
+        {QStringLiteral("draw"), QObject::tr("Draw"),
+         QObject::tr("Draw a digit and watch a trained network read it as you draw"),
+         [](const AppContext& c) -> QWidget* { return new DrawPage(c); }},
     };
 }
 
@@ -34,15 +41,13 @@ QStringList MainWindow::pageIds() {
 
 MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     : QMainWindow(parent), m_context(context), m_specs(pageSpecs()), m_pages(m_specs.size(), nullptr) {
+    if (!m_context.models) m_context.models = new ModelLibrary(this);
     setWindowTitle(tr("Backprop Studio"));
 
     m_switcher = new QListWidget;
     m_switcher->setObjectName(QStringLiteral("pageSwitcher"));
     m_switcher->setFixedWidth(150);
     m_switcher->setSpacing(2);
-    QFont switcherFont = m_switcher->font();
-    switcherFont.setPointSizeF(switcherFont.pointSizeF() * 1.2);
-    m_switcher->setFont(switcherFont);
     m_stack = new QStackedWidget;
     for (const PageSpec& s : m_specs) {
         auto* item = new QListWidgetItem(s.title, m_switcher);
@@ -60,7 +65,56 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
 
+    buildMenus();
+
+    const int cores = QThread::idealThreadCount();
+    const int threads = bp::train::TrainConfig{}.threads;
+    m_deviceStatus = new QLabel(tr("Device: CPU"));
+    m_deviceStatus->setObjectName(QStringLiteral("deviceStatus"));
+    m_deviceStatus->setToolTip(tr("Training runs on the processor (the engine's CPU backend)."));
+    m_threadStatus = new QLabel(tr("Training threads: %1 of %2 cores").arg(threads > 0 ? threads : cores).arg(cores));
+    m_threadStatus->setObjectName(QStringLiteral("threadStatus"));
+    m_threadStatus->setToolTip(tr("Training threads: one is fastest for these small models on a shared machine."));
+    m_dataStatus = new QLabel(tr("MNIST: checking…"));
+    m_dataStatus->setObjectName(QStringLiteral("dataStatus"));
+    for (QLabel* l : {m_dataStatus, m_deviceStatus, m_threadStatus}) l->setContentsMargins(12, 0, 12, 0);
+    statusBar()->addPermanentWidget(m_dataStatus);
+    statusBar()->addPermanentWidget(m_deviceStatus);
+    statusBar()->addPermanentWidget(m_threadStatus);
+
+    setAppearance(m_context.settings ? m_context.settings->appearance() : m_context.appearance, false);
+
+    if (m_context.settings) {
+        const QByteArray geometry = m_context.settings->windowGeometry();
+        if (!geometry.isEmpty()) restoreGeometry(geometry);
+        else resize(1400, 900);
+        restoreState(m_context.settings->windowState());
+    } else {
+        resize(1400, 900);
+    }
+    const QString last = m_context.settings ? m_context.settings->lastPage() : QString();
+    if (!showPage(last)) showPageAt(0);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open model…"));
+    open->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
+    open->setToolTip(tr("Open a .safetensors model to continue training it (and to draw with it)."));
+    connect(open, &QAction::triggered, this, [this] {
+        showPage(QStringLiteral("train"));
+        trainPage()->openModelWithDialog();
+    });
+    QAction* save = file->addAction(tr("&Save model…"));
+    save->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
+    connect(save, &QAction::triggered, this, [this] { trainPage()->saveModelWithDialog(); });
+    QAction* report = file->addAction(tr("&Export report…"));
+    report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    report->setToolTip(tr("Write the last run's configuration, metrics per epoch and machine as JSON."));
+    connect(report, &QAction::triggered, this, [this] { trainPage()->exportReportWithDialog(); });
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -71,31 +125,82 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
         if (i < 9) a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
         connect(a, &QAction::triggered, this, [this, i] { showPageAt(i); });
     }
+    view->addSeparator();
+    auto* themes = new QActionGroup(this);
+    QAction* light = view->addAction(tr("&Light theme"));
+    m_darkAction = view->addAction(tr("&Dark theme"));
+    for (QAction* a : {light, m_darkAction}) {
+        a->setCheckable(true);
+        themes->addAction(a);
+    }
+    light->setChecked(true);
+    m_darkAction->setObjectName(QStringLiteral("darkThemeAction"));
+    connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkTheme);
+    m_presentationAction = view->addAction(tr("&Presentation mode"));
+    m_presentationAction->setObjectName(QStringLiteral("presentationAction"));
+    m_presentationAction->setCheckable(true);
+    m_presentationAction->setShortcut(QKeySequence(Qt::Key_F11));
+    m_presentationAction->setToolTip(tr("Full screen, larger text, thicker plot lines: for a projector."));
+    connect(m_presentationAction, &QAction::toggled, this, &MainWindow::setPresentationMode);
+
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    QAction* run = training->addAction(tr("Start / &pause / resume"));
+    run->setObjectName(QStringLiteral("startPauseAction"));
+    run->setShortcut(QKeySequence(Qt::Key_Space));
+    connect(run, &QAction::triggered, this, &MainWindow::toggleRun);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About Backprop Studio"));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
-
-    const int cores = QThread::idealThreadCount();
-    const int threads = bp::train::TrainConfig{}.threads;
-    m_threadStatus = new QLabel(tr("CPU: %1 cores, training on %2 thread(s)").arg(cores).arg(threads > 0 ? threads : cores));
-    m_dataStatus = new QLabel(tr("MNIST: checking…"));
-    for (QLabel* l : {m_dataStatus, m_threadStatus}) l->setContentsMargins(12, 0, 12, 0);
-    statusBar()->addPermanentWidget(m_dataStatus);
-    statusBar()->addPermanentWidget(m_threadStatus);
-
-    if (m_context.settings) {
-        const QByteArray geometry = m_context.settings->windowGeometry();
-        if (!geometry.isEmpty()) restoreGeometry(geometry);
-        else resize(1400, 900);
-    } else {
-        resize(1400, 900);
-    }
-    const QString last = m_context.settings ? m_context.settings->lastPage() : QString();
-    if (!showPage(last)) showPageAt(0);
 }
 
-MainWindow::~MainWindow() = default;
+void MainWindow::toggleRun() {
+    // Space is only sensible on the Train page: elsewhere it would start a run nobody is watching.
+    if (currentPageId() != QLatin1String("train")) return;
+    if (TrainPage* train = trainPage()) train->toggleRun();
+}
+
+void MainWindow::setDarkTheme(bool dark) {
+    Appearance a = m_appearance;
+    a.dark = dark;
+    setAppearance(a);
+}
+
+void MainWindow::setPresentationMode(bool on) {
+    Appearance a = m_appearance;
+    a.presentation = on;
+    setAppearance(a);
+}
+
+void MainWindow::setAppearance(const Appearance& a, bool fullScreen) {
+    const bool presentationChanged = a.presentation != m_appearance.presentation;
+    m_appearance = a;
+    theme::applyToApplication(a);
+    {
+        const QSignalBlocker b1(m_darkAction), b2(m_presentationAction);
+        m_darkAction->setChecked(a.dark);
+        if (!a.dark)
+            for (QAction* other : m_darkAction->actionGroup()->actions()) other->setChecked(other != m_darkAction);
+        m_presentationAction->setChecked(a.presentation);
+    }
+    QFont switcherFont = theme::baseFont();
+    switcherFont.setPointSizeF(switcherFont.pointSizeF() * 1.2 * theme::fontScale(a));
+    m_switcher->setFont(switcherFont);
+    m_switcher->setFixedWidth(a.presentation ? 210 : 150);
+    for (int i = 0; i < m_switcher->count(); ++i) m_switcher->item(i)->setSizeHint(QSize(0, a.presentation ? 56 : 40));
+    for (QWidget* page : m_pages)
+        if (auto* aware = dynamic_cast<AppearanceAware*>(page)) aware->applyAppearance(a);
+    if (fullScreen && presentationChanged) {
+        if (a.presentation) {
+            m_wasMaximized = isMaximized();
+            showFullScreen();
+        } else if (isFullScreen()) {
+            if (m_wasMaximized) showMaximized();
+            else showNormal();
+        }
+    }
+    if (m_context.settings) m_context.settings->setAppearance(a);
+}
 
 bool MainWindow::showPage(const QString& id) {
     for (int i = 0; i < static_cast<int>(m_specs.size()); ++i) {
@@ -115,6 +220,16 @@ QString MainWindow::currentPageId() const {
 QWidget* MainWindow::page(const QString& id) const {
     for (int i = 0; i < static_cast<int>(m_specs.size()); ++i)
         if (m_specs[i].id == id) return m_pages[i];
+    return nullptr;
+}
+
+DrawPage* MainWindow::drawPage() {
+    for (int i = 0; i < static_cast<int>(m_specs.size()); ++i) {
+        if (m_specs[i].id == QLatin1String("draw")) {
+            ensurePage(i);
+            return qobject_cast<DrawPage*>(m_pages[i]);
+        }
+    }
     return nullptr;
 }
 
@@ -145,6 +260,7 @@ void MainWindow::ensurePage(int index) {
     m_stack->removeWidget(placeholder);
     placeholder->deleteLater();
     m_pages[index] = page;
+    if (auto* aware = dynamic_cast<AppearanceAware*>(page)) aware->applyAppearance(m_appearance);
 }
 
 void MainWindow::setDataStatus(const QString& text) { m_dataStatus->setText(text); }
@@ -159,6 +275,7 @@ void MainWindow::showAbout() {
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (m_context.settings) {
         m_context.settings->setWindowGeometry(saveGeometry());
+        m_context.settings->setWindowState(saveState());
         m_context.settings->setLastPage(currentPageId());
     }
     event->accept();

@@ -8,9 +8,12 @@
 
 #include "page.h"
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
+class DrawPage;
+class ModelLibrary;
 class TrainPage;
 
 class MainWindow : public QMainWindow {
@@ -27,6 +30,15 @@ public:
     /// The page `id` if it has been created, else null.
     QWidget* page(const QString& id) const;
     TrainPage* trainPage();  ///< creates the Train page if needed
+    DrawPage* drawPage();    ///< creates the Draw page if needed
+    ModelLibrary* modelLibrary() const { return m_context.models; }
+
+    /// Restyles the app, every created page and its plots; remembered in the settings. Presentation mode
+    /// from the menu also goes full screen (fullScreen = false: only the look, as --screenshot wants).
+    void setAppearance(const Appearance& appearance, bool fullScreen = true);
+    const Appearance& appearance() const { return m_appearance; }
+    void setDarkTheme(bool dark);
+    void setPresentationMode(bool on);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -37,6 +49,8 @@ private:
     void ensurePage(int index);
     void setDataStatus(const QString& text);
     void showAbout();
+    void toggleRun();
+    void buildMenus();
 
     AppContext m_context;
     std::vector<PageSpec> m_specs;
@@ -45,4 +59,9 @@ private:
     QStackedWidget* m_stack = nullptr;
     QLabel* m_dataStatus = nullptr;
     QLabel* m_threadStatus = nullptr;
+    QLabel* m_deviceStatus = nullptr;
+    QAction* m_darkAction = nullptr;
+    QAction* m_presentationAction = nullptr;
+    Appearance m_appearance;
+    bool m_wasMaximized = false;
 };

@@ -9,11 +9,30 @@
 #include <vector>
 
 class AppSettings;
+class ModelLibrary;
+
+/// How the whole app looks: the light or dark theme, and presentation mode (full screen, text 1.5×,
+/// plot lines 2×, high contrast) for a projector.
+struct Appearance {
+    bool dark = false;
+    bool presentation = false;
+    bool operator==(const Appearance&) const = default;
+};
+
+/// Pages that restyle something themselves (plots, hand-sized fonts) implement this; MainWindow calls it
+/// when a page is created and whenever the appearance changes.
+class AppearanceAware {
+public:
+    virtual ~AppearanceAware() = default;
+    virtual void applyAppearance(const Appearance& appearance) = 0;
+};
 
 /// Shared, app-wide inputs for pages. Owned by MainWindow's creator; outlives every page.
 struct AppContext {
     QString dataDirOverride;           // --data-dir; empty means BP_DATA_DIR, else the default data dir
     AppSettings* settings = nullptr;   // null: nothing is read from or written to the user's settings
+    Appearance appearance;             // used when settings is null (--theme, --presentation)
+    ModelLibrary* models = nullptr;    // models to draw with; MainWindow provides one when this is null
 };
 
 struct PageSpec {

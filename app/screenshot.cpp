@@ -5,10 +5,13 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPixmap>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
 #include "main_window.h"
+#include "bp/data/dataset.h"
+#include "pages/draw_page.h"
 #include "pages/train_page.h"
 
 namespace {
@@ -81,7 +84,8 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
 
     int code = 0;
     if (request.demo) {
-        if (TrainPage* page = qobject_cast<TrainPage*>(window.page(request.page)); page || request.page == "train") {
+        if (TrainPage* page = qobject_cast<TrainPage*>(window.page(request.page));
+            page || request.page == "train" || request.page == "draw") {
             const QString error = runDemoTraining(page ? page : window.trainPage());
             if (!error.isEmpty()) {
                 printErr(QStringLiteral("backprop-studio: demo training failed: %1").arg(error));
@@ -89,7 +93,39 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             }
             window.showPage(request.page);
         }
+        if (DrawPage* draw = qobject_cast<DrawPage*>(window.page(request.page)); draw && code == 0) {
+            // Draw a real MNIST test digit (test image 0, a 7) on the pad, stroke by stroke.
+            try {
+                const QString dir = window.trainPage()->controller()->dataInfo().dataDir;
+                const bp::data::ImageDataset test = bp::data::load_image_dataset(dir.toStdString(), "mnist", "test");
+                draw->pad()->setStrokes(DrawPage::strokesFromDigit(test.pixels.data() + request.digit * test.rows * test.cols,
+                                                                   static_cast<int>(test.rows), static_cast<int>(test.cols),
+                                                                   draw->pad()->canvasSize()));
+            } catch (const std::exception& e) {
+                printErr(QStringLiteral("backprop-studio: could not draw a test digit: %1").arg(QString::fromUtf8(e.what())));
+                code = 1;
+            }
+        }
         settle(200);
+    }
+
+    if (!request.tab.isEmpty()) {
+        if (auto* train = qobject_cast<TrainPage*>(window.page(request.page))) {
+            QTabWidget* tabs = train->chartTabs();
+            bool isIndex = false;
+            int index = request.tab.toInt(&isIndex);
+            if (!isIndex) {
+                index = -1;
+                for (int i = 0; i < tabs->count(); ++i)
+                    if (tabs->tabText(i).remove(QLatin1Char('&')).startsWith(request.tab, Qt::CaseInsensitive)) index = i;
+            }
+            if (index < 0 || index >= tabs->count()) {
+                printErr(QStringLiteral("backprop-studio: no chart tab '%1'").arg(request.tab));
+                return 2;
+            }
+            tabs->setCurrentIndex(index);
+            settle(150);
+        }
     }
 
     const QPixmap pixmap = window.grab();

@@ -1,6 +1,6 @@
 // screenshot.h — `backprop-studio --screenshot PAGE --out FILE.png [--demo]`: render one page of the real
-// main window to a PNG, optionally after a short real training run, so people can look at the GUI
-// without a display (tests, CI, docs).
+// main window to a PNG, optionally after a short real training run (and, for "draw", a real MNIST test
+// digit drawn on the pad), so people can look at the GUI without a display (tests, CI, docs).
 #pragma once
 
 #include <QSize>
@@ -13,6 +13,8 @@ struct ScreenshotRequest {
     QString page;          // a MainWindow::pageIds() entry
     QString outPath;       // PNG file to write
     bool demo = false;     // run a short real training first
+    int digit = 0;         // Draw page with demo: the MNIST test image drawn on the pad
+    QString tab;           // Train page: the chart tab to show (its index, or the start of its title)
     QSize size{1400, 900};
 };
 

@@ -14,6 +14,7 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent), m_wor
     m_worker->moveToThread(&m_thread);
     connect(m_worker, &TrainingWorker::dataLoaded, this, &TrainingController::onDataLoaded);
     connect(m_worker, &TrainingWorker::dataFailed, this, &TrainingController::onDataFailed);
+    connect(m_worker, &TrainingWorker::modelBuilt, this, &TrainingController::onModelBuilt);
     connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingController::onEpochFinished);
     connect(m_worker, &TrainingWorker::trainingFinished, this, &TrainingController::onTrainingFinished);
     connect(m_worker, &TrainingWorker::trainingFailed, this, &TrainingController::onTrainingFailed);
@@ -38,17 +39,36 @@ void TrainingController::loadData(const QString& dataDirOverride) {
                               Qt::QueuedConnection);
 }
 
-void TrainingController::start(const bp::train::TrainConfig& config) {
+void TrainingController::start(const bp::train::TrainConfig& config) { start(config, nullptr); }
+
+void TrainingController::start(const bp::train::TrainConfig& config, std::shared_ptr<const bp::models::Model> initial) {
     if (m_state != State::Idle) return;
     m_config = config;
+    if (initial) m_config.model = initial->name;
     const int runId = ++m_runId;
+    m_lastStep = 0;
     m_worker->clearRequests();
-    m_worker->takeBatches();  // drop anything a previous run left behind
+    m_worker->take();  // drop anything a previous run left behind
     setState(State::Running);
     m_drainTimer.start();
-    emit runStarted(config);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, config, runId] { w->train(config, runId); },
+    emit runStarted(m_config);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, cfg = m_config, runId, initial] { w->train(cfg, runId, initial); },
                               Qt::QueuedConnection);
+}
+
+bool TrainingController::setLearningRate(double lr) {
+    if (m_state != State::Running && m_state != State::Paused) return false;
+    if (!m_worker->requestLearningRate(lr)) return false;
+    drain();  // so m_lastStep is the step the new rate follows
+    emit learningRateChanged(lr, m_lastStep);
+    return true;
+}
+
+std::shared_ptr<const EvaluationSnapshot> TrainingController::latestEvaluation() const { return m_worker->latestEvaluation(); }
+std::shared_ptr<const bp::models::Model> TrainingController::latestModel() const { return m_worker->latestModel(); }
+
+void TrainingController::onModelBuilt(const QStringList& layers, int runId) {
+    if (runId == m_runId) emit normLayersChanged(layers);
 }
 
 void TrainingController::pause() {
@@ -84,9 +104,11 @@ void TrainingController::setState(State s) {
 
 void TrainingController::drain() {
     // Hold the worker's lock only for the swap; the plot work happens afterwards, outside it.
-    std::vector<bp::train::BatchEvent> batches = m_worker->takeBatches();
-    if (batches.empty()) return;
-    emit batchesArrived(QVector<bp::train::BatchEvent>(batches.begin(), batches.end()));
+    TrainingWorker::Drained d = m_worker->take();
+    if (!d.norms.empty()) emit normsArrived(QVector<NormSample>(d.norms.begin(), d.norms.end()));
+    if (d.batches.empty()) return;
+    m_lastStep = d.batches.back().global_step;
+    emit batchesArrived(QVector<bp::train::BatchEvent>(d.batches.begin(), d.batches.end()));
 }
 
 void TrainingController::onDataLoaded(const DataInfo& info) {

@@ -1,7 +1,9 @@
 // training_controller.h — TrainingController: the GUI thread's handle on training. It owns a QThread and the
 // TrainingWorker living on it, drains the worker's batch buffer every 33 ms (one batchesArrived per tick,
-// however many batches ran) and turns the worker's queued events into signals for pages. Pause, resume,
-// step and stop reach the trainer's atomics directly, never queued behind a running loop.
+// however many batches ran, so pages redraw at most ~30 times a second) and turns the worker's queued
+// events into signals for pages. Pause, resume, step, stop and learning-rate changes reach the trainer's
+// atomics directly, never queued behind a running loop. Heavy snapshots (the last evaluation image by
+// image, a copy of the model) are pulled with latestEvaluation() / latestModel().
 #pragma once
 
 #include <QObject>
@@ -27,6 +29,11 @@ public:
     void loadData(const QString& dataDirOverride = QString());
     /// Starts a run with `config` (ignored unless Idle). Example: controller->start(cfg);
     void start(const bp::train::TrainConfig& config);
+    /// Continues training `initial` (an opened or earlier model) instead of fresh weights.
+    void start(const bp::train::TrainConfig& config, std::shared_ptr<const bp::models::Model> initial);
+    /// Changes the learning rate of the running (or paused) run before its next batch; false if no run is
+    /// going or the value is out of range. Emits learningRateChanged with the step it takes effect after.
+    bool setLearningRate(double lr);
     void pause();
     void resume();
     void step();  ///< while paused: one batch, then paused again
@@ -38,6 +45,11 @@ public:
     const DataInfo& dataInfo() const { return m_dataInfo; }
     QString dataError() const { return m_dataError; }
     const bp::train::TrainConfig& currentConfig() const { return m_config; }
+    std::shared_ptr<const EvaluationSnapshot> latestEvaluation() const;
+    std::shared_ptr<const bp::models::Model> latestModel() const;
+    /// The drain interval in ms (33: at most ~30 redraws a second).
+    int drainInterval() const { return m_drainTimer.interval(); }
+    qint64 lastStep() const { return m_lastStep; }
 
 signals:
     void stateChanged(TrainingController::State state);
@@ -45,6 +57,10 @@ signals:
     void dataFailed(const QString& message);
     void runStarted(const bp::train::TrainConfig& config);
     void batchesArrived(const QVector<bp::train::BatchEvent>& batches);
+    /// The labels of the run's parameter layers; normsArrived samples follow this order.
+    void normLayersChanged(const QStringList& layers);
+    void normsArrived(const QVector<NormSample>& samples);
+    void learningRateChanged(double lr, qint64 afterStep);
     void epochFinished(const bp::train::EpochEvent& event);
     void trainingFinished(const bp::train::FinishedEvent& event);
     void trainingFailed(const QString& message);
@@ -53,6 +69,7 @@ private:
     void setState(State s);
     void drain();
     void onDataLoaded(const DataInfo& info);
+    void onModelBuilt(const QStringList& layers, int runId);
     void onDataFailed(const QString& message, const QString& dataDir);
     void onEpochFinished(const bp::train::EpochEvent& event, int runId);
     void onTrainingFinished(const bp::train::FinishedEvent& event, int runId);
@@ -66,4 +83,5 @@ private:
     QString m_dataError;
     bp::train::TrainConfig m_config;
     int m_runId = 0;
+    qint64 m_lastStep = 0;
 };

@@ -4,7 +4,10 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QVector>
+#include <memory>
+#include <vector>
 
 #include "bp/train/trainer.h"
 
@@ -16,7 +19,27 @@ struct DataInfo {
     qint64 testCount = 0;
 };
 
+/// Per-layer L2 norms of the weights and of their gradients after one optimizer step (gradient flow).
+/// Index i is layer i of the run's NormLayers.
+struct NormSample {
+    qint64 step = 0;
+    std::vector<double> weight, grad;
+};
+
+/// The last evaluation, image by image: true label, predicted label and class probabilities of the first
+/// count() test images. Immutable once published; the GUI keeps it by shared_ptr.
+struct EvaluationSnapshot {
+    int epoch = 0;  // 0-based
+    int numClasses = 10;
+    std::shared_ptr<const bp::data::ImageDataset> images;  // the test set (pixels for galleries)
+    std::vector<int> labels, predictions;
+    std::vector<float> probabilities;  // [count, numClasses]
+    qint64 count() const { return static_cast<qint64>(labels.size()); }
+    float probability(qint64 i, int cls) const { return probabilities[static_cast<size_t>(i * numClasses + cls)]; }
+};
+
 Q_DECLARE_METATYPE(DataInfo)
+Q_DECLARE_METATYPE(NormSample)
 Q_DECLARE_METATYPE(bp::train::TrainConfig)
 Q_DECLARE_METATYPE(bp::train::BatchEvent)
 Q_DECLARE_METATYPE(bp::train::EpochEvent)

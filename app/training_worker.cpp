@@ -3,7 +3,9 @@
 
 #include "bp/data/dataset.h"
 #include "bp/errors.h"
+#include <algorithm>
 #include "bp/models/zoo.h"
+#include "model_tools.h"
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {}
 TrainingWorker::~TrainingWorker() = default;
@@ -14,7 +16,7 @@ void TrainingWorker::loadData(const QString& dataDirOverride) {
         const std::string resolved = bp::data::resolve_data_dir(dataDirOverride.toStdString());
         dir = QString::fromStdString(resolved);
         auto train = std::make_unique<bp::data::ImageDataset>(bp::data::load_image_dataset(resolved, "mnist", "train"));
-        auto test = std::make_unique<bp::data::ImageDataset>(bp::data::load_image_dataset(resolved, "mnist", "test"));
+        auto test = std::make_shared<const bp::data::ImageDataset>(bp::data::load_image_dataset(resolved, "mnist", "test"));
         m_train = std::move(train);
         m_test = std::move(test);
     } catch (const std::exception& e) {  // bp::DataError in practice: its text says what to run
@@ -31,11 +33,17 @@ void TrainingWorker::loadData(const QString& dataDirOverride) {
     emit dataLoaded(info);
 }
 
-void TrainingWorker::train(const bp::train::TrainConfig& config, int runId) {
+void TrainingWorker::train(const bp::train::TrainConfig& config, int runId,
+                           std::shared_ptr<const bp::models::Model> initial) {
     m_runId = runId;
     {
         std::lock_guard<std::mutex> lk(m_bufferMutex);
         m_buffer.clear();
+        m_normBuffer.clear();
+    }
+    {
+        std::lock_guard<std::mutex> lk(m_snapshotMutex);
+        m_evaluation.reset();
     }
     if (!m_train) {
         emit trainingFailed({"the training data is not loaded; set up MNIST first", 0, 0}, runId);
@@ -43,9 +51,24 @@ void TrainingWorker::train(const bp::train::TrainConfig& config, int runId) {
     }
     try {
         config.validate();
-        bp::models::Model model = bp::models::create_model(config.model, nlohmann::json::object(), config.seed);
+        bp::models::Model model = initial ? bp::models::create_model_from_config(initial->config(), config.seed)
+                                          : bp::models::create_model(config.model, nlohmann::json::object(), config.seed);
+        if (initial) modeltools::copyState(*initial, model);
+        if (model.input_shape != bp::Shape{1, m_train->rows, m_train->cols})
+            throw bp::DataError("the model expects input " + modeltools::shapeText(model.input_shape).toStdString() +
+                                " but the images are [1, " + std::to_string(m_train->rows) + ", " +
+                                std::to_string(m_train->cols) + "]");
         bp::train::Trainer trainer(model, *m_train, m_test.get(), config);
         trainer.add_observer(this);
+        m_model = &model;
+        m_config = config;
+        m_normGroups.clear();
+        QStringList labels;
+        for (modeltools::LayerGroup& g : modeltools::parameterGroups(model)) {
+            labels << QString::fromStdString(g.label);
+            m_normGroups.push_back(std::move(g.params));
+        }
+        emit modelBuilt(labels, runId);
         {
             std::lock_guard<std::mutex> lk(m_trainerMutex);
             m_trainer = &trainer;
@@ -58,6 +81,8 @@ void TrainingWorker::train(const bp::train::TrainConfig& config, int runId) {
             ~Unpublish() {
                 std::lock_guard<std::mutex> lk(w->m_trainerMutex);
                 w->m_trainer = nullptr;
+                w->m_model = nullptr;
+                w->m_normGroups.clear();
             }
         } unpublish{this};
         trainer.run();
@@ -66,10 +91,75 @@ void TrainingWorker::train(const bp::train::TrainConfig& config, int runId) {
     }
 }
 
-std::vector<bp::train::BatchEvent> TrainingWorker::takeBatches() {
-    std::vector<bp::train::BatchEvent> out;
+void TrainingWorker::publishEvaluation(int epoch) {
+    // Predictions and probabilities of the evaluated test images, on this thread, between two epochs; the
+    // argmax is the one bp::train::evaluate took, so the snapshot agrees with the epoch's confusion matrix.
+    auto snap = std::make_shared<EvaluationSnapshot>();
+    snap->epoch = epoch;
+    snap->images = m_test;
+    snap->numClasses = m_test->num_classes;
+    const int64_t n = m_config.test_limit > 0 ? std::min(m_config.test_limit, m_test->count) : m_test->count;
+    const int c = snap->numClasses;
+    snap->labels.resize(static_cast<size_t>(n));
+    snap->predictions.resize(static_cast<size_t>(n));
+    snap->probabilities.resize(static_cast<size_t>(n * c));
+    const bool wasTraining = m_model->net->is_training();
+    m_model->net->eval();
+    constexpr int64_t kBatch = 500;
+    std::vector<int64_t> idx;
+    for (int64_t start = 0; start < n; start += kBatch) {
+        const int64_t b = std::min(kBatch, n - start);
+        idx.resize(static_cast<size_t>(b));
+        for (int64_t i = 0; i < b; ++i) idx[static_cast<size_t>(i)] = start + i;
+        bp::Tensor x = bp::Tensor::empty({b, 1, m_test->rows, m_test->cols});  // [b, 1, 28, 28]
+        bp::data::normalize_images(*m_test, idx.data(), b, x.data<float>());
+        const bp::Tensor p = bp::train::predict_proba(*m_model->net, x);  // [b, c]
+        const float* pp = p.data<float>();
+        std::copy(pp, pp + b * c, snap->probabilities.begin() + start * c);
+        for (int64_t i = 0; i < b; ++i) {
+            const float* row = pp + i * c;
+            snap->labels[static_cast<size_t>(start + i)] = m_test->labels[static_cast<size_t>(start + i)];
+            snap->predictions[static_cast<size_t>(start + i)] = static_cast<int>(std::max_element(row, row + c) - row);
+        }
+    }
+    m_model->net->train(wasTraining);
+    std::lock_guard<std::mutex> lk(m_snapshotMutex);
+    m_evaluation = std::move(snap);
+}
+
+void TrainingWorker::publishModel() {
+    if (!m_model) return;
+    std::shared_ptr<const bp::models::Model> copy = modeltools::cloneModel(*m_model);
+    std::lock_guard<std::mutex> lk(m_snapshotMutex);
+    m_latestModel = std::move(copy);
+}
+
+std::shared_ptr<const EvaluationSnapshot> TrainingWorker::latestEvaluation() const {
+    std::lock_guard<std::mutex> lk(m_snapshotMutex);
+    return m_evaluation;
+}
+
+std::shared_ptr<const bp::models::Model> TrainingWorker::latestModel() const {
+    std::lock_guard<std::mutex> lk(m_snapshotMutex);
+    return m_latestModel;
+}
+
+bool TrainingWorker::requestLearningRate(double lr) {
+    std::lock_guard<std::mutex> lk(m_trainerMutex);
+    if (!m_trainer) return false;
+    try {
+        m_trainer->set_learning_rate(lr);
+    } catch (const bp::Error&) {
+        return false;
+    }
+    return true;
+}
+
+TrainingWorker::Drained TrainingWorker::take() {
+    Drained out;
     std::lock_guard<std::mutex> lk(m_bufferMutex);
-    out.swap(m_buffer);
+    out.batches.swap(m_buffer);
+    out.norms.swap(m_normBuffer);
     return out;
 }
 
@@ -108,10 +198,33 @@ bool TrainingWorker::trainerPaused() const {
 }
 
 void TrainingWorker::on_batch(const bp::train::BatchEvent& e) {
+    NormSample sample;
+    const bool sampleNorms = e.global_step == 1 || e.global_step % kNormsEvery == 0;
+    if (sampleNorms) {
+        // The optimizer has stepped but not yet zeroed: .grad is this batch's gradient.
+        sample.step = e.global_step;
+        for (const std::vector<bp::Tensor>& g : m_normGroups) {
+            sample.weight.push_back(modeltools::l2Norm(g, false));
+            sample.grad.push_back(modeltools::l2Norm(g, true));
+        }
+    }
     std::lock_guard<std::mutex> lk(m_bufferMutex);
     m_buffer.push_back(e);
+    if (sampleNorms) m_normBuffer.push_back(std::move(sample));
 }
 
-void TrainingWorker::on_epoch(const bp::train::EpochEvent& e) { emit epochFinished(e, m_runId); }
-void TrainingWorker::on_finished(const bp::train::FinishedEvent& e) { emit trainingFinished(e, m_runId); }
-void TrainingWorker::on_failed(const bp::train::FailedEvent& e) { emit trainingFailed(e, m_runId); }
+void TrainingWorker::on_epoch(const bp::train::EpochEvent& e) {
+    if (e.evaluated && m_test && m_model) publishEvaluation(e.epoch);
+    publishModel();
+    emit epochFinished(e, m_runId);
+}
+
+void TrainingWorker::on_finished(const bp::train::FinishedEvent& e) {
+    publishModel();  // a cancelled run ends mid-epoch: keep where it got to
+    emit trainingFinished(e, m_runId);
+}
+
+void TrainingWorker::on_failed(const bp::train::FailedEvent& e) {
+    publishModel();  // the last good parameters, restored by the trainer
+    emit trainingFailed(e, m_runId);
+}

@@ -1,8 +1,10 @@
 // training_worker.h — TrainingWorker lives on the training thread. It owns the datasets, the model and the
-// bp::train::Trainer of the current run, and observes the trainer: batches go into a locked buffer that the
-// GUI drains on a timer (no signal per batch); epoch, finished and failed events leave as queued signals.
-// Not a widget and not thread-agnostic: slots run on the training thread; the methods marked thread-safe
-// are the only ones the GUI thread may call.
+// bp::train::Trainer of the current run, and observes the trainer: batches (and every kNormsEvery steps the
+// per-layer weight and gradient norms) go into a locked buffer that the GUI drains on a timer (no signal per
+// batch); epoch, finished and failed events leave as queued signals. After each epoch it publishes heavy
+// snapshots that the GUI pulls when it wants them (the latest wins): the evaluation image by image, and a
+// copy of the model. Slots run on the training thread; the methods marked thread-safe are the only ones
+// the GUI thread may call.
 #pragma once
 
 #include <QObject>
@@ -17,27 +19,40 @@
 class TrainingWorker : public QObject, public bp::train::TrainerObserver {
     Q_OBJECT
 public:
+    static constexpr int kNormsEvery = 10;  ///< optimizer steps between two gradient-flow samples
+
     explicit TrainingWorker(QObject* parent = nullptr);
     ~TrainingWorker() override;
 
     // --- slots, run on the training thread (invoke queued) ---
     /// Loads the MNIST train and test sets from resolve_data_dir(dataDirOverride); emits dataLoaded or dataFailed.
     void loadData(const QString& dataDirOverride);
-    /// Builds the model and a Trainer and runs it to the end; blocks this thread's event loop meanwhile.
-    void train(const bp::train::TrainConfig& config, int runId);
+    /// Builds the model (from `initial`'s weights when given: continue training) and a Trainer and runs it to
+    /// the end; blocks this thread's event loop meanwhile.
+    void train(const bp::train::TrainConfig& config, int runId, std::shared_ptr<const bp::models::Model> initial = {});
 
     // --- thread-safe, called from the GUI thread; they reach the running trainer's atomics directly ---
-    std::vector<bp::train::BatchEvent> takeBatches();  ///< swaps the buffer out under the lock
+    struct Drained {
+        std::vector<bp::train::BatchEvent> batches;
+        std::vector<NormSample> norms;
+    };
+    Drained take();  ///< swaps the buffers out under the lock
     void clearRequests();  ///< forget pause/cancel requests made before the previous run
     void requestPause();
     void requestResume();
     void requestStep();
     void requestCancel();
+    /// Applied before the next batch; false (and nothing changes) when no run is going or lr is out of range.
+    bool requestLearningRate(double lr);
     bool trainerPaused() const;  ///< true when a trainer exists and honours a pause
+    std::shared_ptr<const EvaluationSnapshot> latestEvaluation() const;
+    std::shared_ptr<const bp::models::Model> latestModel() const;  ///< after an epoch or the end of a run
 
 signals:
     void dataLoaded(const DataInfo& info);
     void dataFailed(const QString& message, const QString& dataDir);
+    /// The run's model is built: the labels of its parameter layers (the NormSample order).
+    void modelBuilt(const QStringList& normLayers, int runId);
     void epochFinished(const bp::train::EpochEvent& event, int runId);
     void trainingFinished(const bp::train::FinishedEvent& event, int runId);
     void trainingFailed(const bp::train::FailedEvent& event, int runId);
@@ -48,13 +63,23 @@ private:
     void on_epoch(const bp::train::EpochEvent& e) override;
     void on_finished(const bp::train::FinishedEvent& e) override;
     void on_failed(const bp::train::FailedEvent& e) override;
+    void publishEvaluation(int epoch);
+    void publishModel();
 
     std::unique_ptr<bp::data::ImageDataset> m_train;
-    std::unique_ptr<bp::data::ImageDataset> m_test;
+    std::shared_ptr<const bp::data::ImageDataset> m_test;
     int m_runId = 0;
+    bp::models::Model* m_model = nullptr;  // the running model; training thread only
+    bp::train::TrainConfig m_config;       // the running config; training thread only
+    std::vector<std::vector<bp::Tensor>> m_normGroups;
 
     std::mutex m_bufferMutex;
     std::vector<bp::train::BatchEvent> m_buffer;  // guarded by m_bufferMutex
+    std::vector<NormSample> m_normBuffer;         // guarded by m_bufferMutex
+
+    mutable std::mutex m_snapshotMutex;
+    std::shared_ptr<const EvaluationSnapshot> m_evaluation;  // guarded by m_snapshotMutex
+    std::shared_ptr<const bp::models::Model> m_latestModel;  // guarded by m_snapshotMutex
 
     mutable std::mutex m_trainerMutex;
     bp::train::Trainer* m_trainer = nullptr;  // guarded by m_trainerMutex; lives on train()'s stack

@@ -10,17 +10,11 @@
 
 namespace {
 
-const QColor kRawColor(100, 155, 210, 190);  // light, thin: the noisy per-batch loss
-const QColor kSmoothColor(8, 69, 148);       // dark, bold: the trend a learner should read
-const QColor kTestColor(230, 85, 13);        // orange markers: held-out loss per epoch
-const QColor kMarkerColor(120, 120, 120);
-
-QFont scaledFont(const QFont& base, double factor, bool bold = false) {
-    QFont f = base;
-    f.setPointSizeF(std::max(9.0, base.pointSizeF() * factor));
-    f.setBold(bold);
-    return f;
-}
+// Light theme first, dark second: the bold trend line must stand out from the background in both.
+QColor rawColor(const PlotStyle& s) { return s.dark ? QColor(110, 150, 200, 170) : QColor(100, 155, 210, 190); }
+QColor smoothColor(const PlotStyle& s) { return s.dark ? QColor(120, 190, 255) : QColor(8, 69, 148); }
+QColor testColor(const PlotStyle& s) { return s.dark ? QColor(255, 150, 70) : QColor(230, 85, 13); }
+QColor markerColor(const PlotStyle& s) { return s.dark ? QColor(190, 190, 190) : QColor(100, 100, 100); }
 
 }  // namespace
 
@@ -40,35 +34,25 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
     layout->addWidget(m_plot, 1);
     m_plot->setMinimumSize(320, 220);
 
-    const QFont base = font();
-    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setLabelFont(scaledFont(base, 1.15, true));
-        axis->setTickLabelFont(scaledFont(base, 1.0));
-        axis->grid()->setSubGridVisible(false);
-    }
     m_plot->xAxis->setLabel(tr("step"));
     m_plot->yAxis->setLabel(tr("loss"));
 
     m_raw = m_plot->addGraph();
     m_raw->setName(tr("batch loss"));
-    m_raw->setPen(QPen(kRawColor, 1.0));
     m_raw->setAdaptiveSampling(true);
 
     m_smooth = m_plot->addGraph();
     m_smooth->setName(tr("smoothed"));
-    m_smooth->setPen(QPen(kSmoothColor, 2.5));
     m_smooth->setAdaptiveSampling(true);
 
     m_test = m_plot->addGraph();
     m_test->setName(tr("test loss (per epoch)"));
-    m_test->setPen(QPen(kTestColor, 1.5, Qt::DashLine));
-    m_test->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kTestColor, 2), QBrush(Qt::white), 10));
 
     m_plot->legend->setVisible(true);
-    m_plot->legend->setFont(scaledFont(base, 1.0));
-    m_plot->legend->setBrush(QColor(255, 255, 255, 220));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plotstyle::installHoverTips(m_plot, tr("step"));
 
+    applyStyle();
     rescale();
 }
 
@@ -101,7 +85,7 @@ void LossPlot::markEvent(double step, const QString& label) {
     auto* line = new QCPItemStraightLine(m_plot);
     line->point1->setCoords(step, 1.0);
     line->point2->setCoords(step, 2.0);
-    line->setPen(QPen(kMarkerColor, 1.2, Qt::DashLine));
+    line->setPen(QPen(markerColor(m_style), 1.2 * m_style.lineScale, Qt::DashLine));
 
     auto* text = new QCPItemText(m_plot);
     text->position->setTypeX(QCPItemPosition::ptPlotCoords);
@@ -110,8 +94,8 @@ void LossPlot::markEvent(double step, const QString& label) {
     text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     text->setPadding(QMargins(4, 0, 0, 0));
     text->setText(label);
-    text->setColor(kMarkerColor.darker(130));
-    text->setFont(scaledFont(font(), 0.95));
+    text->setColor(plotstyle::foreground(m_style));
+    text->setFont(plotstyle::font(font(), m_style, 0.95, true));
     ++m_markerCount;
     m_maxStep = std::max(m_maxStep, step);
     rescale();
@@ -160,6 +144,49 @@ void LossPlot::setLogScale(bool on) {
 
 bool LossPlot::savePng(const QString& path, int width, int height) {
     return m_plot->savePng(path, width, height, 1.0);
+}
+
+void LossPlot::setPlotStyle(const PlotStyle& style) {
+    if (style == m_style) return;
+    m_style = style;
+    applyStyle();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossPlot::setPresentation(bool on) {
+    PlotStyle s = PlotStyle::make(m_style.dark, on);
+    setPlotStyle(s);
+}
+
+void LossPlot::setLineScale(double scale) {
+    PlotStyle s = m_style;
+    s.lineScale = std::clamp(scale, 0.5, 5.0);
+    setPlotStyle(s);
+}
+
+void LossPlot::setDarkTheme(bool dark) {
+    PlotStyle s = m_style;
+    s.dark = dark;
+    setPlotStyle(s);
+}
+
+void LossPlot::applyStyle() {
+    const double w = m_style.lineScale;
+    plotstyle::apply(m_plot, m_style, font());
+    m_raw->setPen(QPen(rawColor(m_style), 1.0 * w));
+    m_smooth->setPen(QPen(smoothColor(m_style), 2.5 * w));
+    m_test->setPen(QPen(testColor(m_style), 1.5 * w, Qt::DashLine));
+    m_test->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(testColor(m_style), 2 * w),
+                                            QBrush(plotstyle::background(m_style)), 10 * std::sqrt(w)));
+    for (int i = 0; i < m_plot->itemCount(); ++i) {
+        if (auto* line = qobject_cast<QCPItemStraightLine*>(m_plot->item(i)))
+            line->setPen(QPen(markerColor(m_style), 1.2 * w, Qt::DashLine));
+        else if (auto* text = qobject_cast<QCPItemText*>(m_plot->item(i))) {
+            text->setColor(plotstyle::foreground(m_style));
+            text->setFont(plotstyle::font(font(), m_style, 0.95, true));
+        }
+    }
+    m_logBox->setFont(plotstyle::font(font(), m_style, 1.0));
 }
 
 void LossPlot::recomputeSmoothed() {

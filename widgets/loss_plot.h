@@ -7,6 +7,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include "plot_style.h"
+
 class QCheckBox;
 class QCustomPlot;
 class QCPGraph;
@@ -34,6 +36,15 @@ public:
     void setLogScale(bool on);
     bool logScale() const { return m_logY; }
 
+    /// Colours, text size and line widths (see PlotStyle). Example: plot->setPlotStyle(PlotStyle::make(true, false));
+    void setPlotStyle(const PlotStyle& style);
+    const PlotStyle& plotStyle() const { return m_style; }
+    /// Presentation mode: text 1.5× and lines 2× (the line scale can also be set alone).
+    void setPresentation(bool on);
+    void setLineScale(double scale);
+    double lineScale() const { return m_style.lineScale; }
+    void setDarkTheme(bool dark);
+
     /// Renders the chart alone to a PNG of exactly w×h pixels.
     bool savePng(const QString& path, int width, int height);
 
@@ -46,6 +57,7 @@ public:
 
 private:
     void rescale();
+    void applyStyle();
     void recomputeSmoothed();
 
     QCustomPlot* m_plot = nullptr;
@@ -60,4 +72,5 @@ private:
     double m_maxStep = 0.0;
     bool m_logY = false;
     int m_markerCount = 0;
+    PlotStyle m_style;
 };

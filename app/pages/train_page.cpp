@@ -1,7 +1,15 @@
 // train_page.cpp — layout, enabled states and the event → widget mapping of the Train page.
 #include "pages/train_page.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QTabWidget>
+#include <QTime>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -10,6 +18,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -17,8 +26,19 @@
 #include <cmath>
 
 #include "app_settings.h"
+#include "bp/errors.h"
+#include "bp/io/model_file.h"
 #include "bp/models/zoo.h"
+#include "bp/train/report.h"
+#include "heatmap_view.h"
+#include "image_grid.h"
+#include "layer_diagram.h"
 #include "loss_plot.h"
+#include "model_library.h"
+#include "model_tools.h"
+#include "series_plot.h"
+#include "plot_style.h"
+#include "theme.h"
 
 namespace {
 
@@ -56,6 +76,31 @@ QString secondsText(double s) {
 
 QString epochsText(int n) { return n == 1 ? QObject::tr("1 epoch") : QObject::tr("%1 epochs").arg(n); }
 
+QString guideText(const PlotStyle& s) {
+    const QString raw = s.dark ? QStringLiteral("#8fb0d8") : QStringLiteral("#5a8fc8");
+    const QString bold = s.dark ? QStringLiteral("#78beff") : QStringLiteral("#084594");
+    const QString test = s.dark ? QStringLiteral("#ff9646") : QStringLiteral("#e6550d");
+    return QObject::tr(
+               "<p>The <b>loss</b> measures how wrong the network is; training pushes it down.</p>"
+               "<p>The <span style='color:%1'><b>thin line</b></span> is the loss of each batch: noisy, because every "
+               "batch holds different images. The <span style='color:%2'><b>bold line</b></span> is its moving average.</p>"
+               "<p>The <span style='color:%3'><b>orange circles</b></span> are the loss on test images the network never "
+               "trained on: if they rise while the bold line falls, it is memorising instead of learning.</p>")
+        .arg(raw, bold, test);
+}
+
+QImage digitImage(const bp::data::ImageDataset& ds, qint64 index) {
+    QImage img(static_cast<int>(ds.cols), static_cast<int>(ds.rows), QImage::Format_Grayscale8);
+    const uint8_t* src = ds.pixels.data() + index * ds.rows * ds.cols;
+    for (int y = 0; y < img.height(); ++y) std::copy(src + y * ds.cols, src + (y + 1) * ds.cols, img.scanLine(y));
+    return img;
+}
+
+QString className(const bp::data::ImageDataset& ds, int c) {
+    return c >= 0 && c < static_cast<int>(ds.class_names.size()) ? QString::fromStdString(ds.class_names[static_cast<size_t>(c)])
+                                                                 : QString::number(c);
+}
+
 QTableWidgetItem* numberItem(const QString& text, double value) {
     auto* item = new QTableWidgetItem(text);
     item->setData(Qt::UserRole, value);  // the raw number, for code and tests; the text is for people
@@ -71,7 +116,18 @@ TrainPage::TrainPage(const AppContext& context, QWidget* parent)
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(12, 12, 12, 12);
     layout->setSpacing(16);
-    layout->addWidget(buildControls());
+    // The controls scroll when presentation mode's larger text needs more height than the screen has.
+    auto* controlsScroll = new QScrollArea;
+    controlsScroll->setWidget(buildControls());
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_controlsScroll = controlsScroll;
+    auto* left = new QVBoxLayout;
+    left->setSpacing(8);
+    left->addWidget(controlsScroll, 1);
+    left->addWidget(m_runBox);
+    layout->addLayout(left);
     layout->addWidget(buildRunView(), 1);
 
     connect(m_controller, &TrainingController::stateChanged, this, &TrainPage::onStateChanged);
@@ -82,17 +138,26 @@ TrainPage::TrainPage(const AppContext& context, QWidget* parent)
     connect(m_controller, &TrainingController::epochFinished, this, &TrainPage::onEpochFinished);
     connect(m_controller, &TrainingController::trainingFinished, this, &TrainPage::onTrainingFinished);
     connect(m_controller, &TrainingController::trainingFailed, this, &TrainPage::onTrainingFailed);
+    connect(m_controller, &TrainingController::learningRateChanged, this, &TrainPage::onLearningRateChanged);
+    connect(m_controller, &TrainingController::normLayersChanged, this, &TrainPage::onNormLayersChanged);
+    connect(m_controller, &TrainingController::normsArrived, this, &TrainPage::onNormsArrived);
 
     loadSettings();
+    applyAppearance(m_context.appearance);
     updateModelInfo();
     updateButtons();
     m_controller->loadData(m_context.dataDirOverride);
+    // The model opened or saved last time comes back, ready to continue (quietly skipped if it is gone).
+    if (m_context.settings && !m_context.settings->lastModelFile().isEmpty() &&
+        QFileInfo::exists(m_context.settings->lastModelFile()))
+        openModel(m_context.settings->lastModelFile());
 }
 
 TrainPage::~TrainPage() { saveSettings(); }
 
 QWidget* TrainPage::buildControls() {
     auto* panel = new QWidget;
+    m_controlsPanel = panel;
     panel->setFixedWidth(360);
     auto* v = new QVBoxLayout(panel);
     v->setContentsMargins(0, 0, 0, 0);
@@ -114,9 +179,17 @@ QWidget* TrainPage::buildControls() {
     m_modelDescription->setWordWrap(true);
     m_modelParams = new QLabel;
     m_modelParams->setObjectName(QStringLiteral("modelParams"));
+    m_diagram = new LayerDiagram;
+    m_diagram->setToolTip(tr("The layers an image passes through, top to bottom, with the shape each one outputs."));
+    m_continue = new QCheckBox(tr("Continue from the current model"));
+    m_continue->setToolTip(tr("Start from the weights of the model opened or trained last, instead of fresh random ones."));
+    m_continue->setVisible(false);
     mv->addWidget(m_model);
     mv->addWidget(m_modelDescription);
     mv->addWidget(m_modelParams);
+    mv->addWidget(m_diagram);
+    mv->addWidget(m_continue);
+    connect(m_continue, &QCheckBox::toggled, this, &TrainPage::updateModelInfo);
     connect(m_model, &QComboBox::currentIndexChanged, this, &TrainPage::updateModelInfo);
     connect(m_model, &QComboBox::activated, this, &TrainPage::applyModelDefaults);  // user picks only
     v->addWidget(modelBox);
@@ -138,7 +211,10 @@ QWidget* TrainPage::buildControls() {
     m_lr->setDecimals(5);
     m_lr->setRange(1e-5, 1.0);
     m_lr->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-    m_lr->setToolTip(tr("How big each update step is: too small learns slowly, too large makes the loss jump or explode."));
+    m_lr->setKeyboardTracking(false);  // a change mid-run applies on Enter or an arrow, not per keystroke
+    m_lr->setToolTip(tr("How big each update step is: too small learns slowly, too large makes the loss jump or explode. "
+                        "It can be changed while training; the loss chart marks the change."));
+    connect(m_lr, &QDoubleSpinBox::valueChanged, this, &TrainPage::onLearningRateEdited);
 
     m_schedule = new QComboBox;
     for (const OptimizerChoice& o : kSchedules) {
@@ -179,6 +255,10 @@ QWidget* TrainPage::buildControls() {
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Training images"), m_trainImages);
     form->addRow(tr("Test images"), m_testImages);
+    m_augment = new QCheckBox(tr("Augment training images"));
+    m_augment->setToolTip(tr("Randomly shift (±2 px), rotate (±10°) and scale (0.9–1.1×) each training image, so the "
+                             "network sees more variety and reads off-centre drawings better. Test images are never changed."));
+    form->addRow(QString(), m_augment);
     v->addWidget(hpBox);
 
     // Run controls
@@ -206,20 +286,15 @@ QWidget* TrainPage::buildControls() {
     connect(m_resume, &QPushButton::clicked, m_controller, &TrainingController::resume);
     connect(m_step, &QPushButton::clicked, m_controller, &TrainingController::step);
     connect(m_stop, &QPushButton::clicked, m_controller, &TrainingController::stop);
-    v->addWidget(runBox);
+    m_runBox = runBox;  // placed under the scrolling controls, so Start is always on screen
 
     // A short guide for learners and for a class looking at a projector.
     auto* guideBox = new QGroupBox(tr("Reading the chart"));
     auto* gv = new QVBoxLayout(guideBox);
-    auto* guide = new QLabel(tr(
-        "<p>The <b>loss</b> measures how wrong the network is; training pushes it down.</p>"
-        "<p>The <span style='color:#78aad7'><b>thin line</b></span> is the loss of each batch: noisy, because every "
-        "batch holds different images. The <span style='color:#084594'><b>bold line</b></span> is its moving average.</p>"
-        "<p>The <span style='color:#e6550d'><b>orange circles</b></span> are the loss on test images the network never "
-        "trained on: if they rise while the bold line falls, it is memorising instead of learning.</p>"));
-    guide->setWordWrap(true);
-    guide->setTextFormat(Qt::RichText);
-    gv->addWidget(guide);
+    m_guide = new QLabel(guideText(PlotStyle{}));
+    m_guide->setWordWrap(true);
+    m_guide->setTextFormat(Qt::RichText);
+    gv->addWidget(m_guide);
     v->addWidget(guideBox);
     v->addStretch(1);
     return panel;
@@ -235,16 +310,11 @@ QWidget* TrainPage::buildRunView() {
     m_banner->setObjectName(QStringLiteral("dataBanner"));
     m_banner->setWordWrap(true);
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);  // so the command can be copied
-    m_banner->setStyleSheet(QStringLiteral("QLabel#dataBanner { background: #fff4ce; border: 1px solid #e0b400; "
-                                           "border-radius: 4px; padding: 10px; color: #3d3000; }"));
     m_banner->hide();
     v->addWidget(m_banner);
 
     m_runTitle = new QLabel(tr("Loading MNIST…"));
-    QFont titleFont = m_runTitle->font();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
-    titleFont.setBold(true);
-    m_runTitle->setFont(titleFont);
+    m_runTitle->setWordWrap(true);  // long titles wrap instead of widening the window (presentation mode)
     v->addWidget(m_runTitle);
 
     m_progress = new QProgressBar;
@@ -257,14 +327,80 @@ QWidget* TrainPage::buildRunView() {
 
     m_stats = new QLabel(QStringLiteral(" "));
     m_stats->setObjectName(QStringLiteral("runStats"));
-    QFont statsFont = m_stats->font();
-    statsFont.setPointSizeF(statsFont.pointSizeF() * 1.15);
-    m_stats->setFont(statsFont);
     m_stats->setTextFormat(Qt::RichText);
+    m_stats->setWordWrap(true);
     v->addWidget(m_stats);
 
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(false);
     m_plot = new LossPlot;
-    v->addWidget(m_plot, 1);
+    m_tabs->addTab(m_plot, tr("Loss"));
+
+    auto* curves = new QWidget;
+    auto* cv = new QHBoxLayout(curves);
+    cv->setContentsMargins(4, 4, 4, 4);
+    m_epochPlot = new SeriesPlot(tr("epoch"), tr("loss"));
+    m_epochPlot->setTitle(tr("Per epoch"));
+    m_epochSeries[2] = m_epochPlot->addSeries(tr("train loss"), 0, false, true, Qt::DashLine);
+    m_epochSeries[0] = m_epochPlot->addSeries(tr("test loss"), 1, false, true);
+    m_epochSeries[1] = m_epochPlot->addSeries(tr("test accuracy"), 2, true, true);
+    m_epochPlot->setRightAxisLabel(tr("accuracy"));
+    m_epochPlot->setRightRange(0.0, 1.0);
+    m_lrPlot = new SeriesPlot(tr("step"), tr("learning rate"));
+    m_lrPlot->setTitle(tr("Learning rate per step"));
+    m_lrSeries = m_lrPlot->addSeries(tr("learning rate"), 4);
+    cv->addWidget(m_epochPlot, 1);
+    cv->addWidget(m_lrPlot, 1);
+    m_tabs->addTab(curves, tr("Accuracy && LR"));
+
+    auto* confusion = new QWidget;
+    auto* conv = new QVBoxLayout(confusion);
+    auto* confTop = new QHBoxLayout;
+    auto* confHint = new QLabel(tr("Rows: the true digit. Columns: what the network said. Click a cell to see those test images."));
+    confHint->setWordWrap(true);
+    m_normalize = new QCheckBox(tr("Show % of each row"));
+    m_normalize->setToolTip(tr("Divide each row by the number of test images of that digit: the diagonal becomes the "
+                               "accuracy per digit."));
+    confTop->addWidget(confHint, 1);
+    confTop->addWidget(m_normalize);
+    m_confusion = new HeatmapView;
+    m_confusion->setObjectName(QStringLiteral("confusionMatrix"));
+    connect(m_normalize, &QCheckBox::toggled, m_confusion, &HeatmapView::setNormalized);
+    connect(m_confusion, &HeatmapView::cellClicked, this, [this](int r, int c) { showGallery(r, c); });
+    conv->addLayout(confTop);
+    conv->addWidget(m_confusion, 1);
+    m_tabs->addTab(confusion, tr("Confusion"));
+
+    auto* samples = new QWidget;
+    auto* sv = new QVBoxLayout(samples);
+    m_samplesTitle = new QLabel(tr("The first 16 test images and what the network says they are, with its confidence. "
+                                   "Mistakes are framed in red."));
+    m_samplesTitle->setWordWrap(true);
+    m_samples = new ImageGrid;
+    m_samples->setFitToSize(true, 140);
+    m_samples->setEmptyText(tr("Predictions appear after the first epoch."));
+    sv->addWidget(m_samplesTitle);
+    sv->addWidget(m_samples, 1);
+    m_tabs->addTab(samples, tr("Predictions"));
+
+    auto* flow = new QWidget;
+    auto* fv = new QHBoxLayout(flow);
+    fv->setContentsMargins(4, 4, 4, 4);
+    m_weightNorms = new SeriesPlot(tr("step"), tr("‖W‖ (L2 norm)"));
+    m_weightNorms->setTitle(tr("Weight norm per layer"));
+    m_gradNorms = new SeriesPlot(tr("step"), tr("‖∂L/∂W‖ (L2 norm)"));
+    m_gradNorms->setTitle(tr("Gradient norm per layer"));
+    m_gradNorms->setLogY(true);
+    m_gradNorms->setToolTip(tr("How strongly each layer is being changed. Layers whose gradient is much smaller than the "
+                               "others learn slowly (vanishing gradients)."));
+    fv->addWidget(m_weightNorms, 1);
+    fv->addWidget(m_gradNorms, 1);
+    m_tabs->addTab(flow, tr("Gradients"));
+    m_tabs->setTabToolTip(1, tr("Test loss and accuracy per epoch, and the learning rate at every step."));
+    m_tabs->setTabToolTip(2, tr("The confusion matrix of the last evaluation: which digits are mistaken for which."));
+    m_tabs->setTabToolTip(3, tr("What the network says about the first 16 test images."));
+    m_tabs->setTabToolTip(4, tr("Gradient flow: the size of each layer's weights and of their gradients over time."));
+    v->addWidget(m_tabs, 1);
 
     auto* resultsTitle = new QLabel(tr("Results per epoch"));
     QFont rf = resultsTitle->font();
@@ -273,14 +409,16 @@ QWidget* TrainPage::buildRunView() {
     v->addWidget(resultsTitle);
 
     m_epochs = new QTableWidget(0, 6);
-    m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Train loss"), tr("Train accuracy"), tr("Test loss"),
-                                         tr("Test accuracy"), tr("Time")});
+    m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Train loss"), tr("Train acc."), tr("Test loss"),
+                                         tr("Test acc."), tr("Time")});
+    m_epochs->horizontalHeaderItem(2)->setToolTip(tr("Accuracy on the training images during the epoch"));
+    m_epochs->horizontalHeaderItem(4)->setToolTip(tr("Accuracy on test images the network never trained on"));
     m_epochs->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_epochs->verticalHeader()->hide();
     m_epochs->setSelectionMode(QAbstractItemView::NoSelection);
     m_epochs->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_epochs->setAlternatingRowColors(true);
-    m_epochs->setMinimumHeight(150);
+    m_epochs->setMinimumHeight(120);
     m_epochs->setMaximumHeight(170);
     m_epochs->setToolTip(tr("Test accuracy is measured on images the network never trained on."));
     v->addWidget(m_epochs);
@@ -299,6 +437,7 @@ bp::train::TrainConfig TrainPage::configFromWidgets() const {
     c.seed = static_cast<uint64_t>(m_seed->value());
     c.train_limit = m_trainImages->value();
     c.test_limit = m_testImages->value();
+    c.augment.enabled = m_augment->isChecked();
     return c;
 }
 
@@ -315,9 +454,49 @@ void TrainPage::applyConfig(const bp::train::TrainConfig& c) {
     m_seed->setValue(static_cast<int>(std::min<uint64_t>(c.seed, 2147483647u)));
     m_trainImages->setValue(static_cast<int>(c.train_limit));
     m_testImages->setValue(static_cast<int>(c.test_limit));
+    m_augment->setChecked(c.augment.enabled);
 }
 
-void TrainPage::startTraining() { m_controller->start(configFromWidgets()); }
+void TrainPage::startTraining() {
+    if (m_continue->isChecked() && m_initialModel) m_controller->start(configFromWidgets(), m_initialModel);
+    else m_controller->start(configFromWidgets());
+}
+
+void TrainPage::toggleRun() {
+    using S = TrainingController::State;
+    switch (m_controller->state()) {
+    case S::Idle: startTraining(); break;
+    case S::Running: m_controller->pause(); break;
+    case S::Paused: m_controller->resume(); break;
+    default: break;
+    }
+}
+
+void TrainPage::applyAppearance(const Appearance& a) {
+    const PlotStyle style = PlotStyle::make(a.dark, a.presentation);
+    m_plot->setPlotStyle(style);
+    const QFont base = theme::baseFont();
+    const double scale = theme::fontScale(a);
+    QFont title = base;
+    title.setPointSizeF(base.pointSizeF() * 1.3 * scale);
+    title.setBold(true);
+    m_runTitle->setFont(title);
+    QFont stats = base;
+    stats.setPointSizeF(base.pointSizeF() * 1.15 * scale);
+    m_stats->setFont(stats);
+    // The guide's colours name the plot's lines, which differ between the themes.
+    m_guide->setText(guideText(style));
+    m_controlsPanel->setFixedWidth(a.presentation ? 430 : 360);
+    // On a projector the charts matter most: the table gives them room (it scrolls to the last epoch).
+    m_epochs->setMinimumHeight(a.presentation ? 90 : 120);
+    m_epochs->setMaximumHeight(a.presentation ? 120 : 170);
+    m_controlsScroll->setFixedWidth(m_controlsPanel->width() + 14);  // room for the vertical scroll bar
+    m_runBox->setFixedWidth(m_controlsScroll->width());
+    m_appearance = a;
+    for (SeriesPlot* p : {m_epochPlot, m_lrPlot, m_weightNorms, m_gradNorms}) p->setPlotStyle(style);
+    m_confusion->setDark(a.dark);
+    m_diagram->setDark(a.dark);
+}
 
 void TrainPage::updateModelInfo() {
     const int i = m_model->currentIndex();
@@ -325,6 +504,13 @@ void TrainPage::updateModelInfo() {
     m_modelDescription->setText(m_model->itemData(i, Qt::ToolTipRole).toString());
     const qlonglong params = m_model->itemData(i, Qt::UserRole + 1).toLongLong();
     m_modelParams->setText(tr("%1 trainable parameters").arg(QLocale().toString(params)));
+    try {
+        const bool useInitial = m_continue->isChecked() && m_initialModel;
+        const bp::models::Model m = useInitial ? *m_initialModel : bp::models::create_model(m_model->currentData().toString().toStdString());
+        m_diagram->setLayers(modeltools::shapeText(m.input_shape), modeltools::diagramLayers(m));
+    } catch (const std::exception&) {
+        m_diagram->setLayers(QString(), {});
+    }
 }
 
 void TrainPage::applyModelDefaults() {
@@ -345,9 +531,11 @@ void TrainPage::updateButtons() {
     m_step->setEnabled(s == S::Paused);
     m_stop->setEnabled(s == S::Running || s == S::Paused);
     const bool editable = !m_controller->isBusy();
-    for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_lr, m_schedule, m_batch, m_epochCount, m_seed,
-                                                      m_trainImages, m_testImages})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_schedule, m_batch, m_epochCount, m_seed,
+                                                      m_trainImages, m_testImages, m_continue, m_augment})
         w->setEnabled(editable);
+    // The learning rate stays editable during a run: a change applies before the next batch.
+    m_lr->setEnabled(s != S::Stopping);
 }
 
 void TrainPage::onStateChanged(TrainingController::State state) {
@@ -393,20 +581,35 @@ void TrainPage::onRunStarted(const bp::train::TrainConfig& c) {
     m_progress->setFormat(tr("Epoch 1 of %1").arg(c.epochs));
     m_runTitle->setText(tr("Training %1 on %2 MNIST images…").arg(m_model->currentText(), QLocale().toString(images)));
     m_stats->setText(QStringLiteral(" "));
+    m_epochPlot->clearData();
+    m_epochPlot->setMinimumXRange(c.epochs);
+    m_lrPlot->clearData();
+    m_lrPlot->setMinimumXRange(static_cast<double>(perEpoch * c.epochs));
+    m_weightNorms->removeAllSeries();
+    m_gradNorms->removeAllSeries();
+    m_confusion->clear();
+    m_samples->setItems({});
+    m_history.clear();
+    m_runConfig = c;
+    m_finished = {};
+    m_runStatus = QStringLiteral("running");
 }
 
 void TrainPage::onBatchesArrived(const QVector<bp::train::BatchEvent>& batches) {
-    QVector<double> steps, losses;
+    QVector<double> steps, losses, rates;
     steps.reserve(batches.size());
     losses.reserve(batches.size());
+    rates.reserve(batches.size());
     for (const bp::train::BatchEvent& b : batches) {
         steps.push_back(static_cast<double>(b.global_step));
         losses.push_back(b.loss);
+        rates.push_back(b.lr);
         if (m_markLrSteps && std::abs(b.lr - m_previousLr) > 1e-6 * m_previousLr)
             m_plot->markEvent(static_cast<double>(b.global_step), tr("lr %1").arg(b.lr, 0, 'g', 3));
         m_previousLr = b.lr;
     }
     m_plot->appendBatchLoss(steps, losses);
+    m_lrPlot->appendPoints(m_lrSeries, steps, rates);
 
     const bp::train::BatchEvent& last = batches.back();
     m_lastStep = last.global_step;
@@ -417,8 +620,11 @@ void TrainPage::onBatchesArrived(const QVector<bp::train::BatchEvent>& batches) 
                               .arg(m_controller->currentConfig().epochs)
                               .arg(last.batch + 1)
                               .arg(last.batches_per_epoch));
-    m_stats->setText(tr("loss <b>%1</b> &nbsp;·&nbsp; batch accuracy <b>%2</b> &nbsp;·&nbsp; <b>%3</b> images/s "
-                        "&nbsp;·&nbsp; ETA <b>%4</b>")
+    // Each figure stays on one line when the label wraps (presentation mode on a small screen).
+    m_stats->setText(tr("<span style='white-space:nowrap'>loss <b>%1</b></span> &nbsp;·&nbsp; "
+                        "<span style='white-space:nowrap'>batch accuracy <b>%2</b></span> &nbsp;·&nbsp; "
+                        "<span style='white-space:nowrap'><b>%3</b>&nbsp;images\u2060/\u2060s</span> &nbsp;·&nbsp; "
+                        "<span style='white-space:nowrap'>ETA <b>%4</b></span>")
                          .arg(last.loss, 0, 'f', 4)
                          .arg(percent(last.accuracy, 1))
                          .arg(QLocale().toString(qRound64(last.samples_per_second)))
@@ -441,6 +647,24 @@ void TrainPage::onEpochFinished(const bp::train::EpochEvent& e) {
     }
     m_epochs->setItem(row, 5, numberItem(secondsText(e.epoch_seconds), e.epoch_seconds));
     m_epochs->scrollToBottom();
+    m_history.push_back(e);
+    m_epochPlot->appendPoint(m_epochSeries[2], e.epoch + 1, e.train_loss);
+    if (e.evaluated) {
+        m_epochPlot->appendPoint(m_epochSeries[0], e.epoch + 1, e.test_loss);
+        m_epochPlot->appendPoint(m_epochSeries[1], e.epoch + 1, e.test_accuracy);
+        // The confusion matrix comes with the event itself; the per-image results are pulled from the worker.
+        const bp::train::ClassificationMetrics& m = e.test_metrics;
+        QVector<double> values;
+        QStringList labels;
+        for (int r = 0; r < m.num_classes; ++r) {
+            labels << QString::number(r);
+            for (int col = 0; col < m.num_classes; ++col) values << static_cast<double>(m.confusion[r][col]);
+        }
+        if (auto snap = m_controller->latestEvaluation(); snap && snap->images)
+            for (int r = 0; r < m.num_classes; ++r) labels[r] = className(*snap->images, r);
+        m_confusion->setMatrix(m.num_classes, m.num_classes, values, labels, labels);
+        updateEvaluationViews();
+    }
     if (e.epoch + 1 < e.epochs) m_progress->setFormat(tr("Epoch %1 of %2").arg(e.epoch + 2).arg(e.epochs));
 }
 
@@ -455,12 +679,253 @@ void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
     else
         m_runTitle->setText(tr("Finished %1 in %2%3").arg(epochsText(e.epochs_completed), secondsText(e.total_seconds), accuracy));
     if (!e.cancelled) m_progress->setValue(m_progress->maximum());
+    m_finished = e;
+    m_runStatus = e.cancelled ? QStringLiteral("cancelled") : QStringLiteral("completed");
+    setInitialModel(m_controller->latestModel(), tr("the model just trained"));
+    if (m_context.models && m_controller->latestModel()) {
+        QString name = tr("%1 — trained %2").arg(m_model->currentText(), QTime::currentTime().toString(QStringLiteral("HH:mm:ss")));
+        if (!m_history.empty() && m_history.back().evaluated) name += QStringLiteral(" (%1)").arg(percent(m_history.back().test_accuracy, 1));
+        m_context.models->addModel(name, QStringLiteral("trained"), m_controller->latestModel());
+    }
 }
 
 void TrainPage::onTrainingFailed(const QString& message) {
     m_runTitle->setText(tr("Training failed"));
     m_banner->setText(tr("<b>Training stopped.</b><br>%1").arg(message.toHtmlEscaped()));
     m_banner->show();
+    m_runStatus = QStringLiteral("failed");
+    if (auto model = m_controller->latestModel()) setInitialModel(model, tr("the last good parameters"));
+}
+
+void TrainPage::onLearningRateEdited(double lr) {
+    if (!m_controller->isBusy()) return;  // before a run it is just the starting rate
+    if (!m_controller->setLearningRate(lr)) m_stats->setText(tr("The learning rate could not be changed now."));
+}
+
+void TrainPage::onLearningRateChanged(double lr, qint64 afterStep) {
+    // Marked where it takes effect: after the last step drawn so far.
+    m_plot->markEvent(static_cast<double>(afterStep), tr("lr → %1").arg(lr, 0, 'g', 3));
+}
+
+void TrainPage::onNormLayersChanged(const QStringList& layers) {
+    m_weightNorms->removeAllSeries();
+    m_gradNorms->removeAllSeries();
+    for (int i = 0; i < layers.size(); ++i) {
+        m_weightNorms->addSeries(layers[i], i);
+        m_gradNorms->addSeries(layers[i], i);
+    }
+    const double steps = m_lrPlot->plot() ? m_progress->maximum() * std::max(1, m_runConfig.epochs) : 0;
+    m_weightNorms->setMinimumXRange(steps);
+    m_gradNorms->setMinimumXRange(steps);
+}
+
+void TrainPage::onNormsArrived(const QVector<NormSample>& samples) {
+    const int layers = m_weightNorms->seriesCount();
+    for (int l = 0; l < layers; ++l) {
+        QVector<double> steps, w, g;
+        for (const NormSample& s : samples) {
+            if (l >= static_cast<int>(s.weight.size())) continue;
+            steps << static_cast<double>(s.step);
+            w << s.weight[static_cast<size_t>(l)];
+            g << s.grad[static_cast<size_t>(l)];
+        }
+        m_weightNorms->appendPoints(l, steps, w);
+        m_gradNorms->appendPoints(l, steps, g);
+    }
+}
+
+void TrainPage::updateEvaluationViews() {
+    const std::shared_ptr<const EvaluationSnapshot> snap = m_controller->latestEvaluation();
+    if (!snap || !snap->images) return;
+    QVector<ImageGrid::Item> items;
+    for (qint64 i = 0; i < std::min<qint64>(16, snap->count()); ++i) {
+        const int pred = snap->predictions[static_cast<size_t>(i)];
+        const int truth = snap->labels[static_cast<size_t>(i)];
+        ImageGrid::Item it;
+        it.image = digitImage(*snap->images, i);
+        it.wrong = pred != truth;
+        const QString p = percent(snap->probability(i, pred), 0);
+        // A mistake's caption names the truth instead of the confidence (which is in the tooltip): it must fit the tile.
+        it.caption = it.wrong ? tr("%1, is %2").arg(className(*snap->images, pred), className(*snap->images, truth))
+                              : tr("%1 · %2").arg(className(*snap->images, pred), p);
+        it.toolTip = tr("Test image %1: a %2. The network says %3 with %4 confidence.")
+                         .arg(i)
+                         .arg(className(*snap->images, truth), className(*snap->images, pred), p);
+        items << it;
+    }
+    m_samples->setItems(items);
+    if (m_gallery && m_gallery->isVisible()) showGallery(m_gallery->property("row").toInt(), m_gallery->property("col").toInt());
+}
+
+QDialog* TrainPage::showGallery(int trueClass, int predicted) {
+    const std::shared_ptr<const EvaluationSnapshot> snap = m_controller->latestEvaluation();
+    if (!snap || !snap->images) return nullptr;
+    if (!m_gallery) {
+        m_gallery = new QDialog(this);
+        m_gallery->setObjectName(QStringLiteral("confusionGallery"));
+        m_gallery->resize(760, 560);
+        auto* v = new QVBoxLayout(m_gallery);
+        m_galleryTitle = new QLabel;
+        m_galleryTitle->setWordWrap(true);
+        auto* scroll = new QScrollArea;
+        scroll->setWidgetResizable(true);
+        m_galleryGrid = new ImageGrid;
+        m_galleryGrid->setTileSize(84);
+        scroll->setWidget(m_galleryGrid);
+        v->addWidget(m_galleryTitle);
+        v->addWidget(scroll, 1);
+    }
+    m_gallery->setProperty("row", trueClass);
+    m_gallery->setProperty("col", predicted);
+    constexpr int kMaxImages = 200;
+    QVector<ImageGrid::Item> items;
+    qint64 total = 0;
+    for (qint64 i = 0; i < snap->count(); ++i) {
+        if (snap->labels[static_cast<size_t>(i)] != trueClass || snap->predictions[static_cast<size_t>(i)] != predicted) continue;
+        ++total;
+        if (items.size() >= kMaxImages) continue;
+        ImageGrid::Item it;
+        it.image = digitImage(*snap->images, i);
+        it.wrong = trueClass != predicted;
+        it.caption = percent(snap->probability(i, predicted), 0);
+        it.toolTip = tr("Test image %1: p(%2) = %3, p(%4) = %5")
+                         .arg(i)
+                         .arg(className(*snap->images, predicted), percent(snap->probability(i, predicted), 1),
+                              className(*snap->images, trueClass), percent(snap->probability(i, trueClass), 1));
+        items << it;
+    }
+    const QString t = className(*snap->images, trueClass), p = className(*snap->images, predicted);
+    m_gallery->setWindowTitle(tr("True %1, predicted %2").arg(t, p));
+    m_galleryTitle->setText(
+        tr("<b>%1 test image(s)</b> of a <b>%2</b> that the network called <b>%3</b> after epoch %4%5. Under each: the "
+           "probability it gave to %3.")
+            .arg(total)
+            .arg(t, p)
+            .arg(snap->epoch + 1)
+            .arg(total > kMaxImages ? tr(" (the first %1 shown)").arg(kMaxImages) : QString()));
+    m_galleryGrid->setEmptyText(tr("No test image of a %1 was called %2.").arg(t, p));
+    m_galleryGrid->setItems(items);
+    m_gallery->show();
+    m_gallery->raise();
+    return m_gallery;
+}
+
+void TrainPage::setInitialModel(std::shared_ptr<const bp::models::Model> model, const QString& source) {
+    m_initialModel = std::move(model);
+    m_continue->setVisible(m_initialModel != nullptr);
+    if (!m_initialModel) return;
+    m_continue->setText(tr("Continue from %1").arg(source));
+    const int i = m_model->findData(QString::fromStdString(m_initialModel->name));
+    if (i >= 0 && !m_controller->isBusy()) m_model->setCurrentIndex(i);
+    updateModelInfo();
+}
+
+std::shared_ptr<const bp::models::Model> TrainPage::currentModel() const {
+    if (auto latest = m_controller->latestModel(); latest && (!m_initialModel || m_controller->isBusy())) return latest;
+    return m_initialModel;
+}
+
+QString TrainPage::saveModel(const QString& path) {
+    const std::shared_ptr<const bp::models::Model> model = currentModel();
+    if (!model) return tr("There is no model to save yet: train one first, or open one.");
+    try {
+        nlohmann::json summary = nlohmann::json::object();
+        if (!m_history.empty()) {
+            summary["epochs"] = m_history.size();
+            if (m_history.back().evaluated) summary["test_accuracy"] = m_history.back().test_accuracy;
+            summary["config"] = m_runConfig.to_json();
+        }
+        bp::io::save_model(path.toStdString(), *model, summary);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    if (m_context.settings) m_context.settings->setLastModelFile(path);
+    return {};
+}
+
+QString TrainPage::openModel(const QString& path) {
+    std::shared_ptr<bp::models::Model> model;
+    try {
+        model = modeltools::loadModelFile(path.toStdString());
+    } catch (const std::exception& e) {
+        return tr("%1 is not a model this app can open:\n%2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what()));
+    }
+    const bp::Shape mnist{1, 28, 28};
+    if (model->input_shape != mnist || model->num_classes != 10)
+        return tr("%1 is a model for %2 inputs and %3 classes; this page trains on MNIST, which needs %4 inputs and 10 classes.")
+            .arg(QFileInfo(path).fileName(), modeltools::shapeText(model->input_shape))
+            .arg(model->num_classes)
+            .arg(modeltools::shapeText(mnist));
+    model->net->eval();
+    setInitialModel(model, QFileInfo(path).fileName());
+    m_continue->setChecked(true);
+    if (m_context.models) m_context.models->addModel(QFileInfo(path).fileName(), QStringLiteral("opened"), model);
+    if (m_context.settings) m_context.settings->setLastModelFile(path);
+    return {};
+}
+
+QString TrainPage::exportReport(const QString& path) {
+    const std::shared_ptr<const bp::models::Model> model = currentModel();
+    if (m_history.empty() || !model) return tr("There is no finished epoch to report yet: train first.");
+    try {
+        bp::train::ClassificationMetrics finalTest;
+        for (auto it = m_history.rbegin(); it != m_history.rend(); ++it)
+            if (it->evaluated) {
+                finalTest = it->test_metrics;
+                break;
+            }
+        std::vector<std::string> classNames;
+        if (auto snap = m_controller->latestEvaluation(); snap && snap->images) classNames = snap->images->class_names;
+        double seconds = m_finished.total_seconds;
+        if (seconds <= 0)
+            for (const bp::train::EpochEvent& e : m_history) seconds += e.epoch_seconds + e.eval_seconds;
+        const nlohmann::json report = bp::train::training_report(m_runConfig, *model, m_history, finalTest, classNames, seconds,
+                                                                 m_runStatus.toStdString());
+        bp::train::write_json(path.toStdString(), report);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+QString TrainPage::dialogDirectory() const {
+    const QString d = m_context.settings ? m_context.settings->lastDirectory() : QString();
+    return d.isEmpty() ? QDir::homePath() : d;
+}
+
+void TrainPage::rememberDirectory(const QString& file) {
+    if (m_context.settings) m_context.settings->setLastDirectory(QFileInfo(file).absolutePath());
+}
+
+void TrainPage::saveModelWithDialog() {
+    if (!currentModel()) {
+        QMessageBox::information(this, tr("Save model"), tr("There is no model to save yet: train one first, or open one."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save model"), dialogDirectory() + QStringLiteral("/model.safetensors"),
+                                                      tr("Models (*.safetensors)"));
+    if (path.isEmpty()) return;
+    rememberDirectory(path);
+    if (const QString error = saveModel(path); !error.isEmpty()) QMessageBox::warning(this, tr("Save model"), error);
+}
+
+void TrainPage::openModelWithDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), dialogDirectory(), tr("Models (*.safetensors)"));
+    if (path.isEmpty()) return;
+    rememberDirectory(path);
+    if (const QString error = openModel(path); !error.isEmpty()) QMessageBox::warning(this, tr("Open model"), error);
+}
+
+void TrainPage::exportReportWithDialog() {
+    if (m_history.empty()) {
+        QMessageBox::information(this, tr("Export report"), tr("There is no finished epoch to report yet: train first."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), dialogDirectory() + QStringLiteral("/report.json"),
+                                                      tr("JSON reports (*.json)"));
+    if (path.isEmpty()) return;
+    rememberDirectory(path);
+    if (const QString error = exportReport(path); !error.isEmpty()) QMessageBox::warning(this, tr("Export report"), error);
 }
 
 void TrainPage::loadSettings() {
@@ -477,6 +942,7 @@ void TrainPage::loadSettings() {
     m_seed->setValue(static_cast<int>(std::min<qulonglong>(s.seed, 2147483647u)));
     m_trainImages->setValue(static_cast<int>(s.trainImages));
     m_testImages->setValue(static_cast<int>(s.testImages));
+    m_augment->setChecked(s.augment);
 }
 
 void TrainPage::saveSettings() const {
@@ -491,5 +957,6 @@ void TrainPage::saveSettings() const {
     s.seed = static_cast<qulonglong>(m_seed->value());
     s.trainImages = m_trainImages->value();
     s.testImages = m_testImages->value();
+    s.augment = m_augment->isChecked();
     m_context.settings->setTrainSettings(s);
 }

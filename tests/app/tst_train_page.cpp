@@ -11,10 +11,23 @@
 #include <QtTest>
 #include <qcustomplot.h>
 
+#include <QCheckBox>
+#include <QDialog>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QTabWidget>
+#include <nlohmann/json.hpp>
+
 #include "bp/data/dataset.h"
+#include "bp/io/model_file.h"
 #include "bp/models/zoo.h"
+#include "heatmap_view.h"
+#include "image_grid.h"
+#include "layer_diagram.h"
 #include "loss_plot.h"
 #include "pages/train_page.h"
+#include "series_plot.h"
+#include "training_worker.h"
 
 using State = TrainingController::State;
 
@@ -71,6 +84,24 @@ private slots:
         QVERIFY2(foundParams, qPrintable(params));
     }
 
+    void layerDiagramShowsTheModel() {
+        TrainPage page{AppContext{}};
+        page.modelCombo()->setCurrentIndex(page.modelCombo()->findData(QStringLiteral("mlp")));
+        const bp::models::Model m = bp::models::create_model("mlp");
+        const auto rows = bp::models::describe_layers(m);
+        QCOMPARE(page.layerDiagram()->layers().size(), static_cast<qsizetype>(rows.size()));
+        qint64 params = 0;
+        for (const LayerDiagram::Layer& l : page.layerDiagram()->layers()) params += l.params;
+        QCOMPARE(params, static_cast<qint64>(bp::models::parameter_count("mlp")));
+        QCOMPARE(page.layerDiagram()->layers().back().outputShape, QStringLiteral("[10]"));
+        // The augmentation checkbox is the config's flag.
+        QVERIFY(page.augmentCheck()->isEnabled());
+        page.augmentCheck()->setChecked(true);
+        QVERIFY(page.configFromWidgets().augment.enabled);
+        page.augmentCheck()->setChecked(false);
+        QVERIFY(!page.configFromWidgets().augment.enabled);
+    }
+
     void missingDataShowsBannerAndDisablesStart() {
         QTemporaryDir empty;
         QVERIFY(empty.isValid());
@@ -122,6 +153,198 @@ private slots:
         QVERIFY2(accuracy > 0.0 && accuracy <= 1.0, qPrintable(QString::number(accuracy)));
         QVERIFY(page.startButton()->isEnabled());
         QVERIFY(!page.pauseButton()->isEnabled());
+    }
+
+    void confusionMatrixHoldsTheRealCounts() {
+        restoreDataDir();
+        QString why;
+        if (!mnistAvailable(&why)) QSKIP(qPrintable(why));
+        TrainPage page{AppContext{}};
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        waitForData(page);
+        const int testImages = 500;
+        setRun(page, 2000, testImages, 32);
+        QSignalSpy finished(page.controller(), &TrainingController::trainingFinished);
+        QSignalSpy epochs(page.controller(), &TrainingController::epochFinished);
+        QTest::mouseClick(page.startButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+
+        // Row sums are the class counts of exactly the evaluated test images.
+        const bp::data::ImageDataset test = bp::data::load_image_dataset(bp::data::default_data_dir(), "mnist", "test");
+        std::vector<int> counts(10, 0);
+        for (int i = 0; i < testImages; ++i) ++counts[test.labels[static_cast<size_t>(i)]];
+        HeatmapView* cm = page.confusionView();
+        QCOMPARE(cm->rows(), 10);
+        QCOMPARE(cm->cols(), 10);
+        double total = 0, diagonal = 0;
+        for (int r = 0; r < 10; ++r) {
+            double rowSum = 0;
+            for (int c = 0; c < 10; ++c) rowSum += cm->value(r, c);
+            QCOMPARE(rowSum, static_cast<double>(counts[r]));
+            total += rowSum;
+            diagonal += cm->value(r, r);
+        }
+        QCOMPARE(total, static_cast<double>(testImages));
+        // The diagonal is the accuracy the epoch table reports, and it is the engine's own matrix.
+        const auto e = epochs.at(0).at(0).value<bp::train::EpochEvent>();
+        QCOMPARE(diagonal / total, page.epochTable()->item(0, 4)->data(Qt::UserRole).toDouble());
+        for (int r = 0; r < 10; ++r)
+            for (int c = 0; c < 10; ++c) QCOMPARE(cm->value(r, c), static_cast<double>(e.test_metrics.confusion[r][c]));
+
+        // The worker's per-image snapshot agrees with the matrix.
+        auto snap = page.controller()->latestEvaluation();
+        QVERIFY(snap);
+        QCOMPARE(snap->count(), static_cast<qint64>(testImages));
+        std::vector<std::vector<int>> fromSnap(10, std::vector<int>(10, 0));
+        for (qint64 i = 0; i < snap->count(); ++i) ++fromSnap[snap->labels[i]][snap->predictions[i]];
+        for (int r = 0; r < 10; ++r)
+            for (int c = 0; c < 10; ++c) QCOMPARE(static_cast<double>(fromSnap[r][c]), cm->value(r, c));
+
+        // Clicking a cell opens the gallery of exactly those test images; mistakes are marked.
+        page.chartTabs()->setCurrentWidget(cm->parentWidget());
+        QTRY_VERIFY(cm->isVisible());
+        int row = 0, col = 1;
+        for (int r = 0; r < 10; ++r)
+            for (int c = 0; c < 10; ++c)
+                if (r != c && cm->value(r, c) > cm->value(row, col)) row = r, col = c;
+        QVERIFY2(cm->value(row, col) > 0, "a 2,000-image model makes some mistakes");
+        QTest::mouseClick(cm, Qt::LeftButton, {}, cm->cellRect(row, col).center());
+        QVERIFY(page.gallery());
+        QVERIFY(page.gallery()->isVisible());
+        QCOMPARE(page.galleryGrid()->items().size(), static_cast<qsizetype>(cm->value(row, col)));
+        for (const ImageGrid::Item& it : page.galleryGrid()->items()) {
+            QVERIFY(it.wrong);
+            QCOMPARE(it.image.size(), QSize(28, 28));
+        }
+        // The diagonal cell: right answers, not marked.
+        QTest::mouseClick(cm, Qt::LeftButton, {}, cm->cellRect(3, 3).center());
+        QCOMPARE(page.galleryGrid()->items().size(), static_cast<qsizetype>(cm->value(3, 3)));
+        QVERIFY(!page.galleryGrid()->items().first().wrong);
+
+        // The sample predictions: 16 images, the wrong ones exactly where prediction != label.
+        QCOMPARE(page.samplesGrid()->items().size(), 16);
+        for (int i = 0; i < 16; ++i)
+            QCOMPARE(page.samplesGrid()->items()[i].wrong, snap->predictions[i] != snap->labels[i]);
+
+        // Per-epoch and gradient-flow charts got the run.
+        QCOMPARE(page.epochPlot()->graph(1)->dataCount(), 1);  // test loss
+        QCOMPARE(page.weightNormPlot()->seriesCount(), 3);      // three Linear layers
+        QVERIFY(page.gradNormPlot()->graph(0)->dataCount() >= 63 / TrainingWorker::kNormsEvery);
+        QCOMPARE(page.lrPlot()->graph(0)->dataCount(), 63);
+    }
+
+    void learningRateChangeMidRunIsAppliedAndMarked() {
+        restoreDataDir();
+        QString why;
+        if (!mnistAvailable(&why)) QSKIP(qPrintable(why));
+        TrainPage page{AppContext{}};
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        waitForData(page);
+        setRun(page, 0, 200, 32, 3);
+        page.scheduleCombo()->setCurrentIndex(page.scheduleCombo()->findData(QStringLiteral("none")));
+        page.learningRateSpin()->setValue(0.001);
+        QSignalSpy finished(page.controller(), &TrainingController::trainingFinished);
+        QSignalSpy batches(page.controller(), &TrainingController::batchesArrived);
+        QTest::mouseClick(page.startButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(page.lossPlot()->rawGraph()->dataCount() > 20, 30000);
+        QVERIFY(page.learningRateSpin()->isEnabled());  // editable while training
+        QCOMPARE(page.lossPlot()->markerCount(), 0);
+        page.learningRateSpin()->setValue(0.0002);
+        QCOMPARE(page.lossPlot()->markerCount(), 1);
+        // Batches after the change carry the new rate.
+        QCPGraph* lr = page.lrPlot()->graph(0);
+        QTRY_VERIFY_WITH_TIMEOUT(lr->dataCount() > 0 && qFuzzyCompare((lr->data()->constEnd() - 1)->value, 0.0002), 10000);
+        QTest::mouseClick(page.stopButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        bool foundLabel = false;
+        for (int i = 0; i < page.lossPlot()->plot()->itemCount(); ++i)
+            if (auto* t = qobject_cast<QCPItemText*>(page.lossPlot()->plot()->item(i))) foundLabel |= t->text().contains("0.0002");
+        QVERIFY(foundLabel);
+    }
+
+    void redrawsAreThrottledToTheDrainTimer() {
+        // However fast the batches come, the page hears about them at most once per 33 ms tick (plus the
+        // drains at epoch end and finish).
+        restoreDataDir();
+        QString why;
+        if (!mnistAvailable(&why)) QSKIP(qPrintable(why));
+        TrainPage page{AppContext{}};
+        waitForData(page);
+        QCOMPARE(page.controller()->drainInterval(), 33);
+        setRun(page, 20000, 200, 16, 1);
+        QSignalSpy finished(page.controller(), &TrainingController::trainingFinished);
+        QSignalSpy batches(page.controller(), &TrainingController::batchesArrived);
+        QElapsedTimer t;
+        t.start();
+        page.startTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const qint64 ms = t.elapsed();
+        QCOMPARE(page.lossPlot()->rawGraph()->dataCount(), 1250);
+        QVERIFY2(batches.count() <= ms / 33 + 3, qPrintable(QStringLiteral("%1 signals in %2 ms").arg(batches.count()).arg(ms)));
+        QVERIFY2(batches.count() < 1250 / 4, qPrintable(QString::number(batches.count())));
+    }
+
+    void saveOpenContinueAndExport() {
+        restoreDataDir();
+        QString why;
+        if (!mnistAvailable(&why)) QSKIP(qPrintable(why));
+        QTemporaryDir dir;
+        TrainPage page{AppContext{}};
+        waitForData(page);
+        QVERIFY(!page.saveModel(dir.filePath("none.safetensors")).isEmpty());  // nothing trained yet
+        QVERIFY(!page.exportReport(dir.filePath("none.json")).isEmpty());
+        setRun(page, 2000, 500, 32);
+        QSignalSpy finished(page.controller(), &TrainingController::trainingFinished);
+        page.startTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const double accuracy = page.epochTable()->item(0, 4)->data(Qt::UserRole).toDouble();
+
+        const QString modelPath = dir.filePath("mlp.safetensors");
+        QCOMPARE(page.saveModel(modelPath), QString());
+        const bp::io::LoadedModel loaded = bp::io::load_model(modelPath.toStdString());
+        QCOMPARE(loaded.model.name, std::string("mlp"));
+
+        const QString reportPath = dir.filePath("report.json");
+        QCOMPARE(page.exportReport(reportPath), QString());
+        QFile f(reportPath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const nlohmann::json report = nlohmann::json::parse(f.readAll().toStdString());
+        QVERIFY2(report.dump().find("completed") != std::string::npos, report.dump().substr(0, 300).c_str());
+        QVERIFY(report.contains("epochs"));
+        QCOMPARE(report["epochs"].size(), size_t(1));
+
+        // A corrupt file and a model for 32×32 inputs: clear errors, nothing changes, the page keeps working.
+        const QString corrupt = dir.filePath("corrupt.safetensors");
+        {
+            QFile c(corrupt);
+            QVERIFY(c.open(QIODevice::WriteOnly));
+            c.write("this is not a safetensors file at all");
+        }
+        const auto before = page.currentModel();
+        QString error = page.openModel(corrupt);
+        QVERIFY2(error.contains("corrupt.safetensors"), qPrintable(error));
+        QCOMPARE(page.currentModel(), before);
+        bp::models::Model other = bp::models::create_model("mlp");
+        other.input_shape = {1, 32, 32};
+        const QString otherPath = dir.filePath("other.safetensors");
+        bp::io::save_model(otherPath.toStdString(), other);
+        error = page.openModel(otherPath);
+        QVERIFY2(error.contains("[1, 32, 32]") && error.contains("[1, 28, 28]"), qPrintable(error));
+        QCOMPARE(page.currentModel(), before);
+
+        // Open the saved model and continue training it: the first epoch starts from its accuracy.
+        QCOMPARE(page.openModel(modelPath), QString());
+        QVERIFY(page.continueCheck()->isChecked());
+        QVERIFY(page.continueCheck()->isVisibleTo(&page));
+        QSignalSpy epochs(page.controller(), &TrainingController::epochFinished);
+        page.startTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+        const auto e = epochs.at(0).at(0).value<bp::train::EpochEvent>();
+        QVERIFY2(e.train_accuracy > 0.8, qPrintable(QString::number(e.train_accuracy)));  // fresh weights: ~0.6
+        QVERIFY2(e.test_accuracy >= accuracy - 0.02, qPrintable(QStringLiteral("%1 vs %2").arg(e.test_accuracy).arg(accuracy)));
     }
 
     void stepScheduleMarksTheLearningRateChange() {
