@@ -96,6 +96,35 @@ private slots:
                  qPrintable(QStringLiteral("%1 of %2 drawn, %3 of the originals").arg(correct).arg(n).arg(modelCorrectOnOriginals)));
     }
 
+    // The acceptance figure: with the CNN the app ships, 100 MNIST test digits drawn stroke by stroke on the
+    // pad are read correctly at least 95 times.
+    void shippedCnnReadsDrawnDigits() {
+        ModelLibrary library;
+        library.loadShippedModels();
+        QString cnn;
+        for (const auto& e : library.entries())
+            if (e.source == QLatin1String("shipped") && e.model && e.model->name == "cnn") cnn = e.name;
+        if (cnn.isEmpty()) QSKIP("no shipped CNN in resources/models (scripts/train_shipped_models.sh makes it)");
+        AppContext c;
+        c.models = &library;
+        DrawPage page{c};
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QVERIFY(page.selectModel(cnn));
+        const int n = 100, side = static_cast<int>(m_test->rows * m_test->cols);
+        int correct = 0;
+        QStringList wrong;
+        for (int i = 0; i < n; ++i) {
+            const uint8_t* px = m_test->pixels.data() + static_cast<size_t>(i) * side;
+            page.pad()->setStrokes(DrawPage::strokesFromDigit(px, 28, 28, page.pad()->canvasSize()));
+            if (page.topClass() == m_test->labels[static_cast<size_t>(i)]) ++correct;
+            else wrong << QStringLiteral("#%1: %2 read as %3").arg(i).arg(m_test->labels[static_cast<size_t>(i)]).arg(page.topClass());
+        }
+        qInfo("shipped CNN: %d of %d drawn digits read correctly", correct, n);
+        QVERIFY2(correct >= 95, qPrintable(wrong.join("; ")));
+    }
+
     void mouseStrokeGivesPredictionAndSaliency() {
         ModelLibrary library;
         library.addModel(QStringLiteral("test mlp"), QStringLiteral("trained"), m_model);
