@@ -131,7 +131,9 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     }
     const double maxV = maxShown();
     QFont cellFont = f;
-    cellFont.setPointSizeF(std::clamp(l.cell * 0.34 * 72.0 / logicalDpiY(), 7.0, f.pointSizeF() * 1.3));
+    // As large as a cell comfortably holds ("1000" at 0.42 of the cell height), so counts stay legible on a
+    // projector when the grid is small.
+    cellFont.setPointSizeF(std::clamp(l.cell * 0.42 * 72.0 / logicalDpiY(), 7.0, f.pointSizeF() * 1.3));
     for (int r = 0; r < m_rows; ++r) {
         for (int c = 0; c < m_cols; ++c) {
             const QRect cr = cellRect(r, c);

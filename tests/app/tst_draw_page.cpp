@@ -192,11 +192,18 @@ private slots:
         DrawPage page{c};
         const int shipped = page.modelCombo()->count();
         page.pad()->addStroke({{140, 40}, {140, 240}});
-        QCOMPARE(page.topClass(), -1);  // no model to read it with
+        if (shipped == 0) QCOMPARE(page.topClass(), -1);  // no model to read it with
+        else QVERIFY(page.topClass() >= 0);                // a shipped model reads it at once
+        const QString before = page.modelCombo()->currentText();
         library.addModel(QStringLiteral("trained later"), QStringLiteral("trained"), m_model);
         QCOMPARE(page.modelCombo()->count(), shipped + 1);
-        QCOMPARE(page.modelCombo()->currentText(), QStringLiteral("trained later"));
-        QCOMPARE(page.topClass(), 1);  // the drawing is read as soon as a model arrives
+        if (shipped == 0) {
+            QCOMPARE(page.modelCombo()->currentText(), QStringLiteral("trained later"));  // the only model
+        } else {
+            QCOMPARE(page.modelCombo()->currentText(), before);  // a new model does not take over the choice
+            QVERIFY(page.selectModel(QStringLiteral("trained later")));
+        }
+        QCOMPARE(page.topClass(), 1);  // the drawing is read by the new model
     }
 };
 
