@@ -93,7 +93,7 @@ struct Evaluation {
     ClassificationMetrics metrics;
     std::vector<int> predictions;
 };
-Evaluation evaluate(nn::Module& net, const data::ImageDataset& ds, int64_t limit = 0, int64_t batch_size = 500);
+Evaluation evaluate(nn::Module& net, const data::ImageDataset& ds, int64_t limit = 0, int64_t batch_size = 128);
 
 /// Probabilities for a batch of images (already normalised) — inference without a graph.
 Tensor predict_proba(nn::Module& net, const Tensor& images);
