@@ -2,6 +2,7 @@
 #include "args.h"
 
 #include <cmath>
+#include <iostream>
 #include <sstream>
 
 namespace bp::cli {
@@ -46,6 +47,12 @@ void Args::parse(int argc, char** argv, int first) {
         }
         values_[name] = value;
     }
+}
+
+bool Args::parse_or_help(int argc, char** argv, int first) {
+    parse(argc, argv, first);
+    if (help_) std::cout << help_text();
+    return help_;
 }
 
 std::string Args::help_text() const {

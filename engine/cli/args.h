@@ -32,6 +32,8 @@ public:
     Args(std::string command, std::string summary, std::vector<Flag> flags);
     /// Parses argv[first..]; positional arguments are collected. Throws UsageError.
     void parse(int argc, char** argv, int first);
+    /// parse(), then print the help if it was asked for; true when it was (the command is done).
+    bool parse_or_help(int argc, char** argv, int first);
     bool help_requested() const { return help_; }
     std::string help_text() const;
 

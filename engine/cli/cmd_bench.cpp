@@ -309,11 +309,7 @@ int cmd_bench(int argc, char** argv) {
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"json", "FILE", "write the results as JSON", ""},
                data_dir_flag()});
-    args.parse(argc, argv, 2);
-    if (args.help_requested()) {
-        std::cout << args.help_text();
-        return 0;
-    }
+    if (args.parse_or_help(argc, argv, 2)) return 0;
     if (args.positional().empty()) throw UsageError("name a suite: backprop bench train-mlp");
     const std::string suite = args.positional()[0];
     if (suite == "train-mlp") return bench_train(args, "mlp", "32,128");

@@ -17,11 +17,7 @@ int cmd_info(int argc, char** argv) {
     Args args("info", "Print the version, build options, threads, SIMD in use, CUDA, and the datasets found.",
               {data_dir_flag(),
                {"json", "", "machine-readable output", ""}});
-    args.parse(argc, argv, 2);
-    if (args.help_requested()) {
-        std::cout << args.help_text();
-        return 0;
-    }
+    if (args.parse_or_help(argc, argv, 2)) return 0;
     set_num_threads(0);
     const std::string dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     auto datasets = data::list_datasets(dir);

@@ -50,11 +50,7 @@ int cmd_predict(int argc, char** argv) {
                {"top", "K", "how many classes to show per picture", "3"},
                {"json", "", "print one JSON document instead of text", ""},
                threads_flag()});
-    args.parse(argc, argv, 2);
-    if (args.help_requested()) {
-        std::cout << args.help_text();
-        return 0;
-    }
+    if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
     if (args.positional().empty()) throw UsageError("no IMAGE given; pass one or more PNG or JPEG files");
     const int top_k_wanted = args.integer("top", 1, 1000);

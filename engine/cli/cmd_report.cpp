@@ -65,11 +65,7 @@ int cmd_report(int argc, char** argv) {
                {"batch-size", "N", "batch size for --train-epochs", "32"},
                threads_flag(),
                data_dir_flag()});
-    args.parse(argc, argv, 2);
-    if (args.help_requested()) {
-        std::cout << args.help_text();
-        return 0;
-    }
+    if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
     const int calls = args.integer("latency-calls", 10, 1000000);
     const int train_epochs = args.integer("train-epochs", 0, 1000);

@@ -93,11 +93,7 @@ int cmd_train(int argc, char** argv) {
                data_dir_flag(),
                {"augment", "", "random shifts (±2 px), rotations (±10°) and scaling (0.9–1.1) of training images", ""},
                {"quiet", "", "no progress output", ""}});
-    args.parse(argc, argv, 2);
-    if (args.help_requested()) {
-        std::cout << args.help_text();
-        return 0;
-    }
+    if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
 
     train::TrainConfig cfg;
@@ -177,11 +173,7 @@ int cmd_eval(int argc, char** argv) {
                {"limit", "N", "evaluate on the first N test images only (0 = all)", "0"},
                threads_flag(),
                data_dir_flag()});
-    args.parse(argc, argv, 2);
-    if (args.help_requested()) {
-        std::cout << args.help_text();
-        return 0;
-    }
+    if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
     set_num_threads(args.integer("threads", 0, 1024));
     const int64_t limit = args.int64("limit", 0, INT64_MAX);

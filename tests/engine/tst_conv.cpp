@@ -15,10 +15,12 @@
 #include "bp/ops.h"
 #include "bp/tensor.h"
 #include "engine/data_test_util.h"
+#include "engine/tensor_test_util.h"
 
 using bp::DType;
 using bp::Shape;
 using bp::Tensor;
+using bp_test::expect_values;
 using bp_test::message_of;
 
 using Thrower = std::function<std::string()>;
@@ -34,25 +36,6 @@ std::vector<double> iota(int64_t n, double start = 1) {
     return v;
 }
 
-/// Compares every element within tol, printing the first differing pair and the max difference.
-void expect_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, double tol) {
-    QCOMPARE(QString::fromStdString(bp::shape_str(t.shape())), QString::fromStdString(bp::shape_str(shape)));
-    const std::vector<double> got = t.to_vector();
-    QCOMPARE(got.size(), expected.size());
-    double max_diff = 0;
-    size_t first = got.size();
-    for (size_t i = 0; i < got.size(); ++i) {
-        const double d = std::abs(got[i] - expected[i]);
-        if (!(d <= tol) && first == got.size()) first = i;
-        if (!(d <= max_diff)) max_diff = d;
-    }
-    QVERIFY2(first == got.size(),
-             qPrintable(QString("element %1: got %2, expected %3 (max difference %4)")
-                            .arg(first)
-                            .arg(first < got.size() ? got[first] : 0.0, 0, 'g', 17)
-                            .arg(first < got.size() ? expected[first] : 0.0, 0, 'g', 17)
-                            .arg(max_diff, 0, 'g', 17)));
-}
 
 /// The definition, one output element at a time: out[n,o,oh,ow] = b[o] + Σ x[n,c,oh·s−p+i,ow·s−p+j]·w[o,c,i,j].
 std::vector<double> naive_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t s, int64_t p) {

@@ -14,10 +14,12 @@
 #include "bp/ops.h"
 #include "bp/tensor.h"
 #include "engine/data_test_util.h"
+#include "engine/tensor_test_util.h"
 
 using bp::DType;
 using bp::Shape;
 using bp::Tensor;
+using bp_test::expect_values;
 using bp_test::message_of;
 
 /// A call that must throw; returns the exception's message (or a "WRONG: ..." text from message_of).
@@ -30,25 +32,6 @@ Tensor f32(const Shape& s, const std::vector<double>& v) { return Tensor::from_v
 Tensor f64(const Shape& s, const std::vector<double>& v) { return Tensor::from_vector(s, v, DType::f64); }
 Tensor i32(const Shape& s, const std::vector<double>& v) { return Tensor::from_vector(s, v, DType::i32); }
 
-/// Compares every element within tol, printing the first differing pair and the max difference.
-void expect_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, double tol) {
-    QCOMPARE(QString::fromStdString(bp::shape_str(t.shape())), QString::fromStdString(bp::shape_str(shape)));
-    const std::vector<double> got = t.to_vector();
-    QCOMPARE(got.size(), expected.size());
-    double max_diff = 0;
-    size_t first = got.size();
-    for (size_t i = 0; i < got.size(); ++i) {
-        const double d = std::abs(got[i] - expected[i]);
-        if (!(d <= tol) && first == got.size()) first = i;
-        if (!(d <= max_diff)) max_diff = d;
-    }
-    QVERIFY2(first == got.size(),
-             qPrintable(QString("element %1: got %2, expected %3 (max difference %4)")
-                            .arg(first)
-                            .arg(first < got.size() ? got[first] : 0.0, 0, 'g', 17)
-                            .arg(first < got.size() ? expected[first] : 0.0, 0, 'g', 17)
-                            .arg(max_diff, 0, 'g', 17)));
-}
 
 }  // namespace
 
