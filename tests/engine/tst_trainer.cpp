@@ -104,6 +104,7 @@ private slots:
     void nanRestoresLastGoodParameters();
     void pauseStepCancel();
     void setLearningRateMidRun();
+    void augmentationIsSeededAndChangesTheBatches();
     void validateRejects_data();
     void validateRejects();
 
@@ -122,6 +123,28 @@ void TestTrainer::initTestCase() {
     test_ = bp::data::load_image_dataset(dir_.path().toStdString(), "blocks", "test");
     QCOMPARE(train_.count, int64_t(200));
     QCOMPARE(test_.count, int64_t(80));
+}
+
+// With augmentation on, the same seed gives the same run, and the batches differ from an unaugmented run
+// (the shuffling is the same: augmentation draws from its own random stream).
+void TestTrainer::augmentationIsSeededAndChangesTheBatches() {
+    auto losses = [&](bool augment) {
+        Recorder rec;
+        auto model = bp::models::create_model("mlp", nlohmann::json::object(), 7);
+        bp::train::TrainConfig cfg = config(1);
+        cfg.augment.enabled = augment;
+        bp::train::Trainer t(model, train_, nullptr, cfg);
+        t.add_observer(&rec);
+        t.run();
+        std::vector<double> out;
+        for (const auto& b : rec.batches) out.push_back(b.loss);
+        return out;
+    };
+    const std::vector<double> a = losses(true), b = losses(true), plain = losses(false);
+    QCOMPARE(a.size(), size_t(13));
+    QCOMPARE(a, b);
+    QVERIFY(a != plain);
+    QCOMPARE(plain.size(), a.size());
 }
 
 bp::train::TrainConfig TestTrainer::config(int epochs) const {
