@@ -11,6 +11,7 @@
 
 #include "main_window.h"
 #include "bp/data/dataset.h"
+#include "pages/backprop_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
 
@@ -92,6 +93,13 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
                 code = 1;  // the picture is still written: it shows what the user would see
             }
             window.showPage(request.page);
+        }
+        if (auto* bpPage = qobject_cast<BackpropPage*>(window.page(request.page))) {
+            // XOR halfway through the backward pass: the output sigmoid has just sent its gradient back.
+            bpPage->setExample(QStringLiteral("xor"));
+            bpPage->runToEnd();
+            bpPage->stepBackward();
+            bpPage->stepBackward();
         }
         if (DrawPage* draw = qobject_cast<DrawPage*>(window.page(request.page)); draw && code == 0) {
             // Draw a real MNIST test digit (test image 0, a 7) on the pad, stroke by stroke.
