@@ -152,7 +152,7 @@ int GraphView::crossings() const {
 
 QFont GraphView::labelFont(bool bold) const {
     QFont f = font();
-    f.setPointSizeF(f.pointSizeF() * m_fontScale * 1.05);
+    f.setPointSizeF(f.pointSizeF() * m_fontScale * m_fit * 1.05);
     f.setBold(bold);
     return f;
 }
@@ -160,6 +160,24 @@ QFont GraphView::labelFont(bool bold) const {
 void GraphView::computeGeometry() const {
     if (m_geometryValid) return;
     m_rects.clear();
+    // Shrink the text (never below 60 %) until the fullest layer's boxes, with gaps, fit the height and the
+    // widest label fits its column.
+    m_fit = 1.0;
+    for (int iter = 0; iter < 8; ++iter) {
+        const QFontMetricsF b(labelFont(true)), pl(labelFont(false));
+        const double boxH = b.height() + pl.height() + 16 * m_fontScale * m_fit;
+        int most = 1;
+        double widest = 0;
+        for (const auto& col : m_layers) {
+            most = std::max<int>(most, col.size());
+            for (int i : col)
+                widest = std::max({widest, b.horizontalAdvance(m_nodes[i].label), pl.horizontalAdvance(m_nodes[i].sublabel)});
+        }
+        const double colW = m_layers.isEmpty() ? width() : (width() - 24.0 * m_fontScale) / m_layers.size();
+        const double need = std::max(most * boxH * 1.3 / std::max(1, height() - 24), (widest + 16 * m_fontScale * m_fit) / (colW * 0.72));
+        if (need <= 1.0 || m_fit <= 0.6) break;
+        m_fit = std::max(0.6, m_fit / std::min(need, 1.25));
+    }
     const QFontMetricsF bold(labelFont(true)), plain(labelFont(false));
     const double margin = 12 * m_fontScale;
     const int layers = static_cast<int>(m_layers.size());

@@ -78,4 +78,5 @@ private:
     QSet<QString> m_visited, m_pending;
     bool m_dark = false;
     double m_fontScale = 1.0;
+    mutable double m_fit = 1.0;  // < 1 when the graph would not fit the widget at m_fontScale
 };

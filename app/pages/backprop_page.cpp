@@ -60,8 +60,9 @@ QWidget* valueWidget(const bp::Tensor& t, bool dark, double scale) {
         return wrapLabel(QStringLiteral("[%1]").arg(parts.join(QStringLiteral(", "))));
     }
     const std::vector<double> v = t.to_vector();
-    const int64_t cols = t.dim() == 0 ? 1 : t.size(-1);
-    const int64_t rows = t.numel() / std::max<int64_t>(1, cols);
+    int64_t cols = t.dim() == 0 ? 1 : t.size(-1);
+    int64_t rows = t.numel() / std::max<int64_t>(1, cols);
+    if (cols == 1) std::swap(rows, cols);  // a column [n, 1] is drawn as a row: it reads left to right and saves height
     auto makeMap = [dark, scale](int r, int c, const QVector<double>& vals) {
         auto* h = new HeatmapView;
         h->setDiverging(true);
@@ -73,8 +74,10 @@ QWidget* valueWidget(const bp::Tensor& t, bool dark, double scale) {
         for (int i = 0; i < c; ++i) cl << QString::number(i);
         h->setMatrix(r, c, vals, rl, cl);
         // Cells of about 48 px (72 in presentation mode) for small tensors, so the numbers stay legible.
-        const int cell = static_cast<int>(48 * scale), pad = static_cast<int>(70 * scale);
-        h->setMinimumSize(std::clamp(pad + 40 + c * cell, 160, 360), std::clamp(pad + r * cell, 110, static_cast<int>(300 * scale)));
+        const int cell = static_cast<int>(40 * scale), pad = static_cast<int>(64 * scale);
+        h->setMinimumSize(std::min(static_cast<int>(170 * scale) + c * cell, static_cast<int>(300 * scale)),
+                          std::clamp(pad + r * cell, static_cast<int>(120 * scale), static_cast<int>(260 * scale)));
+        h->setMaximumHeight(std::max(h->minimumHeight(), static_cast<int>(std::min(260.0, 40.0 + r * 60) * scale)));
         return h;
     };
     if (cols == 784) {
@@ -116,9 +119,9 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     // Controls.
     auto* bar = new QHBoxLayout;
     m_exampleCombo = new QComboBox;
-    m_exampleCombo->addItem(tr("Single neuron  σ(w·x + b), MSE"), QStringLiteral("neuron"));
-    m_exampleCombo->addItem(tr("XOR network 2-2-1 (sigmoid)"), QStringLiteral("xor"));
-    m_exampleCombo->addItem(tr("MNIST MLP 784-128-64-10, 8 images"), QStringLiteral("mnist-mlp"));
+    m_exampleCombo->addItem(tr("Neuron σ(w·x + b)"), QStringLiteral("neuron"));
+    m_exampleCombo->addItem(tr("XOR 2-2-1 sigmoid"), QStringLiteral("xor"));
+    m_exampleCombo->addItem(tr("MNIST MLP, 8 images"), QStringLiteral("mnist-mlp"));
     m_stepForward = new QPushButton(tr("Step forward"));
     m_stepForward->setToolTip(tr("Compute the next operation of the forward pass (Right arrow)."));
     m_stepBackward = new QPushButton(tr("Step backward"));
@@ -130,9 +133,6 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     m_restart->setToolTip(tr("Back to the start of the forward pass (Home)."));
     m_update = new QPushButton(tr("Update (SGD)"));
     m_update->setToolTip(tr("Finish the backward pass and apply one SGD step: w ← w − lr·∂L/∂w."));
-    bar->addWidget(new QLabel(tr("Example:")));
-    bar->addWidget(m_exampleCombo);
-    bar->addSpacing(12);
     for (QPushButton* b : {m_stepForward, m_stepBackward, m_run, m_back, m_restart, m_update}) bar->addWidget(b);
     bar->addStretch(1);
     layout->addLayout(bar);
@@ -140,8 +140,13 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     auto* statusRow = new QHBoxLayout;
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("stepperStatus"));
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long text wraps, never widens the window
+    m_status->setWordWrap(true);
     m_loss = new QLabel;
     m_loss->setObjectName(QStringLiteral("stepperLoss"));
+    statusRow->addWidget(new QLabel(tr("Example:")));
+    statusRow->addWidget(m_exampleCombo);
+    statusRow->addSpacing(12);
     statusRow->addWidget(m_status, 1);
     statusRow->addWidget(m_loss);
     layout->addLayout(statusRow);
@@ -211,8 +216,9 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     m_tabs->addTab(flow, tr("Gradient flow"));
 
     split->addWidget(m_tabs);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setSizes({440, 520});
     layout->addWidget(split, 1);
 
     connect(m_exampleCombo, &QComboBox::currentIndexChanged, this, &BackpropPage::onExampleChosen);
@@ -379,9 +385,9 @@ void BackpropPage::showDetail() {
     const double f32tol = 1e-3, f64tol = 1e-6;
 
     int row = 0;
-    const QStringList heads{tr("tensor"), tr("value"), tr("gradient sent to it (analytic)"), tr("numerical (central differences)"),
-                            tr("max |analytic − numerical|")};
-    for (int c = 0; c < heads.size(); ++c) m_detailGrid->addWidget(headerLabel(heads[c]), row, c);
+    const QStringList heads{tr("input"), tr("value"), tr("gradient sent to it (analytic)"), tr("numerical (central differences)")};
+    m_detailGrid->addWidget(headerLabel(tr("output value")), row, 1);
+    m_detailGrid->addWidget(headerLabel(tr("upstream gradient ∂L/∂output")), row, 2, 1, 2);
     ++row;
     m_detailGrid->addWidget(wrapLabel(tr("output\n%1").arg(shapeText(node.output.shape()))), row, 0, Qt::AlignTop);
     if (computed) m_detailGrid->addWidget(valueWidget(node.output, dark, sc), row, 1);
@@ -389,9 +395,10 @@ void BackpropPage::showDetail() {
     auto* up = new QWidget;
     auto* uv = new QVBoxLayout(up);
     uv->setContentsMargins(0, 0, 0, 0);
-    uv->addWidget(headerLabel(tr("upstream gradient ∂L/∂output")));
     uv->addWidget(g ? valueWidget(g->grad_output, dark, sc) : wrapLabel(tr("arrives when the backward pass reaches this node")));
     m_detailGrid->addWidget(up, row, 2, 1, 2);
+    ++row;
+    for (int c = 0; c < heads.size(); ++c) m_detailGrid->addWidget(headerLabel(heads[c]), row, c);
     ++row;
     for (size_t k = 0; k < node.inputs.size(); ++k) {
         const bp::Tensor& in = node.inputs[k];
@@ -400,31 +407,36 @@ void BackpropPage::showDetail() {
                                                                             shapeText(in.shape()))), row, 0, Qt::AlignTop);
         m_detailGrid->addWidget(valueWidget(in, dark, sc), row, 1);
         if (!node.needs_grad[k]) {
-            m_detailGrid->addWidget(wrapLabel(tr("none needed (no parameter behind it)")), row, 2, 1, 3, Qt::AlignTop);
+            m_detailGrid->addWidget(wrapLabel(tr("none needed (no parameter behind it)")), row, 2, 1, 2, Qt::AlignTop);
         } else if (!g) {
-            m_detailGrid->addWidget(wrapLabel(tr("not yet: step backward to this node")), row, 2, 1, 3, Qt::AlignTop);
+            m_detailGrid->addWidget(wrapLabel(tr("not yet: step backward to this node")), row, 2, 1, 2, Qt::AlignTop);
         } else {
             m_detailGrid->addWidget(valueWidget(g->grad_inputs[k], dark, sc), row, 2);
+            // The numerical gradient and its largest difference from the analytic one, in one column.
             const auto& c = g->checks[k];
-            if (!c.available) {
-                m_detailGrid->addWidget(wrapLabel(tr("no numerical check for this op")), row, 3, Qt::AlignTop);
-            } else if (static_cast<int64_t>(c.indices.size()) == c.numel) {
-                bp::Tensor numeric = bp::Tensor::from_vector(in.shape(), c.numeric, bp::DType::f64);
-                m_detailGrid->addWidget(valueWidget(numeric, dark, sc), row, 3);
-            } else {
-                m_detailGrid->addWidget(wrapLabel(tr("%1 of %2 entries checked (evenly spaced), e.g. entry %3: numerical %4, analytic %5")
-                                                      .arg(c.indices.size()).arg(c.numel).arg(c.indices[c.indices.size() / 2])
-                                                      .arg(num(c.numeric[c.numeric.size() / 2]), num(c.analytic[c.analytic.size() / 2]))),
-                                        row, 3, Qt::AlignTop);
-            }
+            auto* cell = new QWidget;
+            auto* cv = new QVBoxLayout(cell);
+            cv->setContentsMargins(0, 0, 0, 0);
             if (c.available) {
                 const double tol = in.dtype() == bp::DType::f64 ? f64tol : f32tol;
-                auto* d = wrapLabel(QStringLiteral("%1  %2").arg(c.max_abs_diff, 0, 'g', 3).arg(c.max_abs_diff < tol ? QStringLiteral("✓") : QStringLiteral("✗")));
+                auto* d = wrapLabel(tr("max |analytic − numerical| = %1  %2").arg(c.max_abs_diff, 0, 'g', 3)
+                                        .arg(c.max_abs_diff < tol ? QStringLiteral("✓") : QStringLiteral("✗")));
                 d->setObjectName(QStringLiteral("maxDiff"));
                 d->setStyleSheet(c.max_abs_diff < tol ? QStringLiteral("color: %1; font-weight: bold").arg(dark ? "#7ee08a" : "#1a7f37")
                                                       : QStringLiteral("color: #d1242f; font-weight: bold"));
-                m_detailGrid->addWidget(d, row, 4, Qt::AlignTop);
+                cv->addWidget(d);
             }
+            if (!c.available) {
+                cv->addWidget(wrapLabel(tr("no numerical check for this op")));
+            } else if (static_cast<int64_t>(c.indices.size()) == c.numel) {
+                cv->addWidget(valueWidget(bp::Tensor::from_vector(in.shape(), c.numeric, bp::DType::f64), dark, sc));
+            } else {
+                cv->addWidget(wrapLabel(tr("%1 of %2 entries checked (evenly spaced), e.g. entry %3: numerical %4, analytic %5")
+                                            .arg(c.indices.size()).arg(c.numel).arg(c.indices[c.indices.size() / 2])
+                                            .arg(num(c.numeric[c.numeric.size() / 2]), num(c.analytic[c.analytic.size() / 2]))));
+            }
+            cv->addStretch(1);
+            m_detailGrid->addWidget(cell, row, 3);
         }
         ++row;
     }
