@@ -70,8 +70,9 @@ QWidget* valueWidget(const bp::Tensor& t, bool dark, double scale) {
         h->setDark(dark);
         h->setAxisTitles(QString(), QString());
         QStringList rl, cl;
-        for (int i = 0; i < r; ++i) rl << QString::number(i);
-        for (int i = 0; i < c; ++i) cl << QString::number(i);
+        // Index labels only where they fit; large matrices are read by hovering.
+        for (int i = 0; i < r; ++i) rl << (r <= 16 && c <= 16 ? QString::number(i) : QString());
+        for (int i = 0; i < c; ++i) cl << (r <= 16 && c <= 16 ? QString::number(i) : QString());
         h->setMatrix(r, c, vals, rl, cl);
         // Cells of about 48 px (72 in presentation mode) for small tensors, so the numbers stay legible.
         const int cell = static_cast<int>(40 * scale), pad = static_cast<int>(64 * scale);
