@@ -17,12 +17,13 @@
 #include "app_settings.h"
 #include "bp/train/trainer.h"
 #include "model_library.h"
+#include "pages/backprop_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
 #include "theme.h"
 
 std::vector<PageSpec> MainWindow::pageSpecs() {
-    // One row per page; later issues add Backprop, Attention and Benchmarks here.
+    // One row per page; later issues add Attention and Benchmarks here.
     return {
         {QStringLiteral("train"), QObject::tr("Train"),
          QObject::tr("Train a network on MNIST and watch the loss fall"),
@@ -30,6 +31,9 @@ std::vector<PageSpec> MainWindow::pageSpecs() {
         {QStringLiteral("draw"), QObject::tr("Draw"),
          QObject::tr("Draw a digit and watch a trained network read it as you draw"),
          [](const AppContext& c) -> QWidget* { return new DrawPage(c); }},
+        {QStringLiteral("backprop"), QObject::tr("Backprop"),
+         QObject::tr("Walk through the forward and backward pass one operation at a time"),
+         [](const AppContext& c) -> QWidget* { return new BackpropPage(c); }},
     };
 }
 

@@ -11,6 +11,7 @@
 
 #include "main_window.h"
 #include "bp/data/dataset.h"
+#include "pages/backprop_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
 
@@ -93,6 +94,22 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             }
             window.showPage(request.page);
         }
+        if (auto* bpPage = qobject_cast<BackpropPage*>(window.page(request.page))) {
+            if (request.tab.startsWith(QLatin1String("grad"))) {  // --tab gradient: the sigmoid vs ReLU experiment
+                bpPage->tabs()->setCurrentIndex(2);
+                bpPage->runGradientFlow();
+            } else if (request.tab == QLatin1String("mnist")) {  // the MLP's first layer, its weight gradient as images
+                bpPage->setExample(QStringLiteral("mnist-mlp"));
+                bpPage->runToEnd();
+                bpPage->runToEnd();
+            } else {
+                // XOR halfway through the backward pass: the output sigmoid has just sent its gradient back.
+                bpPage->setExample(QStringLiteral("xor"));
+                bpPage->runToEnd();
+                bpPage->stepBackward();
+                bpPage->stepBackward();
+            }
+        }
         if (DrawPage* draw = qobject_cast<DrawPage*>(window.page(request.page)); draw && code == 0) {
             // Draw a real MNIST test digit (test image 0, a 7) on the pad, stroke by stroke.
             try {
@@ -109,7 +126,7 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
         settle(200);
     }
 
-    if (!request.tab.isEmpty()) {
+    if (!request.tab.isEmpty() && request.page != QLatin1String("backprop")) {
         if (auto* train = qobject_cast<TrainPage*>(window.page(request.page))) {
             QTabWidget* tabs = train->chartTabs();
             bool isIndex = false;

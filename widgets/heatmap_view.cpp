@@ -58,10 +58,20 @@ double HeatmapView::shownValue(int row, int col) const {
     return m_rowSums[row] > 0 ? v / m_rowSums[row] : 0.0;
 }
 
+void HeatmapView::setDiverging(bool on) {
+    m_diverging = on;
+    update();
+}
+
+void HeatmapView::setCellDigits(int digits) {
+    m_digits = std::max(1, digits);
+    update();
+}
+
 double HeatmapView::maxShown() const {
     double m = 0;
     for (int r = 0; r < m_rows; ++r)
-        for (int c = 0; c < m_cols; ++c) m = std::max(m, shownValue(r, c));
+        for (int c = 0; c < m_cols; ++c) m = std::max(m, m_diverging ? std::abs(shownValue(r, c)) : shownValue(r, c));
     return m > 0 ? m : 1.0;
 }
 
@@ -70,7 +80,7 @@ HeatmapView::Layout HeatmapView::computeLayout() const {
     const QFontMetrics fm(font());
     const int labelW = fm.horizontalAdvance(QStringLiteral("00000")) + fm.height() + 12;  // labels + row title
     const int labelH = fm.height() * 2 + 14;
-    const int barW = fm.horizontalAdvance(QStringLiteral("100 %")) + 34;
+    const int barW = fm.horizontalAdvance(m_diverging ? QStringLiteral("-0.0000") : QStringLiteral("100 %")) + 34;
     const int availW = width() - labelW - barW - 16;
     const int availH = height() - labelH - 8;
     if (m_rows == 0 || m_cols == 0 || availW <= 0 || availH <= 0) return l;
@@ -108,6 +118,16 @@ QString HeatmapView::cellToolTip(int row, int col) const {
 }
 
 QColor HeatmapView::colorFor(double t) const {
+    if (m_diverging) {
+        // Blue for negative, red for positive, the background colour at 0.
+        t = std::clamp(t, -1.0, 1.0);
+        const QColor mid = m_dark ? QColor(40, 44, 52) : QColor(250, 250, 250);
+        const QColor end = t < 0 ? (m_dark ? QColor(80, 160, 255) : QColor(33, 102, 172))
+                                 : (m_dark ? QColor(255, 110, 90) : QColor(178, 24, 43));
+        const double g = std::pow(std::abs(t), 0.7);
+        return QColor::fromRgbF(mid.redF() + (end.redF() - mid.redF()) * g, mid.greenF() + (end.greenF() - mid.greenF()) * g,
+                                mid.blueF() + (end.blueF() - mid.blueF()) * g);
+    }
     // A sequential blue ramp from the background to a deep blue (light) or a bright cyan (dark).
     t = std::clamp(t, 0.0, 1.0);
     const QColor lo = m_dark ? QColor(32, 36, 44) : QColor(247, 251, 255);
@@ -141,14 +161,17 @@ void HeatmapView::paintEvent(QPaintEvent*) {
             const double t = v / maxV;
             const QColor bg = colorFor(t);
             p.fillRect(cr, bg);
-            if (r == c) {
+            if (r == c && !m_diverging) {
                 p.setPen(QPen(m_dark ? QColor(255, 255, 255, 120) : QColor(0, 0, 0, 90), 1.5));
                 p.drawRect(cr.adjusted(1, 1, -1, -1));
             }
             const QString text = m_normalized ? QString::number(v * 100.0, 'f', v >= 0.995 || v == 0 ? 0 : 1)
-                                              : QString::number(v, 'g', 6);
+                                              : QString::number(v, 'g', m_digits);
             if (l.cell >= 18 && (v != 0 || l.cell >= 30)) {
-                p.setFont(cellFont);
+                QFont fit = cellFont;  // shrink long numbers to the cell's width
+                const double tw = QFontMetricsF(fit).horizontalAdvance(text);
+                if (tw > cr.width() - 4) fit.setPointSizeF(std::max(6.0, fit.pointSizeF() * (cr.width() - 4) / tw));
+                p.setFont(fit);
                 p.setPen(bg.lightnessF() < 0.5 ? QColor(Qt::white) : QColor(Qt::black));
                 p.drawText(cr, Qt::AlignCenter, text);
             }
@@ -183,16 +206,18 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     // Colour bar with its top and bottom values.
     const QRect bar = l.colorBar;
     for (int y = 0; y < bar.height(); ++y) {
-        const double t = 1.0 - static_cast<double>(y) / std::max(1, bar.height() - 1);
+        double t = 1.0 - static_cast<double>(y) / std::max(1, bar.height() - 1);
+        if (m_diverging) t = 2 * t - 1;  // +max at the top, −max at the bottom
         p.setPen(colorFor(t));
         p.drawLine(bar.left(), bar.top() + y, bar.right(), bar.top() + y);
     }
     p.setPen(fg);
     p.setBrush(Qt::NoBrush);
     p.drawRect(bar);
-    const QString top = m_normalized ? QStringLiteral("%1 %").arg(maxV * 100.0, 0, 'f', 0) : QString::number(maxV, 'g', 6);
+    const QString top = m_normalized ? QStringLiteral("%1 %").arg(maxV * 100.0, 0, 'f', 0) : QString::number(maxV, 'g', m_digits);
     p.drawText(QPoint(bar.right() + 4, bar.top() + fm.ascent()), top);
-    p.drawText(QPoint(bar.right() + 4, bar.bottom()), m_normalized ? QStringLiteral("0 %") : QStringLiteral("0"));
+    p.drawText(QPoint(bar.right() + 4, bar.bottom()), m_normalized ? QStringLiteral("0 %")
+                                                      : m_diverging ? QString::number(-maxV, 'g', m_digits) : QStringLiteral("0"));
 }
 
 void HeatmapView::mouseReleaseEvent(QMouseEvent* event) {

@@ -22,6 +22,10 @@ public:
     bool normalized() const { return m_normalized; }
     void setAxisTitles(const QString& rowTitle, const QString& colTitle);
     void setDark(bool dark);
+    /// Signed data (gradients, weights): a diverging blue–white–red scale around 0, no diagonal frame.
+    void setDiverging(bool on);
+    /// Significant digits of the numbers written in the cells (6 by default).
+    void setCellDigits(int digits);
 
     int rows() const { return m_rows; }
     int cols() const { return m_cols; }
@@ -59,4 +63,6 @@ private:
     QString m_rowTitle = tr("true class"), m_colTitle = tr("predicted class");
     bool m_normalized = false;
     bool m_dark = false;
+    bool m_diverging = false;
+    int m_digits = 6;
 };
