@@ -16,6 +16,7 @@
 #include "bp/data/dataset.h"
 #include "bp/train/report.h"
 #include "bp/train/trainer.h"
+#include "bench_suites.h"
 #include "commands.h"
 
 namespace bp::cli {
@@ -38,40 +39,6 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& s) {
     }
     if (out.empty()) throw UsageError("--" + flag + " is empty");
     return out;
-}
-
-/// Runs a command and returns its stdout; exit status in *status.
-std::string run_capture(const std::string& cmd, int* status) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) {
-        *status = -1;
-        return out;
-    }
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    int rc = pclose(p);
-    *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
-
-std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-std::string find_pytorch_script(const std::string& given) {
-    if (!given.empty()) return given;
-    namespace fs = std::filesystem;
-    std::vector<fs::path> candidates{fs::path(BP_SOURCE_DIR) / "tools/pytorch_reference/bench_mlp.py"};
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) candidates.push_back(exe.parent_path().parent_path().parent_path() / "tools/pytorch_reference/bench_mlp.py");
-    for (const auto& c : candidates)
-        if (fs::exists(c)) return c.string();
-    return {};
 }
 
 struct TorchRun {
@@ -135,7 +102,9 @@ int bench_train(const Args& args, const std::string& model_name, const std::stri
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
     data::ImageDataset test_set = data::load_image_dataset(data_dir, "mnist", "test");
-    std::string script = mode == "off" ? "" : find_pytorch_script(args.str("pytorch-script"));
+    std::string script = mode == "off"                     ? ""
+                         : args.has("pytorch-script") ? args.str("pytorch-script")
+                                                      : find_reference_script("bench_mlp.py");
 
     set_num_threads(threads);
     const double lr = info.defaults.lr;
@@ -298,15 +267,50 @@ int bench_scaling(const Args& args) {
 
 }  // namespace
 
+std::string run_capture(const std::string& cmd, int* status) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) {
+        *status = -1;
+        return out;
+    }
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int rc = pclose(p);
+    *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return out;
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string find_reference_script(const std::string& name) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates{fs::path(BP_SOURCE_DIR) / "tools/pytorch_reference" / name};
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) candidates.push_back(exe.parent_path().parent_path().parent_path() / "tools/pytorch_reference" / name);
+    for (const auto& c : candidates)
+        if (fs::exists(c)) return c.string();
+    return {};
+}
+
 int cmd_bench(int argc, char** argv) {
     Args args("bench",
               "Benchmarks. Suites: train-mlp, train-lenet, train-cnn (epoch time of that zoo model vs PyTorch),\n"
-              "scaling (training time against data size, width and depth, with the fitted exponent).",
+              "scaling (training time against data size, width and depth, with the fitted exponent), ops (each op's\n"
+              "forward and forward+backward time, GFLOP/s, fraction of peak, vs PyTorch), accuracy (activation\n"
+              "errors against high-precision references and every op's gradient-check error).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
+               {"points", "N", "grid points per function for the accuracy suite", "200001"},
                {"json", "FILE", "write the results as JSON", ""},
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
@@ -316,7 +320,9 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "train-lenet") return bench_train(args, "lenet", "64");
     if (suite == "train-cnn") return bench_train(args, "cnn", "64");
     if (suite == "scaling") return bench_scaling(args);
-    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, train-lenet, train-cnn, scaling");
+    if (suite == "ops") return bench_ops(args);
+    if (suite == "accuracy") return bench_accuracy(args);
+    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, train-lenet, train-cnn, scaling, ops, accuracy");
 }
 
 }  // namespace bp::cli

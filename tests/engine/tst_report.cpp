@@ -68,6 +68,30 @@ private slots:
         QCOMPARE(j["targets"][6]["result"].get<std::string>(), std::string("PASS"));  // a 0.4 MB file is < 5 MB
     }
 
+    // `backprop bench accuracy`: every activation measured against its reference, every registered op's
+    // gradient check listed and passing.
+    void benchAccuracyReport() {
+        QTemporaryDir tmp;
+        const QString out = tmp.path() + "/acc.json";
+        QString err;
+        QVERIFY2(run({"bench", "accuracy", "--points", "2001", "--json", out}, &err) == 0, qPrintable(err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        QCOMPARE(j["points"].get<int>(), 2001);
+        QCOMPARE(j["activations"].size(), size_t(8));
+        for (const auto& a : j["activations"]) {
+            QVERIFY2(a["max_abs_error"].get<double>() >= 0, a["function"].get<std::string>().c_str());
+            QVERIFY(a["rms_error"].get<double>() <= a["max_abs_error"].get<double>());
+        }
+        QCOMPARE(j["activations"][0]["max_abs_error"].get<double>(), 0.0);  // relu is exact
+        // GELU's tanh form is an approximation: measurably off the exact form, but by less than 1e-3.
+        const double gelu_gap = j["gelu_tanh_vs_exact"]["max_abs_error"].get<double>();
+        QVERIFY(gelu_gap > 1e-5 && gelu_gap < 1e-3);
+        QVERIFY(j["gradcheck"].size() >= 60);
+        for (const auto& g : j["gradcheck"]) QVERIFY2(g["passed"].get<bool>(), g["op"].get<std::string>().c_str());
+    }
+
     void missingModelFileIsAUsageError() {
         QString err;
         QCOMPARE(run({"report"}, &err), 2);

@@ -1,0 +1,201 @@
+// bench_ops.cpp — `backprop bench ops`: each op at a few realistic sizes, forward and forward+backward,
+// median and spread (25th–75th percentile) over repeated runs after warm-up, GFLOP/s where the op has a
+// FLOP count, and that rate as a fraction of this machine's measured peak GEMM rate (a 1024³ matmul now).
+// When Debian's python3-torch is installed, tools/pytorch_reference/bench_ops.py runs the same ops and
+// sizes with the same thread count in the same run, and the ratio is printed.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+
+#include "bench_suites.h"
+#include "bp/autograd.h"
+#include "bp/backend.h"
+#include "bp/ops.h"
+#include "bp/train/report.h"
+
+namespace bp::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct OpCase {
+    std::string op, size;  // "matmul", "1024x1024x1024" — the same keys as bench_ops.py
+    double flops = 0;      // forward FLOPs (0: not counted)
+    std::function<std::vector<Tensor>(Generator&)> inputs;  // tensors that require grad
+    std::function<Tensor(const std::vector<Tensor>&)> forward;
+};
+
+struct Timing {
+    double median = 0, p25 = 0, p75 = 0;
+    int reps = 0;
+};
+
+Timing time_it(const std::function<void()>& f) {
+    for (int i = 0; i < 3; ++i) f();  // warm-up: caches, allocator, first-touch pages
+    std::vector<double> ms;
+    const auto start = Clock::now();
+    while (ms.size() < 10 || (ms.size() < 200 && Clock::now() - start < std::chrono::milliseconds(400))) {
+        const auto t0 = Clock::now();
+        f();
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    auto q = [&](double p) { return ms[static_cast<size_t>(p * static_cast<double>(ms.size() - 1))]; };
+    return {q(0.5), q(0.25), q(0.75), static_cast<int>(ms.size())};
+}
+
+Tensor rnd(Generator& g, const Shape& s) { return Tensor::randn(s, g).set_requires_grad(true); }
+
+std::vector<OpCase> op_cases() {
+    auto mm = [](int64_t m, int64_t k, int64_t n) {
+        return OpCase{"matmul", std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n), 2.0 * m * k * n,
+                      [=](Generator& g) { return std::vector<Tensor>{rnd(g, {m, k}), rnd(g, {k, n})}; },
+                      [](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); }};
+    };
+    auto lin = [](int64_t b, int64_t in, int64_t out) {
+        return OpCase{"linear", std::to_string(b) + "x" + std::to_string(in) + "->" + std::to_string(out),
+                      2.0 * b * in * out,
+                      [=](Generator& g) { return std::vector<Tensor>{rnd(g, {b, in}), rnd(g, {out, in}), rnd(g, {out})}; },
+                      [](const std::vector<Tensor>& in) { return linear(in[0], in[1], in[2]); }};
+    };
+    auto conv = [](int64_t n, int64_t c, int64_t hw, int64_t o, int64_t k, int64_t pad) {
+        const int64_t ohw = hw + 2 * pad - k + 1;
+        return OpCase{"conv2d",
+                      std::to_string(n) + "x" + std::to_string(c) + "x" + std::to_string(hw) + "x" + std::to_string(hw) +
+                          "->" + std::to_string(o) + " k" + std::to_string(k) + " p" + std::to_string(pad),
+                      2.0 * n * o * ohw * ohw * c * k * k,
+                      [=](Generator& g) {
+                          return std::vector<Tensor>{rnd(g, {n, c, hw, hw}), rnd(g, {o, c, k, k}), rnd(g, {o})};
+                      },
+                      [pad](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], 1, pad); }};
+    };
+    auto unary = [](const char* name, std::function<Tensor(const Tensor&)> f) {
+        return OpCase{name, "64x128x256", 0, [](Generator& g) { return std::vector<Tensor>{rnd(g, {64, 128, 256})}; },
+                      [f](const std::vector<Tensor>& in) { return f(in[0]); }};
+    };
+    return {
+        mm(256, 256, 256),
+        mm(1024, 1024, 1024),
+        lin(32, 784, 128),
+        lin(128, 784, 128),
+        conv(64, 6, 14, 16, 5, 0),
+        conv(64, 32, 14, 64, 3, 1),
+        unary("relu", [](const Tensor& x) { return relu(x); }),
+        unary("sigmoid", [](const Tensor& x) { return sigmoid(x); }),
+        unary("gelu", [](const Tensor& x) { return gelu(x, GeluApprox::none); }),
+        unary("gelu_tanh", [](const Tensor& x) { return gelu(x, GeluApprox::tanh); }),
+        {"softmax", "1024x1000", 0, [](Generator& g) { return std::vector<Tensor>{rnd(g, {1024, 1000})}; },
+         [](const std::vector<Tensor>& in) { return softmax(in[0]); }},
+        {"cross_entropy", "1024x10", 0, [](Generator& g) { return std::vector<Tensor>{rnd(g, {1024, 10})}; },
+         [](const std::vector<Tensor>& in) {
+             static Tensor t = [] {
+                 std::vector<double> v(1024);
+                 for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i % 10);
+                 return Tensor::from_vector({1024}, v, DType::i32);
+             }();
+             return cross_entropy(in[0], t);
+         }},
+        {"batch_norm", "64x32x28x28", 0,
+         [](Generator& g) { return std::vector<Tensor>{rnd(g, {64, 32, 28, 28}), rnd(g, {32}), rnd(g, {32})}; },
+         [](const std::vector<Tensor>& in) { return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true); }},
+        {"max_pool2d", "64x32x28x28 k2", 0, [](Generator& g) { return std::vector<Tensor>{rnd(g, {64, 32, 28, 28})}; },
+         [](const std::vector<Tensor>& in) { return max_pool2d(in[0], 2); }},
+    };
+}
+
+}  // namespace
+
+int bench_ops(const Args& args) {
+    const int threads = args.integer("threads", 0, 1024);
+    set_num_threads(threads);
+    const std::string mode = args.str("pytorch");
+    Generator gen(1);
+
+    // This machine's peak GEMM rate, measured now: a 1024³ float32 matmul.
+    double peak = 0;
+    {
+        Tensor a = Tensor::randn({1024, 1024}, gen), b = Tensor::randn({1024, 1024}, gen);
+        autograd::NoGradGuard g;
+        Timing t = time_it([&] { matmul(a, b); });
+        peak = 2.0 * 1024 * 1024 * 1024 / (t.median * 1e6);
+    }
+    std::printf("bench ops: %d thread(s), %s; peak GEMM (1024^3 matmul, measured now) %.1f GFLOP/s\n", num_threads(),
+                cpu_simd().c_str(), peak);
+
+    // PyTorch, the same cases and thread count, in this run.
+    nlohmann::json torch = nlohmann::json::object();
+    std::string torch_note;
+    const std::string script = mode == "off" ? "" : find_reference_script("bench_ops.py");
+    if (!script.empty()) {
+        int status = 0;
+        std::ostringstream cmd;
+        cmd << "/usr/bin/python3 " << shell_quote(script) << " --threads " << num_threads() << " 2>/dev/null";
+        std::string text = run_capture(cmd.str(), &status);
+        if (status == 0 && text.find('{') != std::string::npos) {
+            try {
+                torch = nlohmann::json::parse(text.substr(text.find('{')));
+            } catch (...) {
+                torch_note = "could not read bench_ops.py's output";
+            }
+        } else {
+            torch_note = status == 3 ? "PyTorch is not installed (python3-torch)" : "bench_ops.py failed";
+        }
+    } else {
+        torch_note = mode == "off" ? "skipped (--pytorch off)" : "reference script not found";
+    }
+    if (!torch_note.empty()) std::printf("  pytorch: %s; no comparison\n", torch_note.c_str());
+
+    std::printf("  %-14s %-22s %11s %11s %9s %7s %11s %9s\n", "op", "size", "fwd ms", "fwd+bwd ms", "GFLOP/s",
+                "% peak", "torch f+b", "speedup");
+    nlohmann::json rows = nlohmann::json::array();
+    for (const OpCase& c : op_cases()) {
+        std::vector<Tensor> in = c.inputs(gen);
+        Timing fwd;
+        {
+            autograd::NoGradGuard g;
+            fwd = time_it([&] { c.forward(in); });
+        }
+        Timing both = time_it([&] {
+            for (Tensor& t : in) t.zero_grad();
+            Tensor y = c.forward(in);
+            Tensor s = y.numel() == 1 ? y : sum(y);
+            s.backward();
+        });
+        const double gflops = c.flops > 0 ? c.flops / (fwd.median * 1e6) : 0;
+        nlohmann::json row{{"op", c.op},           {"size", c.size},
+                           {"forward_ms", {{"median", fwd.median}, {"p25", fwd.p25}, {"p75", fwd.p75}, {"reps", fwd.reps}}},
+                           {"forward_backward_ms", {{"median", both.median}, {"p25", both.p25}, {"p75", both.p75}, {"reps", both.reps}}}};
+        if (c.flops > 0) {
+            row["forward_gflops"] = gflops;
+            row["fraction_of_peak"] = gflops / peak;
+        }
+        std::string key = c.op + " " + c.size;
+        char torch_col[32] = "-", ratio_col[32] = "-";
+        if (torch.contains("results") && torch["results"].contains(key)) {
+            const auto& t = torch["results"][key];
+            row["pytorch"] = t;
+            const double tb = t.value("forward_backward_ms", 0.0);
+            if (tb > 0) {
+                std::snprintf(torch_col, sizeof torch_col, "%.3f", tb);
+                std::snprintf(ratio_col, sizeof ratio_col, "%.2fx", tb / both.median);
+                row["speedup_vs_pytorch"] = tb / both.median;
+            }
+        }
+        std::printf("  %-14s %-22s %11.3f %11.3f %9s %7s %11s %9s\n", c.op.c_str(), c.size.c_str(), fwd.median,
+                    both.median, c.flops > 0 ? std::to_string(static_cast<int>(gflops + 0.5)).c_str() : "-",
+                    c.flops > 0 ? (std::to_string(static_cast<int>(100 * gflops / peak + 0.5)) + "%").c_str() : "-",
+                    torch_col, ratio_col);
+        std::fflush(stdout);
+        rows.push_back(row);
+    }
+    nlohmann::json out{{"benchmark", "ops"}, {"threads", num_threads()}, {"peak_gemm_gflops", peak}, {"results", rows},
+                       {"machine", train::machine_info()}};
+    if (torch.contains("version")) out["pytorch"] = {{"version", torch["version"]}, {"blas", torch.value("blas", "")}};
+    if (args.has("json") && !args.str("json").empty()) train::write_json(args.str("json"), out);
+    return 0;
+}
+
+}  // namespace bp::cli
