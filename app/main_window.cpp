@@ -57,7 +57,7 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
         auto* item = new QListWidgetItem(s.title, m_switcher);
         item->setToolTip(s.toolTip);
         item->setSizeHint(QSize(0, 40));
-        m_stack->addWidget(new QWidget);  // placeholder until the page is first shown
+        m_stack->addWidget(new QWidget);  // an empty stand-in until the page is first shown (pages are created lazily)
     }
     connect(m_switcher, &QListWidget::currentRowChanged, this, &MainWindow::showPageAt);
 
@@ -259,10 +259,10 @@ void MainWindow::ensurePage(int index) {
     QWidget* page = m_specs[index].create(m_context);
     if (auto* train = qobject_cast<TrainPage*>(page))
         connect(train, &TrainPage::dataStatusChanged, this, &MainWindow::setDataStatus);
-    QWidget* placeholder = m_stack->widget(index);
+    QWidget* standIn = m_stack->widget(index);
     m_stack->insertWidget(index, page);
-    m_stack->removeWidget(placeholder);
-    placeholder->deleteLater();
+    m_stack->removeWidget(standIn);
+    standIn->deleteLater();
     m_pages[index] = page;
     if (auto* aware = dynamic_cast<AppearanceAware*>(page)) aware->applyAppearance(m_appearance);
 }

@@ -14,9 +14,23 @@
 #include <QDir>
 #include <vector>
 
+#include "bp/data/dataset.h"
 #include "bp/data/idx.h"
 
 namespace bp_test {
+
+/// Loads the real MNIST from the data directory; false (with the reason and what to run) when it is not there.
+inline bool load_mnist(bp::data::ImageDataset& train, bp::data::ImageDataset& test, QString* why) {
+    try {
+        const std::string dir = bp::data::resolve_data_dir("");
+        train = bp::data::load_image_dataset(dir, "mnist", "train");
+        test = bp::data::load_image_dataset(dir, "mnist", "test");
+        return true;
+    } catch (const bp::Error& e) {
+        *why = QString("MNIST is not available (%1); run scripts/setup.sh").arg(e.what());
+        return false;
+    }
+}
 
 /// Writes count 28×28 images and their labels as <folder>/<prefix>-images-idx3-ubyte and -labels-idx1-ubyte:
 /// class c (= (7i + seed) mod classes) is a bright block in cell c of a ⌈√classes⌉² grid on a dim, seeded

@@ -4,6 +4,7 @@
 
 #include "bp/data/dataset.h"
 #include "bp/train/trainer.h"
+#include "engine/data_test_util.h"
 
 using namespace bp;
 
@@ -12,13 +13,8 @@ class TstLenetSlow : public QObject {
 private slots:
     void oneEpochReaches98Percent() {
         data::ImageDataset train, test;
-        try {
-            const std::string dir = data::resolve_data_dir("");
-            train = data::load_image_dataset(dir, "mnist", "train");
-            test = data::load_image_dataset(dir, "mnist", "test");
-        } catch (const Error& e) {
-            QSKIP(qPrintable(QString("MNIST is not available (%1); run scripts/setup.sh").arg(e.what())));
-        }
+        QString why;
+        if (!bp_test::load_mnist(train, test, &why)) QSKIP(qPrintable(why));
         train::TrainConfig cfg;
         cfg.model = "lenet";
         cfg.epochs = 1;

@@ -6,6 +6,7 @@
 #include "bp/data/dataset.h"
 #include "bp/io/model_file.h"
 #include "bp/train/trainer.h"
+#include "engine/data_test_util.h"
 
 using namespace bp;
 
@@ -14,13 +15,8 @@ class TstMnistSlow : public QObject {
 private slots:
     void oneEpochReaches96Percent() {
         data::ImageDataset train, test;
-        try {
-            const std::string dir = data::resolve_data_dir("");
-            train = data::load_image_dataset(dir, "mnist", "train");
-            test = data::load_image_dataset(dir, "mnist", "test");
-        } catch (const Error& e) {
-            QSKIP(qPrintable(QString("MNIST is not available (%1); run scripts/setup.sh").arg(e.what())));
-        }
+        QString why;
+        if (!bp_test::load_mnist(train, test, &why)) QSKIP(qPrintable(why));
         QCOMPARE(train.count, int64_t(60000));
         QCOMPARE(test.count, int64_t(10000));
         QCOMPARE(int(train.labels[0]), 5);  // the first labels of the real set: 5 0 4 1 9
