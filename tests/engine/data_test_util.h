@@ -26,7 +26,7 @@ inline bool load_mnist(bp::data::ImageDataset& train, bp::data::ImageDataset& te
         train = bp::data::load_image_dataset(dir, "mnist", "train");
         test = bp::data::load_image_dataset(dir, "mnist", "test");
         return true;
-    } catch (const bp::Error& e) {
+    } catch (const std::exception& e) {  // bp::DataError when the files are missing or damaged
         *why = QString("MNIST is not available (%1); run scripts/setup.sh").arg(e.what());
         return false;
     }
