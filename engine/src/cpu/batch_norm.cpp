@@ -28,6 +28,26 @@ double row_reduce(int64_t n, F term) {
     return total;
 }
 
+// Σg and Σg·(x − μ) over one row in a single pass (two sets of 16 partial sums).
+template <class T>
+void row_sums_g_gx(const T* g, const T* x, T mu, int64_t n, double* sum_g, double* sum_gx) {
+    T ag[16] = {}, ax[16] = {};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; ++k) {
+            ag[k] += g[i + k];
+            ax[k] += g[i + k] * (x[i + k] - mu);
+        }
+    for (int k = 0; k < 16; ++k) {
+        *sum_g += ag[k];
+        *sum_gx += ax[k];
+    }
+    for (; i < n; ++i) {
+        *sum_g += g[i];
+        *sum_gx += g[i] * (x[i] - mu);
+    }
+}
+
 template <class T>
 void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
     const auto [N, C, S] = nsc(x);
@@ -88,8 +108,7 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
         for (int64_t n = 0; n < N; ++n) {
             const T* xr = xp + (n * C + c) * S;
             const T* gr = gp + (n * C + c) * S;
-            sum_g += row_reduce<T>(S, [gr](int64_t s) { return gr[s]; });
-            sum_gxc += row_reduce<T>(S, [gr, xr, muT0](int64_t s) { return gr[s] * (xr[s] - muT0); });
+            row_sums_g_gx(gr, xr, muT0, S, &sum_g, &sum_gxc);
         }
         const double sum_gx = sum_gxc * invstd;
         if (grad_beta.defined()) grad_beta.data<T>()[c] = static_cast<T>(sum_g);
