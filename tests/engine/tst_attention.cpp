@@ -1,7 +1,7 @@
 // tst_attention.cpp — the transformer ops on hand-checked cases (layer/RMS norm, rope, swiglu, embedding,
 // attention with one key and with the causal mask), the tiled attention against the plain one (outputs and
 // every gradient, several T/S that are not multiples of the block), causality, and the error paths.
-// Gradients against finite differences are in tst_gradcheck.cpp.
+// The nn layers: shapes, parameter counts, reprs, attention capture. Finite-difference gradients: tst_gradcheck.cpp.
 #include <QtTest>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 
 #include "bp/autograd.h"
 #include "bp/errors.h"
+#include "bp/nn/transformer.h"
 #include "bp/ops.h"
 #include "bp/tensor.h"
 #include "engine/data_test_util.h"
@@ -231,6 +232,88 @@ private slots:
                {"embedding", "index 7", "[0, 5)", "[5, 2]"});
         expect(message_of<ShapeError>([&] { embedding(Tensor::from_vector({1, 2}, {1, 0}, DType::i32), Tensor::zeros({5})); }),
                {"embedding", "[1, 2]", "[5]"});
+    }
+
+    // Modules: output shapes, parameter counts (d = 8, 2 heads), names, reprs, the attention capture.
+    void modulesShapesAndParameterCounts() {
+        Generator gen(11);
+        nn::Embedding emb(10, 8);
+        QCOMPARE(emb.parameter_count(), int64_t{80});
+        QCOMPARE(QString::fromStdString(emb.repr()), QString("Embedding(10, 8)"));
+        Tensor tokens = Tensor::from_vector({2, 5}, {1, 2, 3, 4, 5, 9, 8, 7, 6, 0}, DType::i32);
+        Tensor x = emb.forward(tokens);
+        QCOMPARE(x.shape(), (Shape{2, 5, 8}));
+
+        nn::LayerNorm ln(8);
+        QCOMPARE(ln.parameter_count(), int64_t{16});
+        QCOMPARE(QString::fromStdString(ln.repr()), QString("LayerNorm((8,), eps=1e-05, elementwise_affine=true)"));
+        nn::RMSNorm rms(8);
+        QCOMPARE(rms.parameter_count(), int64_t{8});
+        QCOMPARE(QString::fromStdString(rms.repr()), QString("RMSNorm((8,), eps=1e-06, elementwise_affine=true)"));
+        QCOMPARE(ln.forward(x).shape(), x.shape());
+
+        nn::MultiHeadAttention mha(nn::MultiHeadAttentionOptions(8, 2));
+        QCOMPARE(mha.parameter_count(), int64_t{4 * (8 * 8 + 8)});  // q, k, v, out: weight [8, 8] + bias [8]
+        QCOMPARE(QString::fromStdString(mha.repr()),
+                 QString("MultiHeadAttention(d_model=8, heads=2, causal=true, rope=false, tiled=false)"));
+        QCOMPARE(mha.forward(x).shape(), (Shape{2, 5, 8}));
+
+        // GPT-2: LayerNorm 16 + attention 288 + LayerNorm 16 + fc1 8·32 + 32 + fc2 32·8 + 8 = 872
+        nn::TransformerBlock gpt2(nn::TransformerBlockOptions(8, 2));
+        QCOMPARE(gpt2.parameter_count(), int64_t{872});
+        QCOMPARE(gpt2.forward(x).shape(), (Shape{2, 5, 8}));
+        QVERIFY(QString::fromStdString(gpt2.repr()).startsWith("TransformerBlock(kind=gpt2\n  (norm1): LayerNorm((8,)"));
+        QCOMPARE(QString::fromStdString(gpt2.named_parameters().front().first), QString("norm1.weight"));
+        // modern: RMSNorm 8 + attention 4·64 (no biases) + RMSNorm 8 + fc1 8·44 + fc2 22·8 (hidden ⌈64/3⌉ = 22) = 800
+        nn::TransformerBlock modern(nn::TransformerBlockOptions(8, 2).kind(nn::BlockKind::modern));
+        QCOMPARE(modern.parameter_count(), int64_t{800});
+        QVERIFY(modern.attn->options().rope_);
+        QCOMPARE(modern.forward(x).shape(), (Shape{2, 5, 8}));
+        QCOMPARE(QString::fromStdString(modern.mlp->repr()), QString("FeedForward(d_model=8, hidden=22, activation=swiglu)"));
+
+        // A gradient reaches every parameter of both blocks.
+        for (nn::TransformerBlock* b : {&gpt2, &modern}) {
+            sum(b->forward(x.detach())).backward();
+            for (const auto& [name, p] : b->named_parameters()) QVERIFY2(p.grad().defined(), name.c_str());
+        }
+    }
+
+    // The tiled attention inside a block gives the plain block's output.
+    void blockTiledEqualsPlain() {
+        Generator gen(4);
+        Tensor x = Tensor::randn({2, 13, 8}, gen);
+        nn::TransformerBlock plain(nn::TransformerBlockOptions(8, 2).kind(nn::BlockKind::modern));
+        nn::TransformerBlock tiled(nn::TransformerBlockOptions(8, 2).kind(nn::BlockKind::modern).tiled(true));
+        Generator g1(9), g2(9);
+        plain.reset_parameters(g1);
+        tiled.reset_parameters(g2);
+        QVERIFY(max_diff(plain.forward(x), tiled.forward(x)) < 1e-5);
+    }
+
+    void captureReturnsWeightsWhoseRowsSumToOne() {
+        Generator gen(6);
+        nn::MultiHeadAttention mha(nn::MultiHeadAttentionOptions(8, 2).rope(true).tiled(true, 4));
+        Tensor x = Tensor::randn({3, 7, 8}, gen);
+        Tensor y0 = mha.forward(x);
+        QVERIFY(!mha.last_attention().defined());
+        mha.capture_attention(true);
+        Tensor y1 = mha.forward(x);
+        QVERIFY(max_diff(y0, y1) < 1e-5);  // capturing goes through the plain attention: same result
+        const Tensor& w = mha.last_attention();
+        QCOMPARE(w.shape(), (Shape{3, 2, 7, 7}));
+        const auto wv = w.to_vector();
+        for (size_t row = 0; row < wv.size() / 7; ++row) {
+            double s = 0;
+            for (size_t c = 0; c < 7; ++c) {
+                s += wv[row * 7 + c];
+                if (c > row % 7) QCOMPARE(wv[row * 7 + c], 0.0);  // causal by default
+            }
+            QVERIFY(std::abs(s - 1.0) < 1e-5);
+        }
+        mha.capture_attention(false);
+        QVERIFY(!mha.last_attention().defined());
+        auto msg = message_of<ShapeError>([&] { mha.forward(Tensor::zeros({3, 7, 6})); });
+        QVERIFY2(contains(msg, "multi_head_attention") && contains(msg, "[3, 7, 6]") && contains(msg, "[B, T, 8]"), msg.c_str());
     }
 };
 
