@@ -1,10 +1,11 @@
 // attention.cpp — scaled dot-product attention in two implementations with the same semantics: a plain one
 // built from bmm / add / softmax (materialises all [B, H, T, S] scores; can hand them out for display), and a
 // tiled one (flash-attention style) that holds one [block, block] score tile at a time and recomputes the
-// probabilities in backward from the saved row log-sum-exp. Host loops; not on CUDA yet.
+// probabilities in backward from the saved row log-sum-exp (kernels: cpu/attention.cpp). CPU only for now.
 #include <cmath>
 #include <limits>
 
+#include "cpu/cpu_kernels.h"
 #include "ops/op_util.h"
 
 namespace bp {
@@ -98,109 +99,17 @@ Tensor scaled_dot_product_attention_tiled(const Tensor& q, const Tensor& k, cons
     if (block_size < 1) throw ConfigError(std::string(op) + ": block_size must be >= 1; got " + std::to_string(block_size));
     auto geom = std::make_shared<const AttnGeom>(check_attention(op, q, k, v, causal, key_padding_mask));
     const AttnGeom& g = *geom;
-    const int64_t Bl = block_size, Dh = g.Dh, T = g.T, S = g.S;
-    const double sc = 1.0 / std::sqrt(static_cast<double>(Dh));
     Tensor out = Tensor::empty(q.shape(), q.dtype());
-    Tensor lse = Tensor::empty({g.B, g.H, T}, DType::f64);
-    dispatch_dtype(q.dtype(), [&](auto tag) {
-        using Tp = decltype(tag);
-        std::vector<double> tile(static_cast<size_t>(Bl * Bl)), m(Bl), l(Bl), acc(static_cast<size_t>(Bl * Dh));
-        for (int64_t b = 0; b < g.B; ++b)
-            for (int64_t h = 0; h < g.H; ++h) {
-                const Tp* Q = q.data<Tp>() + (b * g.H + h) * T * Dh;
-                const Tp* K = k.data<Tp>() + (b * g.H + h) * S * Dh;
-                const Tp* Vv = v.data<Tp>() + (b * g.H + h) * S * Dh;
-                Tp* O = out.data<Tp>() + (b * g.H + h) * T * Dh;
-                double* L = lse.data<double>() + (b * g.H + h) * T;
-                for (int64_t i0 = 0; i0 < T; i0 += Bl) {
-                    const int64_t nr = std::min(Bl, T - i0);
-                    std::fill(m.begin(), m.end(), -INFINITY);
-                    std::fill(l.begin(), l.end(), 0.0);
-                    std::fill(acc.begin(), acc.end(), 0.0);
-                    for (int64_t j0 = 0; j0 < S; j0 += Bl) {
-                        if (causal && j0 > i0 + nr - 1) break;  // every later key is in the future
-                        const int64_t nc = std::min(Bl, S - j0);
-                        for (int64_t r = 0; r < nr; ++r) {  // 1.
-                            double mx = -INFINITY;
-                            for (int64_t c = 0; c < nc; ++c) {
-                                double s = -INFINITY;
-                                if (visible(g, causal, b, i0 + r, j0 + c)) {
-                                    s = 0;
-                                    for (int64_t d = 0; d < Dh; ++d) s += double(Q[(i0 + r) * Dh + d]) * K[(j0 + c) * Dh + d];
-                                    s *= sc;
-                                }
-                                tile[r * Bl + c] = s;
-                                mx = std::max(mx, s);
-                            }
-                            if (mx == -INFINITY) continue;  // nothing visible to this row in this block
-                            const double mn = std::max(m[r], mx), corr = std::exp(m[r] - mn);  // 2.
-                            l[r] *= corr;
-                            for (int64_t d = 0; d < Dh; ++d) acc[r * Dh + d] *= corr;
-                            for (int64_t c = 0; c < nc; ++c) {
-                                const double p = std::exp(tile[r * Bl + c] - mn);  // e^−∞ = 0 when masked
-                                if (p == 0.0) continue;
-                                l[r] += p;
-                                for (int64_t d = 0; d < Dh; ++d) acc[r * Dh + d] += p * Vv[(j0 + c) * Dh + d];
-                            }
-                            m[r] = mn;
-                        }
-                    }
-                    for (int64_t r = 0; r < nr; ++r) {  // 3. (check_attention guarantees ℓ > 0)
-                        for (int64_t d = 0; d < Dh; ++d) O[(i0 + r) * Dh + d] = static_cast<Tp>(acc[r * Dh + d] / l[r]);
-                        L[i0 + r] = m[r] + std::log(l[r]);
-                    }
-                }
-            }
-    });
+    Tensor lse = Tensor::empty({g.B, g.H, g.T}, DType::f64);  // the only per-row state kept for backward
+    cpu::flash_attention_forward(out, lse, q, k, v, g.keep.data(), causal, block_size);  // 1.–3.
     if (autograd::needs_record({&q, &k, &v}))
         autograd::record(
             op, out, {q, k, v},
-            [q, k, v, o = out.detach(), lse, geom, causal, Bl, sc](const Tensor& grad_out) -> std::vector<Tensor> {
-                const AttnGeom& g = *geom;
-                const int64_t Dh = g.Dh, T = g.T, S = g.S;
-                Tensor gq = Tensor::zeros(q.shape(), q.dtype()), gk = Tensor::zeros(k.shape(), k.dtype()),
-                       gv = Tensor::zeros(v.shape(), v.dtype());  // accumulated block by block
-                dispatch_dtype(q.dtype(), [&](auto tag) {
-                    using Tp = decltype(tag);
-                    std::vector<double> Drow(static_cast<size_t>(T));
-                    for (int64_t b = 0; b < g.B; ++b)
-                        for (int64_t h = 0; h < g.H; ++h) {
-                            const int64_t qo = (b * g.H + h) * T * Dh, ko = (b * g.H + h) * S * Dh;
-                            const Tp *Q = q.data<Tp>() + qo, *K = k.data<Tp>() + ko, *Vv = v.data<Tp>() + ko;
-                            const Tp *O = o.data<Tp>() + qo, *dO = grad_out.data<Tp>() + qo;
-                            Tp *dQ = gq.data<Tp>() + qo, *dK = gk.data<Tp>() + ko, *dV = gv.data<Tp>() + ko;
-                            const double* L = lse.data<double>() + (b * g.H + h) * T;
-                            for (int64_t t = 0; t < T; ++t) {
-                                double s = 0;
-                                for (int64_t d = 0; d < Dh; ++d) s += double(dO[t * Dh + d]) * O[t * Dh + d];
-                                Drow[t] = s;
-                            }
-                            for (int64_t j0 = 0; j0 < S; j0 += Bl) {
-                                const int64_t nc = std::min(Bl, S - j0);
-                                for (int64_t i0 = 0; i0 < T; i0 += Bl) {
-                                    const int64_t nr = std::min(Bl, T - i0);
-                                    if (causal && j0 > i0 + nr - 1) continue;
-                                    for (int64_t r = 0; r < nr; ++r)
-                                        for (int64_t c = 0; c < nc; ++c) {
-                                            const int64_t t = i0 + r, s = j0 + c;
-                                            if (!visible(g, causal, b, t, s)) continue;
-                                            double qk = 0, dp = 0;
-                                            for (int64_t d = 0; d < Dh; ++d) {
-                                                qk += double(Q[t * Dh + d]) * K[s * Dh + d];
-                                                dp += double(dO[t * Dh + d]) * Vv[s * Dh + d];
-                                            }
-                                            const double p = std::exp(qk * sc - L[t]);  // 4.
-                                            const double ds = p * (dp - Drow[t]) * sc;  // 5. (with 1/√Dh)
-                                            for (int64_t d = 0; d < Dh; ++d) {
-                                                dV[s * Dh + d] += static_cast<Tp>(p * dO[t * Dh + d]);
-                                                dQ[t * Dh + d] += static_cast<Tp>(ds * K[s * Dh + d]);
-                                                dK[s * Dh + d] += static_cast<Tp>(ds * Q[t * Dh + d]);
-                                            }
-                                        }
-                                }
-                            }
-                        }
-                });
+            [q, k, v, o = out.detach(), lse, geom, causal, block_size](const Tensor& grad_out) -> std::vector<Tensor> {
+                Tensor gq = Tensor::empty(q.shape(), q.dtype()), gk = Tensor::empty(k.shape(), k.dtype()),
+                       gv = Tensor::empty(v.shape(), v.dtype());
+                cpu::flash_attention_backward(gq, gk, gv, grad_out, q, k, v, o, lse, geom->keep.data(), causal,
+                                              block_size);  // 4.–5.
                 return {q.requires_grad() ? gq : Tensor(), k.requires_grad() ? gk : Tensor(),
                         v.requires_grad() ? gv : Tensor()};
             },
