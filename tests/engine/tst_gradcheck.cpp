@@ -33,7 +33,9 @@ private slots:
         for (const char* op : {"matmul", "linear", "add", "sub", "mul", "div", "sum", "mean", "reshape", "flatten",
                                "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
                                "cross_entropy", "mse_loss", "conv2d", "max_pool2d", "avg_pool2d",
-                               "global_avg_pool2d", "batch_norm", "dropout", "concat"})
+                               "global_avg_pool2d", "batch_norm", "dropout", "concat", "embedding", "layer_norm",
+                               "rms_norm", "rope", "silu", "swiglu", "bmm", "transpose", "scaled_dot_product_attention",
+                               "scaled_dot_product_attention_tiled"})
             QVERIFY2(ops.count(op), op);
     }
 

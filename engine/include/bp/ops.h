@@ -80,4 +80,46 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
 /// Joins tensors along dim (negative counts from the end); all other sizes must agree. For skip connections.
 Tensor concat(const std::vector<Tensor>& tensors, int64_t dim);
 
+// ---- transformer ops (ops/transformer.cpp, ops/attention.cpp). CPU only for now: a cuda tensor throws
+// ConfigError naming the op (the backend table has no kernels for them yet).
+
+/// Rows of weight picked by index: out[b, t, :] = weight[indices[b, t], :].
+/// indices: int32 [B, T] (any 1–3-D shape)  weight: [V, D]  out: indices.shape + [D].
+/// An index outside [0, V) throws ConfigError. Example: embedding(tokens, wte)
+Tensor embedding(const Tensor& indices, const Tensor& weight);
+/// Layer normalisation over the last dimension (biased variance, as torch):
+/// y = (x − μ) / √(σ² + eps) · gamma + beta   x: [..., D]  gamma, beta: [D] or undefined (1 and 0).
+Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps = 1e-5);
+/// RMS normalisation over the last dimension: y = x / √(mean(x²) + eps) · gamma   gamma: [D] or undefined.
+Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps = 1e-6);
+/// Rotary position embedding: each pair (x[2i], x[2i+1]) of position t is rotated by
+/// θ_i = (offset + t) · base^(−2i/Dh).  x: [B, H, T, Dh] with Dh even -> same shape.
+Tensor rope(const Tensor& x, int64_t position_offset = 0, double base = 10000.0);
+/// silu(x) = x · sigmoid(x)
+Tensor silu(const Tensor& x);
+/// SwiGLU: x = [a | b] along the last dimension, out = silu(a) ⊙ b.  x: [..., 2F] -> [..., F].
+Tensor swiglu(const Tensor& x);
+/// The same with a and b given separately (same shapes): silu(a) ⊙ b.
+Tensor swiglu(const Tensor& a, const Tensor& b);
+/// Batched matrix product over the leading dimensions: out[i] = op(a[i]) @ op(b[i]), op = transpose where
+/// asked.  a: [..., M, K] (or [..., K, M] with trans_a)  b: [..., K, N] (or [..., N, K] with trans_b)
+/// out: [..., M, N]; 3-D or 4-D, leading dimensions equal. Example: bmm(q, k, false, true) = q kᵀ.
+Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
+/// Swaps two dimensions (a copy, not a view): [B, T, H, Dh] -> [B, H, T, Dh] with transpose(x, 1, 2).
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+
+/// Attention: softmax(q kᵀ / √Dh + mask) v per batch and head.
+/// q: [B, H, T, Dh]  k, v: [B, H, S, Dh]  out: [B, H, T, Dh]. causal: query t sees keys s ≤ t (torch's
+/// top-left alignment). key_padding_mask: [B, S] int32 or float, nonzero = a real key, 0 = padding (or
+/// undefined). Every query must see at least one key, else ConfigError. attn_weights, where not null,
+/// receives the probabilities [B, H, T, S] (detached, for display).
+/// Plain: materialises the whole [B, H, T, S] score tensor and is built from bmm, add and softmax.
+Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v, bool causal = false,
+                                    const Tensor& key_padding_mask = {}, Tensor* attn_weights = nullptr);
+/// The same semantics, tiled (flash-attention style, Dao et al. 2022): for one head at a time it walks key
+/// blocks of block_size with an online softmax, keeping one [block, block] score tile; backward recomputes
+/// the probabilities block by block from the saved row log-sum-exp [B, H, T].
+Tensor scaled_dot_product_attention_tiled(const Tensor& q, const Tensor& k, const Tensor& v, bool causal = false,
+                                          const Tensor& key_padding_mask = {}, int64_t block_size = 32);
+
 }  // namespace bp

@@ -1,5 +1,5 @@
 // cpu_kernels.h — the CPU kernels that live in their own files (conv.cpp, pool.cpp, batch_norm.cpp,
-// concat.cpp); CpuBackend (cpu_backend.cpp) forwards its virtual methods to them. Same names and argument
+// concat.cpp, attention.cpp); CpuBackend (cpu_backend.cpp) forwards its virtual methods to them. Same names and argument
 // order as the Backend methods in backend.h: outputs first, then inputs, then parameters.
 #pragma once
 
@@ -26,6 +26,14 @@ void batch_norm_apply(Tensor& y, const Tensor& x, const Tensor& mean, const Tens
 void batch_norm_backward(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Tensor& grad_out,
                          const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma, double eps,
                          bool batch_stats);
+
+/// Tiled attention (attention.cpp), host only. out, q: [B, H, T, Dh]; k, v: [B, H, S, Dh]; lse: f64 [B, H, T]
+/// receives the row log-sum-exp; keep: [B, S] bytes, 1 = a real key. Backward overwrites the three gradients.
+void flash_attention_forward(Tensor& out, Tensor& lse, const Tensor& q, const Tensor& k, const Tensor& v,
+                             const uint8_t* keep, bool causal, int64_t block);
+void flash_attention_backward(Tensor& grad_q, Tensor& grad_k, Tensor& grad_v, const Tensor& grad_out, const Tensor& q,
+                              const Tensor& k, const Tensor& v, const Tensor& out, const Tensor& lse,
+                              const uint8_t* keep, bool causal, int64_t block);
 
 void concat(Tensor& out, const std::vector<Tensor>& inputs, int64_t dim);
 void split(std::vector<Tensor>& outputs, const Tensor& in, int64_t dim);

@@ -27,6 +27,13 @@ inline void check_same(const char* op, const Tensor& a, const Tensor& b) {
                           " and " + device_name(b.device()));
 }
 
+/// For ops with host-only reference loops (the transformer ops): a tensor elsewhere throws, naming the op.
+inline void check_host(const char* op, const Tensor& t) {
+    if (t.defined() && t.device() != Device::cpu)
+        throw ConfigError(std::string(op) + ": runs on the CPU only for now; got a " + device_name(t.device()) +
+                          " tensor " + shape_str(t.shape()) + "; move it to the CPU first");
+}
+
 /// Sum a broadcast gradient back down to the shape of the input it belongs to.
 inline Tensor reduce_to(const Tensor& g, const Shape& shape) {
     if (g.shape() == shape) return g;

@@ -1,0 +1,432 @@
+// transformer.cpp — the building blocks of a transformer other than attention: embedding lookup, layer and
+// RMS normalisation, rotary position embedding, SiLU / SwiGLU, batched matmul and transpose. Reference loops
+// on the host, written as the formulas; attention itself is in attention.cpp. Not on CUDA yet: a cuda tensor
+// throws ConfigError naming the op.
+#include <cmath>
+
+#include "ops/op_util.h"
+
+namespace bp {
+using namespace detail;
+
+// embedding: out[n, :] = W[idx[n], :]      idx: [N] (any shape)  W: [V, D]  out: idx.shape + [D]
+// backward: grad_W[v, :] = Σ_{n: idx[n] = v} grad_out[n, :]   (a scatter-add; rows never picked get 0)
+Tensor embedding(const Tensor& indices, const Tensor& weight) {
+    check_float("embedding", weight);
+    if (!indices.defined() || indices.dtype() != DType::i32)
+        throw ConfigError("embedding: indices must be an int32 tensor of token ids");
+    check_host("embedding", weight);
+    check_host("embedding", indices);
+    if (weight.dim() != 2 || indices.dim() < 1 || indices.dim() > 3)
+        throw ShapeError("embedding", indices.shape(), weight.shape(),
+                         "indices must be 1-D to 3-D (e.g. [B, T]) and the weight [num_embeddings, embedding_dim]");
+    const int64_t V = weight.size(0), D = weight.size(1), N = indices.numel();
+    const int32_t* idx = indices.data<int32_t>();
+    for (int64_t n = 0; n < N; ++n)
+        if (idx[n] < 0 || idx[n] >= V)
+            throw ConfigError("embedding: index " + std::to_string(idx[n]) + " at position " + std::to_string(n) +
+                              " of indices " + shape_str(indices.shape()) + " is outside [0, " + std::to_string(V) +
+                              "), the weight " + shape_str(weight.shape()) + " has " + std::to_string(V) +
+                              " rows; check the vocabulary size");
+    Shape out_shape = indices.shape();
+    out_shape.push_back(D);
+    Tensor out = Tensor::empty(out_shape, weight.dtype());
+    dispatch_dtype(weight.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        const T* w = weight.data<T>();
+        T* o = out.data<T>();
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t d = 0; d < D; ++d) o[n * D + d] = w[idx[n] * D + d];
+    });
+    if (autograd::needs_record({&weight}))
+        autograd::record("embedding", out, {weight, indices}, [weight, indices, N, D](const Tensor& g) -> std::vector<Tensor> {
+            Tensor gw = Tensor::zeros(weight.shape(), weight.dtype());
+            dispatch_dtype(weight.dtype(), [&](auto tag) {
+                using T = decltype(tag);
+                const int32_t* idx = indices.data<int32_t>();
+                const T* go = g.data<T>();
+                T* gwp = gw.data<T>();
+                for (int64_t n = 0; n < N; ++n)
+                    for (int64_t d = 0; d < D; ++d) gwp[idx[n] * D + d] += go[n * D + d];  // accumulate
+            });
+            return {gw, Tensor()};
+        });
+    return out;
+}
+
+static void check_norm(const char* op, const Tensor& x, const Tensor& p, const char* pname) {
+    if (!p.defined()) return;
+    check_same(op, x, p);
+    check_host(op, p);
+    if (p.dim() != 1 || p.size(0) != x.shape().back())
+        throw ShapeError(op, x.shape(), p.shape(),
+                         std::string(pname) + " must be [" + std::to_string(x.shape().back()) +
+                             "], the input's last dimension");
+}
+
+// layer_norm per row of D values x_i (Ba, Kiros & Hinton 2016):
+//   μ = (1/D) Σ x_i;  σ² = (1/D) Σ (x_i − μ)²;  r = (σ² + ε)^(−1/2);  x̂_i = (x_i − μ) r;  y_i = γ_i x̂_i + β_i
+// backward, g_i = ∂L/∂y_i (the batch-norm derivation with the roles of the axes swapped):
+//   1. ∂L/∂β_i = Σ_rows g_i;  ∂L/∂γ_i = Σ_rows g_i x̂_i
+//   2. h_i = γ_i g_i = ∂L/∂x̂_i
+//   3. ∂L/∂x_i = r · (h_i − mean_j(h_j) − x̂_i · mean_j(h_j x̂_j))
+Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps) {
+    check_float("layer_norm", x);
+    check_host("layer_norm", x);
+    if (x.dim() < 1 || x.shape().back() == 0)
+        throw ShapeError("layer_norm: needs a non-empty last dimension to normalise; got " + shape_str(x.shape()));
+    check_norm("layer_norm", x, gamma, "gamma (weight)");
+    check_norm("layer_norm", x, beta, "beta (bias)");
+    if (!(eps > 0)) throw ConfigError("layer_norm: needs eps > 0; got " + std::to_string(eps));
+    const int64_t D = x.shape().back(), R = x.numel() / D;
+    Tensor y = Tensor::empty(x.shape(), x.dtype());
+    Tensor xhat = Tensor::empty(x.shape(), x.dtype()), rstd = Tensor::empty({R}, DType::f64);  // saved
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        const T* xp = x.data<T>();
+        const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
+        const T* bp = beta.defined() ? beta.data<T>() : nullptr;
+        T *yp = y.data<T>(), *hp = xhat.data<T>();
+        double* rp = rstd.data<double>();
+        for (int64_t r = 0; r < R; ++r) {
+            const T* xr = xp + r * D;
+            double mu = 0, var = 0;
+            for (int64_t i = 0; i < D; ++i) mu += xr[i];
+            mu /= D;
+            for (int64_t i = 0; i < D; ++i) var += (xr[i] - mu) * (xr[i] - mu);
+            var /= D;
+            const double rs = 1.0 / std::sqrt(var + eps);
+            rp[r] = rs;
+            for (int64_t i = 0; i < D; ++i) {
+                const double h = (xr[i] - mu) * rs;
+                hp[r * D + i] = static_cast<T>(h);
+                yp[r * D + i] = static_cast<T>(h * (gp ? gp[i] : 1.0) + (bp ? bp[i] : 0.0));
+            }
+        }
+    });
+    if (autograd::needs_record({&x, &gamma, &beta}))
+        autograd::record(
+            "layer_norm", y, {x, gamma, beta},
+            [x, gamma, beta, xhat, rstd, D, R](const Tensor& g) -> std::vector<Tensor> {
+                Tensor gx, gg, gb;
+                if (x.requires_grad()) gx = Tensor::empty(x.shape(), x.dtype());
+                if (gamma.defined() && gamma.requires_grad()) gg = Tensor::zeros({D}, x.dtype());
+                if (beta.defined() && beta.requires_grad()) gb = Tensor::zeros({D}, x.dtype());
+                dispatch_dtype(x.dtype(), [&](auto tag) {
+                    using T = decltype(tag);
+                    const T* go = g.data<T>();
+                    const T* hp = xhat.data<T>();
+                    const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
+                    const double* rp = rstd.data<double>();
+                    for (int64_t r = 0; r < R; ++r) {
+                        const T* gr = go + r * D;
+                        const T* hr = hp + r * D;
+                        if (gg.defined())
+                            for (int64_t i = 0; i < D; ++i) gg.data<T>()[i] += gr[i] * hr[i];
+                        if (gb.defined())
+                            for (int64_t i = 0; i < D; ++i) gb.data<T>()[i] += gr[i];
+                        if (!gx.defined()) continue;
+                        double mh = 0, mhx = 0;
+                        for (int64_t i = 0; i < D; ++i) {
+                            const double h = gr[i] * (gp ? gp[i] : 1.0);
+                            mh += h;
+                            mhx += h * hr[i];
+                        }
+                        mh /= D;
+                        mhx /= D;
+                        T* out = gx.data<T>() + r * D;
+                        for (int64_t i = 0; i < D; ++i)
+                            out[i] = static_cast<T>(rp[r] * (gr[i] * (gp ? gp[i] : 1.0) - mh - hr[i] * mhx));
+                    }
+                });
+                return {gx, gg, gb};
+            },
+            "eps=" + std::to_string(eps));
+    return y;
+}
+
+// rms_norm per row (Zhang & Sennrich 2019):  r = (mean_j x_j² + ε)^(−1/2);  y_i = γ_i x_i r
+// backward, h_i = γ_i g_i:
+//   1. ∂L/∂γ_i = Σ_rows g_i x_i r
+//   2. ∂r/∂x_j = −r³ x_j / D, so ∂L/∂x_j = r h_j + Σ_i h_i x_i · (−r³ x_j / D) = r (h_j − x_j r² mean_i(h_i x_i))
+Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
+    check_float("rms_norm", x);
+    check_host("rms_norm", x);
+    if (x.dim() < 1 || x.shape().back() == 0)
+        throw ShapeError("rms_norm: needs a non-empty last dimension to normalise; got " + shape_str(x.shape()));
+    check_norm("rms_norm", x, gamma, "gamma (weight)");
+    if (!(eps > 0)) throw ConfigError("rms_norm: needs eps > 0; got " + std::to_string(eps));
+    const int64_t D = x.shape().back(), R = x.numel() / D;
+    Tensor y = Tensor::empty(x.shape(), x.dtype()), rinv = Tensor::empty({R}, DType::f64);
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        const T* xp = x.data<T>();
+        const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
+        T* yp = y.data<T>();
+        for (int64_t r = 0; r < R; ++r) {
+            double ms = 0;
+            for (int64_t i = 0; i < D; ++i) ms += double(xp[r * D + i]) * xp[r * D + i];
+            const double rs = 1.0 / std::sqrt(ms / D + eps);
+            rinv.data<double>()[r] = rs;
+            for (int64_t i = 0; i < D; ++i) yp[r * D + i] = static_cast<T>(xp[r * D + i] * rs * (gp ? gp[i] : 1.0));
+        }
+    });
+    if (autograd::needs_record({&x, &gamma}))
+        autograd::record(
+            "rms_norm", y, {x, gamma},
+            [x, gamma, rinv, D, R](const Tensor& g) -> std::vector<Tensor> {
+                Tensor gx, gg;
+                if (x.requires_grad()) gx = Tensor::empty(x.shape(), x.dtype());
+                if (gamma.defined() && gamma.requires_grad()) gg = Tensor::zeros({D}, x.dtype());
+                dispatch_dtype(x.dtype(), [&](auto tag) {
+                    using T = decltype(tag);
+                    const T *go = g.data<T>(), *xp = x.data<T>();
+                    const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
+                    for (int64_t r = 0; r < R; ++r) {
+                        const double rs = rinv.data<double>()[r];
+                        const T *gr = go + r * D, *xr = xp + r * D;
+                        if (gg.defined())
+                            for (int64_t i = 0; i < D; ++i) gg.data<T>()[i] += static_cast<T>(gr[i] * xr[i] * rs);
+                        if (!gx.defined()) continue;
+                        double mhx = 0;
+                        for (int64_t i = 0; i < D; ++i) mhx += gr[i] * (gp ? gp[i] : 1.0) * xr[i];
+                        mhx /= D;
+                        T* out = gx.data<T>() + r * D;
+                        for (int64_t i = 0; i < D; ++i)
+                            out[i] = static_cast<T>(rs * (gr[i] * (gp ? gp[i] : 1.0) - xr[i] * rs * rs * mhx));
+                    }
+                });
+                return {gx, gg};
+            },
+            "eps=" + std::to_string(eps));
+    return y;
+}
+
+// rope (Su et al. 2021, RoFormer): for pair i of position t, θ = (offset + t) · base^(−2i/Dh),
+//   y[2i] = x[2i] cos θ − x[2i+1] sin θ;   y[2i+1] = x[2i] sin θ + x[2i+1] cos θ   (a rotation R(θ))
+// backward: R(θ) is orthogonal, so grad_x = R(θ)ᵀ grad_y = R(−θ) grad_y, the inverse rotation.
+static void rope_apply(Tensor& out, const Tensor& in, int64_t offset, double base, double sign) {
+    const int64_t BH = in.size(0) * in.size(1), T = in.size(2), Dh = in.size(3);
+    dispatch_dtype(in.dtype(), [&](auto tag) {
+        using Tp = decltype(tag);
+        const Tp* x = in.data<Tp>();
+        Tp* y = out.data<Tp>();
+        for (int64_t t = 0; t < T; ++t)
+            for (int64_t i = 0; i < Dh / 2; ++i) {
+                const double theta = static_cast<double>(offset + t) * std::pow(base, -2.0 * i / Dh);
+                const double c = std::cos(theta), s = sign * std::sin(theta);
+                for (int64_t bh = 0; bh < BH; ++bh) {
+                    const int64_t o = (bh * T + t) * Dh + 2 * i;
+                    const double x0 = x[o], x1 = x[o + 1];
+                    y[o] = static_cast<Tp>(x0 * c - x1 * s);
+                    y[o + 1] = static_cast<Tp>(x0 * s + x1 * c);
+                }
+            }
+    });
+}
+
+Tensor rope(const Tensor& x, int64_t position_offset, double base) {
+    check_float("rope", x);
+    check_host("rope", x);
+    if (x.dim() != 4 || x.size(3) % 2 != 0)
+        throw ShapeError("rope: the input must be [B, H, T, Dh] with an even head size Dh; got " + shape_str(x.shape()));
+    if (position_offset < 0 || !(base > 1))
+        throw ConfigError("rope: needs position_offset >= 0 and base > 1; got " + std::to_string(position_offset) +
+                          " and " + std::to_string(base));
+    Tensor y = Tensor::empty(x.shape(), x.dtype());
+    rope_apply(y, x, position_offset, base, 1.0);
+    if (autograd::needs_record({&x}))
+        autograd::record(
+            "rope", y, {x},
+            [position_offset, base](const Tensor& g) -> std::vector<Tensor> {
+                Tensor gx = Tensor::empty(g.shape(), g.dtype());
+                rope_apply(gx, g, position_offset, base, -1.0);  // R(−θ)
+                return {gx};
+            },
+            "offset=" + std::to_string(position_offset));
+    return y;
+}
+
+// silu(x) = x σ(x);  silu'(x) = σ(x) (1 + x (1 − σ(x)))
+Tensor silu(const Tensor& x) { return mul(x, sigmoid(x)); }
+
+// swiglu (Shazeer 2020): out = silu(a) ⊙ b with x = [a | b] along the last dimension  x: [..., 2F] out: [..., F]
+// backward: grad_a = g ⊙ b ⊙ silu'(a);  grad_b = g ⊙ silu(a)
+Tensor swiglu(const Tensor& x) {
+    check_float("swiglu", x);
+    check_host("swiglu", x);
+    if (x.dim() < 1 || x.shape().back() % 2 != 0 || x.shape().back() == 0)
+        throw ShapeError("swiglu: the last dimension must be even, [..., 2F] = [a | b]; got " + shape_str(x.shape()));
+    const int64_t F = x.shape().back() / 2, R = x.numel() / (2 * F);
+    Shape os = x.shape();
+    os.back() = F;
+    Tensor y = Tensor::empty(os, x.dtype());
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        const T* xp = x.data<T>();
+        T* yp = y.data<T>();
+        for (int64_t r = 0; r < R; ++r)
+            for (int64_t f = 0; f < F; ++f) {
+                const double a = xp[r * 2 * F + f], b = xp[r * 2 * F + F + f];
+                yp[r * F + f] = static_cast<T>(a / (1.0 + std::exp(-a)) * b);
+            }
+    });
+    if (autograd::needs_record({&x}))
+        autograd::record("swiglu", y, {x}, [x, F, R](const Tensor& g) -> std::vector<Tensor> {
+            Tensor gx = Tensor::empty(x.shape(), x.dtype());
+            dispatch_dtype(x.dtype(), [&](auto tag) {
+                using T = decltype(tag);
+                const T *xp = x.data<T>(), *go = g.data<T>();
+                T* gp = gx.data<T>();
+                for (int64_t r = 0; r < R; ++r)
+                    for (int64_t f = 0; f < F; ++f) {
+                        const double a = xp[r * 2 * F + f], b = xp[r * 2 * F + F + f], gy = go[r * F + f];
+                        const double s = 1.0 / (1.0 + std::exp(-a));
+                        gp[r * 2 * F + f] = static_cast<T>(gy * b * s * (1.0 + a * (1.0 - s)));
+                        gp[r * 2 * F + F + f] = static_cast<T>(gy * a * s);
+                    }
+            });
+            return {gx};
+        });
+    return y;
+}
+
+Tensor swiglu(const Tensor& a, const Tensor& b) {
+    check_same("swiglu", a, b);
+    if (a.shape() != b.shape())
+        throw ShapeError("swiglu", a.shape(), b.shape(), "the gate a and the value b must have the same shape");
+    return mul(silu(a), b);
+}
+
+// bmm: out[i] = op(a[i]) @ op(b[i]) per leading index i, through the backend's gemm on 2-D views.
+// backward (C = A B; the transposed forms follow by transposing the products):
+//   C = A B:     grad_A = G Bᵀ,  grad_B = Aᵀ G        C = A Bᵀ:   grad_A = G B,   grad_B = Gᵀ A
+//   C = Aᵀ B:    grad_A = B Gᵀ,  grad_B = A G         C = Aᵀ Bᵀ:  grad_A = Bᵀ Gᵀ, grad_B = Gᵀ Aᵀ
+static Tensor mat(const Tensor& t, int64_t i) {  // the i-th matrix of a [..., R, C] tensor, a view
+    const int64_t r = t.size(-2), c = t.size(-1);
+    return t.view({-1, r, c}).slice_rows(i, i + 1).view({r, c});
+}
+static void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y, bool ty) {
+    const int64_t n = out.numel() / (out.size(-2) * out.size(-1));
+    for (int64_t i = 0; i < n; ++i) {
+        Tensor o = mat(out, i);
+        backend_for(out).gemm(o, mat(x, i), tx, mat(y, i), ty, 1.0, 0.0);
+    }
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
+    check_same("bmm", a, b);
+    if (a.dim() < 3 || a.dim() > 4 || a.dim() != b.dim())
+        throw ShapeError("bmm", a.shape(), b.shape(), "both must be 3-D [B, M, K] and [B, K, N] (or 4-D with two batch dims)");
+    for (int64_t d = 0; d + 2 < a.dim(); ++d)
+        if (a.size(d) != b.size(d))
+            throw ShapeError("bmm", a.shape(), b.shape(), "the batch dimensions must be equal");
+    const int64_t M = trans_a ? a.size(-1) : a.size(-2), K = trans_a ? a.size(-2) : a.size(-1);
+    const int64_t Kb = trans_b ? b.size(-1) : b.size(-2), N = trans_b ? b.size(-2) : b.size(-1);
+    if (K != Kb)
+        throw ShapeError("bmm", a.shape(), b.shape(),
+                         std::string("the inner sizes must agree (") + std::to_string(K) + " vs " + std::to_string(Kb) +
+                             ")" + (trans_a || trans_b ? "; note the transposed operand" : ""));
+    Shape os = a.shape();
+    os[os.size() - 2] = M;
+    os[os.size() - 1] = N;
+    Tensor out = Tensor::empty(os, a.dtype(), a.device());
+    gemm_batched(out, a, trans_a, b, trans_b);
+    if (autograd::needs_record({&a, &b}))
+        autograd::record(
+            "bmm", out, {a, b},
+            [a, b, trans_a, trans_b](const Tensor& g) -> std::vector<Tensor> {
+                Tensor ga, gb;
+                if (a.requires_grad()) {
+                    ga = Tensor::empty(a.shape(), a.dtype(), a.device());
+                    if (!trans_a) gemm_batched(ga, g, false, b, !trans_b);  // G op(B)ᵀ
+                    else gemm_batched(ga, b, trans_b, g, true);              // op(B) Gᵀ
+                }
+                if (b.requires_grad()) {
+                    gb = Tensor::empty(b.shape(), b.dtype(), b.device());
+                    if (!trans_b) gemm_batched(gb, a, !trans_a, g, false);  // op(A)ᵀ G
+                    else gemm_batched(gb, g, true, a, trans_a);              // Gᵀ op(A)
+                }
+                return {ga, gb};
+            },
+            std::string("trans_a=") + (trans_a ? "true" : "false") + ", trans_b=" + (trans_b ? "true" : "false"));
+    return out;
+}
+
+// transpose: out[..i..j..] = x[..j..i..]; backward is the same swap applied to grad_out.
+static Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
+    Shape os = x.shape();
+    std::swap(os[d0], os[d1]);
+    Tensor out = Tensor::empty(os, x.dtype());
+    const int64_t nd = x.dim();
+    std::vector<int64_t> in_stride(nd, 1);
+    for (int64_t d = nd - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * x.size(d + 1);
+    std::vector<int64_t> st = in_stride;  // input stride for each output dim
+    std::swap(st[d0], st[d1]);
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        const T* xp = x.data<T>();
+        T* op = out.data<T>();
+        std::vector<int64_t> idx(nd, 0);
+        for (int64_t n = 0; n < out.numel(); ++n) {
+            int64_t src = 0;
+            for (int64_t d = 0; d < nd; ++d) src += idx[d] * st[d];
+            op[n] = xp[src];
+            for (int64_t d = nd - 1; d >= 0; --d) {
+                if (++idx[d] < os[d]) break;
+                idx[d] = 0;
+            }
+        }
+    });
+    return out;
+}
+
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+    check_float("transpose", x);
+    check_host("transpose", x);
+    const int64_t nd = x.dim();
+    if (dim0 < 0) dim0 += nd;
+    if (dim1 < 0) dim1 += nd;
+    if (dim0 < 0 || dim0 >= nd || dim1 < 0 || dim1 >= nd)
+        throw ShapeError("transpose: dimensions " + std::to_string(dim0) + " and " + std::to_string(dim1) +
+                         " do not both exist in " + shape_str(x.shape()));
+    Tensor y = swap_dims(x, dim0, dim1);
+    if (autograd::needs_record({&x}))
+        autograd::record("transpose", y, {x},
+                         [dim0, dim1](const Tensor& g) -> std::vector<Tensor> { return {swap_dims(g, dim0, dim1)}; },
+                         "dims=" + std::to_string(dim0) + "," + std::to_string(dim1));
+    return y;
+}
+
+using V = std::vector<Shape>;
+BP_REGISTER_GRADCHECK("embedding", "indices [2, 3], weight [5, 4]", (V{{5, 4}}), Domain::away_from_zero,
+                      [](const Inputs& in) {
+                          return embedding(Tensor::from_vector({2, 3}, {0, 4, 2, 2, 1, 4}, DType::i32), in[0]);
+                      });
+BP_REGISTER_GRADCHECK("layer_norm", "x [3, 5], gamma [5], beta [5]", (V{{3, 5}, {5}, {5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return layer_norm(in[0], in[1], in[2]); });
+BP_REGISTER_GRADCHECK("layer_norm", "x [2, 3, 4], no affine", (V{{2, 3, 4}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return layer_norm(in[0], Tensor(), Tensor()); });
+BP_REGISTER_GRADCHECK("rms_norm", "x [3, 5], gamma [5]", (V{{3, 5}, {5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return rms_norm(in[0], in[1]); });
+BP_REGISTER_GRADCHECK("rms_norm", "x [2, 3, 4], no gamma", (V{{2, 3, 4}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return rms_norm(in[0], Tensor()); });
+BP_REGISTER_GRADCHECK("rope", "x [2, 2, 3, 4], offset 5", (V{{2, 2, 3, 4}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return rope(in[0], 5); });
+BP_REGISTER_GRADCHECK("silu", "[4, 5]", (V{{4, 5}}), Domain::away_from_zero, [](const Inputs& in) { return silu(in[0]); });
+BP_REGISTER_GRADCHECK("swiglu", "x [3, 8] -> [3, 4]", (V{{3, 8}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return swiglu(in[0]); });
+BP_REGISTER_GRADCHECK("swiglu", "a [2, 3], b [2, 3]", (V{{2, 3}, {2, 3}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return swiglu(in[0], in[1]); });
+BP_REGISTER_GRADCHECK("bmm", "[2, 3, 4] @ [2, 4, 5]", (V{{2, 3, 4}, {2, 4, 5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return bmm(in[0], in[1]); });
+BP_REGISTER_GRADCHECK("bmm", "[2, 2, 3, 4] @ [2, 2, 5, 4]ᵀ", (V{{2, 2, 3, 4}, {2, 2, 5, 4}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return bmm(in[0], in[1], false, true); });
+BP_REGISTER_GRADCHECK("bmm", "[2, 4, 3]ᵀ @ [2, 4, 5]", (V{{2, 4, 3}, {2, 4, 5}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return bmm(in[0], in[1], true, false); });
+BP_REGISTER_GRADCHECK("bmm", "[2, 4, 3]ᵀ @ [2, 5, 4]ᵀ", (V{{2, 4, 3}, {2, 5, 4}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return bmm(in[0], in[1], true, true); });
+BP_REGISTER_GRADCHECK("transpose", "[2, 3, 4, 2] dims 1, 2", (V{{2, 3, 4, 2}}), Domain::away_from_zero,
+                      [](const Inputs& in) { return transpose(in[0], 1, 2); });
+
+}  // namespace bp
