@@ -30,15 +30,15 @@ QImage inputImage(const std::vector<float>& px, int zoom) {
     return img.scaled(28 * zoom, 28 * zoom, Qt::IgnoreAspectRatio, Qt::FastTransformation);
 }
 
-/// Saliency as a translucent heat overlay: transparent below 15 % of the strongest pixel (an MLP's gradient
-/// touches every pixel a little; that haze would hide the drawing), red to yellow above.
+/// Saliency as a translucent heat overlay: transparent below 30 % of the strongest pixel (an MLP's gradient
+/// touches every pixel a little; that haze would hide the drawing), red to yellow above, never opaque.
 QImage saliencyOverlay(const std::vector<float>& s) {
     const float maxV = std::max(1e-12f, *std::max_element(s.begin(), s.end()));
     QImage img(28, 28, QImage::Format_ARGB32);
     for (int y = 0; y < 28; ++y)
         for (int x = 0; x < 28; ++x) {
-            const float t = std::clamp((s[static_cast<size_t>(y * 28 + x)] / maxV - 0.15f) / 0.85f, 0.0f, 1.0f);
-            img.setPixel(x, y, qRgba(255, static_cast<int>(40 + 215 * t), 0, static_cast<int>(230 * std::pow(t, 0.7f))));
+            const float t = std::clamp((s[static_cast<size_t>(y * 28 + x)] / maxV - 0.3f) / 0.7f, 0.0f, 1.0f);
+            img.setPixel(x, y, qRgba(255, static_cast<int>(40 + 215 * t), 0, static_cast<int>(190 * std::pow(t, 0.7f))));
         }
     return img;
 }
@@ -165,6 +165,11 @@ void DrawPage::refreshModels() {
             for (const ModelLibrary::Entry& e : m_library->entries()) m_modelCombo->addItem(e.name, e.source);
     }
     int index = m_modelCombo->findText(current);
+    if (index < 0 && current.isEmpty() && m_library) {  // first fill: start with the best shipped model, the CNN
+        for (int i = 0; i < m_library->entries().size(); ++i)
+            if (m_library->entries()[i].source == QLatin1String("shipped") && m_library->entries()[i].model->name == "cnn")
+                index = i;
+    }
     if (index < 0) index = m_modelCombo->count() - 1;  // the newest: usually the one just trained
     m_modelCombo->setCurrentIndex(-1);
     m_modelCombo->setCurrentIndex(index);
