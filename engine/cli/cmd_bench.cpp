@@ -14,6 +14,7 @@
 #include "args.h"
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
+#include "bp/train/inference.h"
 #include "bp/train/report.h"
 #include "bp/train/trainer.h"
 #include "bench_suites.h"
@@ -202,6 +203,52 @@ double time_epoch(const data::ImageDataset& train_set, const std::string& model_
     return trainer.history().at(0).epoch_seconds;
 }
 
+/// Every zoo model: training throughput on the first --images training images (one epoch at the model's
+/// default batch size and rate), the full-epoch time that rate implies, and the peak resident memory.
+int bench_models(const Args& args) {
+    const int threads = args.integer("threads", 0, 1024);
+    const int64_t images = args.has("images") ? args.int64("images", 64, 60000) : 6400;
+    const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
+    data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
+    set_num_threads(threads);
+    std::printf("bench models: one epoch over the first %lld MNIST training images per model, %d thread(s)\n",
+                static_cast<long long>(images), num_threads());
+    std::printf("  %-8s %-28s %10s %9s %12s %14s %10s\n", "model", "title", "params", "batch", "samples/s",
+                "epoch (60k) s", "peak MB");
+    nlohmann::json rows = nlohmann::json::array();
+    for (const models::ModelInfo& info : models::zoo()) {
+        if (info.dataset_kind != "image28") continue;
+        train::TrainConfig cfg;
+        cfg.model = info.name;
+        cfg.epochs = 1;
+        cfg.batch_size = info.defaults.batch_size;
+        cfg.lr = info.defaults.lr;
+        cfg.optimizer = info.defaults.optimizer;
+        cfg.threads = threads;
+        cfg.train_limit = images;
+        cfg.evaluate = false;
+        models::Model model = models::create_model(info.name, nlohmann::json::object(), cfg.seed);
+        train::reset_peak_rss();
+        train::Trainer trainer(model, train_set, nullptr, cfg);
+        trainer.run();
+        if (trainer.failed()) throw Error("bench models: training " + info.name + " failed");
+        const double secs = trainer.history().at(0).epoch_seconds;
+        const double rate = static_cast<double>(std::min(images, train_set.count)) / secs;
+        const double peak_mb = static_cast<double>(train::peak_rss_bytes()) / 1048576.0;
+        std::printf("  %-8s %-28s %10lld %9d %12.0f %14.1f %10.1f\n", info.name.c_str(), info.title.c_str(),
+                    static_cast<long long>(model.net->parameter_count()), cfg.batch_size, rate,
+                    static_cast<double>(train_set.count) / rate, peak_mb);
+        std::fflush(stdout);
+        rows.push_back({{"model", info.name}, {"title", info.title}, {"parameters", model.net->parameter_count()},
+                        {"batch_size", cfg.batch_size}, {"images", images}, {"seconds", secs},
+                        {"samples_per_second", rate}, {"projected_epoch_seconds", static_cast<double>(train_set.count) / rate},
+                        {"peak_memory_mb", peak_mb}});
+    }
+    if (args.has("json") && !args.str("json").empty())
+        train::write_json(args.str("json"), {{"benchmark", "models"}, {"results", rows}, {"machine", train::machine_info()}});
+    return 0;
+}
+
 int bench_scaling(const Args& args) {
     const int threads = args.integer("threads", 0, 1024);
     const int batch = args.has("batch-sizes") ? parse_int_list("batch-sizes", args.str("batch-sizes")).front() : 32;
@@ -304,13 +351,15 @@ int cmd_bench(int argc, char** argv) {
               "Benchmarks. Suites: train-mlp, train-lenet, train-cnn (epoch time of that zoo model vs PyTorch),\n"
               "scaling (training time against data size, width and depth, with the fitted exponent), ops (each op's\n"
               "forward and forward+backward time, GFLOP/s, fraction of peak, vs PyTorch), accuracy (activation\n"
-              "errors against high-precision references and every op's gradient-check error).",
+              "errors against high-precision references and every op's gradient-check error), models (training\n"
+              "throughput, projected epoch time and peak memory of every zoo model).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
+               {"images", "N", "training images per model for the models suite", "6400"},
                {"json", "FILE", "write the results as JSON", ""},
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
@@ -321,8 +370,9 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "train-cnn") return bench_train(args, "cnn", "64");
     if (suite == "scaling") return bench_scaling(args);
     if (suite == "ops") return bench_ops(args);
+    if (suite == "models") return bench_models(args);
     if (suite == "accuracy") return bench_accuracy(args);
-    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, train-lenet, train-cnn, scaling, ops, accuracy");
+    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, train-lenet, train-cnn, scaling, ops, accuracy, models");
 }
 
 }  // namespace bp::cli
