@@ -25,6 +25,10 @@ private slots:
         QTest::newRow("lenet") << "lenet" << qint64(61706);
         QTest::newRow("cnn") << "cnn" << qint64(32 * 9 + 64 + 64 * 288 + 128 + 3136 * 128 + 128 + 1290);
         QTest::newRow("resnet") << "resnet" << qint64(-1);  // checked against the 0.5 M ceiling below
+        // vit (d 64, 2 gpt2 blocks): patch embedding 16·64+64 = 1088; class token 64; positions 50·64 = 3200;
+        // per block: 2 LayerNorms 2·128 + attention 4·(64·64+64) = 16640 + MLP 64·256+256 + 256·64+64 = 33088,
+        // so 49984, twice 99968; final LayerNorm 128; head 64·10+10 = 650. Sum 105098.
+        QTest::newRow("vit") << "vit" << qint64(1088 + 64 + 3200 + 2 * 49984 + 128 + 650);
     }
     void everyModel() {
         QFETCH(QString, name);

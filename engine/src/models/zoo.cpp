@@ -3,6 +3,7 @@
 #include "bp/models/zoo.h"
 
 #include "bp/autograd.h"
+#include "bp/models/vit.h"
 #include "bp/nn/layers.h"
 
 namespace bp::models {
@@ -102,6 +103,19 @@ static std::shared_ptr<nn::Module> build_resnet(const nlohmann::json& o) {
     return net;
 }
 
+// ViT-tiny (vit.h): 49 patches of 4×4 pixels plus a class token through pre-norm transformer blocks.
+//   [1,28,28] -> [49,16] -linear-> [49,d] -+cls, +pos-> [50,d] -blocks×L-> -norm-> cls row [d] -> 10
+static std::shared_ptr<nn::Module> build_vit(const nlohmann::json& o) {
+    VitOptions v;
+    v.dim = o.at("dim").get<int64_t>();
+    v.heads = o.at("heads").get<int64_t>();
+    v.layers = o.at("layers").get<int64_t>();
+    const std::string block = o.value("block", "gpt2");
+    if (block == "modern") v.block = nn::BlockKind::modern;
+    else if (block != "gpt2") throw ConfigError("vit: unknown block '" + block + "'; use gpt2 or modern");
+    return std::make_shared<VisionTransformer>(v);
+}
+
 const std::vector<ModelInfo>& zoo() {
     static const std::vector<ModelInfo> models = {
         {"mlp", "MLP 784-128-64-10", "Two hidden layers of fully connected neurons with ReLU: the classic first network.",
@@ -116,6 +130,10 @@ const std::vector<ModelInfo>& zoo() {
         {"resnet", "ResNet-mini",
          "A small residual network: 3x3 stem, four residual blocks with batch norm, global average pooling.",
          "image28", TrainDefaults{6, 64, 2e-3, "adam"}, nlohmann::json{{"width", 16}}, build_resnet},
+        {"vit", "ViT-tiny",
+         "A small vision transformer: 49 patches of 4x4 pixels and a class token through two attention blocks.",
+         "image28", TrainDefaults{10, 64, 1e-3, "adam"},
+         nlohmann::json{{"dim", 64}, {"heads", 4}, {"layers", 2}, {"block", "gpt2"}}, build_vit},
     };
     return models;
 }
