@@ -27,7 +27,9 @@ QColor seriesColor(const PlotStyle& s, int index) {
 QFont font(const QFont& base, const PlotStyle& s, double factor, bool bold) {
     QFont f = base;
     const double pt = base.pointSizeF() > 0 ? base.pointSizeF() : 10.5;
-    f.setPointSizeF(std::max(9.0, pt * factor * s.fontScale));
+    // No s.fontScale here: in presentation mode the widget's own font is already the enlarged app font,
+    // and scaling it again made half-width plots unreadable (titles and tick labels overflowing).
+    f.setPointSizeF(std::max(9.0, pt * factor));
     f.setBold(bold);
     return f;
 }

@@ -148,3 +148,15 @@ void SeriesPlot::rescale() {
         m_plot->yAxis2->setRange(lo2 - pad, hi2 + pad);
     }
 }
+
+void SeriesPlot::setIntegerX(bool on) {
+    if (on) {
+        auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+        ticker->setTickStep(1.0);
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);  // 1, 2, 5, 10 … epochs apart when many
+        m_plot->xAxis->setTicker(ticker);
+    } else {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}

@@ -30,6 +30,10 @@ public:
     /// Removes every series.
     void removeAllSeries();
 
+    /// Whole-number ticks on x (epochs): 1, 2, 3 … rather than 0.2, 0.4 … when there are few points.
+
+    void setIntegerX(bool on);
+
     void setTitle(const QString& title);
     void setRightAxisLabel(const QString& label);
     /// Fixes the right axis to [lo, hi] (e.g. accuracy in [0, 1]) instead of following the data.

@@ -333,6 +333,10 @@ QWidget* TrainPage::buildRunView() {
 
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(false);
+    // Every tab stays visible when space is short (presentation mode on a small screen): titles shorten
+    // with an ellipsis instead of sliding behind scroll arrows.
+    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setElideMode(Qt::ElideRight);
     m_plot = new LossPlot;
     m_tabs->addTab(m_plot, tr("Loss"));
 
@@ -341,6 +345,7 @@ QWidget* TrainPage::buildRunView() {
     cv->setContentsMargins(4, 4, 4, 4);
     m_epochPlot = new SeriesPlot(tr("epoch"), tr("loss"));
     m_epochPlot->setTitle(tr("Per epoch"));
+    m_epochPlot->setIntegerX(true);
     m_epochSeries[2] = m_epochPlot->addSeries(tr("train loss"), 0, false, true, Qt::DashLine);
     m_epochSeries[0] = m_epochPlot->addSeries(tr("test loss"), 1, false, true);
     m_epochSeries[1] = m_epochPlot->addSeries(tr("test accuracy"), 2, true, true);
@@ -351,7 +356,8 @@ QWidget* TrainPage::buildRunView() {
     m_lrSeries = m_lrPlot->addSeries(tr("learning rate"), 4);
     cv->addWidget(m_epochPlot, 1);
     cv->addWidget(m_lrPlot, 1);
-    m_tabs->addTab(curves, tr("Accuracy && LR"));
+    m_tabs->addTab(curves, tr("Accuracy"));
+    m_tabs->setTabToolTip(m_tabs->count() - 1, tr("Loss and accuracy per epoch, and the learning rate per step"));
 
     auto* confusion = new QWidget;
     auto* conv = new QVBoxLayout(confusion);
