@@ -91,6 +91,21 @@ TorchRun run_pytorch(const std::string& script, const std::string& data_dir, con
     return best;
 }
 
+/// A timing run's configuration: the model's zoo defaults for rate and optimizer, no evaluation.
+train::TrainConfig timing_config(const std::string& model, int epochs, int batch, int threads, int64_t limit = 0) {
+    const models::ModelInfo& info = models::find_model(model);
+    train::TrainConfig cfg;
+    cfg.model = model;
+    cfg.epochs = epochs;
+    cfg.batch_size = batch;
+    cfg.lr = info.defaults.lr;
+    cfg.optimizer = info.defaults.optimizer;
+    cfg.threads = threads;
+    cfg.train_limit = limit;
+    cfg.evaluate = false;
+    return cfg;
+}
+
 /// Epoch time of a zoo model at each batch size, beside PyTorch's fastest configuration on the same data.
 int bench_train(const Args& args, const std::string& model_name, const std::string& default_batches) {
     const std::vector<int> batches =
@@ -114,13 +129,7 @@ int bench_train(const Args& args, const std::string& model_name, const std::stri
                 num_threads(), cpu_simd().c_str());
     nlohmann::json results = nlohmann::json::array();
     for (int batch : batches) {
-        train::TrainConfig cfg;
-        cfg.model = model_name;
-        cfg.lr = lr;
-        cfg.epochs = epochs;
-        cfg.batch_size = batch;
-        cfg.threads = threads;
-        cfg.evaluate = false;
+        const train::TrainConfig cfg = timing_config(model_name, epochs, batch, threads);
         models::Model model = models::create_model(model_name, nlohmann::json::object(), cfg.seed);
         train::Trainer trainer(model, train_set, nullptr, cfg);
         trainer.run();
@@ -188,13 +197,7 @@ double fit_exponent(const std::vector<double>& n, const std::vector<double>& t) 
 /// One timed training epoch of `model` with `options` on the first `limit` training images.
 double time_epoch(const data::ImageDataset& train_set, const std::string& model_name, const nlohmann::json& options,
                   int64_t limit, int batch, int threads, int64_t* params) {
-    train::TrainConfig cfg;
-    cfg.model = model_name;
-    cfg.epochs = 1;
-    cfg.batch_size = batch;
-    cfg.threads = threads;
-    cfg.train_limit = limit;
-    cfg.evaluate = false;
+    const train::TrainConfig cfg = timing_config(model_name, 1, batch, threads, limit);
     models::Model model = models::create_model(model_name, options, cfg.seed);
     if (params) *params = model.net->parameter_count();
     train::Trainer trainer(model, train_set, nullptr, cfg);
@@ -218,15 +221,7 @@ int bench_models(const Args& args) {
     nlohmann::json rows = nlohmann::json::array();
     for (const models::ModelInfo& info : models::zoo()) {
         if (info.dataset_kind != "image28") continue;
-        train::TrainConfig cfg;
-        cfg.model = info.name;
-        cfg.epochs = 1;
-        cfg.batch_size = info.defaults.batch_size;
-        cfg.lr = info.defaults.lr;
-        cfg.optimizer = info.defaults.optimizer;
-        cfg.threads = threads;
-        cfg.train_limit = images;
-        cfg.evaluate = false;
+        const train::TrainConfig cfg = timing_config(info.name, 1, info.defaults.batch_size, threads, images);
         models::Model model = models::create_model(info.name, nlohmann::json::object(), cfg.seed);
         train::reset_peak_rss();
         train::Trainer trainer(model, train_set, nullptr, cfg);

@@ -96,8 +96,7 @@ int cmd_report(int argc, char** argv) {
     auto t0 = Clock::now();
     train::Evaluation ev = train::evaluate(*model.net, test);
     const double eval_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    nlohmann::json metrics = train::to_json(ev.metrics, test.class_names);
-    for (auto it = metrics.begin(); it != metrics.end(); ++it) j[it.key() == "accuracy" ? "test_accuracy" : it.key()] = it.value();
+    train::add_test_metrics(j, ev.metrics, test.class_names);
     std::vector<std::vector<double>> normalised;
     for (size_t r = 0; r < ev.metrics.confusion.size(); ++r) {
         std::vector<double> row;

@@ -48,7 +48,7 @@ nlohmann::json epoch_to_json(const EpochEvent& e) {
             {"samples_per_second", e.samples_per_second}};
 }
 
-static void add_metrics(nlohmann::json& j, const ClassificationMetrics& m, const std::vector<std::string>& names) {
+void add_test_metrics(nlohmann::json& j, const ClassificationMetrics& m, const std::vector<std::string>& names) {
     nlohmann::json mj = to_json(m, names);
     for (auto it = mj.begin(); it != mj.end(); ++it) j[it.key() == "accuracy" ? "test_accuracy" : it.key()] = it.value();
 }
@@ -67,7 +67,7 @@ nlohmann::json training_report(const TrainConfig& cfg, const models::Model& mode
         j["epochs"].push_back(epoch_to_json(e));
         train_seconds += e.epoch_seconds;
     }
-    add_metrics(j, final_test, class_names);
+    add_test_metrics(j, final_test, class_names);
     j["timings"] = {{"total_seconds", total_seconds},
                     {"train_seconds", train_seconds},
                     {"mean_epoch_seconds", epochs.empty() ? 0.0 : train_seconds / static_cast<double>(epochs.size())}};
@@ -83,7 +83,7 @@ nlohmann::json evaluation_report(const std::string& model_file, const models::Mo
     j["dataset"] = dataset;
     j["model"] = {{"name", model.name}, {"config", model.config()}, {"parameters", model.net->parameter_count()}};
     j["test_loss"] = ev.loss;
-    add_metrics(j, ev.metrics, class_names);
+    add_test_metrics(j, ev.metrics, class_names);
     j["timings"] = {{"eval_seconds", seconds}};
     j["machine"] = machine_info();
     return j;

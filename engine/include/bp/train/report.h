@@ -15,6 +15,9 @@ nlohmann::json machine_info();
 
 nlohmann::json epoch_to_json(const EpochEvent& e);
 
+/// Writes the metrics into j under the report's names ("test_accuracy", "confusion_matrix", ...).
+void add_test_metrics(nlohmann::json& j, const ClassificationMetrics& m, const std::vector<std::string>& class_names);
+
 nlohmann::json training_report(const TrainConfig& cfg, const models::Model& model, const std::vector<EpochEvent>& epochs,
                                const ClassificationMetrics& final_test, const std::vector<std::string>& class_names,
                                double total_seconds, const std::string& status);
