@@ -135,22 +135,24 @@ int32_t* Tensor::data<int32_t>() const {
     return static_cast<int32_t*>(raw_data());
 }
 
-std::vector<double> Tensor::to_vector() const {
-    Tensor host = *this;
-    std::vector<double> out(static_cast<size_t>(numel()));
-    Tensor conv = Tensor::empty(shape(), DType::f64);
-    backend_for(Device::cpu).convert(conv, host.device() == Device::cpu ? host : host.clone());
-    std::memcpy(out.data(), conv.raw_data(), out.size() * sizeof(double));
+// Every element converted to U, in one pass over the (CPU) storage.
+template <class U>
+static std::vector<U> elements_as(const Tensor& t) {
+    BP_CHECK(t.device() == Device::cpu, "reading elements of a " + std::string(device_name(t.device())) + " tensor");
+    std::vector<U> out(static_cast<size_t>(t.numel()));
+    auto copy = [&](const auto* p) {
+        for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<U>(p[i]);
+    };
+    switch (t.dtype()) {
+        case DType::f32: copy(t.data<float>()); break;
+        case DType::f64: copy(t.data<double>()); break;
+        case DType::i32: copy(t.data<int32_t>()); break;
+    }
     return out;
 }
 
-std::vector<float> Tensor::to_float_vector() const {
-    std::vector<float> out(static_cast<size_t>(numel()));
-    Tensor conv = Tensor::empty(shape(), DType::f32);
-    backend_for(Device::cpu).convert(conv, *this);
-    std::memcpy(out.data(), conv.raw_data(), out.size() * sizeof(float));
-    return out;
-}
+std::vector<double> Tensor::to_vector() const { return elements_as<double>(*this); }
+std::vector<float> Tensor::to_float_vector() const { return elements_as<float>(*this); }
 
 double Tensor::item() const {
     if (numel() != 1)
