@@ -19,6 +19,12 @@ const char* kPresentation = "view/presentation";
 const char* kLastModelFile = "files/lastModel";
 const char* kLastDirectory = "files/lastDirectory";
 const char* kLastPage = "window/lastPage";
+const char* kBenchSuite = "bench/suite";
+const char* kBenchQuick = "bench/quick";
+const char* kBenchThreads = "bench/threads";
+const char* kBenchLastResults = "bench/lastResults";
+const char* kBenchExportDir = "bench/exportDir";
+const char* kBenchExportDpi = "bench/exportDpi";
 }  // namespace
 
 AppSettings::AppSettings() = default;
@@ -50,6 +56,26 @@ void AppSettings::setTrainSettings(const TrainSettings& s) {
     m_settings.setValue(kTrainImages, s.trainImages);
     m_settings.setValue(kTestImages, s.testImages);
     m_settings.setValue(kAugment, s.augment);
+}
+
+BenchSettings AppSettings::benchSettings() const {
+    BenchSettings d, s;
+    s.suite = m_settings.value(kBenchSuite, d.suite).toString();
+    s.quick = m_settings.value(kBenchQuick, d.quick).toBool();
+    s.threads = m_settings.value(kBenchThreads, d.threads).toInt();
+    s.lastResults = m_settings.value(kBenchLastResults, d.lastResults).toString();
+    s.exportDir = m_settings.value(kBenchExportDir, d.exportDir).toString();
+    s.exportDpi = m_settings.value(kBenchExportDpi, d.exportDpi).toInt();
+    return s;
+}
+
+void AppSettings::setBenchSettings(const BenchSettings& s) {
+    m_settings.setValue(kBenchSuite, s.suite);
+    m_settings.setValue(kBenchQuick, s.quick);
+    m_settings.setValue(kBenchThreads, s.threads);
+    m_settings.setValue(kBenchLastResults, s.lastResults);
+    m_settings.setValue(kBenchExportDir, s.exportDir);
+    m_settings.setValue(kBenchExportDpi, s.exportDpi);
 }
 
 QByteArray AppSettings::windowGeometry() const { return m_settings.value(kGeometry).toByteArray(); }

@@ -22,11 +22,23 @@ struct TrainSettings {
     bool augment = false;    // random shifts and rotations of the training images
 };
 
+/// What the Benchmarks page remembers.
+struct BenchSettings {
+    QString suite = QStringLiteral("all");  // all | ops | models | accuracy | scaling
+    bool quick = true;
+    int threads = 1;        // 0 = all cores
+    QString lastResults;    // the results file shown last
+    QString exportDir;      // where charts were exported last
+    int exportDpi = 150;
+};
+
 class AppSettings {
 public:
     AppSettings();  // the application's settings (organisation/application names from QCoreApplication)
 
     TrainSettings trainSettings() const;
+    BenchSettings benchSettings() const;
+    void setBenchSettings(const BenchSettings& s);
     void setTrainSettings(const TrainSettings& s);
 
     QByteArray windowGeometry() const;

@@ -7,6 +7,7 @@
 
 #include "app_settings.h"
 #include "bench_ui.h"
+#include "export_charts.h"
 #include "main_window.h"
 #include "screenshot.h"
 
@@ -52,11 +53,42 @@ int main(int argc, char** argv) {
     const QCommandLineOption benchUi(QStringLiteral("bench-ui"),
                                      QStringLiteral("Measure event-loop latency while training and drawing-pad prediction "
                                                     "latency, print them and exit."));
-    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi});
+    const QCommandLineOption results(QStringLiteral("results"),
+                                     QStringLiteral("With --screenshot benchmarks: the results file to show."),
+                                     QStringLiteral("FILE"));
+    const QCommandLineOption exportCharts(QStringLiteral("export-charts"),
+                                          QStringLiteral("Write the charts of a benchmark results file into --out DIR "
+                                                         "(PNG, SVG, PDF, CSV and an index) and exit; no window."),
+                                          QStringLiteral("RESULTS"));
+    const QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("With --export-charts: a second run drawn beside it."),
+                                     QStringLiteral("FILE"));
+    const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("With --export-charts: PNG resolution (default 150)."),
+                                 QStringLiteral("N"));
+    const QCommandLineOption formats(QStringLiteral("formats"),
+                                     QStringLiteral("With --export-charts: comma-separated png,svg,pdf,csv (default all)."),
+                                     QStringLiteral("LIST"));
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi, results,
+                       exportCharts, compare, dpi, formats});
     parser.process(app);
     if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
         std::fprintf(stderr, "backprop-studio: --theme must be light or dark\n");
         return 2;
+    }
+
+    if (parser.isSet(exportCharts)) {
+        ExportChartsRequest r;
+        r.results = parser.value(exportCharts);
+        r.compare = parser.value(compare);
+        r.outDir = parser.value(out);
+        if (parser.isSet(dpi)) {
+            bool ok = false;
+            r.dpi = parser.value(dpi).toInt(&ok);
+            if (!ok) r.dpi = 0;
+        }
+        if (parser.isSet(formats)) r.formats = parser.value(formats);
+        r.dark = parser.value(themeOpt) == QLatin1String("dark");
+        r.presentation = parser.isSet(presentation);
+        return runExportCharts(r);
     }
 
     if (parser.isSet(benchUi)) {
@@ -95,6 +127,7 @@ int main(int argc, char** argv) {
         request.outPath = parser.value(out);
         request.demo = parser.isSet(demo);
         request.tab = parser.value(tab);
+        request.results = parser.value(results);
         request.digit = std::clamp(parser.value(digit).toInt(), 0, 9999);
         return renderScreenshot(window, request);
     }

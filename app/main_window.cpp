@@ -18,6 +18,7 @@
 #include "bp/train/trainer.h"
 #include "model_library.h"
 #include "pages/backprop_page.h"
+#include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
 #include "theme.h"
@@ -34,6 +35,9 @@ std::vector<PageSpec> MainWindow::pageSpecs() {
         {QStringLiteral("backprop"), QObject::tr("Backprop"),
          QObject::tr("Walk through the forward and backward pass one operation at a time"),
          [](const AppContext& c) -> QWidget* { return new BackpropPage(c); }},
+        {QStringLiteral("benchmarks"), QObject::tr("Benchmarks"),
+         QObject::tr("Measure ops and models against PyTorch on this machine and export the charts"),
+         [](const AppContext& c) -> QWidget* { return new BenchmarksPage(c); }},
     };
 }
 

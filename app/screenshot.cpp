@@ -12,6 +12,7 @@
 #include "main_window.h"
 #include "bp/data/dataset.h"
 #include "pages/backprop_page.h"
+#include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
 
@@ -123,6 +124,35 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
                 code = 1;
             }
         }
+        settle(200);
+    }
+
+    if (auto* bench = qobject_cast<BenchmarksPage*>(window.page(request.page))) {
+        if (!request.results.isEmpty()) {
+            QString error;
+            if (!bench->loadResults(request.results, &error)) {
+                printErr(QStringLiteral("backprop-studio: %1").arg(error));
+                code = 1;
+            }
+        }
+        int index = bench->charts().isEmpty() ? -1 : 0;  // the first chart unless --tab says otherwise
+        if (!request.tab.isEmpty()) {
+            bool isIndex = false;
+            index = request.tab.toInt(&isIndex);
+            if (!isIndex) {
+                index = -2;
+                if (request.tab.compare(QLatin1String("table"), Qt::CaseInsensitive) == 0) index = -1;
+                for (int i = 0; i < bench->charts().size() && index == -2; ++i)
+                    if (bench->charts()[i].id.startsWith(request.tab, Qt::CaseInsensitive) ||
+                        bench->charts()[i].title.startsWith(request.tab, Qt::CaseInsensitive))
+                        index = i;
+            }
+            if (index < -1 || index >= bench->charts().size()) {
+                printErr(QStringLiteral("backprop-studio: no benchmark chart '%1'").arg(request.tab));
+                return 2;
+            }
+        }
+        bench->showChart(index);
         settle(200);
     }
 

@@ -14,7 +14,9 @@ struct ScreenshotRequest {
     QString outPath;       // PNG file to write
     bool demo = false;     // run a short real training first
     int digit = 0;         // Draw page with demo: the MNIST test image drawn on the pad
-    QString tab;           // Train page: the chart tab to show (its index, or the start of its title)
+    QString tab;           // Train page: the chart tab to show (its index, or the start of its title);
+                           // Benchmarks page: the chart to show (its index, or the start of its title; "table")
+    QString results;       // Benchmarks page: the results file to show
     QSize size{1400, 900};
 };
 

@@ -33,11 +33,13 @@ struct Timing {
     int reps = 0;
 };
 
-Timing time_it(const std::function<void()>& f) {
-    for (int i = 0; i < 3; ++i) f();  // warm-up: caches, allocator, first-touch pages
+Timing time_it(const TimingPlan& plan, const std::function<void()>& f) {
+    for (int i = 0; i < plan.warmup; ++i) f();  // warm-up: caches, allocator, first-touch pages
     std::vector<double> ms;
     const auto start = Clock::now();
-    while (ms.size() < 10 || (ms.size() < 200 && Clock::now() - start < std::chrono::milliseconds(400))) {
+    const auto budget = std::chrono::duration<double, std::milli>(plan.budget_ms);
+    while (static_cast<int>(ms.size()) < plan.least ||
+           (static_cast<int>(ms.size()) < plan.most && Clock::now() - start < budget)) {
         const auto t0 = Clock::now();
         f();
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -108,11 +110,15 @@ std::vector<OpCase> op_cases() {
 
 }  // namespace
 
-int bench_ops(const Args& args) {
+int ops_steps(const Args&) { return 2 + static_cast<int>(op_cases().size()); }
+
+nlohmann::json suite_ops(const Args& args, Progress& progress) {
     const int threads = args.integer("threads", 0, 1024);
     set_num_threads(threads);
     const std::string mode = args.str("pytorch");
+    const TimingPlan plan = TimingPlan::of(args);
     Generator gen(1);
+    progress.step("ops", "peak GEMM rate");
 
     // This machine's peak GEMM rate, measured now: the best float32 square matmul of 256³, 512³ and 1024³
     // (smaller ones can run faster from cache).
@@ -120,20 +126,22 @@ int bench_ops(const Args& args) {
     for (int64_t n : {256, 512, 1024}) {
         Tensor a = Tensor::randn({n, n}, gen), b = Tensor::randn({n, n}, gen);
         autograd::NoGradGuard g;
-        Timing t = time_it([&] { matmul(a, b); });
+        Timing t = time_it(plan, [&] { matmul(a, b); });
         peak = std::max(peak, 2.0 * static_cast<double>(n * n * n) / (t.median * 1e6));
     }
     std::printf("bench ops: %d thread(s), %s; peak GEMM (best square matmul, measured now) %.1f GFLOP/s\n",
                 num_threads(), cpu_simd().c_str(), peak);
 
     // PyTorch, the same cases and thread count, in this run.
+    progress.step("ops", "PyTorch reference (bench_ops.py)");
     nlohmann::json torch = nlohmann::json::object();
     std::string torch_note;
     const std::string script = mode == "off" ? "" : find_reference_script("bench_ops.py");
     if (!script.empty()) {
         int status = 0;
         std::ostringstream cmd;
-        cmd << "/usr/bin/python3 " << shell_quote(script) << " --threads " << num_threads() << " 2>/dev/null";
+        cmd << "/usr/bin/python3 " << shell_quote(script) << " --threads " << num_threads() << (args.on("quick") ? " --quick" : "")
+            << " 2>/dev/null";
         std::string text = run_capture(cmd.str(), &status);
         if (status == 0 && text.find('{') != std::string::npos) {
             try {
@@ -153,20 +161,21 @@ int bench_ops(const Args& args) {
                 "% peak", "torch f+b", "speedup");
     nlohmann::json rows = nlohmann::json::array();
     for (const OpCase& c : op_cases()) {
+        progress.step("ops", c.op + " " + c.size);
         std::vector<Tensor> in = c.inputs(gen);
         Timing fwd;
         {
             autograd::NoGradGuard g;
-            fwd = time_it([&] { c.forward(in); });
+            fwd = time_it(plan, [&] { c.forward(in); });
         }
-        Timing both = time_it([&] {
+        Timing both = time_it(plan, [&] {
             for (Tensor& t : in) t.zero_grad();
             Tensor y = c.forward(in);
             Tensor s = y.numel() == 1 ? y : sum(y);
             s.backward();
         });
         const double gflops = c.flops > 0 ? c.flops / (fwd.median * 1e6) : 0;
-        nlohmann::json row{{"op", c.op},           {"size", c.size},
+        nlohmann::json row{{"op", c.op}, {"size", c.size}, {"label", c.op + " " + c.size},
                            {"forward_ms", {{"median", fwd.median}, {"p25", fwd.p25}, {"p75", fwd.p75}, {"reps", fwd.reps}}},
                            {"forward_backward_ms", {{"median", both.median}, {"p25", both.p25}, {"p75", both.p75}, {"reps", both.reps}}}};
         if (c.flops > 0) {
@@ -192,11 +201,11 @@ int bench_ops(const Args& args) {
         std::fflush(stdout);
         rows.push_back(row);
     }
-    nlohmann::json out{{"benchmark", "ops"}, {"threads", num_threads()}, {"peak_gemm_gflops", peak}, {"results", rows},
-                       {"machine", train::machine_info()}};
+    nlohmann::json out{{"benchmark", "ops"}, {"threads", num_threads()}, {"quick", args.on("quick")},
+                       {"peak_gemm_gflops", peak}, {"results", rows}, {"machine", train::machine_info()}};
     if (torch.contains("version")) out["pytorch"] = {{"version", torch["version"]}, {"blas", torch.value("blas", "")}};
-    if (args.has("json") && !args.str("json").empty()) train::write_json(args.str("json"), out);
-    return 0;
+    else out["pytorch"] = {{"note", torch_note}};
+    return out;
 }
 
 }  // namespace bp::cli

@@ -1,6 +1,9 @@
-// bench_suites.h — the `backprop bench` suites that live outside cmd_bench.cpp, and the helpers they share.
+// bench_suites.h — the `backprop bench` suites and the helpers they share. Each suite is a function that
+// measures and returns its results as JSON (the per-suite commands write it with --json, `bench all` puts
+// every suite's object under "suites"); each announces its steps to a Progress first.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -8,8 +11,40 @@
 
 namespace bp::cli {
 
-int bench_ops(const Args& args);       // bench_ops.cpp
-int bench_accuracy(const Args& args);  // bench_accuracy.cpp
+/// Machine-readable progress on stderr, one line per step: "progress 3/17 ops: conv2d 64x32x14x14->64 k3 p1"
+/// (3 = the step now starting; the last line is "progress 17/17 done"). Printed only when stderr is not a
+/// terminal (a GUI reading the pipe) or with --progress, so it does not clutter the tables in a terminal.
+class Progress {
+public:
+    explicit Progress(bool enabled) : enabled_(enabled) {}
+    void add(int steps) { total_ += steps; }
+    void step(const std::string& suite, const std::string& what);
+    void done();
+
+private:
+    bool enabled_;
+    int done_ = 0, total_ = 0;
+};
+Progress progress_for(const Args& args);
+
+/// Timing settings: the full ones, or --quick's (few repeats, for tests and a first look).
+struct TimingPlan {
+    int warmup = 3, least = 10, most = 200;
+    double budget_ms = 400;
+    static TimingPlan of(const Args& args) {
+        return args.on("quick") ? TimingPlan{1, 3, 20, 50} : TimingPlan{};
+    }
+};
+
+// Each pair: the number of progress steps, then the suite itself (results as JSON, printing a table).
+int ops_steps(const Args& args);
+nlohmann::json suite_ops(const Args& args, Progress& progress);            // bench_ops.cpp
+int accuracy_steps(const Args& args);
+nlohmann::json suite_accuracy(const Args& args, Progress& progress);       // bench_accuracy.cpp
+int models_steps(const Args& args);
+nlohmann::json suite_models(const Args& args, Progress& progress);         // cmd_bench.cpp
+int scaling_steps(const Args& args);
+nlohmann::json suite_scaling(const Args& args, Progress& progress);        // cmd_bench.cpp
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);

@@ -1,15 +1,21 @@
 // cmd_bench.cpp — `backprop bench train-mlp`: epoch time, samples/s and test accuracy of the
 // 784-128-64-10 MLP (Adam), and, when Debian's python3-torch is installed, the same model, batch size and
 // data in PyTorch (tools/pytorch_reference/bench_mlp.py) in its fastest thread configuration, with the
-// ratio — all measured in this one run.
+// ratio — all measured in this one run. Also the models and scaling suites, and `bench all` (every suite,
+// one JSON for the Benchmarks page and `backprop export-charts`).
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <Eigen/Core>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "args.h"
 #include "bp/backend.h"
@@ -206,75 +212,147 @@ double time_epoch(const data::ImageDataset& train_set, const std::string& model_
     return trainer.history().at(0).epoch_seconds;
 }
 
+/// Records the training loss of a run: the mean over each window of `every` batches, against the number of
+/// training images seen at the window's end.
+struct LossCurve : train::TrainerObserver {
+    explicit LossCurve(int64_t every_batches, int64_t batch_size) : every(every_batches), batch(batch_size) {}
+    void on_batch(const train::BatchEvent& e) override {
+        sum += e.loss;
+        if (++in_window == every || e.batch + 1 == e.batches_per_epoch) {
+            images.push_back(static_cast<double>((e.batch + 1) * batch));
+            loss.push_back(sum / static_cast<double>(in_window));
+            sum = 0;
+            in_window = 0;
+        }
+    }
+    int64_t every, batch;
+    int64_t in_window = 0;
+    double sum = 0;
+    std::vector<double> images, loss;
+};
+
+std::vector<const models::ModelInfo*> image_models() {
+    std::vector<const models::ModelInfo*> out;
+    for (const models::ModelInfo& info : models::zoo())
+        if (info.dataset_kind == "image28") out.push_back(&info);
+    return out;
+}
+
+int64_t models_images(const Args& args) {
+    return args.has("images") ? args.int64("images", 64, 60000) : args.on("quick") ? 512 : 6400;
+}
+
+}  // namespace
+
+int models_steps(const Args&) { return static_cast<int>(image_models().size()); }
+
 /// Every zoo model: training throughput on the first --images training images (one epoch at the model's
-/// default batch size and rate), the full-epoch time that rate implies, and the peak resident memory.
-int bench_models(const Args& args) {
+/// default batch size and rate), the full-epoch time that rate implies, the peak resident memory, and the
+/// training loss curve of that epoch.
+nlohmann::json suite_models(const Args& args, Progress& progress) {
     const int threads = args.integer("threads", 0, 1024);
-    const int64_t images = args.has("images") ? args.int64("images", 64, 60000) : 6400;
+    const int64_t images = models_images(args);
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
     set_num_threads(threads);
     std::printf("bench models: one epoch over the first %lld MNIST training images per model, %d thread(s)\n",
                 static_cast<long long>(images), num_threads());
-    std::printf("  %-8s %-28s %10s %9s %12s %14s %10s\n", "model", "title", "params", "batch", "samples/s",
-                "epoch (60k) s", "peak MB");
+    std::printf("  %-8s %-28s %10s %9s %12s %14s %10s %10s\n", "model", "title", "params", "batch", "samples/s",
+                "epoch (60k) s", "peak MB", "last loss");
     nlohmann::json rows = nlohmann::json::array();
-    for (const models::ModelInfo& info : models::zoo()) {
-        if (info.dataset_kind != "image28") continue;
+    for (const models::ModelInfo* m : image_models()) {
+        const models::ModelInfo& info = *m;
+        progress.step("models", info.name);
         const train::TrainConfig cfg = timing_config(info.name, 1, info.defaults.batch_size, threads, images);
         models::Model model = models::create_model(info.name, nlohmann::json::object(), cfg.seed);
+        const int64_t batches = (std::min(images, train_set.count) + cfg.batch_size - 1) / cfg.batch_size;
+        LossCurve curve(std::max<int64_t>(1, batches / 40), cfg.batch_size);
         train::reset_peak_rss();
         train::Trainer trainer(model, train_set, nullptr, cfg);
+        trainer.add_observer(&curve);
         trainer.run();
         if (trainer.failed()) throw Error("bench models: training " + info.name + " failed");
         const double secs = trainer.history().at(0).epoch_seconds;
         const double rate = static_cast<double>(std::min(images, train_set.count)) / secs;
         const double peak_mb = static_cast<double>(train::peak_rss_bytes()) / 1048576.0;
-        std::printf("  %-8s %-28s %10lld %9d %12.0f %14.1f %10.1f\n", info.name.c_str(), info.title.c_str(),
+        std::printf("  %-8s %-28s %10lld %9d %12.0f %14.1f %10.1f %10.4f\n", info.name.c_str(), info.title.c_str(),
                     static_cast<long long>(model.net->parameter_count()), cfg.batch_size, rate,
-                    static_cast<double>(train_set.count) / rate, peak_mb);
+                    static_cast<double>(train_set.count) / rate, peak_mb, curve.loss.empty() ? 0.0 : curve.loss.back());
         std::fflush(stdout);
         rows.push_back({{"model", info.name}, {"title", info.title}, {"parameters", model.net->parameter_count()},
                         {"batch_size", cfg.batch_size}, {"images", images}, {"seconds", secs},
                         {"samples_per_second", rate}, {"projected_epoch_seconds", static_cast<double>(train_set.count) / rate},
-                        {"peak_memory_mb", peak_mb}});
+                        {"peak_memory_mb", peak_mb},
+                        {"loss_curve", {{"every_batches", curve.every}, {"images", curve.images}, {"loss", curve.loss}}}});
     }
-    if (args.has("json") && !args.str("json").empty())
-        train::write_json(args.str("json"), {{"benchmark", "models"}, {"results", rows}, {"machine", train::machine_info()}});
-    return 0;
+    return {{"benchmark", "models"}, {"quick", args.on("quick")}, {"images", images}, {"results", rows},
+            {"machine", train::machine_info()}};
 }
 
-int bench_scaling(const Args& args) {
+namespace {
+
+struct ScalingPlan {
+    std::vector<int64_t> sizes;
+    int64_t subset = 10000;
+    std::vector<int> widths, depths, threads;
+    int thread_batch = 128;
+    std::vector<int> thread_hidden{512, 512};
+};
+
+ScalingPlan scaling_plan(const Args& args) {
+    ScalingPlan p;
+    const bool quick = args.on("quick");
+    p.sizes = quick ? std::vector<int64_t>{500, 1000, 2000} : std::vector<int64_t>{1000, 2000, 5000, 10000, 20000, 60000};
+    p.subset = quick ? 1000 : 10000;
+    p.widths = quick ? std::vector<int>{32, 128, 512} : std::vector<int>{32, 64, 128, 256, 512, 1024};
+    p.depths = quick ? std::vector<int>{1, 2, 3} : std::vector<int>{1, 2, 3, 4, 5, 6};
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int t = 1; t <= cores; t *= 2) p.threads.push_back(t);
+    if (p.threads.back() != cores) p.threads.push_back(cores);
+    return p;
+}
+
+}  // namespace
+
+int scaling_steps(const Args& args) {
+    const ScalingPlan p = scaling_plan(args);
+    return static_cast<int>(p.sizes.size() + p.widths.size() + p.depths.size() + p.threads.size());
+}
+
+nlohmann::json suite_scaling(const Args& args, Progress& progress) {
     const int threads = args.integer("threads", 0, 1024);
     const int batch = args.has("batch-sizes") ? parse_int_list("batch-sizes", args.str("batch-sizes")).front() : 32;
+    const ScalingPlan plan = scaling_plan(args);
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
     set_num_threads(threads);
     std::printf("bench scaling: MLP training time for one epoch, batch %d, %d thread(s)\n", batch, num_threads());
-    nlohmann::json out{{"benchmark", "scaling"}, {"batch_size", batch}};
+    nlohmann::json out{{"benchmark", "scaling"}, {"quick", args.on("quick")}, {"batch_size", batch}};
 
-    // Data size: the default MLP on 1k ... all images.
+    // Data size: the default MLP on 1k ... all images; ideal = linear in the number of images from the first.
     std::vector<double> ns, ts;
     nlohmann::json rows = nlohmann::json::array();
     std::printf("  data size   epoch seconds   samples/s\n");
-    for (int64_t n : {1000, 2000, 5000, 10000, 20000, 60000}) {
+    for (int64_t n : plan.sizes) {
         n = std::min(n, train_set.count);
+        progress.step("scaling", "data size " + std::to_string(n));
         const double t = time_epoch(train_set, "mlp", nlohmann::json::object(), n, batch, threads, nullptr);
         ns.push_back(static_cast<double>(n));
         ts.push_back(t);
-        rows.push_back({{"images", n}, {"epoch_seconds", t}});
+        rows.push_back({{"images", n}, {"epoch_seconds", t}, {"ideal_seconds", ts.front() * static_cast<double>(n) / ns.front()}});
         std::printf("  %9lld   %13.4f   %9.0f\n", static_cast<long long>(n), t, static_cast<double>(n) / t);
     }
     const double k_data = fit_exponent(ns, ts);
     std::printf("  fitted: time ∝ n^%.3f (1.0 is linear in the number of images)\n", k_data);
     out["data_size"] = {{"rows", rows}, {"exponent", k_data}};
 
-    // Width: one hidden layer of w units on 10k images, against the parameter count.
-    const int64_t subset = std::min<int64_t>(10000, train_set.count);
+    // Width: one hidden layer of w units on the subset, against the parameter count.
+    const int64_t subset = std::min<int64_t>(plan.subset, train_set.count);
     std::vector<double> ps, tw;
     rows = nlohmann::json::array();
     std::printf("  width (one hidden layer, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
-    for (int w : {32, 64, 128, 256, 512, 1024}) {
+    for (int w : plan.widths) {
+        progress.step("scaling", "width " + std::to_string(w));
         int64_t params = 0;
         const double t = time_epoch(train_set, "mlp", {{"hidden", {w}}}, subset, batch, threads, &params);
         ps.push_back(static_cast<double>(params));
@@ -284,13 +362,14 @@ int bench_scaling(const Args& args) {
     }
     const double k_width = fit_exponent(ps, tw);
     std::printf("  fitted: time ∝ parameters^%.3f\n", k_width);
-    out["width"] = {{"rows", rows}, {"exponent_vs_parameters", k_width}};
+    out["width"] = {{"rows", rows}, {"images", subset}, {"exponent_vs_parameters", k_width}};
 
     // Depth: d hidden layers of 128 units.
     std::vector<double> ds, td;
     rows = nlohmann::json::array();
     std::printf("  depth (hidden layers of 128, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
-    for (int d = 1; d <= 6; ++d) {
+    for (int d : plan.depths) {
+        progress.step("scaling", "depth " + std::to_string(d));
         int64_t params = 0;
         const double t = time_epoch(train_set, "mlp", {{"hidden", std::vector<int>(static_cast<size_t>(d), 128)}}, subset,
                                     batch, threads, &params);
@@ -301,13 +380,101 @@ int bench_scaling(const Args& args) {
     }
     const double k_depth = fit_exponent(ds, td);
     std::printf("  fitted: time ∝ depth^%.3f\n", k_depth);
-    out["depth"] = {{"rows", rows}, {"exponent", k_depth}};
+    out["depth"] = {{"rows", rows}, {"images", subset}, {"exponent", k_depth}};
+
+    // Threads: a wider MLP (more work per batch for the threads to share), speed-up over 1 thread; the ideal
+    // speed-up equals the thread count.
+    rows = nlohmann::json::array();
+    const nlohmann::json wide{{"hidden", plan.thread_hidden}};
+    std::printf("  threads (MLP 784-512-512-10, batch %d, %lld images)   epoch seconds   speed-up\n", plan.thread_batch,
+                static_cast<long long>(subset));
+    double t1 = 0;
+    for (int t : plan.threads) {
+        progress.step("scaling", "threads " + std::to_string(t));
+        set_num_threads(t);
+        const double secs = time_epoch(train_set, "mlp", wide, subset, plan.thread_batch, t, nullptr);
+        if (t1 == 0) t1 = secs;
+        rows.push_back({{"threads", t}, {"epoch_seconds", secs}, {"speedup", t1 / secs}, {"ideal_speedup", t}});
+        std::printf("  %51d   %13.4f   %8.2fx\n", t, secs, t1 / secs);
+    }
+    set_num_threads(threads);
+    out["threads"] = {{"rows", rows}, {"model", "mlp"}, {"hidden", plan.thread_hidden}, {"batch_size", plan.thread_batch},
+                      {"images", subset}};
     out["machine"] = train::machine_info();
-    if (args.has("json") && !args.str("json").empty()) train::write_json(args.str("json"), out);
+    return out;
+}
+
+namespace {
+
+void write_if_asked(const Args& args, const nlohmann::json& j) {
+    if (args.has("json") && !args.str("json").empty()) train::write_json(args.str("json"), j);
+}
+
+/// One suite on its own: `backprop bench ops|models|accuracy|scaling`.
+int run_one(const Args& args, int (*steps)(const Args&), nlohmann::json (*suite)(const Args&, Progress&)) {
+    Progress progress = progress_for(args);
+    progress.add(steps(args));
+    nlohmann::json j = suite(args, progress);
+    progress.done();
+    write_if_asked(args, j);
+    return 0;
+}
+
+std::string pytorch_version() {
+    int status = 0;
+    std::string v = run_capture("OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null",
+                                &status);
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+    return status == 0 ? v : std::string();
+}
+
+/// `backprop bench all`: every suite in one process, one JSON: {"benchmark": "all", "machine": {...},
+/// "suites": {"ops": {...}, "models": {...}, "accuracy": {...}, "scaling": {...}}} — each suite's object is
+/// exactly what its own command writes.
+int bench_all(const Args& args) {
+    Progress progress = progress_for(args);
+    progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args));
+    nlohmann::json machine = train::machine_info();
+    machine["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                               std::to_string(EIGEN_MINOR_VERSION);
+    machine["nlohmann_json_version"] = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+                                       std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+                                       std::to_string(NLOHMANN_JSON_VERSION_PATCH);
+    const std::string torch = args.str("pytorch") == "off" ? "" : pytorch_version();
+    if (!torch.empty()) machine["pytorch_version"] = torch;
+    const auto started = std::chrono::steady_clock::now();
+    nlohmann::json suites = nlohmann::json::object();
+    suites["ops"] = suite_ops(args, progress);
+    std::printf("\n");
+    suites["models"] = suite_models(args, progress);
+    std::printf("\n");
+    suites["accuracy"] = suite_accuracy(args, progress);
+    std::printf("\n");
+    suites["scaling"] = suite_scaling(args, progress);
+    progress.done();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("\nbench all: %.1f s\n", seconds);
+    write_if_asked(args, {{"benchmark", "all"}, {"format_version", 1}, {"quick", args.on("quick")},
+                          {"seconds", seconds}, {"machine", machine}, {"suites", suites}});
     return 0;
 }
 
 }  // namespace
+
+void Progress::step(const std::string& suite, const std::string& what) {
+    ++done_;
+    if (!enabled_) return;
+    std::fprintf(stderr, "progress %d/%d %s: %s\n", done_, std::max(total_, done_), suite.c_str(), what.c_str());
+    std::fflush(stderr);
+}
+
+void Progress::done() {
+    if (!enabled_) return;
+    std::fprintf(stderr, "progress %d/%d done\n", std::max(total_, done_), std::max(total_, done_));
+    std::fflush(stderr);
+}
+
+Progress progress_for(const Args& args) { return Progress(args.on("progress") || !isatty(STDERR_FILENO)); }
 
 std::string run_capture(const std::string& cmd, int* status) {
     std::string out;
@@ -347,14 +514,17 @@ int cmd_bench(int argc, char** argv) {
               "scaling (training time against data size, width and depth, with the fitted exponent), ops (each op's\n"
               "forward and forward+backward time, GFLOP/s, fraction of peak, vs PyTorch), accuracy (activation\n"
               "errors against high-precision references and every op's gradient-check error), models (training\n"
-              "throughput, projected epoch time and peak memory of every zoo model).",
+              "throughput, projected epoch time, peak memory and loss curve of every zoo model), all (every suite\n"
+              "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
-               {"images", "N", "training images per model for the models suite", "6400"},
+               {"images", "N", "training images per model for the models suite", "6400 (--quick: 512)"},
+               {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
+               {"progress", "", "print 'progress K/N suite: step' lines on stderr even on a terminal", ""},
                {"json", "FILE", "write the results as JSON", ""},
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
@@ -363,11 +533,13 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "train-mlp") return bench_train(args, "mlp", "32,128");
     if (suite == "train-lenet") return bench_train(args, "lenet", "64");
     if (suite == "train-cnn") return bench_train(args, "cnn", "64");
-    if (suite == "scaling") return bench_scaling(args);
-    if (suite == "ops") return bench_ops(args);
-    if (suite == "models") return bench_models(args);
-    if (suite == "accuracy") return bench_accuracy(args);
-    throw UsageError("unknown suite '" + suite + "'; available: train-mlp, train-lenet, train-cnn, scaling, ops, accuracy, models");
+    if (suite == "scaling") return run_one(args, scaling_steps, suite_scaling);
+    if (suite == "ops") return run_one(args, ops_steps, suite_ops);
+    if (suite == "models") return run_one(args, models_steps, suite_models);
+    if (suite == "accuracy") return run_one(args, accuracy_steps, suite_accuracy);
+    if (suite == "all") return bench_all(args);
+    throw UsageError("unknown suite '" + suite +
+                     "'; available: all, ops, models, accuracy, scaling, train-mlp, train-lenet, train-cnn");
 }
 
 }  // namespace bp::cli

@@ -9,4 +9,5 @@ int cmd_info(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_report(int argc, char** argv);
 int cmd_predict(int argc, char** argv);
+int cmd_export_charts(int argc, char** argv);
 }  // namespace bp::cli

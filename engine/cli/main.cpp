@@ -18,7 +18,8 @@ static const char* kUsage =
     "  predict  classify PNG/JPEG pictures with a saved model (top classes and probabilities)\n"
     "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
     "  report   a saved model against the digit-recognition benchmark targets (accuracy, latency, memory)\n"
-    "  bench    benchmarks (train-mlp), side by side with PyTorch when it is installed\n"
+    "  bench    benchmarks (all, ops, models, accuracy, scaling, train-mlp, ...), side by side with PyTorch\n"
+    "  export-charts  a benchmark JSON's charts as PNG/SVG/PDF/CSV with an index, without a display\n"
     "\n"
     "Run 'backprop <command> --help' for a command's options.\n";
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
         if (cmd == "info") return bp::cli::cmd_info(argc, argv);
         if (cmd == "bench") return bp::cli::cmd_bench(argc, argv);
         if (cmd == "report") return bp::cli::cmd_report(argc, argv);
+        if (cmd == "export-charts") return bp::cli::cmd_export_charts(argc, argv);
         std::cerr << "backprop: unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const bp::cli::UsageError& e) {

@@ -2,6 +2,7 @@
 // element counts with its own weight; dL/dx from backward() is compared with (L(x+ε) − L(x−ε)) / 2ε.
 #include "bp/gradcheck.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "bp/autograd.h"
@@ -26,7 +27,7 @@ static double weighted_sum(const Tensor& y, const std::vector<double>& r) {
     return acc;
 }
 
-Result run(const Case& c, uint64_t seed, double eps) {
+Result run(const Case& c, uint64_t seed, double eps, int keep_samples) {
     Generator gen(seed);
     std::vector<Tensor> inputs;
     for (const Shape& s : c.input_shapes) {
@@ -48,6 +49,10 @@ Result run(const Case& c, uint64_t seed, double eps) {
     autograd::backward(loss);
 
     Result res{c.op, c.label};
+    int64_t total = 0;
+    for (const Tensor& x : inputs) total += x.numel();
+    const int64_t stride = keep_samples > 0 ? std::max<int64_t>(1, total / keep_samples) : 0;
+    int64_t index = 0;  // over all inputs' entries
     autograd::NoGradGuard no_grad;
     for (Tensor& x : inputs) {
         Tensor g = x.grad();
@@ -68,6 +73,9 @@ Result run(const Case& c, uint64_t seed, double eps) {
             res.max_abs_error = std::max(res.max_abs_error, abs_err);
             res.max_error = std::max(res.max_error, err);
             ++res.checked;
+            if (stride > 0 && index % stride == 0 && static_cast<int>(res.samples.size()) < keep_samples)
+                res.samples.emplace_back(a, numeric);
+            ++index;
         }
     }
     return res;

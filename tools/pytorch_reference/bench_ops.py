@@ -7,7 +7,7 @@ Run with Debian's interpreter and python3-torch (PyTorch 1.13, CPU):
 Prints ONE JSON object on stdout: {"version", "blas", "threads", "results": {"<op> <size>": {...}}}, with
 keys matching engine/cli/bench_ops.cpp. Exit status 3 when torch cannot be imported.
 Each case is timed like the engine's: 3 warm-up runs, then at least 10 and up to 200 runs or 0.4 s,
-median and 25th/75th percentiles in milliseconds.
+median and 25th/75th percentiles in milliseconds (--quick: 1 warm-up, 3 to 20 runs or 0.05 s).
 """
 
 import argparse
@@ -20,6 +20,8 @@ import time
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads; OpenBLAS gets the same")
+    p.add_argument("--quick", action="store_true",
+                   help="1 warm-up run, then 3 to 20 runs or 0.05 s (as `backprop bench ops --quick`)")
     return p.parse_args()
 
 
@@ -36,11 +38,12 @@ except ImportError as e:
 
 
 def timed(f):
-    for _ in range(3):
+    warmup, least, most, budget = (1, 3, 20, 0.05) if args.quick else (3, 10, 200, 0.4)
+    for _ in range(warmup):
         f()
     ms = []
     start = time.perf_counter()
-    while len(ms) < 10 or (len(ms) < 200 and time.perf_counter() - start < 0.4):
+    while len(ms) < least or (len(ms) < most and time.perf_counter() - start < budget):
         t0 = time.perf_counter()
         f()
         ms.append((time.perf_counter() - t0) * 1000)

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bp/tensor.h"
@@ -27,12 +28,14 @@ struct Result {
     double max_error = 0;      // the criterion above
     double max_abs_error = 0;  // plain |analytic − numeric|
     int64_t checked = 0;       // gradient entries compared
+    /// (analytic, numeric) pairs of up to `keep_samples` entries spread evenly over all inputs (for plots).
+    std::vector<std::pair<double, double>> samples;
     bool passed(double tol = 1e-6) const { return max_error <= tol; }
 };
 
 std::vector<Case>& registry();
 int add_case(Case c);
-Result run(const Case& c, uint64_t seed = 7, double eps = 1e-6);
+Result run(const Case& c, uint64_t seed = 7, double eps = 1e-6, int keep_samples = 0);
 
 }  // namespace bp::gradcheck
 
