@@ -72,6 +72,7 @@ ChartSpec opsChart(const BenchRun& a, const BenchRun* b) {
     c.id = QStringLiteral("ops_speed");
     c.kind = ChartSpec::Kind::HorizontalBars;
     c.title = QStringLiteral("Op speed: forward + backward, backprop vs PyTorch");
+    c.shortTitle = QStringLiteral("Op speed vs PyTorch");
     c.subtitle = QStringLiteral("median time per call, %1 thread(s); shorter is faster; label: PyTorch's time ÷ ours")
                      .arg(threadsOf(a));
     c.xTitle = QStringLiteral("time per call (ms, log scale)");
@@ -107,6 +108,7 @@ ChartSpec curvesChart(const BenchRun& a, const BenchRun* b) {
     c.id = QStringLiteral("training_curves");
     c.kind = ChartSpec::Kind::Lines;
     c.title = QStringLiteral("Training loss of every model (first epoch)");
+    c.shortTitle = QStringLiteral("Training curves");
     c.xTitle = QStringLiteral("training images seen");
     c.yTitle = QStringLiteral("training loss (cross-entropy)");
     const bool comparing = b && b->has(QStringLiteral("models"));
@@ -136,6 +138,7 @@ ChartSpec modelBars(const BenchRun& a, const BenchRun* b, const QString& id, con
     c.id = id;
     c.kind = ChartSpec::Kind::Bars;
     c.title = title;
+    c.shortTitle = seriesName.left(1).toUpper() + seriesName.mid(1) + QStringLiteral(" per model");
     c.subtitle = subtitle;
     c.xTitle = QStringLiteral("model");
     c.yTitle = yTitle;
@@ -144,7 +147,7 @@ ChartSpec modelBars(const BenchRun& a, const BenchRun* b, const QString& id, con
         if (!run) continue;
         QVector<QPair<QString, double>> values;
         for (const QJsonValue& v : rowsOf(*run, QStringLiteral("models")))
-            values.append({modelName(v.toObject()), num(v.toObject().value(key))});
+            values.append({modelName(v.toObject()).section(QLatin1Char(' '), 0, 0), num(v.toObject().value(key))});
         addBarSeries(c, tagged(seriesName, *run, comparing), values, run == b);
     }
     c.annotations.clear();
@@ -157,6 +160,7 @@ ChartSpec dataScalingChart(const BenchRun& a, const BenchRun* b) {
     c.id = QStringLiteral("scaling_data");
     c.kind = ChartSpec::Kind::Lines;
     c.title = QStringLiteral("Training time grows with the data");
+    c.shortTitle = QStringLiteral("Scaling: data size");
     const QJsonObject s = a.suite(QStringLiteral("scaling"));
     c.subtitle = QStringLiteral("MLP 784-128-64-10, one epoch, batch %1; fitted time ∝ n^%2; dashed: ideal (linear)")
                      .arg(s.value(QStringLiteral("batch_size")).toInt())
@@ -187,6 +191,7 @@ ChartSpec threadScalingChart(const BenchRun& a, const BenchRun* b) {
     c.id = QStringLiteral("scaling_threads");
     c.kind = ChartSpec::Kind::Lines;
     c.title = QStringLiteral("Speed-up with more threads");
+    c.shortTitle = QStringLiteral("Scaling: threads");
     const QJsonObject t = a.suite(QStringLiteral("scaling")).value(QStringLiteral("threads")).toObject();
     QStringList hidden;
     for (const QJsonValue& h : t.value(QStringLiteral("hidden")).toArray()) hidden << QString::number(h.toInt());
@@ -233,6 +238,7 @@ QVector<ChartSpec> activationCharts(const BenchRun& a) {
         c.id = QStringLiteral("activation_errors_") + slug;
         c.kind = ChartSpec::Kind::Histogram;
         c.title = QStringLiteral("Activation error: %1, float32 vs exact").arg(fn);
+        c.shortTitle = QStringLiteral("Activation error: %1").arg(fn);
         c.subtitle = QStringLiteral("%1 inputs evenly spaced on [%2, %3]; %4% exact (not shown on a log axis); max error %5")
                          .arg(points)
                          .arg(row.value(QStringLiteral("lo")).toDouble())
@@ -256,6 +262,7 @@ ChartSpec gradientChart(const BenchRun& a) {
     c.id = QStringLiteral("gradients");
     c.kind = ChartSpec::Kind::Scatter;
     c.title = QStringLiteral("Analytic vs numerical gradients (float64)");
+    c.shortTitle = QStringLiteral("Gradients: analytic vs numerical");
     c.xTitle = QStringLiteral("numerical gradient (central differences, ε = 1e-6)");
     c.yTitle = QStringLiteral("analytic gradient (backward pass)");
     ChartSeries points{QStringLiteral("gradient entries")};

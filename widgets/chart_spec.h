@@ -24,6 +24,7 @@ struct ChartSpec {
     enum class Kind { Bars, HorizontalBars, Lines, Scatter, Histogram };
     QString id;        ///< file name stem: "ops_speed"
     QString title;     ///< "Op speed: forward + backward"
+    QString shortTitle;  ///< for lists: "Op speed vs PyTorch" (empty: the title)
     QString subtitle;  ///< one line under the title (machine, what the ratio means)
     Kind kind = Kind::Lines;
     QString xTitle, yTitle;  ///< with units: "time per call (ms, log scale)"

@@ -71,6 +71,7 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_progress->setTextVisible(true);
+    m_progress->setFormat(tr("no run yet"));
     m_progress->setMinimumWidth(160);
     auto* runRow = new QHBoxLayout;
     runRow->addWidget(new QLabel(tr("Suite:")));
@@ -115,7 +116,7 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     // Results: a list (Table, then each chart) beside the view.
     m_viewList = new QListWidget;
     m_viewList->setObjectName(QStringLiteral("benchViews"));
-    m_viewList->setMinimumWidth(190);
+    m_viewList->setMinimumWidth(210);
     m_viewList->setMaximumWidth(320);
     m_table = new QTableWidget(0, 6);
     m_table->setHorizontalHeaderLabels({tr("Suite"), tr("Item"), tr("Result"), tr("Compared run"), tr("PyTorch"), tr("vs PyTorch")});
@@ -185,6 +186,7 @@ PlotStyle BenchmarksPage::style() const { return PlotStyle::make(m_appearance.da
 
 void BenchmarksPage::applyAppearance(const Appearance& a) {
     m_appearance = a;
+    m_viewList->setMinimumWidth(a.presentation ? 310 : 210);
     m_chartView->setPlotStyle(style());
 }
 
@@ -368,8 +370,8 @@ void BenchmarksPage::refresh() {
         m_viewList->clear();
         m_viewList->addItem(tr("Table"));
         for (const ChartSpec& c : m_charts) {
-            auto* item = new QListWidgetItem(c.title, m_viewList);
-            item->setToolTip(c.subtitle);
+            auto* item = new QListWidgetItem(c.shortTitle.isEmpty() ? c.title : c.shortTitle, m_viewList);
+            item->setToolTip(c.title + QLatin1Char('\n') + c.subtitle);
         }
     }
     int index = -1;
