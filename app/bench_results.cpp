@@ -76,7 +76,6 @@ ChartSpec opsChart(const BenchRun& a, const BenchRun* b) {
     c.subtitle = QStringLiteral("median time per call, %1 thread(s); shorter is faster; label: PyTorch's time ÷ ours")
                      .arg(threadsOf(a));
     c.xTitle = QStringLiteral("time per call (ms, log scale)");
-    c.yTitle = QStringLiteral("op and size");
     c.logX = true;
     const bool comparing = b && b->has(QStringLiteral("ops"));
     QVector<QPair<QString, double>> ours, torch;

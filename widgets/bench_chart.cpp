@@ -7,6 +7,7 @@
 #include <QBarSet>
 #include <QBarSeries>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QGraphicsLayout>
 #include <QGraphicsSimpleTextItem>
 #include <QHorizontalBarSeries>
@@ -121,7 +122,7 @@ void BenchChart::build() {
     setPlotAreaBackgroundVisible(false);
     setAnimationOptions(QChart::NoAnimation);
     setMargins(QMargins(8, 6, 16, 6));
-    QFont titleFont = plotstyle::font(m_font, s, 1.3, true);
+    QFont titleFont = plotstyle::font(m_font, s, s.fontScale > 1.0 ? 1.1 : 1.3, true);  // the font is already 1.5× there
     setTitleFont(titleFont);
     setTitleBrush(fg);
     QString title = m_spec.title.toHtmlEscaped();
@@ -145,7 +146,16 @@ void BenchChart::build() {
                                               : static_cast<QAbstractBarSeries*>(new QBarSeries);
         const bool annotated = std::any_of(m_spec.annotations.begin(), m_spec.annotations.end(),
                                            [](const QString& a) { return !a.isEmpty(); });
-        QAbstractAxis* values = valueAxis(r, log, true, annotated ? (horizontal ? (log ? 6.0 : 1.3) : (log ? 3.0 : 1.12)) : 1.05);
+        // Horizontal annotations go right of the longest bar, into a right margin as wide as the widest text;
+        // vertical ones above the bars, in a little headroom.
+        const QFont annotationFont = plotstyle::font(m_font, s, 0.95, true);
+        if (annotated && horizontal) {
+            int widest = 0;
+            const QFontMetrics fm(annotationFont);
+            for (const QString& a : m_spec.annotations) widest = std::max(widest, fm.horizontalAdvance(a));
+            setMargins(QMargins(8, 6, 16 + widest, 6));
+        }
+        QAbstractAxis* values = valueAxis(r, log, true, annotated && !horizontal ? (log ? 3.0 : 1.12) : 1.02);
         const double floorValue = log ? static_cast<QLogValueAxis*>(values)->min() : 0.0;
         // Horizontal bars grow upwards from category 0: feed them in reverse so the first category is on top,
         // as in the table.
@@ -172,6 +182,8 @@ void BenchChart::build() {
         styleAxis(cats, s, m_font, horizontal ? m_spec.yTitle : m_spec.xTitle);
         styleAxis(values, s, m_font, horizontal ? m_spec.xTitle : m_spec.yTitle);
         cats->setGridLineVisible(false);
+        // Many groups stacked vertically leave little height per label: a smaller font rather than "…".
+        if (horizontal && nCat > 8) cats->setLabelsFont(plotstyle::font(m_font, s, s.fontScale > 1.0 ? 0.75 : 0.9));
         if (horizontal) {
             addAxis(values, Qt::AlignBottom);
             addAxis(cats, Qt::AlignLeft);
@@ -182,7 +194,6 @@ void BenchChart::build() {
         }
         bars->attachAxis(values);
         bars->attachAxis(cats);
-        const QFont annotationFont = plotstyle::font(m_font, s, 0.95, true);
         for (int i = 0; i < m_spec.annotations.size() && i < m_spec.categories.size(); ++i) {
             if (m_spec.annotations[i].isEmpty()) continue;
             auto* t = new QGraphicsSimpleTextItem(m_spec.annotations[i], this);
