@@ -78,6 +78,19 @@ std::vector<OpCase> op_cases() {
         return OpCase{name, "64x128x256", 0, [](Generator& g) { return std::vector<Tensor>{rnd(g, {64, 128, 256})}; },
                       [f](const std::vector<Tensor>& in) { return f(in[0]); }};
     };
+    // Causal self-attention, q, k, v: [B, H, T, Dh]; FLOPs: q kᵀ and p v, 2·2·B·H·T·T·Dh (halved by the mask
+    // in principle; counted in full, as the plain kernel computes it).
+    auto attention = [](const char* name, bool tiled) {
+        const int64_t B = 32, H = 4, T = 64, Dh = 32;
+        return OpCase{name, "32x4x64x32 causal", 4.0 * B * H * T * T * Dh,
+                      [=](Generator& g) {
+                          return std::vector<Tensor>{rnd(g, {B, H, T, Dh}), rnd(g, {B, H, T, Dh}), rnd(g, {B, H, T, Dh})};
+                      },
+                      [tiled](const std::vector<Tensor>& in) {
+                          return tiled ? scaled_dot_product_attention_tiled(in[0], in[1], in[2], true)
+                                       : scaled_dot_product_attention(in[0], in[1], in[2], true);
+                      }};
+    };
     return {
         mm(256, 256, 256),
         mm(1024, 1024, 1024),
@@ -105,6 +118,21 @@ std::vector<OpCase> op_cases() {
          [](const std::vector<Tensor>& in) { return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true); }},
         {"max_pool2d", "64x32x28x28 k2", 0, [](Generator& g) { return std::vector<Tensor>{rnd(g, {64, 32, 28, 28})}; },
          [](const std::vector<Tensor>& in) { return max_pool2d(in[0], 2); }},
+        // The transformer ops at GPT-mini's sizes (batch 32, context 64, width 128, 4 heads of 32).
+        {"layer_norm", "32x64x128", 0,
+         [](Generator& g) { return std::vector<Tensor>{rnd(g, {32, 64, 128}), rnd(g, {128}), rnd(g, {128})}; },
+         [](const std::vector<Tensor>& in) { return layer_norm(in[0], in[1], in[2]); }},
+        {"embedding", "32x64 of 96x128", 0, [](Generator& g) { return std::vector<Tensor>{rnd(g, {96, 128})}; },
+         [](const std::vector<Tensor>& in) {
+             static Tensor ids = [] {
+                 std::vector<double> v(32 * 64);
+                 for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>((i * 37) % 96);
+                 return Tensor::from_vector({32, 64}, v, DType::i32);
+             }();
+             return embedding(ids, in[0]);
+         }},
+        attention("attention", false),
+        attention("attention_tiled", true),
     };
 }
 
@@ -157,7 +185,7 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
     }
     if (!torch_note.empty()) std::printf("  pytorch: %s; no comparison\n", torch_note.c_str());
 
-    std::printf("  %-14s %-22s %11s %11s %9s %7s %11s %9s\n", "op", "size", "fwd ms", "fwd+bwd ms", "GFLOP/s",
+    std::printf("  %-16s %-22s %11s %11s %9s %7s %11s %9s\n", "op", "size", "fwd ms", "fwd+bwd ms", "GFLOP/s",
                 "% peak", "torch f+b", "speedup");
     nlohmann::json rows = nlohmann::json::array();
     for (const OpCase& c : op_cases()) {
@@ -194,7 +222,7 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
                 row["speedup_vs_pytorch"] = tb / both.median;
             }
         }
-        std::printf("  %-14s %-22s %11.3f %11.3f %9s %7s %11s %9s\n", c.op.c_str(), c.size.c_str(), fwd.median,
+        std::printf("  %-16s %-22s %11.3f %11.3f %9s %7s %11s %9s\n", c.op.c_str(), c.size.c_str(), fwd.median,
                     both.median, c.flops > 0 ? std::to_string(static_cast<int>(gflops + 0.5)).c_str() : "-",
                     c.flops > 0 ? (std::to_string(static_cast<int>(100 * gflops / peak + 0.5)) + "%").c_str() : "-",
                     torch_col, ratio_col);

@@ -12,6 +12,7 @@ median and 25th/75th percentiles in milliseconds (--quick: 1 warm-up, 3 to 20 ru
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -75,6 +76,19 @@ def cases():
     yield ("batch_norm", "64x32x28x28", lambda: [rnd(64, 32, 28, 28), rnd(32), rnd(32)],
            lambda x, g, b: F.batch_norm(x, None, None, g, b, training=True))
     yield "max_pool2d", "64x32x28x28 k2", lambda: [rnd(64, 32, 28, 28)], lambda x: F.max_pool2d(x, 2)
+    yield ("layer_norm", "32x64x128", lambda: [rnd(32, 64, 128), rnd(128), rnd(128)],
+           lambda x, g, b: F.layer_norm(x, (128,), g, b))
+    ids = (torch.arange(32 * 64) * 37 % 96).reshape(32, 64)
+    yield "embedding", "32x64 of 96x128", lambda: [rnd(96, 128)], lambda w: F.embedding(ids, w)
+    # PyTorch 1.13 (Debian) has no fused scaled_dot_product_attention: the composition it would run.
+    mask = torch.ones(64, 64, dtype=torch.bool).triu(1)
+
+    def attention(q, k, v):
+        s = (q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+        return torch.softmax(s.masked_fill(mask, float("-inf")), -1) @ v
+    qkv = lambda: [rnd(32, 4, 64, 32), rnd(32, 4, 64, 32), rnd(32, 4, 64, 32)]
+    yield "attention", "32x4x64x32 causal", qkv, attention
+    yield "attention_tiled", "32x4x64x32 causal", qkv, attention
 
 
 def main():
