@@ -79,7 +79,8 @@ QAbstractAxis* valueAxis(Range r, bool log, bool zeroBased, double headroom = 1.
     }
     if (!zeroBased) {
         const double pad = 0.04 * (hi - lo);
-        lo -= pad;
+        // Padding never pushes a non-negative axis (images seen, loss) below zero.
+        lo = r.lo >= 0 ? std::max(0.0, lo - pad) : lo - pad;
         hi += pad;
     }
     axis->setRange(lo, hi);
@@ -240,7 +241,24 @@ void BenchChart::build() {
             bool whole = true;
             for (const ChartSeries& cs : m_spec.series)
                 for (const QPointF& p : cs.points) whole = whole && p.x() == std::round(p.x());
-            if (whole) static_cast<QValueAxis*>(ax)->setLabelFormat(QStringLiteral("%d"));
+            if (whole && !rx.empty()) {
+                // One tick per whole step (1, 2, 5, 10, ... apart) so that no two ticks round to the same label.
+                auto* axis = static_cast<QValueAxis*>(ax);
+                const double span = std::max(1.0, rx.hi - rx.lo);
+                double step = std::pow(10.0, std::floor(std::log10(span / 5.0)));
+                for (double m : {1.0, 2.0, 5.0, 10.0})
+                    if (span / (step * m) <= 8) {
+                        step *= m;
+                        break;
+                    }
+                step = std::max(1.0, std::round(step));
+                axis->setRange(rx.lo >= 0 ? std::max(0.0, rx.lo - 0.3 * step) : rx.lo - 0.3 * step, rx.hi + 0.3 * step);
+                axis->setTickType(QValueAxis::TicksDynamic);
+                axis->setTickAnchor(0);
+                axis->setTickInterval(step);
+                axis->setMinorTickCount(0);
+                axis->setLabelFormat(QStringLiteral("%d"));
+            }
         }
         styleAxis(ax, s, m_font, m_spec.xTitle);
         styleAxis(ay, s, m_font, m_spec.yTitle);
