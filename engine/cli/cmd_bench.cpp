@@ -515,7 +515,8 @@ int cmd_bench(int argc, char** argv) {
               "forward and forward+backward time, GFLOP/s, fraction of peak, vs PyTorch), accuracy (activation\n"
               "errors against high-precision references and every op's gradient-check error), models (training\n"
               "throughput, projected epoch time, peak memory and loss curve of every zoo model), all (every suite\n"
-              "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read).",
+              "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read),\n"
+              "gpu (training throughput CUDA vs CPU, fp32 and bf16, and fused vs plain attention; skipped without a GPU).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
@@ -538,8 +539,9 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "models") return run_one(args, models_steps, suite_models);
     if (suite == "accuracy") return run_one(args, accuracy_steps, suite_accuracy);
     if (suite == "all") return bench_all(args);
+    if (suite == "gpu") return bench_gpu(args);  // bench_gpu.cpp
     throw UsageError("unknown suite '" + suite +
-                     "'; available: all, ops, models, accuracy, scaling, train-mlp, train-lenet, train-cnn");
+                     "'; available: all, ops, models, accuracy, scaling, train-mlp, train-lenet, train-cnn, gpu");
 }
 
 }  // namespace bp::cli
