@@ -31,7 +31,7 @@ bool cuda_available(std::string* why_not) {
     if (!q.ok && why_not) *why_not = q.why_not;
     return q.ok;
 #else
-    if (why_not) *why_not = "this build has no CUDA backend (nvcc was not found when it was configured)";
+    if (why_not) *why_not = "this build has no CUDA backend (configured without nvcc, or with -DBP_CUDA=OFF)";
     return false;
 #endif
 }
