@@ -18,6 +18,8 @@ Tensor rope(const Tensor& x, int64_t position_offset, double base);
 Tensor swiglu(const Tensor& x);
 /// dim0, dim1 already normalised to [0, x.dim()).
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+/// out[i] = op(x[i]) @ op(y[i]) for every leading index i in one strided-batched cuBLAS call (bmm's kernel).
+void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y, bool ty);
 
 /// Fused (flash-attention style) attention forward and backward (cuda_attention.cu). keep: [B, S] host
 /// flags, 1 = a real key. Head size up to 128 (ConfigError otherwise).

@@ -8,6 +8,7 @@
 #include "bp/autograd.h"
 #include "bp/backend.h"
 #include "cuda/cuda_common.cuh"
+#include "cuda/cuda_gemm.h"
 #include "cuda/cuda_ops.h"
 
 namespace bp::cuda {
@@ -365,6 +366,14 @@ Tensor swiglu(const Tensor& x) {
             return {gx};
         });
     return y;
+}
+
+void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y, bool ty) {
+    const int64_t M = out.size(-2), N = out.size(-1), K = tx ? x.size(-2) : x.size(-1);
+    const int64_t batch = (M > 0 && N > 0) ? out.numel() / (M * N) : 0;
+    if (batch == 0) return;
+    gemm_rm("bmm", out.dtype(), tx, ty, M, N, K, 1.0, x.raw_data(), x.size(-1), x.size(-2) * x.size(-1), y.raw_data(),
+            y.size(-1), y.size(-2) * y.size(-1), 0.0, out.raw_data(), N, M * N, batch);
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {

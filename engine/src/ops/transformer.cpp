@@ -325,6 +325,9 @@ static Tensor mat(const Tensor& t, int64_t i) {  // the i-th matrix of a [..., R
     return t.view({-1, r, c}).slice_rows(i, i + 1).view({r, c});
 }
 static void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y, bool ty) {
+#if defined(BP_HAVE_CUDA)
+    if (out.device() == Device::cuda) return cuda::gemm_batched(out, x, tx, y, ty);  // one batched cuBLAS call
+#endif
     const int64_t n = out.numel() / (out.size(-2) * out.size(-1));
     for (int64_t i = 0; i < n; ++i) {
         Tensor o = mat(out, i);
