@@ -74,6 +74,16 @@ void gemm_rm(const char* op, DType dtype, bool trans_a, bool trans_b, int64_t M,
                       op);
         return;
     }
+    // cuBLAS's bf16 GEMM needs Ampere (sm_80) or newer; say so rather than fail inside cuBLAS.
+    static const int major = [op] {
+        int dev = 0, m = 0;
+        BP_CUDA_CHECK(cudaGetDevice(&dev), op);
+        BP_CUDA_CHECK(cudaDeviceGetAttribute(&m, cudaDevAttrComputeCapabilityMajor, dev), op);
+        return m;
+    }();
+    if (major < 8)
+        throw ConfigError(std::string(op) + ": precision bf16 needs a GPU of compute capability 8.0 or newer (Ampere, "
+                          "Ada, Hopper); this one is sm_" + std::to_string(major) + "x; use --precision fp32");
     // bf16: the stored extent of A is (rows as stored) × lda per matrix; stride 0 means one matrix for all.
     const int64_t rows_a = trans_a ? K : M, rows_b = trans_b ? N : K;
     const int64_t ext_a = (stride_a ? (batch - 1) * stride_a : 0) + rows_a * lda;
