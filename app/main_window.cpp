@@ -263,6 +263,8 @@ void MainWindow::ensurePage(int index) {
     QWidget* page = m_specs[index].create(m_context);
     if (auto* train = qobject_cast<TrainPage*>(page))
         connect(train, &TrainPage::dataStatusChanged, this, &MainWindow::setDataStatus);
+    if (auto* train = qobject_cast<TrainPage*>(page))
+        connect(train, &TrainPage::deviceStatusChanged, this, &MainWindow::setDeviceStatus);
     QWidget* standIn = m_stack->widget(index);
     m_stack->insertWidget(index, page);
     m_stack->removeWidget(standIn);
@@ -272,6 +274,7 @@ void MainWindow::ensurePage(int index) {
 }
 
 void MainWindow::setDataStatus(const QString& text) { m_dataStatus->setText(text); }
+void MainWindow::setDeviceStatus(const QString& text) { m_deviceStatus->setText(text); }
 
 void MainWindow::showAbout() {
     QMessageBox::about(this, tr("About Backprop Studio"),

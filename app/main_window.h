@@ -48,6 +48,7 @@ private:
     void showPageAt(int index);
     void ensurePage(int index);
     void setDataStatus(const QString& text);
+    void setDeviceStatus(const QString& text);
     void showAbout();
     void toggleRun();
     void buildMenus();

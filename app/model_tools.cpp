@@ -72,8 +72,9 @@ std::vector<LayerGroup> parameterGroups(const bp::models::Model& m) {
 double l2Norm(const std::vector<bp::Tensor>& tensors, bool ofGrad) {
     double sum = 0.0;
     for (const bp::Tensor& t : tensors) {
-        const bp::Tensor v = ofGrad ? t.grad() : t;
-        if (!v.defined()) continue;
+        const bp::Tensor src = ofGrad ? t.grad() : t;
+        if (!src.defined()) continue;
+        const bp::Tensor v = src.to(bp::Device::cpu);  // a copy from the GPU when training runs there
         if (v.dtype() == bp::DType::f32) {
             const float* p = v.data<float>();
             for (int64_t i = 0, n = v.numel(); i < n; ++i) sum += static_cast<double>(p[i]) * p[i];

@@ -26,6 +26,7 @@
 #include <cmath>
 
 #include "app_settings.h"
+#include "pages/device_picker.h"
 #include "bp/errors.h"
 #include "bp/io/model_file.h"
 #include "bp/models/zoo.h"
@@ -255,6 +256,9 @@ QWidget* TrainPage::buildControls() {
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Training images"), m_trainImages);
     form->addRow(tr("Test images"), m_testImages);
+    m_device = devicepicker::create();
+    connect(m_device, &QComboBox::currentIndexChanged, this, &TrainPage::onDeviceChanged);
+    form->addRow(tr("Device"), m_device);
     m_augment = new QCheckBox(tr("Augment training images"));
     m_augment->setToolTip(tr("Randomly shift (±2 px), rotate (±10°) and scale (0.9–1.1×) each training image, so the "
                              "network sees more variety and reads off-centre drawings better. Test images are never changed."));
@@ -444,6 +448,7 @@ bp::train::TrainConfig TrainPage::configFromWidgets() const {
     c.train_limit = m_trainImages->value();
     c.test_limit = m_testImages->value();
     c.augment.enabled = m_augment->isChecked();
+    c.device = m_device->currentData().toString().toStdString();
     return c;
 }
 
@@ -540,6 +545,7 @@ void TrainPage::updateButtons() {
     for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_schedule, m_batch, m_epochCount, m_seed,
                                                       m_trainImages, m_testImages, m_continue, m_augment})
         w->setEnabled(editable);
+    m_device->setEnabled(editable && devicepicker::cudaUsable());  // no choice to make without a GPU
     // The learning rate stays editable during a run: a change applies before the next batch.
     m_lr->setEnabled(s != S::Stopping);
 }
@@ -949,6 +955,7 @@ void TrainPage::loadSettings() {
     m_trainImages->setValue(static_cast<int>(s.trainImages));
     m_testImages->setValue(static_cast<int>(s.testImages));
     m_augment->setChecked(s.augment);
+    devicepicker::select(m_device, s.device);
 }
 
 void TrainPage::saveSettings() const {
@@ -964,5 +971,8 @@ void TrainPage::saveSettings() const {
     s.trainImages = m_trainImages->value();
     s.testImages = m_testImages->value();
     s.augment = m_augment->isChecked();
+    s.device = m_device->currentData().toString();
     m_context.settings->setTrainSettings(s);
 }
+
+void TrainPage::onDeviceChanged() { emit deviceStatusChanged(devicepicker::statusText(m_device->currentData().toString())); }

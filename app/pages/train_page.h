@@ -93,6 +93,7 @@ public:
 signals:
     /// One line for the status bar about the dataset ("MNIST: 60,000 train / 10,000 test images").
     void dataStatusChanged(const QString& text);
+    void deviceStatusChanged(const QString& text);  // "Device: CPU" / "Device: CUDA (…)" for the status bar
 
 private:
     QWidget* buildControls();
@@ -100,6 +101,7 @@ private:
     void updateModelInfo();
     void applyModelDefaults();
     void updateButtons();
+    void onDeviceChanged();
     void onStateChanged(TrainingController::State state);
     void onDataLoaded(const DataInfo& info);
     void onDataFailed(const QString& message);
@@ -128,6 +130,7 @@ private:
     QComboBox* m_optimizer = nullptr;
     QDoubleSpinBox* m_lr = nullptr;
     QComboBox* m_schedule = nullptr;
+    QComboBox* m_device = nullptr;  // devicepicker: CPU / CUDA
     QSpinBox* m_batch = nullptr;
     QSpinBox* m_epochCount = nullptr;
     QSpinBox* m_seed = nullptr;

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "args.h"
+#include "device_flags.h"
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
 #include "bp/train/inference.h"
@@ -97,6 +98,8 @@ TorchRun run_pytorch(const std::string& script, const std::string& data_dir, con
     return best;
 }
 
+std::string g_bench_device = "cpu";  // --device: where the training suites (train-*, scaling, models) run
+
 /// A timing run's configuration: the model's zoo defaults for rate and optimizer, no evaluation.
 train::TrainConfig timing_config(const std::string& model, int epochs, int batch, int threads, int64_t limit = 0) {
     const models::ModelInfo& info = models::find_model(model);
@@ -109,6 +112,7 @@ train::TrainConfig timing_config(const std::string& model, int epochs, int batch
     cfg.threads = threads;
     cfg.train_limit = limit;
     cfg.evaluate = false;
+    cfg.device = g_bench_device;
     return cfg;
 }
 
@@ -515,7 +519,8 @@ int cmd_bench(int argc, char** argv) {
               "forward and forward+backward time, GFLOP/s, fraction of peak, vs PyTorch), accuracy (activation\n"
               "errors against high-precision references and every op's gradient-check error), models (training\n"
               "throughput, projected epoch time, peak memory and loss curve of every zoo model), all (every suite\n"
-              "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read).",
+              "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read),\n"
+              "gpu (training throughput CUDA vs CPU, fp32 and bf16, and fused vs plain attention; skipped without a GPU).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
@@ -526,9 +531,13 @@ int cmd_bench(int argc, char** argv) {
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
                {"progress", "", "print 'progress K/N suite: step' lines on stderr even on a terminal", ""},
                {"json", "FILE", "write the results as JSON", ""},
+               device_flag(),
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (args.positional().empty()) throw UsageError("name a suite: backprop bench train-mlp");
+    Device device = Device::cpu;
+    if (args.positional()[0] != "gpu" && !device_from_args(args, "bench", &device)) return 1;
+    g_bench_device = device_name(device);
     const std::string suite = args.positional()[0];
     if (suite == "train-mlp") return bench_train(args, "mlp", "32,128");
     if (suite == "train-lenet") return bench_train(args, "lenet", "64");
@@ -538,8 +547,9 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "models") return run_one(args, models_steps, suite_models);
     if (suite == "accuracy") return run_one(args, accuracy_steps, suite_accuracy);
     if (suite == "all") return bench_all(args);
+    if (suite == "gpu") return bench_gpu(args);  // bench_gpu.cpp
     throw UsageError("unknown suite '" + suite +
-                     "'; available: all, ops, models, accuracy, scaling, train-mlp, train-lenet, train-cnn");
+                     "'; available: all, ops, models, accuracy, scaling, train-mlp, train-lenet, train-cnn, gpu");
 }
 
 }  // namespace bp::cli

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "args.h"
+#include "device_flags.h"
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
 #include "bp/io/model_file.h"
@@ -64,6 +65,7 @@ int cmd_report(int argc, char** argv) {
                {"train-epochs", "N", "also train a fresh model of the same architecture for N epochs and report its time and memory (0 = no)", "0"},
                {"batch-size", "N", "batch size for --train-epochs", "32"},
                threads_flag(),
+               device_flag(),
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
@@ -72,10 +74,13 @@ int cmd_report(int argc, char** argv) {
     const int train_batch = args.integer("batch-size", 1, 65536);
     const int threads = args.integer("threads", 0, 1024);
     set_num_threads(threads);
+    Device device = Device::cpu;
+    if (!device_from_args(args, "report", &device)) return 1;
 
     const std::string file = args.str("model-file");
     io::LoadedModel loaded = io::load_model(file);
     models::Model& model = loaded.model;
+    model.net->to(device);
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset test = data::load_image_dataset(data_dir, args.str("dataset"), "test");
     Shape sample{1, test.rows, test.cols};
@@ -166,6 +171,7 @@ int cmd_report(int argc, char** argv) {
         cfg.batch_size = train_batch;
         cfg.threads = threads;
         cfg.evaluate = false;
+        cfg.device = device_name(device);
         models::Model fresh = models::create_model_from_config(model.config(), cfg.seed);
         train::reset_peak_rss();
         train::Trainer trainer(fresh, train_set, nullptr, cfg);

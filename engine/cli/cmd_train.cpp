@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "args.h"
+#include "device_flags.h"
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
 #include "bp/io/model_file.h"
@@ -92,6 +93,8 @@ int cmd_train(int argc, char** argv) {
                {"report", "FILE", "write the JSON report", ""},
                data_dir_flag(),
                {"augment", "", "random shifts (±2 px), rotations (±10°) and scaling (0.9–1.1) of training images", ""},
+               device_flag(),
+               precision_flag(),
                {"quiet", "", "no progress output", ""}});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
@@ -113,6 +116,10 @@ int cmd_train(int argc, char** argv) {
     cfg.train_limit = args.int64("train-limit", 0, INT64_MAX);
     cfg.test_limit = args.int64("test-limit", 0, INT64_MAX);
     cfg.augment.enabled = args.on("augment");
+    Device device = Device::cpu;
+    if (!device_from_args(args, "train", &device)) return 1;
+    cfg.device = device_name(device);
+    cfg.precision = precision_name(precision_from_args(args));
     cfg.validate();  // ConfigError -> exit 2
 
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
@@ -127,6 +134,8 @@ int cmd_train(int argc, char** argv) {
                      train_set.name.c_str(),
                      static_cast<long long>(cfg.train_limit ? std::min(cfg.train_limit, train_set.count) : train_set.count),
                      cfg.epochs, cfg.batch_size, cfg.optimizer.c_str(), cfg.lr);
+    if (!quiet && (device != Device::cpu || cfg.precision != "fp32"))
+        std::fprintf(stderr, "device %s, precision %s\n", device_label(device).c_str(), cfg.precision.c_str());
 
     train::Trainer trainer(model, train_set, &test_set, cfg);
     ProgressPrinter printer(quiet);
@@ -172,12 +181,16 @@ int cmd_eval(int argc, char** argv) {
                {"report", "FILE", "write the JSON report", ""},
                {"limit", "N", "evaluate on the first N test images only (0 = all)", "0"},
                threads_flag(),
+               device_flag(),
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
+    Device device = Device::cpu;
+    if (!device_from_args(args, "eval", &device)) return 1;
     set_num_threads(args.integer("threads", 0, 1024));
     const int64_t limit = args.int64("limit", 0, INT64_MAX);
     io::LoadedModel loaded = io::load_model(args.str("model-file"));
+    loaded.model.net->to(device);
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset test_set = data::load_image_dataset(data_dir, args.str("dataset"), "test");
     Shape sample{1, test_set.rows, test_set.cols};

@@ -69,7 +69,7 @@ BackwardStepper::BackwardStepper(const Tensor& root, const Tensor& seed) : root_
         if (root.numel() != 1)
             throw ShapeError("backward: a non-scalar root " + shape_str(root.shape()) +
                              " needs an explicit seed gradient of the same shape");
-        s = Tensor::ones(root.shape(), root.dtype());
+        s = Tensor::ones(root.shape(), root.dtype(), root.device());
     } else if (s.shape() != root.shape()) {
         throw ShapeError("backward", s.shape(), root.shape(), "the seed gradient must have the root's shape");
     }
@@ -108,7 +108,7 @@ StepRecord BackwardStepper::step() {
     rec.output = Tensor(out);
     if (!out->grad) {
         // The output does not influence the root (e.g. an unused branch): its gradient is zero.
-        Tensor z = Tensor::zeros(out->shape, out->dtype);
+        Tensor z = Tensor::zeros(out->shape, out->dtype, out->storage->device);
         out->grad = z.impl_ptr();
     }
     rec.grad_output = Tensor(out->grad);

@@ -58,11 +58,11 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     return Tensor(std::move(impl));
 }
 
-Tensor Tensor::zeros(const Shape& shape, DType dtype) { return full(shape, 0.0, dtype); }
-Tensor Tensor::ones(const Shape& shape, DType dtype) { return full(shape, 1.0, dtype); }
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) { return full(shape, 0.0, dtype, device); }
+Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
 
-Tensor Tensor::full(const Shape& shape, double value, DType dtype) {
-    Tensor t = empty(shape, dtype);
+Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
+    Tensor t = empty(shape, dtype, device);
     t.fill_(value);
     return t;
 }
@@ -135,10 +135,10 @@ int32_t* Tensor::data<int32_t>() const {
     return static_cast<int32_t*>(raw_data());
 }
 
-// Every element converted to U, in one pass over the (CPU) storage.
+// Every element converted to U, in one pass over the (CPU) storage; a GPU tensor is copied to the host first.
 template <class U>
-static std::vector<U> elements_as(const Tensor& t) {
-    BP_CHECK(t.device() == Device::cpu, "reading elements of a " + std::string(device_name(t.device())) + " tensor");
+static std::vector<U> elements_as(const Tensor& src) {
+    const Tensor t = src.device() == Device::cpu ? src : src.to(Device::cpu);
     std::vector<U> out(static_cast<size_t>(t.numel()));
     auto copy = [&](const auto* p) {
         for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<U>(p[i]);
@@ -169,6 +169,7 @@ double Tensor::at(std::initializer_list<int64_t> idx) const {
         if (i < 0 || i >= n) throw ShapeError("at: index " + std::to_string(i) + " out of range for " + shape_str(shape()));
         flat = flat * n + i;
     }
+    if (device() != Device::cpu) return to_vector()[static_cast<size_t>(flat)];
     switch (dtype()) {
         case DType::f32: return data<float>()[flat];
         case DType::f64: return data<double>()[flat];
@@ -239,10 +240,23 @@ Tensor Tensor::to(DType dt) const {
     return out;
 }
 
+Tensor Tensor::to(Device dev) const {
+    if (dev == device()) return detach();
+    Tensor out = empty(shape(), dtype(), dev);
+    if (dev == Device::cpu) backend_for(device()).copy_to_host(out.raw_data(), raw_data(), nbytes());
+    else backend_for(dev).copy_from_host(out.raw_data(), raw_data(), nbytes());
+    out.impl()->name = impl_->name;
+    return out;
+}
+
 void Tensor::fill_(double value) { backend_for(device()).fill(*this, value); }
 
 void Tensor::copy_(const Tensor& src) {
     if (src.numel() != numel()) throw ShapeError("copy_", src.shape(), shape(), "the element counts must match");
+    if (src.device() != device()) {  // bring the bytes over first, then convert on this tensor's device
+        backend_for(device()).convert(*this, src.to(device()));
+        return;
+    }
     backend_for(device()).convert(*this, src);
 }
 

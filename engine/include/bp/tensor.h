@@ -72,9 +72,9 @@ public:
 
     /// Uninitialised contents. Example: Tensor::empty({32, 784})
     static Tensor empty(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
-    static Tensor zeros(const Shape& shape, DType dtype = DType::f32);
-    static Tensor ones(const Shape& shape, DType dtype = DType::f32);
-    static Tensor full(const Shape& shape, double value, DType dtype = DType::f32);
+    static Tensor zeros(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
+    static Tensor ones(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
+    static Tensor full(const Shape& shape, double value, DType dtype = DType::f32, Device device = Device::cpu);
     static Tensor scalar(double value, DType dtype = DType::f32);
     static Tensor from_vector(const Shape& shape, const std::vector<double>& values, DType dtype = DType::f32);
     static Tensor randn(const Shape& shape, Generator& gen, double mean = 0, double stddev = 1,
@@ -104,8 +104,11 @@ public:
     Tensor clone() const;                   // deep copy without autograd history
     Tensor detach() const;                  // same storage without autograd history
     Tensor to(DType dtype) const;           // copy converted to dtype (no history)
+    /// The same values on `device`, without autograd history: a copy when the device differs, else a view
+    /// onto the same storage (like detach()). Example: x.to(Device::cuda)
+    Tensor to(Device device) const;
     void fill_(double value);
-    void copy_(const Tensor& src);  // same numel; converts dtype
+    void copy_(const Tensor& src);  // same numel; converts dtype; src may be on another device
 
     bool requires_grad() const { return impl_ && impl_->requires_grad; }
     Tensor& set_requires_grad(bool on = true);

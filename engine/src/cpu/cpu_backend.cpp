@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "bp/backend.h"
+#include "bp/precision.h"
 #include "cpu/cpu_kernels.h"
 
 namespace bp {
@@ -236,6 +237,14 @@ void adam_range(T* __restrict w, const T* __restrict g, T* __restrict mp, T* __r
     }
 }
 
+Tensor bf16_rounded(const Tensor& t) {
+    Tensor r = Tensor::empty(t.shape());
+    const float* x = t.data<float>();
+    float* y = r.data<float>();
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) y[i] = bf16_round(x[i]);
+    return r;
+}
+
 class CpuBackend final : public Backend {
 public:
     CpuBackend() {
@@ -414,10 +423,13 @@ public:
 
     void gemm(Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, double alpha,
               double beta) override {
+        // bf16 (precision.h), emulated: the fp32 product of copies of the inputs rounded to bf16.
+        const bool bf16 = c.dtype() == DType::f32 && precision() == Precision::bf16;
+        const Tensor a_in = bf16 ? bf16_rounded(a) : a, b_in = bf16 ? bf16_rounded(b) : b;
         dispatch_dtype(c.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            ConstMatMap<T> A(a.data<T>(), a.size(0), a.size(1));
-            ConstMatMap<T> B(b.data<T>(), b.size(0), b.size(1));
+            ConstMatMap<T> A(a_in.data<T>(), a.size(0), a.size(1));
+            ConstMatMap<T> B(b_in.data<T>(), b.size(0), b.size(1));
             MatMap<T> C(c.data<T>(), c.size(0), c.size(1));
             const T al = static_cast<T>(alpha);
             auto run = [&](const auto& opA, const auto& opB) {

@@ -20,7 +20,8 @@ void save_model(const std::string& path, const models::Model& model, const nlohm
         b.dtype = t.dtype() == DType::f64 ? "F64" : "F32";
         b.shape = t.shape();
         b.bytes.resize(t.nbytes());
-        std::memcpy(b.bytes.data(), t.raw_data(), t.nbytes());  // x86 and ARM are little-endian, as the format
+        const Tensor host = t.to(Device::cpu);  // a GPU model's tensors are copied back first
+        std::memcpy(b.bytes.data(), host.raw_data(), t.nbytes());  // x86 and ARM are little-endian, as the format
         buffers.push_back(std::move(b));
     }
     std::map<std::string, std::string> meta{{"bp.config", model.config().dump()},

@@ -59,7 +59,7 @@ void VisionTransformer::reset_parameters(Generator& gen) {
 Tensor VisionTransformer::forward(const Tensor& x) {
     const int64_t n = x.size(0), d = opts_.dim;
     Tensor tokens = patch_embed->forward(patchify(x));                           // [N, 49, d]
-    Tensor cls = add(Tensor::zeros({n, 1, d}, tokens.dtype()), cls_token);      // [N, 1, d] (broadcast)
+    Tensor cls = add(Tensor::zeros({n, 1, d}, tokens.dtype(), tokens.device()), cls_token);  // [N, 1, d] (broadcast)
     Tensor h = add(concat({cls, tokens}, 1), pos_embed);                         // [N, 50, d]
     for (auto& block : blocks) h = block->forward(h);                            // [N, 50, d]
     h = norm->forward(h);                                                        // [N, 50, d]

@@ -34,6 +34,24 @@ int64_t Module::parameter_count() const {
     return n;
 }
 
+// Swaps the storage under each tensor, so every handle onto the same TensorImpl sees the move.
+void Module::to(Device device) {
+    auto move = [device](const Tensor& t) {
+        if (!t.defined() || t.device() == device) return;
+        Tensor moved = t.to(device);
+        t.impl()->storage = moved.impl()->storage;
+        t.impl()->offset = 0;
+        t.impl()->grad.reset();
+    };
+    for (const auto& [name, t] : named_parameters()) move(t);
+    for (const auto& [name, t] : named_buffers()) move(t);
+}
+
+Device Module::device() const {
+    auto params = parameters();
+    return params.empty() ? Device::cpu : params.front().device();
+}
+
 void Module::train(bool on) {
     training_ = on;
     for (auto& [n, c] : children_) c->train(on);

@@ -7,6 +7,9 @@
 
 #include "cpu/cpu_kernels.h"
 #include "ops/op_util.h"
+#if defined(BP_HAVE_CUDA)
+#include "cuda/cuda_ops.h"
+#endif
 
 namespace bp {
 using namespace detail;
@@ -22,9 +25,6 @@ AttnGeom check_attention(const char* op, const Tensor& q, const Tensor& k, const
                          const Tensor& mask) {
     check_same(op, q, k);
     check_same(op, q, v);
-    check_host(op, q);
-    check_host(op, k);
-    check_host(op, v);
     if (q.dim() != 4 || k.dim() != 4)
         throw ShapeError(op, q.shape(), k.shape(), "q must be [B, H, T, Dh] and k, v [B, H, S, Dh]");
     if (k.shape() != v.shape())
@@ -36,7 +36,6 @@ AttnGeom check_attention(const char* op, const Tensor& q, const Tensor& k, const
         throw ShapeError(op, q.shape(), k.shape(), "needs at least one query, one key and a non-empty head");
     g.keep.assign(static_cast<size_t>(g.B * g.S), 1);
     if (mask.defined()) {
-        check_host(op, mask);
         if (mask.dim() != 2 || mask.size(0) != g.B || mask.size(1) != g.S)
             throw ShapeError(op, k.shape(), mask.shape(),
                              "key_padding_mask must be [B, S] = [" + std::to_string(g.B) + ", " + std::to_string(g.S) +
@@ -77,7 +76,7 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
             for (int64_t t = 0; t < g.T; ++t)
                 for (int64_t s = 0; s < g.S; ++s)
                     if (!visible(g, causal, b, t, s)) m[(b * g.T + t) * g.S + s] = -1e30;  // exp underflows to 0
-        bias = Tensor::from_vector(bias.shape(), m, q.dtype());
+        bias = Tensor::from_vector(bias.shape(), m, q.dtype()).to(q.device());
         scores = add(scores, bias);
     }
     Tensor p = softmax(scores);  // [B, H, T, S]
@@ -99,6 +98,10 @@ Tensor scaled_dot_product_attention_tiled(const Tensor& q, const Tensor& k, cons
     if (block_size < 1) throw ConfigError(std::string(op) + ": block_size must be >= 1; got " + std::to_string(block_size));
     auto geom = std::make_shared<const AttnGeom>(check_attention(op, q, k, v, causal, key_padding_mask));
     const AttnGeom& g = *geom;
+#if defined(BP_HAVE_CUDA)
+    if (q.device() == Device::cuda) return cuda::flash_attention(q, k, v, g.keep, causal);  // fused kernel
+#endif
+    check_host(op, q);
     Tensor out = Tensor::empty(q.shape(), q.dtype());
     Tensor lse = Tensor::empty({g.B, g.H, g.T}, DType::f64);  // the only per-row state kept for backward
     cpu::flash_attention_forward(out, lse, q, k, v, g.keep.data(), causal, block_size);  // 1.–3.

@@ -12,7 +12,6 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
         throw ConfigError("dropout: the probability p must be in [0, 1]; got " + std::to_string(p));
     if (!training || p == 0.0) return x;
     // The mask is drawn on the host from gen so a seed gives the same mask on every device.
-    // TODO(#8): copy it to the device once the CUDA backend exists.
     Tensor mask = Tensor::empty(x.shape(), x.dtype());
     dispatch_dtype(x.dtype(), [&](auto tag) {
         using T = decltype(tag);
@@ -24,6 +23,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
             m[i] = u < p ? T(0) : keep;
         }
     });
+    mask = mask.to(x.device());
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
     backend_for(x).binary(BinaryOp::mul, y, x, mask);
     if (autograd::needs_record({&x}))

@@ -37,18 +37,20 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets) {
                          "logits must be [N, C] and targets [N] with the same N");
     if (logits.size(0) == 0) throw ShapeError("cross_entropy: the batch is empty; got logits " + shape_str(logits.shape()));
     const int64_t c = logits.size(1);
-    const int32_t* t = targets.data<int32_t>();
+    const Tensor targets_host = targets.to(Device::cpu);  // the range check reads them on the host
+    const int32_t* t = targets_host.data<int32_t>();
     for (int64_t i = 0; i < targets.numel(); ++i)
         if (t[i] < 0 || t[i] >= c)
             throw ConfigError("cross_entropy: target " + std::to_string(t[i]) + " at position " + std::to_string(i) +
                               " is not a class index in [0, " + std::to_string(c) + "); check the labels and the model's output size");
     Tensor loss = Tensor::empty({}, logits.dtype(), logits.device());
     Tensor probs = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
-    backend_for(logits).cross_entropy(loss, probs, logits, targets);
+    const Tensor tgt = targets.to(logits.device());  // the kernels read them beside the logits
+    backend_for(logits).cross_entropy(loss, probs, logits, tgt);
     if (autograd::needs_record({&logits}))
-        autograd::record("cross_entropy", loss, {logits, targets}, [probs, targets](const Tensor& g) -> std::vector<Tensor> {
+        autograd::record("cross_entropy", loss, {logits, targets}, [probs, tgt](const Tensor& g) -> std::vector<Tensor> {
             Tensor gz = Tensor::empty(probs.shape(), probs.dtype(), probs.device());
-            backend_for(probs).cross_entropy_backward(gz, probs, targets, g.item());
+            backend_for(probs).cross_entropy_backward(gz, probs, tgt, g.item());
             return {gz, Tensor()};
         });
     return loss;

@@ -5,6 +5,9 @@
 #include <cmath>
 
 #include "ops/op_util.h"
+#if defined(BP_HAVE_CUDA)
+#include "cuda/cuda_ops.h"
+#endif
 
 namespace bp {
 using namespace detail;
@@ -15,19 +18,23 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
     check_float("embedding", weight);
     if (!indices.defined() || indices.dtype() != DType::i32)
         throw ConfigError("embedding: indices must be an int32 tensor of token ids");
-    check_host("embedding", weight);
-    check_host("embedding", indices);
     if (weight.dim() != 2 || indices.dim() < 1 || indices.dim() > 3)
         throw ShapeError("embedding", indices.shape(), weight.shape(),
                          "indices must be 1-D to 3-D (e.g. [B, T]) and the weight [num_embeddings, embedding_dim]");
     const int64_t V = weight.size(0), D = weight.size(1), N = indices.numel();
-    const int32_t* idx = indices.data<int32_t>();
+    const Tensor indices_host = indices.to(Device::cpu);  // the range check reads them on the host
+    const int32_t* idx = indices_host.data<int32_t>();
     for (int64_t n = 0; n < N; ++n)
         if (idx[n] < 0 || idx[n] >= V)
             throw ConfigError("embedding: index " + std::to_string(idx[n]) + " at position " + std::to_string(n) +
                               " of indices " + shape_str(indices.shape()) + " is outside [0, " + std::to_string(V) +
                               "), the weight " + shape_str(weight.shape()) + " has " + std::to_string(V) +
                               " rows; check the vocabulary size");
+#if defined(BP_HAVE_CUDA)
+    if (weight.device() == Device::cuda) return cuda::embedding(indices, weight);
+#endif
+    check_host("embedding", weight);
+    check_host("embedding", indices);
     Shape out_shape = indices.shape();
     out_shape.push_back(D);
     Tensor out = Tensor::empty(out_shape, weight.dtype());
@@ -57,7 +64,6 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
 static void check_norm(const char* op, const Tensor& x, const Tensor& p, const char* pname) {
     if (!p.defined()) return;
     check_same(op, x, p);
-    check_host(op, p);
     if (p.dim() != 1 || p.size(0) != x.shape().back())
         throw ShapeError(op, x.shape(), p.shape(),
                          std::string(pname) + " must be [" + std::to_string(x.shape().back()) +
@@ -72,12 +78,15 @@ static void check_norm(const char* op, const Tensor& x, const Tensor& p, const c
 //   3. ∂L/∂x_i = r · (h_i − mean_j(h_j) − x̂_i · mean_j(h_j x̂_j))
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps) {
     check_float("layer_norm", x);
-    check_host("layer_norm", x);
     if (x.dim() < 1 || x.shape().back() == 0)
         throw ShapeError("layer_norm: needs a non-empty last dimension to normalise; got " + shape_str(x.shape()));
     check_norm("layer_norm", x, gamma, "gamma (weight)");
     check_norm("layer_norm", x, beta, "beta (bias)");
     if (!(eps > 0)) throw ConfigError("layer_norm: needs eps > 0; got " + std::to_string(eps));
+#if defined(BP_HAVE_CUDA)
+    if (x.device() == Device::cuda) return cuda::layer_norm(x, gamma, beta, eps);
+#endif
+    check_host("layer_norm", x);
     const int64_t D = x.shape().back(), R = x.numel() / D;
     Tensor y = Tensor::empty(x.shape(), x.dtype());
     Tensor xhat = Tensor::empty(x.shape(), x.dtype()), rstd = Tensor::empty({R}, DType::f64);  // saved
@@ -151,11 +160,14 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
 //   2. ∂r/∂x_j = −r³ x_j / D, so ∂L/∂x_j = r h_j + Σ_i h_i x_i · (−r³ x_j / D) = r (h_j − x_j r² mean_i(h_i x_i))
 Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
     check_float("rms_norm", x);
-    check_host("rms_norm", x);
     if (x.dim() < 1 || x.shape().back() == 0)
         throw ShapeError("rms_norm: needs a non-empty last dimension to normalise; got " + shape_str(x.shape()));
     check_norm("rms_norm", x, gamma, "gamma (weight)");
     if (!(eps > 0)) throw ConfigError("rms_norm: needs eps > 0; got " + std::to_string(eps));
+#if defined(BP_HAVE_CUDA)
+    if (x.device() == Device::cuda) return cuda::rms_norm(x, gamma, eps);
+#endif
+    check_host("rms_norm", x);
     const int64_t D = x.shape().back(), R = x.numel() / D;
     Tensor y = Tensor::empty(x.shape(), x.dtype()), rinv = Tensor::empty({R}, DType::f64);
     dispatch_dtype(x.dtype(), [&](auto tag) {
@@ -227,12 +239,15 @@ static void rope_apply(Tensor& out, const Tensor& in, int64_t offset, double bas
 
 Tensor rope(const Tensor& x, int64_t position_offset, double base) {
     check_float("rope", x);
-    check_host("rope", x);
     if (x.dim() != 4 || x.size(3) % 2 != 0)
         throw ShapeError("rope: the input must be [B, H, T, Dh] with an even head size Dh; got " + shape_str(x.shape()));
     if (position_offset < 0 || !(base > 1))
         throw ConfigError("rope: needs position_offset >= 0 and base > 1; got " + std::to_string(position_offset) +
                           " and " + std::to_string(base));
+#if defined(BP_HAVE_CUDA)
+    if (x.device() == Device::cuda) return cuda::rope(x, position_offset, base);
+#endif
+    check_host("rope", x);
     Tensor y = Tensor::empty(x.shape(), x.dtype());
     rope_apply(y, x, position_offset, base, 1.0);
     if (autograd::needs_record({&x}))
@@ -254,9 +269,12 @@ Tensor silu(const Tensor& x) { return mul(x, sigmoid(x)); }
 // backward: grad_a = g ⊙ b ⊙ silu'(a);  grad_b = g ⊙ silu(a)
 Tensor swiglu(const Tensor& x) {
     check_float("swiglu", x);
-    check_host("swiglu", x);
     if (x.dim() < 1 || x.shape().back() % 2 != 0 || x.shape().back() == 0)
         throw ShapeError("swiglu: the last dimension must be even, [..., 2F] = [a | b]; got " + shape_str(x.shape()));
+#if defined(BP_HAVE_CUDA)
+    if (x.device() == Device::cuda) return cuda::swiglu(x);
+#endif
+    check_host("swiglu", x);
     const int64_t F = x.shape().back() / 2, R = x.numel() / (2 * F);
     Shape os = x.shape();
     os.back() = F;
@@ -307,6 +325,9 @@ static Tensor mat(const Tensor& t, int64_t i) {  // the i-th matrix of a [..., R
     return t.view({-1, r, c}).slice_rows(i, i + 1).view({r, c});
 }
 static void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y, bool ty) {
+#if defined(BP_HAVE_CUDA)
+    if (out.device() == Device::cuda) return cuda::gemm_batched(out, x, tx, y, ty);  // one batched cuBLAS call
+#endif
     const int64_t n = out.numel() / (out.size(-2) * out.size(-1));
     for (int64_t i = 0; i < n; ++i) {
         Tensor o = mat(out, i);
@@ -383,13 +404,16 @@ static Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
     check_float("transpose", x);
-    check_host("transpose", x);
     const int64_t nd = x.dim();
     if (dim0 < 0) dim0 += nd;
     if (dim1 < 0) dim1 += nd;
     if (dim0 < 0 || dim0 >= nd || dim1 < 0 || dim1 >= nd)
         throw ShapeError("transpose: dimensions " + std::to_string(dim0) + " and " + std::to_string(dim1) +
                          " do not both exist in " + shape_str(x.shape()));
+#if defined(BP_HAVE_CUDA)
+    if (x.device() == Device::cuda) return cuda::transpose(x, dim0, dim1);
+#endif
+    check_host("transpose", x);
     Tensor y = swap_dims(x, dim0, dim1);
     if (autograd::needs_record({&x}))
         autograd::record("transpose", y, {x},

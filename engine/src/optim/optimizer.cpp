@@ -29,7 +29,7 @@ SGD::SGD(std::vector<Tensor> params, const SgdOptions& o) : Optimizer(std::move(
     if (o.momentum < 0 || o.momentum >= 1) throw ConfigError("sgd: momentum must be in [0, 1); got " + std::to_string(o.momentum));
     if (o.weight_decay < 0) throw ConfigError("sgd: weight decay must not be negative");
     if (o.nesterov && o.momentum == 0) throw ConfigError("sgd: Nesterov momentum needs a momentum > 0");
-    for (const Tensor& p : params_) buf_.push_back(o.momentum != 0 ? Tensor::zeros(p.shape(), p.dtype()) : Tensor());
+    for (const Tensor& p : params_) buf_.push_back(o.momentum != 0 ? Tensor::zeros(p.shape(), p.dtype(), p.device()) : Tensor());
 }
 
 void SGD::step() {
@@ -50,8 +50,8 @@ Adam::Adam(std::vector<Tensor> params, const AdamOptions& o, bool decoupled)
     if (o.eps <= 0) throw ConfigError("adam: eps must be positive");
     if (o.weight_decay < 0) throw ConfigError("adam: weight decay must not be negative");
     for (const Tensor& p : params_) {
-        m_.push_back(Tensor::zeros(p.shape(), p.dtype()));
-        v_.push_back(Tensor::zeros(p.shape(), p.dtype()));
+        m_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
+        v_.push_back(Tensor::zeros(p.shape(), p.dtype(), p.device()));
     }
 }
 

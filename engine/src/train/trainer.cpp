@@ -9,6 +9,8 @@
 
 #include "bp/autograd.h"
 #include "bp/backend.h"
+#include "bp/device.h"
+#include "bp/precision.h"
 #include "bp/ops.h"
 
 namespace bp::train {
@@ -31,7 +33,8 @@ void load_batch(const data::ImageDataset& ds, const std::vector<int64_t>& idx, T
     for (int64_t i = 0; i < n; ++i) yp[i] = ds.labels[static_cast<size_t>(idx[static_cast<size_t>(i)])];
 }
 
-int64_t count_correct(const Tensor& logits, const Tensor& y) {
+int64_t count_correct(const Tensor& logits_any, const Tensor& y) {
+    const Tensor logits = logits_any.to(Device::cpu);  // from the GPU when the model runs there
     const int64_t n = logits.size(0), c = logits.size(1);
     const float* z = logits.data<float>();
     const int32_t* t = y.data<int32_t>();
@@ -58,6 +61,8 @@ void TrainConfig::validate() const {
     optim::LrSchedule::validate(schedule);
     augment.validate();
     models::find_model(model);
+    resolve_device(device);            // ConfigError with the reason when cuda is asked for and unusable
+    precision_from_string(precision);  // ConfigError naming the choices
     optim::make_optimizer(optimizer, {}, lr, weight_decay, momentum);  // validates the name and options
 }
 
@@ -66,12 +71,12 @@ nlohmann::json TrainConfig::to_json() const {
             {"lr", lr},               {"optimizer", optimizer}, {"weight_decay", weight_decay}, {"momentum", momentum},
             {"schedule", schedule},   {"step_epochs", step_epochs}, {"gamma", gamma},     {"seed", seed},
             {"threads", threads},     {"train_limit", train_limit}, {"test_limit", test_limit},
-            {"augment", augment.enabled}};
+            {"augment", augment.enabled}, {"device", device}, {"precision", precision}};
 }
 
 Tensor predict_proba(nn::Module& net, const Tensor& images) {
     autograd::NoGradGuard g;
-    return softmax(net.forward(images));
+    return softmax(net.forward(images.to(net.device()))).to(Device::cpu);
 }
 
 Evaluation evaluate(nn::Module& net, const data::ImageDataset& ds, int64_t limit, int64_t batch_size) {
@@ -90,8 +95,9 @@ Evaluation evaluate(nn::Module& net, const data::ImageDataset& ds, int64_t limit
         idx.resize(static_cast<size_t>(b));
         for (int64_t i = 0; i < b; ++i) idx[static_cast<size_t>(i)] = start + i;
         load_batch(ds, idx, x, y);
-        Tensor logits = net.forward(x);
-        loss_sum += cross_entropy(logits, y).item() * static_cast<double>(b);
+        Tensor logits = net.forward(x.to(net.device()));
+        loss_sum += cross_entropy(logits, y.to(logits.device())).item() * static_cast<double>(b);
+        logits = logits.to(Device::cpu);
         const int64_t c = logits.size(1);
         const float* z = logits.data<float>();
         for (int64_t i = 0; i < b; ++i, z += c) {
@@ -114,6 +120,8 @@ Trainer::Trainer(models::Model& model, const data::ImageDataset& train, const da
     if (sample != model_.input_shape)
         throw ShapeError("trainer: the dataset's images " + shape_str(sample) + " do not fit model '" + model_.name +
                          "', which expects " + shape_str(model_.input_shape));
+    set_precision(precision_from_string(cfg_.precision));
+    model_.net->to(resolve_device(cfg_.device));  // before the optimizer, whose state follows the parameters
     opt_ = optim::make_optimizer(cfg_.optimizer, model_.net->parameters(), cfg_.lr, cfg_.weight_decay, cfg_.momentum);
     schedule_.kind = cfg_.schedule;
     schedule_.base_lr = cfg_.lr;
@@ -218,8 +226,9 @@ void Trainer::run() {
                     data::augment_batch(x.data<float>(), x.size(0), static_cast<int>(train_.rows),
                                         static_cast<int>(train_.cols), cfg_.augment, augment_rng_);
                 opt_->zero_grad();
-                Tensor logits = model_.net->forward(x);
-                Tensor loss = cross_entropy(logits, y);
+                const Device dev = model_.net->device();
+                Tensor logits = model_.net->forward(x.to(dev));
+                Tensor loss = cross_entropy(logits, y.to(dev));
                 const double loss_value = loss.item();
                 if (!std::isfinite(loss_value)) {
                     restore_parameters();

@@ -34,6 +34,13 @@ public:
     std::vector<std::pair<std::string, Tensor>> named_buffers() const;
     const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
 
+    /// Moves every parameter and buffer (recursively) to `device`, in place: the tensors keep their identity
+    /// (the optimizer's and the layers' handles stay valid) and drop their gradients. Create the optimizer
+    /// after moving the model, so that its state is made on the same device. Example: net.to(Device::cuda)
+    void to(Device device);
+    /// Where the parameters live (the first parameter's device; cpu for a module without parameters).
+    Device device() const;
+
     void train(bool on = true);
     void eval() { train(false); }
     bool is_training() const { return training_; }

@@ -37,6 +37,8 @@ struct TrainConfig {
     int64_t test_limit = 0;         // evaluate on the first N test images (0 = all)
     bool evaluate = true;           // evaluate on the test set after each epoch
     data::AugmentOptions augment;   // random shifts/rotations/scaling of training images (off by default)
+    std::string device = "cpu";     // cpu | cuda | auto: the Trainer moves the model there (bp/device.h)
+    std::string precision = "fp32";  // fp32 | bf16: GEMM inputs in bf16, fp32 accumulation (bp/precision.h)
 
     void validate() const;  // ConfigError naming the field, its value and the allowed range
     nlohmann::json to_json() const;

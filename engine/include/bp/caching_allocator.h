@@ -1,0 +1,101 @@
+// caching_allocator.h — a size-bucketed cache in front of a slow raw allocator (cudaMalloc/cudaFree on the
+// GPU). Freed blocks go to a free list for their size class and are handed out again for the next request of
+// that class, so a training loop that allocates the same shapes every batch stops calling cudaMalloc after the
+// first batch. Header-only and device-agnostic, so its bookkeeping is tested on the CPU with a fake allocator.
+// Not a general-purpose heap: no splitting or coalescing of blocks. Thread-safe (one mutex).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace bp {
+
+struct DeviceMemoryStats {
+    size_t in_use = 0;   // bytes handed out (size-class rounded)
+    size_t cached = 0;   // bytes held in free lists, ready for reuse
+    size_t raw_allocs = 0;  // how many times the raw allocator was called
+};
+
+class CachingAllocator {
+public:
+    using RawAlloc = std::function<void*(size_t)>;  // returns null on failure
+    using RawFree = std::function<void(void*)>;
+
+    CachingAllocator(RawAlloc raw_alloc, RawFree raw_free) : alloc_(std::move(raw_alloc)), free_(std::move(raw_free)) {}
+    CachingAllocator(const CachingAllocator&) = delete;
+    CachingAllocator& operator=(const CachingAllocator&) = delete;
+
+    /// The size class of a request: multiples of 512 B up to 1 MiB, then multiples of 1 MiB up to 64 MiB,
+    /// then multiples of 16 MiB. Every request gets at least 512 B (a zero-byte tensor still has an address).
+    static size_t size_class(size_t bytes) {
+        constexpr size_t kSmall = 512, kMiB = size_t(1) << 20, kBig = size_t(16) << 20;
+        if (bytes <= kSmall) return kSmall;
+        if (bytes <= kMiB) return (bytes + kSmall - 1) / kSmall * kSmall;
+        if (bytes <= 64 * kMiB) return (bytes + kMiB - 1) / kMiB * kMiB;
+        return (bytes + kBig - 1) / kBig * kBig;
+    }
+
+    /// A block of at least `bytes`; null only when the raw allocator fails even after the cache was emptied.
+    void* allocate(size_t bytes) {
+        const size_t cls = size_class(bytes);
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = free_lists_.find(cls);
+        if (it != free_lists_.end() && !it->second.empty()) {
+            void* p = it->second.back();
+            it->second.pop_back();
+            stats_.cached -= cls;
+            stats_.in_use += cls;
+            return p;
+        }
+        void* p = alloc_(cls);
+        if (!p) {  // out of memory: give the cached blocks back and try once more
+            release_all_locked();
+            p = alloc_(cls);
+            if (!p) return nullptr;
+        }
+        ++stats_.raw_allocs;
+        stats_.in_use += cls;
+        return p;
+    }
+
+    /// Returns a block to its free list; `bytes` is the size it was allocated with.
+    void deallocate(void* p, size_t bytes) {
+        if (!p) return;
+        const size_t cls = size_class(bytes);
+        std::lock_guard<std::mutex> lock(mu_);
+        free_lists_[cls].push_back(p);
+        stats_.in_use -= cls;
+        stats_.cached += cls;
+    }
+
+    /// Frees every cached block through the raw allocator (blocks in use stay valid).
+    void empty_cache() {
+        std::lock_guard<std::mutex> lock(mu_);
+        release_all_locked();
+    }
+
+    DeviceMemoryStats stats() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return stats_;
+    }
+
+private:
+    void release_all_locked() {
+        for (auto& [cls, list] : free_lists_) {
+            for (void* p : list) free_(p);
+            stats_.cached -= cls * list.size();
+            list.clear();
+        }
+    }
+
+    RawAlloc alloc_;
+    RawFree free_;
+    mutable std::mutex mu_;
+    std::map<size_t, std::vector<void*>> free_lists_;
+    DeviceMemoryStats stats_;
+};
+
+}  // namespace bp

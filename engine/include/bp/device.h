@@ -1,0 +1,21 @@
+// device.h — choosing the device at run time (`--device cpu|cuda|auto`) and the GPU's memory cache. The
+// kernels themselves sit behind backend.h; this is the part the CLI, the app and the tests ask about.
+#pragma once
+
+#include <string>
+
+#include "bp/caching_allocator.h"
+#include "bp/tensor.h"
+
+namespace bp {
+
+/// "cpu" → cpu; "cuda" → cuda where usable, else a ConfigError with the reason and "use --device cpu";
+/// "auto" → cuda where usable, else cpu. Anything else: ConfigError naming the choices.
+Device resolve_device(const std::string& choice);
+
+/// Bytes the CUDA caching allocator hands out and holds for reuse (all zero without CUDA).
+DeviceMemoryStats cuda_memory_stats();
+/// Gives every cached (unused) GPU block back to the driver. A no-op without CUDA.
+void cuda_empty_cache();
+
+}  // namespace bp
