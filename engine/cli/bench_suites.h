@@ -45,6 +45,8 @@ int models_steps(const Args& args);
 nlohmann::json suite_models(const Args& args, Progress& progress);         // cmd_bench.cpp
 int scaling_steps(const Args& args);
 nlohmann::json suite_scaling(const Args& args, Progress& progress);        // cmd_bench.cpp
+int gpt_steps(const Args& args);
+nlohmann::json suite_gpt(const Args& args, Progress& progress);            // bench_gpt.cpp
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);
