@@ -38,18 +38,32 @@ GptPlan gpt_plan(const Args& args) {
     return p;
 }
 
-/// Records the wall time at the end of the warm-up and at the last step.
+/// Times each step after the warm-up (from one on_step to the next: a whole training step, evaluations apart).
+/// The median step time is the figure: on a shared machine a few steps stall behind other processes, and the
+/// median ignores them (the PyTorch script reports the same statistic).
 struct StepClock : train::TextTrainerObserver {
     explicit StepClock(int warmup) : warmup(warmup) {}
     void on_step(const train::TextStepEvent& e) override {
-        if (e.step == warmup) start = std::chrono::steady_clock::now();
-        end = std::chrono::steady_clock::now();
+        const auto now = std::chrono::steady_clock::now();
+        if (e.step > warmup) step_seconds.push_back(std::chrono::duration<double>(now - last).count());
+        last = now;
         last_loss = e.loss;
-        steps = e.step;
     }
-    int warmup, steps = 0;
+    double median() const {
+        std::vector<double> s = step_seconds;
+        std::sort(s.begin(), s.end());
+        const size_t n = s.size();
+        return n == 0 ? 0 : n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+    double total() const {
+        double t = 0;
+        for (double x : step_seconds) t += x;
+        return t;
+    }
+    int warmup;
     double last_loss = 0;
-    std::chrono::steady_clock::time_point start, end;
+    std::vector<double> step_seconds;
+    std::chrono::steady_clock::time_point last;
 };
 
 data::TextCorpus bench_corpus() {
@@ -120,7 +134,7 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
     const data::TextCorpus corpus = bench_corpus();
     const int vocab = corpus.tokenizer.vocab_size();
     std::printf("bench gpt: GPT-mini %d layers, %d heads, dim %d, context %d, batch %d, vocabulary %d; training "
-                "tokens/s over %d steps after %d warm-up steps (AdamW, clip 1.0), %s\n",
+                "tokens/s from the median of %d steps after %d warm-up steps (AdamW, clip 1.0), %s\n",
                 plan.layers, plan.heads, plan.dim, plan.context, plan.batch, vocab, plan.steps, plan.warmup,
                 cpu_simd().c_str());
     std::fflush(stdout);
@@ -154,11 +168,13 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
             trainer.add_observer(&clock);
             trainer.run();
             if (trainer.failed()) throw Error(std::string("bench gpt: training the ") + block + " model failed");
-            const double secs = std::chrono::duration<double>(clock.end - clock.start).count();
-            const double tps = static_cast<double>(plan.steps) * plan.batch * plan.context / secs;
-            ours.push_back({{"threads", t}, {"tokens_per_second", tps}, {"seconds", secs}, {"last_loss", clock.last_loss}});
-            std::printf("  %-6s backprop  %d thread(s): %8.0f tokens/s  (%lld parameters, %.2f s for %d steps)\n", block,
-                        t, tps, static_cast<long long>(params), secs, plan.steps);
+            const double secs = clock.total(), median = clock.median();
+            const double tps = static_cast<double>(plan.batch) * plan.context / median;
+            ours.push_back({{"threads", t}, {"tokens_per_second", tps}, {"median_step_seconds", median},
+                            {"seconds", secs}, {"mean_tokens_per_second", plan.steps * plan.batch * plan.context / secs},
+                            {"last_loss", clock.last_loss}});
+            std::printf("  %-6s backprop  %d thread(s): %8.0f tokens/s  (median step %.1f ms; %lld parameters, %.2f s for %d steps)\n",
+                        block, t, tps, median * 1000, static_cast<long long>(params), secs, plan.steps);
             std::fflush(stdout);
             if (tps > best_tps) {
                 best_tps = tps;
