@@ -129,6 +129,12 @@ QString TokenAttentionView::displayToken(const QString& token) {
     return token;
 }
 
+QString TokenAttentionView::captionText() const {
+    if (firstShown() == 0) return m_caption;
+    const QString window = tr("Showing the last %1 of %2 tokens.").arg(shownCount()).arg(m_n);
+    return m_caption.isEmpty() ? window : window + QLatin1Char(' ') + m_caption;
+}
+
 QFont TokenAttentionView::tokenFont() const {
     QFont f = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     f.setPointSizeF(std::max(9.0, font().pointSizeF() * 1.15 * m_fontScale));
@@ -167,7 +173,8 @@ void TokenAttentionView::relayout() {
     m_textArea = QRect(area.left(), area.top(), area.width(), textBottom - area.top());
 
     const QFontMetrics fm(font());
-    m_captionHeight = m_caption.isEmpty() ? 0 : fm.boundingRect(QRect(0, 0, area.width(), 1000), Qt::TextWordWrap, m_caption).height() + 6;
+    const QString caption = captionText();
+    m_captionHeight = caption.isEmpty() ? 0 : fm.boundingRect(QRect(0, 0, area.width(), 1000), Qt::TextWordWrap, caption).height() + 6;
     const int matrixTop = textBottom + 12 + m_captionHeight;
     const int m = shownCount();
     if (m == 0) {
@@ -239,11 +246,11 @@ void TokenAttentionView::paintEvent(QPaintEvent*) {
     }
 
     const QFontMetrics fm(font());
-    if (!m_caption.isEmpty()) {
+    if (m_captionHeight > 0) {
         p.setFont(font());
         p.setPen(dim);
         p.drawText(QRect(m_textArea.left(), m_textArea.bottom() + 8, m_textArea.width(), m_captionHeight), Qt::TextWordWrap,
-                   m_caption);
+                   captionText());
     }
     if (m_grid.isEmpty()) return;
 
@@ -261,7 +268,7 @@ void TokenAttentionView::paintEvent(QPaintEvent*) {
     // Labels: one character per row and column; every other one when the cells are too small to read.
     const QFont lf = labelFont(m_cell);
     p.setFont(lf);
-    const int step = m_cell >= 8 ? 1 : (m_cell >= 4 ? 2 : 4);
+    const int step = m_cell >= 6.5 ? 1 : (m_cell >= 3.5 ? 2 : 4);
     for (int t = firstShown(); t < m_n; ++t) {
         if ((t - firstShown()) % step != 0 && t != m_hovered) continue;
         const QRect rr = cellRect(t, firstShown()), cr = cellRect(firstShown(), t);

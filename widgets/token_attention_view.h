@@ -24,6 +24,8 @@ public:
     void setMaxTokens(int n);
     int maxTokens() const { return m_maxTokens; }
     void setCaption(const QString& caption);
+    /// The caption as drawn: "Showing the last 64 of 90 tokens." first when tokens are left out.
+    QString captionText() const;
     void setDark(bool dark);
     /// 1.5 in presentation mode: larger token boxes and labels.
     void setFontScale(double scale);

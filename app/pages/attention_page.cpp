@@ -139,6 +139,7 @@ QWidget* AttentionPage::buildVitTab() {
     auto* iv = new QVBoxLayout(imageBox);
     auto* row = new QHBoxLayout;
     m_imageSpin = new QSpinBox;
+    m_imageSpin->setObjectName(QStringLiteral("testImage"));
     m_imageSpin->setRange(0, 9999);
     m_imageSpin->setPrefix(tr("test image "));
     m_imageSpin->setToolTip(tr("Which of the 10,000 MNIST test images the model reads."));
@@ -548,7 +549,10 @@ QWidget* AttentionPage::buildGptTab() {
     m_startGpt = new QPushButton(tr("Start"));
     m_startGpt->setObjectName(QStringLiteral("startGpt"));
     m_pauseGpt = new QPushButton(tr("Pause"));
+    m_pauseGpt->setObjectName(QStringLiteral("pauseGpt"));
     m_stopGpt = new QPushButton(tr("Stop"));
+    m_stopGpt->setObjectName(QStringLiteral("stopGpt"));
+    m_stopGpt->setToolTip(tr("Stop training; the model as it is now is kept and can generate."));
     m_gptProgress = new QProgressBar;
     m_gptStatus = wrapLabel();
     m_gptStatus->setObjectName(QStringLiteral("gptStatus"));
@@ -787,17 +791,19 @@ void AttentionPage::onCorpusLoaded(const CorpusInfo& info) {
     const bp::data::TextCorpus& c = *info.corpus;
     QString source = QString::fromStdString(c.source);
     if (source.size() > 80) source = source.left(77) + QStringLiteral("…");
-    m_corpusInfo->setText(tr("%1\n%2 characters, %3 distinct. A model that only knows how often each character occurs "
+    m_corpusDescription = tr("%1\n%2 characters, %3 distinct. A model that only knows how often each character occurs "
                              "(the unigram baseline) scores %4 nats per character; training should go well below.")
                               .arg(source)
                               .arg(QLocale().toString(static_cast<qlonglong>(c.characters())))
                               .arg(c.tokenizer.vocab_size())
-                              .arg(m_unigram, 0, 'f', 2));
+                              .arg(m_unigram, 0, 'f', 2);
+    m_corpusInfo->setText(m_corpusDescription);
 }
 
 void AttentionPage::onCorpusFailed(const QString& message) {
     QString text = message;
-    if (!m_gpt->hasCorpus() && !text.contains(QLatin1String("apt-get")))
+    if (m_gpt->hasCorpus()) text += tr("\n\nStill using: %1").arg(m_corpusDescription);
+    else if (!text.contains(QLatin1String("apt-get")))
         text += tr("\nThe default text is Debian's fortunes: sudo apt-get install fortunes (or scripts/setup.sh).");
     m_corpusInfo->setText(text);
 }

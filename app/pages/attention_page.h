@@ -193,6 +193,7 @@ private:
     QVector<GptRun> m_runs;
     int m_activeRun = -1;  // index into m_runs of the run training now
     double m_unigram = 0;
+    QString m_corpusDescription;  // what the loaded corpus is, for the Text box
     QLabel* m_corpusInfo = nullptr;
     QPushButton* m_openCorpus = nullptr;
     QComboBox* m_blockCombo = nullptr;
