@@ -137,7 +137,8 @@ QString TokenAttentionView::captionText() const {
 
 QFont TokenAttentionView::tokenFont() const {
     QFont f = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    f.setPointSizeF(std::max(9.0, font().pointSizeF() * 1.15 * m_fontScale));
+    // The widget's font is the app's, already enlarged in presentation mode: no second scaling here.
+    f.setPointSizeF(std::max(9.0, font().pointSizeF() * 1.1));
     return f;
 }
 
@@ -147,53 +148,79 @@ QFont TokenAttentionView::labelFont(double cell) const {
     return f;
 }
 
-// Text on top (token boxes flowing in lines, a newline token ends its line), the caption, then the square
-// matrix with a band of labels on its left and top and a colour bar on its right.
+// Two arrangements, whichever gives the larger matrix cells: the text on top (token boxes flowing in lines, a
+// newline is drawn inline as ↵) with the caption and the square matrix below; or, on a wide widget, the matrix on
+// the left at full height with the text and caption in a column on its right. The matrix has a band of labels on
+// its left and top and a colour bar on its right.
 void TokenAttentionView::relayout() {
-    m_tokenRects.clear();
     const QRect area = rect().adjusted(kMargin, kMargin, -kMargin, -kMargin);
     const QFontMetrics tfm(tokenFont());
+    const QFontMetrics fm(font());
     const int boxH = tfm.height() + 8;
     const int gap = 3;
-    int x = area.left(), y = area.top();
-    for (int i = firstShown(); i < m_n; ++i) {
-        const int w = std::max(tfm.horizontalAdvance(displayToken(m_tokens[i])) + 8, boxH * 2 / 3);
-        if (x + w > area.right() && x > area.left()) {
-            x = area.left();
-            y += boxH + gap;
-        }
-        m_tokenRects.push_back(QRect(x, y, w, boxH));
-        x += w + gap;
-        if (m_tokens[i] == QLatin1String("\n")) {
-            x = area.left();
-            y += boxH + gap;
-        }
-    }
-    const int textBottom = m_tokenRects.isEmpty() ? area.top() : m_tokenRects.back().bottom() + 1;
-    m_textArea = QRect(area.left(), area.top(), area.width(), textBottom - area.top());
-
-    const QFontMetrics fm(font());
     const QString caption = captionText();
-    m_captionHeight = caption.isEmpty() ? 0 : fm.boundingRect(QRect(0, 0, area.width(), 1000), Qt::TextWordWrap, caption).height() + 6;
-    const int matrixTop = textBottom + 12 + m_captionHeight;
+    auto flow = [&](const QRect& column, QVector<QRect>* rects) {  // returns the bottom of the text
+        int x = column.left(), y = column.top();
+        for (int i = firstShown(); i < m_n; ++i) {
+            const int w = std::max(tfm.horizontalAdvance(displayToken(m_tokens[i])) + 8, boxH * 2 / 3);
+            if (x + w > column.right() && x > column.left()) {
+                x = column.left();
+                y += boxH + gap;
+            }
+            rects->push_back(QRect(x, y, w, boxH));  // a newline stays inline as ↵: blank lines would waste rows
+            x += w + gap;
+        }
+        return rects->isEmpty() ? column.top() : rects->back().bottom() + 1;
+    };
+    auto captionHeight = [&](int width) {
+        return caption.isEmpty() ? 0 : fm.boundingRect(QRect(0, 0, width, 1000), Qt::TextWordWrap, caption).height() + 6;
+    };
     const int m = shownCount();
-    if (m == 0) {
-        m_grid = QRect();
-        m_cell = 0;
-        return;
-    }
     const int bar = fm.horizontalAdvance(QStringLiteral("0.25")) + 26;
     // The label band grows with the cell, but a cell of at most 40 px keeps short texts from being huge.
-    int band = static_cast<int>(20 * m_fontScale);
-    double cell = std::min((area.width() - band - bar) / static_cast<double>(m), (area.bottom() - matrixTop - band) / static_cast<double>(m));
-    cell = std::clamp(cell, 2.0, 40.0 * m_fontScale);
-    band = std::max(band, static_cast<int>(cell) + 4);
-    cell = std::min(cell, std::min((area.width() - band - bar) / static_cast<double>(m),
-                                   (area.bottom() - matrixTop - band) / static_cast<double>(m)));
-    cell = std::max(cell, 2.0);
-    m_cell = cell;
-    const int side = static_cast<int>(std::lround(cell * m));
-    m_grid = QRect(area.left() + band, matrixTop + band, side, side);
+    auto fit = [&](const QRect& box, int* band) {
+        *band = static_cast<int>(20 * m_fontScale);
+        if (m == 0) return 0.0;
+        double cell = std::min((box.width() - *band - bar) / static_cast<double>(m), (box.height() - *band) / static_cast<double>(m));
+        cell = std::clamp(cell, 2.0, 40.0 * m_fontScale);
+        *band = std::max(*band, static_cast<int>(cell) + 4);
+        cell = std::min(cell, std::min((box.width() - *band - bar) / static_cast<double>(m), (box.height() - *band) / static_cast<double>(m)));
+        return std::max(cell, 2.0);
+    };
+
+    // Stacked.
+    QVector<QRect> stackedRects;
+    const int stackedBottom = flow(area, &stackedRects);
+    const int stackedCaption = captionHeight(area.width());
+    const QRect stackedBox(area.left(), stackedBottom + 12 + stackedCaption, area.width(), area.bottom() - (stackedBottom + 12 + stackedCaption));
+    int stackedBand = 0;
+    const double stackedCell = fit(stackedBox, &stackedBand);
+
+    // Side by side: the text column takes what the full-height matrix leaves, at least a third of the width.
+    const int matrixWidth = std::min(area.height() + bar, area.width() * 2 / 3);
+    const QRect sideBox(area.left(), area.top(), matrixWidth, area.height());
+    int sideBand = 0;
+    const double sideCell = fit(sideBox, &sideBand);
+    const QRect column(sideBox.right() + 16, area.top(), area.right() - sideBox.right() - 16, area.height());
+    QVector<QRect> sideRects;
+    const int sideBottom = column.width() > 6 * boxH ? flow(column, &sideRects) : area.bottom() + 1;
+    const bool side = m > 0 && sideCell > stackedCell * 1.15 && sideBottom + 12 + captionHeight(column.width()) <= area.bottom();
+
+    if (side) {
+        m_tokenRects = sideRects;
+        m_textArea = QRect(column.left(), column.top(), column.width(), sideBottom - column.top());
+        m_captionHeight = captionHeight(column.width());
+        m_cell = sideCell;
+        const int sidePx = static_cast<int>(std::lround(sideCell * m));
+        m_grid = QRect(sideBox.left() + sideBand, sideBox.top() + sideBand, sidePx, sidePx);
+    } else {
+        m_tokenRects = stackedRects;
+        m_textArea = QRect(area.left(), area.top(), area.width(), stackedBottom - area.top());
+        m_captionHeight = stackedCaption;
+        m_cell = m > 0 ? stackedCell : 0;
+        const int sidePx = static_cast<int>(std::lround(stackedCell * m));
+        m_grid = m > 0 ? QRect(stackedBox.left() + stackedBand, stackedBox.top() + stackedBand, sidePx, sidePx) : QRect();
+    }
 }
 
 void TokenAttentionView::resizeEvent(QResizeEvent*) { relayout(); }

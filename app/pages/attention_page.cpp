@@ -47,6 +47,12 @@ QImage greyImage(const std::vector<float>& px01) {
 
 QVector<double> toQVector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
 
+QString kTokenCaption() {
+    return QObject::tr("Hover a character: the others are shaded by how much it attends to them. Matrix: each row is a "
+                       "character, each column one it can look at (only earlier ones: the model is causal). "
+                       "Hover a cell for its weight.");
+}
+
 QLabel* wrapLabel(const QString& text = QString()) {
     auto* l = new QLabel(text);
     l->setWordWrap(true);
@@ -92,6 +98,7 @@ AttentionPage::AttentionPage(const AppContext& context, QWidget* parent)
     showTestImage(m_testIndex);
     m_gpt->loadCorpus();
     applyAppearance(m_appearance);
+    m_restoring = false;
 }
 
 AttentionPage::~AttentionPage() = default;
@@ -185,9 +192,9 @@ QWidget* AttentionPage::buildVitTab() {
     m_vitNote = wrapLabel();
     m_vitNote->setObjectName(QStringLiteral("vitNote"));
     m_vitExplain = wrapLabel(
-        tr("Each picture is one attention head: how much the class token — the token whose output becomes the answer — "
-           "attends to each 4×4 patch of the image. Brighter orange = more attention; each picture is scaled to its own "
-           "strongest patch. Hover a patch for its exact share."));
+        tr("Each picture is one attention head: how much the class token (whose output becomes the answer) attends to "
+           "each 4×4 patch. Brighter = more attention, each picture scaled to its own strongest patch; \"mean\" averages "
+           "the heads. Hover a patch for its exact share."));
     m_vitExplain->setObjectName(QStringLiteral("vitExplain"));
     right->addWidget(m_vitExplain);
     right->addWidget(m_vitNote);
@@ -439,7 +446,7 @@ void AttentionPage::rebuildVitGrid() {
         std::vector<PatchAttentionView*> row;
         for (int h = 0; h <= heads; ++h) {
             auto* v = new PatchAttentionView;
-            v->setTitle(h < heads ? tr("head %1").arg(h + 1) : tr("mean of heads"));
+            v->setTitle(h < heads ? tr("head %1").arg(h + 1) : tr("mean"));
             v->setDark(m_appearance.dark);
             v->setFontScale(fs);
             v->setObjectName(QStringLiteral("head_%1_%2").arg(l).arg(h < heads ? h : -1));
@@ -634,7 +641,7 @@ QWidget* AttentionPage::buildGptTab() {
     m_output->setObjectName(QStringLiteral("generatedText"));
     m_output->setReadOnly(true);
     m_output->setPlaceholderText(tr("Generated text appears here, character by character."));
-    m_output->setMaximumHeight(72);
+    m_output->setMaximumHeight(60);
     auto* pick = new QHBoxLayout;
     m_layerCombo = new QComboBox;
     m_headCombo = new QComboBox;
@@ -646,8 +653,7 @@ QWidget* AttentionPage::buildGptTab() {
     pick->addStretch(1);
     m_tokenView = new TokenAttentionView;
     m_tokenView->setObjectName(QStringLiteral("tokenAttention"));
-    m_tokenView->setCaption(tr("Hover a character: the others are shaded by how much it attends to them. Matrix: each row is "
-                               "a character, each column one it can look at (only earlier ones: the model is causal)."));
+    m_tokenView->setCaption(kTokenCaption());
     bv->addWidget(m_output);
     bv->addLayout(pick);
     bv->addWidget(m_tokenView, 1);
@@ -965,6 +971,11 @@ void AttentionPage::refreshTokenHead() {
     const attentiontools::TokenAttention& a = m_generation->attention;
     const int l = m_layerCombo->currentIndex(), h = m_headCombo->currentIndex();
     if (l < 0 || h < 0 || l >= a.layers || h >= a.heads) return;
+    QString caption = kTokenCaption();
+    if (m_generation->ids.size() > a.ids.size())
+        caption = tr("The model reads at most %1 characters (its context): the map shows the last %1 of the %2 above. ")
+                      .arg(a.tokens).arg(m_generation->ids.size()) + caption;
+    m_tokenView->setCaption(caption);
     QString error;
     if (!m_tokenView->setAttention(a.tokens, toQVector(a.head(l, h)), m_generation->tokens, &error))
         m_gptMessage->setText(error);
@@ -974,7 +985,7 @@ void AttentionPage::refreshTokenHead() {
 // ================================================================================================ both
 
 void AttentionPage::saveSettings() {
-    if (!m_context.settings) return;
+    if (!m_context.settings || m_restoring) return;  // while the constructor restores them, widgets hold half the values
     AttentionSettings s;
     s.tab = m_tabs->currentIndex() == 1 ? QStringLiteral("gpt") : QStringLiteral("vit");
     s.testImage = m_testIndex;
@@ -1005,7 +1016,7 @@ void AttentionPage::applyAppearance(const Appearance& a) {
     m_comparePlot->setPlotStyle(style);
     m_tokenView->setDark(a.dark);
     m_tokenView->setFontScale(fs);
-    const int leftWidth = a.presentation ? 430 : 330;
+    const int leftWidth = a.presentation ? 390 : 330;
     if (QWidget* w = m_vitCombo->parentWidget() ? m_vitCombo->parentWidget()->parentWidget() : nullptr) w->setFixedWidth(leftWidth);
     if (QWidget* w = m_prompt->parentWidget() ? m_prompt->parentWidget()->parentWidget() : nullptr) w->setFixedWidth(leftWidth + 10);
     rebuildVitGrid();

@@ -152,6 +152,7 @@ private:
     AppContext m_context;
     ModelLibrary* m_library = nullptr;
     Appearance m_appearance;
+    bool m_restoring = true;  // the constructor is restoring the settings
     QTabWidget* m_tabs = nullptr;
 
     // Vision

@@ -25,6 +25,7 @@
 #include "bp/train/inference.h"
 #include "bp/train/text_trainer.h"
 #include "bp/train/trainer.h"
+#include "app_settings.h"
 #include "model_library.h"
 #include "model_tools.h"
 #include "pages/attention_page.h"
@@ -226,6 +227,46 @@ private slots:
         QCOMPARE(page.vitModelCombo()->count(), 0);
         QVERIFY2(page.vitMessage().contains(QStringLiteral("train a ViT"), Qt::CaseInsensitive), qPrintable(page.vitMessage()));
         QVERIFY(page.vitRollout().empty());
+    }
+
+    void settingsAreRemembered() {
+        AppSettings settings;
+        settings.setAttentionSettings(AttentionSettings{});
+        ModelLibrary empty;
+        AppContext ctx;
+        ctx.models = &empty;
+        ctx.settings = &settings;
+        {
+            AttentionPage page(ctx);
+            page.showTab(QStringLiteral("gpt"));
+            page.setGptBlock(QStringLiteral("modern"));
+            page.setGptSteps(777);
+            page.promptEdit()->clear();
+            page.promptEdit()->setFocus();
+            QTest::keyClicks(page.promptEdit(), QStringLiteral("Once"));
+            QTest::keyClick(page.promptEdit(), Qt::Key_Tab);  // editingFinished
+            page.temperatureSpin()->setValue(1.25);
+            page.topKSpin()->setValue(5);
+            page.lengthSpin()->setValue(33);
+            if (m_dataSkip.isEmpty()) QVERIFY(page.showTestImage(42));
+        }
+        const AttentionSettings s = settings.attentionSettings();
+        QCOMPARE(s.tab, QStringLiteral("gpt"));
+        QCOMPARE(s.block, QStringLiteral("modern"));
+        QCOMPARE(s.steps, 777);
+        QCOMPARE(s.prompt, QStringLiteral("Once"));
+        QCOMPARE(s.temperature, 1.25);
+        QCOMPARE(s.topK, 5);
+        QCOMPARE(s.length, 33);
+        AttentionPage again(ctx);  // restores them without overwriting any on the way
+        QCOMPARE(again.tabs()->currentIndex(), 1);
+        QCOMPARE(again.gptConfigFromWidgets().train.steps, 777);
+        QVERIFY(again.gptConfigFromWidgets().model.block == bp::nn::BlockKind::modern);
+        QCOMPARE(again.promptEdit()->text(), QStringLiteral("Once"));
+        QCOMPARE(again.lengthSpin()->value(), 33);
+        if (m_dataSkip.isEmpty()) QCOMPARE(again.testImage(), 42);
+        QCOMPARE(settings.attentionSettings().steps, 777);
+        settings.setAttentionSettings(AttentionSettings{});
     }
 
     // ------------------------------------------------------------------------------------------------ GPT
