@@ -260,7 +260,7 @@ void TokenAttentionView::paintEvent(QPaintEvent*) {
         const double s = shadeOf(t);
         QColor fill = m_dark ? QColor(48, 48, 56) : QColor(242, 242, 246);
         if (m_hovered >= 0 && s > 0) {
-            fill = lerp(fill, shadeColor, std::pow(s, 0.7) * 0.9);
+            fill = lerp(fill, shadeColor, s * 0.9);
         }
         p.fillRect(r, fill);
         const bool future = m_hovered >= 0 && t > m_hovered;

@@ -48,9 +48,22 @@ QImage greyImage(const std::vector<float>& px01) {
 QVector<double> toQVector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
 
 QString kTokenCaption() {
-    return QObject::tr("Hover a character: the others are shaded by how much it attends to them. Matrix: each row is a "
-                       "character, each column one it can look at (only earlier ones: the model is causal). "
-                       "Hover a cell for its weight.");
+    return QObject::tr("Hover a character: the others are shaded by how much it attends to them. Rows: each character; "
+                       "columns: the earlier ones it can look at (causal).");
+}
+
+/// The controls column of a tab: a fixed width, scrolling vertically when a small window in presentation
+/// mode cannot fit it (rather than squeezing its labels until they clip).
+QScrollArea* scrollColumn(QVBoxLayout* content) {
+    auto* host = new QWidget;
+    host->setLayout(content);
+    content->setContentsMargins(0, 0, 4, 0);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(host);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    return scroll;
 }
 
 QLabel* wrapLabel(const QString& text = QString()) {
@@ -182,10 +195,8 @@ QWidget* AttentionPage::buildVitTab() {
     av->addWidget(m_vitPrediction);
     av->addWidget(m_vitBars, 1);
     left->addWidget(answerBox, 1);
-    auto* leftHost = new QWidget;
-    leftHost->setLayout(left);
-    leftHost->setFixedWidth(330);
-    layout->addWidget(leftHost);
+    m_vitLeft = scrollColumn(left);
+    layout->addWidget(m_vitLeft);
 
     // Right: what each head looks at, then the rollout.
     auto* right = new QVBoxLayout;
@@ -612,10 +623,8 @@ QWidget* AttentionPage::buildGptTab() {
     gv->addWidget(m_gptMessage, 4, 0, 1, 4);
     left->addWidget(genBox);
     left->addStretch(1);
-    auto* leftHost = new QWidget;
-    leftHost->setLayout(left);
-    leftHost->setFixedWidth(340);
-    layout->addWidget(leftHost);
+    m_gptLeft = scrollColumn(left);
+    layout->addWidget(m_gptLeft);
 
     // Right: two inner tabs, so each gets the whole height: the loss curves, and the generated text's attention.
     m_gptViews = new QTabWidget;
@@ -797,13 +806,15 @@ void AttentionPage::onCorpusLoaded(const CorpusInfo& info) {
     const bp::data::TextCorpus& c = *info.corpus;
     QString source = QString::fromStdString(c.source);
     if (source.size() > 80) source = source.left(77) + QStringLiteral("…");
-    m_corpusDescription = tr("%1\n%2 characters, %3 distinct. A model that only knows how often each character occurs "
-                             "(the unigram baseline) scores %4 nats per character; training should go well below.")
+    m_corpusDescription = tr("%1\n%2 characters, %3 distinct; unigram baseline %4 nats per character.")
                               .arg(source)
                               .arg(QLocale().toString(static_cast<qlonglong>(c.characters())))
                               .arg(c.tokenizer.vocab_size())
                               .arg(m_unigram, 0, 'f', 2);
     m_corpusInfo->setText(m_corpusDescription);
+    m_corpusInfo->setToolTip(tr("The unigram baseline: a model that only knows how often each character occurs scores "
+                                "%1 nats per character on the validation text. A transformer that learns anything about "
+                                "order goes well below it.").arg(m_unigram, 0, 'f', 3));
 }
 
 void AttentionPage::onCorpusFailed(const QString& message) {
@@ -973,8 +984,7 @@ void AttentionPage::refreshTokenHead() {
     if (l < 0 || h < 0 || l >= a.layers || h >= a.heads) return;
     QString caption = kTokenCaption();
     if (m_generation->ids.size() > a.ids.size())
-        caption = tr("The model reads at most %1 characters (its context): the map shows the last %1 of the %2 above. ")
-                      .arg(a.tokens).arg(m_generation->ids.size()) + caption;
+        caption = tr("The last %1 of %2 characters (the model's context). ").arg(a.tokens).arg(m_generation->ids.size()) + caption;
     m_tokenView->setCaption(caption);
     QString error;
     if (!m_tokenView->setAttention(a.tokens, toQVector(a.head(l, h)), m_generation->tokens, &error))
@@ -1016,9 +1026,11 @@ void AttentionPage::applyAppearance(const Appearance& a) {
     m_comparePlot->setPlotStyle(style);
     m_tokenView->setDark(a.dark);
     m_tokenView->setFontScale(fs);
-    const int leftWidth = a.presentation ? 390 : 330;
-    if (QWidget* w = m_vitCombo->parentWidget() ? m_vitCombo->parentWidget()->parentWidget() : nullptr) w->setFixedWidth(leftWidth);
-    if (QWidget* w = m_prompt->parentWidget() ? m_prompt->parentWidget()->parentWidget() : nullptr) w->setFixedWidth(leftWidth + 10);
+    const int leftWidth = a.presentation ? 400 : 340;
+    m_vitLeft->setFixedWidth(leftWidth);
+    m_gptLeft->setFixedWidth(leftWidth + 10);
+    // On a projector the characters must stay readable: fewer of them, larger cells.
+    m_tokenView->setMaxTokens(a.presentation ? 40 : 64);
     rebuildVitGrid();
     runVit();
 }

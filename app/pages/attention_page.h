@@ -154,6 +154,8 @@ private:
     Appearance m_appearance;
     bool m_restoring = true;  // the constructor is restoring the settings
     QTabWidget* m_tabs = nullptr;
+    QWidget* m_vitLeft = nullptr;  // the controls columns of the two tabs
+    QWidget* m_gptLeft = nullptr;
 
     // Vision
     std::function<std::vector<float>()> m_drawingSource;
