@@ -24,12 +24,12 @@ private slots:
         o.dim = 64;
         models::GptMini gpt(o);
         train::TextTrainConfig cfg;
-        cfg.steps = 300;
+        cfg.steps = 600;
         cfg.batch_size = 32;
         cfg.context = 64;
         cfg.lr = 3e-3;
-        cfg.warmup_steps = 30;
-        cfg.eval_every = 100;
+        cfg.warmup_steps = 50;
+        cfg.eval_every = 200;
         cfg.eval_batches = 10;
         train::TextTrainer t(gpt, corpus, cfg);
         QElapsedTimer clock;
@@ -40,9 +40,9 @@ private slots:
         const QString msg = QString("after %1 steps (%2 s): val loss %3, unigram %4")
                                 .arg(last.step).arg(clock.elapsed() / 1000.0).arg(last.val_loss).arg(last.unigram_loss);
         qInfo().noquote() << msg;
-        QCOMPARE(last.step, 300);
+        QCOMPARE(last.step, 600);
         QVERIFY2(last.unigram_loss > 3.0, qPrintable(msg));          // the baseline is what it should be
-        QVERIFY2(last.val_loss < last.unigram_loss - 0.6, qPrintable(msg));
+        QVERIFY2(last.val_loss < last.unigram_loss - 0.9, qPrintable(msg));
         // Each evaluation is better than the one before.
         for (size_t i = 1; i < t.history().size(); ++i) QVERIFY2(t.history()[i].val_loss < t.history()[i - 1].val_loss, qPrintable(msg));
 
