@@ -2,6 +2,7 @@
 // RMS normalisation, rotary position embedding, SiLU / SwiGLU, batched matmul and transpose. Reference loops
 // on the host, written as the formulas; attention itself is in attention.cpp. Not on CUDA yet: a cuda tensor
 // throws ConfigError naming the op.
+#include <Eigen/Core>
 #include <cmath>
 #include <cstring>
 
@@ -276,30 +277,27 @@ Tensor swiglu(const Tensor& x) {
     Shape os = x.shape();
     os.back() = F;
     Tensor y = Tensor::empty(os, x.dtype());
+    // Eigen arrays over the [R, 2F] rows: the a half and the b half are column blocks; exp is vectorised.
     dispatch_dtype(x.dtype(), [&](auto tag) {
         using T = decltype(tag);
-        const T* xp = x.data<T>();
-        T* yp = y.data<T>();
-        for (int64_t r = 0; r < R; ++r)
-            for (int64_t f = 0; f < F; ++f) {
-                const double a = xp[r * 2 * F + f], b = xp[r * 2 * F + F + f];
-                yp[r * F + f] = static_cast<T>(a / (1.0 + std::exp(-a)) * b);
-            }
+        using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        Eigen::Map<const Arr> X(x.data<T>(), R, 2 * F);
+        Eigen::Map<Arr> Y(y.data<T>(), R, F);
+        const auto a = X.leftCols(F), b = X.rightCols(F);
+        Y = a / (T(1) + (-a).exp()) * b;
     });
     if (autograd::needs_record({&x}))
         autograd::record("swiglu", y, {x}, [x, F, R](const Tensor& g) -> std::vector<Tensor> {
             Tensor gx = Tensor::empty(x.shape(), x.dtype());
             dispatch_dtype(x.dtype(), [&](auto tag) {
                 using T = decltype(tag);
-                const T *xp = x.data<T>(), *go = g.data<T>();
-                T* gp = gx.data<T>();
-                for (int64_t r = 0; r < R; ++r)
-                    for (int64_t f = 0; f < F; ++f) {
-                        const double a = xp[r * 2 * F + f], b = xp[r * 2 * F + F + f], gy = go[r * F + f];
-                        const double s = 1.0 / (1.0 + std::exp(-a));
-                        gp[r * 2 * F + f] = static_cast<T>(gy * b * s * (1.0 + a * (1.0 - s)));
-                        gp[r * 2 * F + F + f] = static_cast<T>(gy * a * s);
-                    }
+                using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+                Eigen::Map<const Arr> X(x.data<T>(), R, 2 * F), G(g.data<T>(), R, F);
+                Eigen::Map<Arr> GX(gx.data<T>(), R, 2 * F);
+                const auto a = X.leftCols(F), b = X.rightCols(F);
+                const Arr s = T(1) / (T(1) + (-a).exp());                  // σ(a)  [R, F]
+                GX.leftCols(F) = G * b * s * (T(1) + a * (T(1) - s));     // grad_a = g ⊙ b ⊙ silu'(a)
+                GX.rightCols(F) = G * a * s;                               // grad_b = g ⊙ silu(a)
             });
             return {gx};
         });
