@@ -129,8 +129,14 @@ QString TokenAttentionView::displayToken(const QString& token) {
     return token;
 }
 
+void TokenAttentionView::setWindowNote(bool on) {
+    m_windowNote = on;
+    relayout();
+    update();
+}
+
 QString TokenAttentionView::captionText() const {
-    if (firstShown() == 0) return m_caption;
+    if (firstShown() == 0 || !m_windowNote) return m_caption;
     const QString window = tr("Showing the last %1 of %2 tokens.").arg(shownCount()).arg(m_n);
     return m_caption.isEmpty() ? window : window + QLatin1Char(' ') + m_caption;
 }
@@ -144,7 +150,7 @@ QFont TokenAttentionView::tokenFont() const {
 
 QFont TokenAttentionView::labelFont(double cell) const {
     QFont f = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    f.setPixelSize(std::clamp(static_cast<int>(cell * 0.78), 7, static_cast<int>(18 * m_fontScale)));
+    f.setPixelSize(std::clamp(static_cast<int>(cell * 0.85), 7, static_cast<int>(18 * m_fontScale)));
     return f;
 }
 

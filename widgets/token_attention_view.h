@@ -24,8 +24,10 @@ public:
     void setMaxTokens(int n);
     int maxTokens() const { return m_maxTokens; }
     void setCaption(const QString& caption);
-    /// The caption as drawn: "Showing the last 64 of 90 tokens." first when tokens are left out.
+    /// The caption as drawn: "Showing the last 64 of 90 tokens." first when tokens are left out (unless the owner
+    /// says so itself: setWindowNote(false)).
     QString captionText() const;
+    void setWindowNote(bool on);
     void setDark(bool dark);
     /// 1.5 in presentation mode: larger token boxes and labels.
     void setFontScale(double scale);
@@ -74,6 +76,7 @@ private:
     int m_hovered = -1;
     QString m_caption;
     bool m_dark = false;
+    bool m_windowNote = true;
     double m_fontScale = 1.0;
 
     // Layout, recomputed on resize and new data (widget coordinates).

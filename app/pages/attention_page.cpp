@@ -205,12 +205,14 @@ QWidget* AttentionPage::buildVitTab() {
     m_vitExplain = wrapLabel(
         tr("Each picture is one attention head: how much the class token (whose output becomes the answer) attends to "
            "each 4×4 patch. Brighter = more attention, each picture scaled to its own strongest patch; \"mean\" averages "
-           "the heads. Hover a patch for its exact share."));
+           "the heads. <b>Rollout</b> follows the attention through all layers (heads averaged, ½·attention + ½·identity "
+           "for the residual path, multiplied layer by layer). Hover a patch for its exact share."));
     m_vitExplain->setObjectName(QStringLiteral("vitExplain"));
     right->addWidget(m_vitExplain);
     right->addWidget(m_vitNote);
     m_vitGridHost = new QWidget;
     m_vitGrid = new QGridLayout(m_vitGridHost);
+
     m_vitGrid->setSpacing(8);
     auto* scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
@@ -237,20 +239,20 @@ QWidget* AttentionPage::buildVitTab() {
         m_vitTrainAfterLoad = false;
         m_trainVit->setEnabled(true);
         m_vitProgress->setVisible(false);
-        m_vitModelInfo->setText(tr("Cannot train: %1").arg(message));
+        setVitInfo(tr("Cannot train: %1").arg(message));
     });
     connect(m_vitTrainer, &TrainingController::batchesArrived, this, [this](const QVector<bp::train::BatchEvent>& b) {
         if (b.isEmpty()) return;
         const bp::train::BatchEvent& e = b.back();
         m_vitProgress->setMaximum(static_cast<int>(e.batches_per_epoch));
         m_vitProgress->setValue(static_cast<int>(e.batch + 1));
-        m_vitModelInfo->setText(tr("Training ViT-tiny: loss %1, %2 images/s, about %3 s left")
+        setVitInfo(tr("Training ViT-tiny: loss %1, %2 images/s, about %3 s left")
                                     .arg(e.loss, 0, 'f', 3).arg(e.samples_per_second, 0, 'f', 0).arg(e.eta_seconds, 0, 'f', 0));
     });
     connect(m_vitTrainer, &TrainingController::trainingFailed, this, [this](const QString& message) {
         m_trainVit->setEnabled(true);
         m_vitProgress->setVisible(false);
-        m_vitModelInfo->setText(tr("Training failed: %1").arg(message));
+        setVitInfo(tr("Training failed: %1").arg(message));
     });
     connect(m_vitTrainer, &TrainingController::trainingFinished, this, [this](const bp::train::FinishedEvent&) {
         m_trainVit->setEnabled(true);
@@ -274,6 +276,11 @@ QWidget* AttentionPage::buildVitTab() {
     return tab;
 }
 
+void AttentionPage::setVitInfo(const QString& text) {
+    m_vitModelInfo->setText(text);
+    m_vitModelInfo->setVisible(!text.isEmpty());
+}
+
 void AttentionPage::trainQuickVit() {
     using State = TrainingController::State;
     if (m_vitTrainer->isBusy()) return;
@@ -282,7 +289,7 @@ void AttentionPage::trainQuickVit() {
     m_vitProgress->setValue(0);
     if (m_vitTrainer->state() == State::NoData || m_vitTrainer->state() == State::LoadingData) {
         m_vitTrainAfterLoad = true;
-        m_vitModelInfo->setText(tr("Loading MNIST…"));
+        setVitInfo(tr("Loading MNIST…"));
         if (m_vitTrainer->state() == State::NoData) m_vitTrainer->loadData(m_context.dataDirOverride);
         return;
     }
@@ -297,7 +304,7 @@ void AttentionPage::trainQuickVit() {
     cfg.train_limit = kQuickVitImages;
     cfg.test_limit = 1000;
     cfg.seed = 1;
-    m_vitModelInfo->setText(tr("Training ViT-tiny on %1 images…").arg(QLocale().toString(kQuickVitImages)));
+    setVitInfo(tr("Training ViT-tiny on %1 images…").arg(QLocale().toString(kQuickVitImages)));
     m_vitTrainer->start(cfg);
 }
 
@@ -309,7 +316,7 @@ void AttentionPage::openVitModel() {
     try {
         std::shared_ptr<const bp::models::Model> model = modeltools::loadModelFile(path.toStdString());
         if (!attentiontools::asVit(model->net)) {
-            m_vitModelInfo->setText(tr("%1 is a %2, not a vision transformer: its attention cannot be shown here.")
+            setVitInfo(tr("%1 is a %2, not a vision transformer: its attention cannot be shown here.")
                                         .arg(QFileInfo(path).fileName(), QString::fromStdString(model->name)));
             return;
         }
@@ -317,7 +324,7 @@ void AttentionPage::openVitModel() {
         if (m_library) m_library->addModel(name, QStringLiteral("opened"), model);
         selectVitModel(name);
     } catch (const std::exception& e) {
-        m_vitModelInfo->setText(tr("Cannot open %1: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what())));
+        setVitInfo(tr("Cannot open %1: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what())));
     }
 }
 
@@ -352,12 +359,13 @@ void AttentionPage::onVitModelChosen(int index) {
         const ModelLibrary::Entry& e = m_library->entries()[entry];
         m_vitModel = modeltools::cloneModel(*e.model);
         auto vit = attentiontools::asVit(m_vitModel->net);
-        m_vitModelInfo->setText(tr("%1 · %2 blocks × %3 heads · %4 parameters")
-                                    .arg(QString::fromStdString(vit->repr().substr(0, 17)))
-                                    .arg(vit->options().layers).arg(vit->options().heads)
-                                    .arg(QLocale().toString(static_cast<qlonglong>(vit->parameter_count()))));
+        // The size goes into the chooser's tooltip: on a projector every line of this column counts.
+        m_vitCombo->setToolTip(tr("%1: %2 blocks × %3 heads, %4 parameters")
+                                   .arg(m_vitCombo->itemText(index)).arg(vit->options().layers).arg(vit->options().heads)
+                                   .arg(QLocale().toString(static_cast<qlonglong>(vit->parameter_count()))));
+        if (!m_vitTrainer->isBusy()) setVitInfo(QString());
     } else if (!m_vitTrainer->isBusy()) {
-        m_vitModelInfo->setText(tr("No ViT in this session yet. Train a quick one here (about a minute), train one on the "
+        setVitInfo(tr("No ViT in this session yet. Train a quick one here (about a minute), train one on the "
                                    "Train page, or open a saved one."));
     }
     rebuildVitGrid();
@@ -438,6 +446,7 @@ void AttentionPage::rebuildVitGrid() {
     m_gridLabels.clear();
     delete m_rolloutView;
     m_rolloutView = nullptr;
+    for (int r = 0; r < m_vitGrid->rowCount(); ++r) m_vitGrid->setRowStretch(r, 0);
     auto vit = m_vitModel ? attentiontools::asVit(m_vitModel->net) : nullptr;
     if (!vit) return;
     const int layers = static_cast<int>(vit->options().layers), heads = static_cast<int>(vit->options().heads);
@@ -476,13 +485,6 @@ void AttentionPage::rebuildVitGrid() {
                                  "residual connection, renormalise, and multiply the layers together: how much of the "
                                  "class token's final state comes from each patch."));
     m_vitGrid->addWidget(m_rolloutView, layers, 1);
-    auto* explain = new QLabel(tr("<b>Attention rollout</b>: heads averaged, ½·attention + ½·identity for the residual path, "
-                                  "multiplied through all %1 layers — how much of the class token's final state flows from "
-                                  "each patch.").arg(layers));
-    explain->setWordWrap(true);
-    explain->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    m_vitGrid->addWidget(explain, layers, 2, 1, heads);
-    m_gridLabels.push_back(explain);
     for (int c = 1; c <= heads + 1; ++c) m_vitGrid->setColumnStretch(c, 1);
     m_vitGrid->setRowStretch(layers + 1, 1);
 }
@@ -527,7 +529,7 @@ void AttentionPage::runVit() {
     m_vitPrediction->setText(tr("<span style='font-size:%1pt'>It reads a</span> <span style='font-size:%2pt; font-weight:bold'>%3</span>"
                                 "<span style='font-size:%1pt'> &nbsp;(%4 % sure)</span>")
                                  .arg(pt * 1.2, 0, 'f', 1)
-                                 .arg(pt * 2.4, 0, 'f', 1)
+                                 .arg(pt * (m_appearance.presentation ? 1.8 : 2.4), 0, 'f', 1)
                                  .arg(m_vit.top)
                                  .arg(m_vit.probabilities[static_cast<size_t>(m_vit.top)] * 100.0, 0, 'f', 1));
     emit vitShown();
@@ -663,6 +665,7 @@ QWidget* AttentionPage::buildGptTab() {
     m_tokenView = new TokenAttentionView;
     m_tokenView->setObjectName(QStringLiteral("tokenAttention"));
     m_tokenView->setCaption(kTokenCaption());
+    m_tokenView->setWindowNote(false);  // refreshTokenHead says it in characters
     bv->addWidget(m_output);
     bv->addLayout(pick);
     bv->addWidget(m_tokenView, 1);
@@ -804,15 +807,18 @@ void AttentionPage::onGptState() {
 void AttentionPage::onCorpusLoaded(const CorpusInfo& info) {
     m_unigram = info.unigramLoss;
     const bp::data::TextCorpus& c = *info.corpus;
-    QString source = QString::fromStdString(c.source);
-    if (source.size() > 80) source = source.left(77) + QStringLiteral("…");
+    // "fortunes: literature, science, …" → "fortunes" (the list is in the tooltip); a file → its name.
+    const QString fullSource = QString::fromStdString(c.source);
+    QString source = fullSource.section(QLatin1Char(':'), 0, 0);
+    if (QFileInfo(source).isAbsolute()) source = QFileInfo(source).fileName();
+    if (source.size() > 40) source = source.left(39) + QStringLiteral("…");
     m_corpusDescription = tr("%1\n%2 characters, %3 distinct; unigram baseline %4 nats per character.")
                               .arg(source)
                               .arg(QLocale().toString(static_cast<qlonglong>(c.characters())))
                               .arg(c.tokenizer.vocab_size())
                               .arg(m_unigram, 0, 'f', 2);
     m_corpusInfo->setText(m_corpusDescription);
-    m_corpusInfo->setToolTip(tr("The unigram baseline: a model that only knows how often each character occurs scores "
+    m_corpusInfo->setToolTip(fullSource + QStringLiteral("\n\n") + tr("The unigram baseline: a model that only knows how often each character occurs scores "
                                 "%1 nats per character on the validation text. A transformer that learns anything about "
                                 "order goes well below it.").arg(m_unigram, 0, 'f', 3));
 }
@@ -982,13 +988,16 @@ void AttentionPage::refreshTokenHead() {
     const attentiontools::TokenAttention& a = m_generation->attention;
     const int l = m_layerCombo->currentIndex(), h = m_headCombo->currentIndex();
     if (l < 0 || h < 0 || l >= a.layers || h >= a.heads) return;
-    QString caption = kTokenCaption();
-    if (m_generation->ids.size() > a.ids.size())
-        caption = tr("The last %1 of %2 characters (the model's context). ").arg(a.tokens).arg(m_generation->ids.size()) + caption;
-    m_tokenView->setCaption(caption);
     QString error;
     if (!m_tokenView->setAttention(a.tokens, toQVector(a.head(l, h)), m_generation->tokens, &error))
         m_gptMessage->setText(error);
+    // Say which characters the map covers: the model's context holds the last 64, the view may show fewer.
+    QString caption = kTokenCaption();
+    const int total = static_cast<int>(m_generation->ids.size()), shown = m_tokenView->shownCount();
+    if (total > shown)
+        caption = (shown < a.tokens ? tr("The last %1 of %2 characters (the model attends over its last %3). ").arg(shown).arg(total).arg(a.tokens)
+                                    : tr("The last %1 of %2 characters (the model's context). ").arg(shown).arg(total)) + caption;
+    m_tokenView->setCaption(caption);
     m_tokenView->setHoveredToken(a.tokens - 1);  // start with the last character: what did it look at?
 }
 
@@ -1031,6 +1040,7 @@ void AttentionPage::applyAppearance(const Appearance& a) {
     m_gptLeft->setFixedWidth(leftWidth + 10);
     // On a projector the characters must stay readable: fewer of them, larger cells.
     m_tokenView->setMaxTokens(a.presentation ? 40 : 64);
+    refreshTokenHead();
     rebuildVitGrid();
     runVit();
 }

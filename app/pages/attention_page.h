@@ -135,6 +135,7 @@ private:
     void rebuildVitGrid();
     void runVit();
     void showVitMessage(const QString& text);
+    void setVitInfo(const QString& text);  ///< the line under the ViT chooser (progress, problems); hidden when empty
     bool ensureTestSet();
     void onGptState();
     void onCorpusLoaded(const CorpusInfo& info);
