@@ -298,7 +298,7 @@ void AttentionPage::trainQuickVit() {
     cfg.model = "vit";
     cfg.epochs = 1;
     cfg.batch_size = 32;
-    cfg.lr = 1e-3;
+    cfg.lr = 3e-3;  // measured with `backprop train --model vit --train-limit 12000`: 73 % vs 60 % at 1e-3, 63 % at 5e-3
     cfg.optimizer = "adam";
     cfg.schedule = "cosine";
     cfg.train_limit = kQuickVitImages;
