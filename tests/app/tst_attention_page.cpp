@@ -406,6 +406,37 @@ private slots:
         for (int j = 0; j < 44; ++j) QCOMPARE(view->shadeOf(j), row[j] / rowMax);
     }
 
+    void pauseHoldsAndStopKeeps() {
+        std::string why;
+        if (!bp::data::default_corpus_available(&why)) QSKIP(qPrintable(QString::fromStdString(why)));
+        ModelLibrary empty;
+        AppContext ctx;
+        ctx.models = &empty;
+        AttentionPage page(ctx);
+        page.showTab(QStringLiteral("gpt"));
+        QTRY_VERIFY_WITH_TIMEOUT(page.gpt()->hasCorpus(), 30000);
+        page.setGptSteps(5000);
+        page.startGptTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.gptRuns().isEmpty() && page.gptRuns()[0].steps.size() >= 2, 30000);
+        QLabel* status = page.findChild<QLabel*>(QStringLiteral("gptStatus"));
+        QVERIFY2(status->text().contains(QStringLiteral("tokens/s")) && status->text().contains(QStringLiteral("s left")),
+                 qPrintable(status->text()));
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("pauseGpt")), Qt::LeftButton);
+        QCOMPARE(page.gpt()->state(), GptController::State::Paused);
+        QTest::qWait(400);  // the step under way finishes and is drained
+        const qsizetype held = page.gptRuns()[0].steps.size();
+        QTest::qWait(600);
+        QCOMPARE(page.gptRuns()[0].steps.size(), held);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("pauseGpt")), Qt::LeftButton);  // "Resume"
+        QCOMPARE(page.gpt()->state(), GptController::State::Training);
+        QTRY_VERIFY_WITH_TIMEOUT(page.gptRuns()[0].steps.size() > held, 10000);
+        QSignalSpy finished(&page, &AttentionPage::gptRunFinished);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("stopGpt")), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QVERIFY(page.gptRuns()[0].model);
+        QVERIFY(page.generateButton()->isEnabled());
+    }
+
     void badPromptsGiveMessages() {
         std::string why;
         if (!bp::data::default_corpus_available(&why)) QSKIP(qPrintable(QString::fromStdString(why)));
