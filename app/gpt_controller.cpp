@@ -66,14 +66,14 @@ void GptWorker::train(const GptRunConfig& config, int runId) {
     }
 }
 
-void GptWorker::generate(std::shared_ptr<bp::models::GptMini> model, std::vector<int32_t> prompt,
-                         bp::models::SampleOptions options, quint64 seed, int genId) {
-    if (!m_corpus || !model) {
+void GptWorker::generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
+                         std::vector<int32_t> prompt, bp::models::SampleOptions options, quint64 seed, int genId) {
+    if (!corpus || !model) {
         emit generationFailed(tr("train a model first"), genId);
         return;
     }
     try {
-        const bp::data::CharTokenizer& tok = m_corpus->tokenizer;
+        const bp::data::CharTokenizer& tok = corpus->tokenizer;
         bp::Generator gen(seed);
         auto result = std::make_shared<GenerationResult>();
         result->ids = bp::models::generate(*model, prompt, options, gen, [&](int32_t id) {
@@ -246,14 +246,15 @@ void GptController::stop() {
     }
 }
 
-int GptController::generate(std::shared_ptr<bp::models::GptMini> model, const std::vector<int32_t>& prompt,
-                            const bp::models::SampleOptions& options, quint64 seed) {
-    if (m_state != State::Idle || !model) return 0;
+int GptController::generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
+                            const std::vector<int32_t>& prompt, const bp::models::SampleOptions& options, quint64 seed) {
+    if (m_state != State::Idle || !model || !corpus) return 0;
     const int genId = ++m_genId;
     m_worker->clearRequests();
     setState(State::Generating);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, model, prompt, options, seed, genId] { w->generate(model, prompt, options, seed, genId); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, model, corpus, prompt, options, seed, genId] { w->generate(model, corpus, prompt, options, seed, genId); },
+        Qt::QueuedConnection);
     return genId;
 }
 

@@ -57,9 +57,10 @@ public:
     void loadCorpus(const QString& path);
     /// Builds a fresh GptMini and trains it to the end (or a stop); emits trainingFinished with a copy of it.
     void train(const GptRunConfig& config, int runId);
-    /// Samples from `model` after `prompt`, emitting tokensGenerated as they come, then generationFinished.
-    void generate(std::shared_ptr<bp::models::GptMini> model, std::vector<int32_t> prompt, bp::models::SampleOptions options,
-                  quint64 seed, int genId);
+    /// Samples from `model` (trained with `tokenizer`) after `prompt`, emitting tokensGenerated as they come, then
+    /// generationFinished.
+    void generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
+                  std::vector<int32_t> prompt, bp::models::SampleOptions options, quint64 seed, int genId);
 
     // --- thread-safe ---
     struct Drained {
@@ -110,9 +111,10 @@ public:
     void pause();
     void resume();
     void stop();
-    /// Starts sampling (ignored unless Idle). Returns the generation id, 0 if it did not start.
-    int generate(std::shared_ptr<bp::models::GptMini> model, const std::vector<int32_t>& prompt,
-                 const bp::models::SampleOptions& options, quint64 seed = 1);
+    /// Starts sampling from a model trained on `corpus` (whose tokenizer reads and writes its tokens; it need not be
+    /// the corpus loaded now). Ignored unless Idle. Returns the generation id, 0 if it did not start.
+    int generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
+                 const std::vector<int32_t>& prompt, const bp::models::SampleOptions& options, quint64 seed = 1);
 
     State state() const { return m_state; }
     bool hasCorpus() const { return static_cast<bool>(m_corpus.corpus); }

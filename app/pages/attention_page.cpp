@@ -766,6 +766,7 @@ void AttentionPage::startGptTraining() {
     for (const GptRun& r : m_runs) same += r.block == run.block;
     run.label = tr("%1 #%2").arg(run.block).arg(same);
     run.unigram = m_unigram;
+    run.corpus = m_gpt->corpus().corpus;
     if (m_gpt->start(cfg) == 0) return;
     m_runs.push_back(run);
     m_activeRun = static_cast<int>(m_runs.size()) - 1;
@@ -818,6 +819,7 @@ void AttentionPage::onCorpusLoaded(const CorpusInfo& info) {
                               .arg(c.tokenizer.vocab_size())
                               .arg(m_unigram, 0, 'f', 2);
     m_corpusInfo->setText(m_corpusDescription);
+    rebuildComparison();  // the comparison holds the runs on this text
     m_corpusInfo->setToolTip(fullSource + QStringLiteral("\n\n") + tr("The unigram baseline: a model that only knows how often each character occurs scores "
                                 "%1 nats per character on the validation text. A transformer that learns anything about "
                                 "order goes well below it.").arg(m_unigram, 0, 'f', 3));
@@ -903,7 +905,7 @@ void AttentionPage::rebuildComparison() {
     double maxStep = 0;
     for (int i = 0; i < m_runs.size(); ++i) {
         const GptRun& r = m_runs[i];
-        if (r.evalSteps.isEmpty()) continue;
+        if (r.evalSteps.isEmpty() || r.corpus != m_gpt->corpus().corpus) continue;  // losses compare on the same text only
         const int s = m_comparePlot->addSeries(r.label, i % 7, false, true,
                                                r.block == QLatin1String("modern") ? Qt::SolidLine : Qt::DashDotLine);
         m_comparePlot->appendPoints(s, r.evalSteps, r.valLosses);
@@ -929,7 +931,7 @@ bool AttentionPage::generate() {
     std::string unknown;
     std::vector<int32_t> ids;
     try {
-        ids = m_gpt->corpus().corpus->tokenizer.encode_lossy(prompt.toStdString(), &unknown);
+        ids = m_runs[runIndex].corpus->tokenizer.encode_lossy(prompt.toStdString(), &unknown);
     } catch (const std::exception& e) {
         return fail(QString::fromUtf8(e.what()));
     }
@@ -949,9 +951,10 @@ bool AttentionPage::generate() {
     m_generation.reset();
     m_tokenView->clear();
     m_gptViews->setCurrentIndex(1);
-    m_streamed = QString::fromStdString(m_gpt->corpus().corpus->tokenizer.decode(ids));
+    m_streamed = QString::fromStdString(m_runs[runIndex].corpus->tokenizer.decode(ids));
     m_output->setPlainText(m_streamed);
-    if (m_gpt->generate(m_runs[runIndex].model, ids, o, static_cast<quint64>(QDateTime::currentMSecsSinceEpoch())) == 0)
+    if (m_gpt->generate(m_runs[runIndex].model, m_runs[runIndex].corpus, ids, o,
+                        static_cast<quint64>(QDateTime::currentMSecsSinceEpoch())) == 0)
         return fail(tr("The model is busy."));
     m_gptMessage->setText(note);
     saveSettings();

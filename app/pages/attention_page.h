@@ -97,6 +97,7 @@ public:
         QVector<double> steps, losses;           // training loss per step
         QVector<double> evalSteps, valLosses;    // validation loss
         double unigram = 0;
+        std::shared_ptr<const bp::data::TextCorpus> corpus;  // what it was trained on (its tokenizer reads prompts)
         std::shared_ptr<bp::models::GptMini> model;  // null until the run ends
     };
     const QVector<GptRun>& gptRuns() const { return m_runs; }
