@@ -108,6 +108,7 @@ void PatchAttentionView::paintEvent(QPaintEvent*) {
     if (!m_image.isNull()) {
         p.setRenderHint(QPainter::SmoothPixmapTransform, false);
         p.drawImage(r, m_image);
+        p.fillRect(r, QColor(0, 0, 0, 100));  // the picture a little darker, so the heat stands out against white ink
     } else {
         p.fillRect(r, Qt::black);
     }
