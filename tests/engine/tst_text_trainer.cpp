@@ -195,9 +195,9 @@ private slots:
             for (double v : p) QVERIFY(std::isfinite(v));
     }
 
-    void absurdLearningRateNeverLeavesNonFiniteParameters() {
-        // lr 10 (the largest allowed): the run either stops cleanly on a non-finite loss or gradient, or ends;
-        // either way the model holds finite numbers and says which happened.
+    void absurdLearningRateStaysFiniteButLearnsNothing() {
+        // lr 10 (the largest allowed), no clipping: AdamW's step per weight is bounded by lr, so the weights stay
+        // finite (the NaN path is tested by injection above) — the run ends, and the model is worse than unigram.
         const data::TextCorpus c = tiny_corpus();
         models::GptMini gpt(tiny_model(c));
         TextTrainConfig cfg = tiny_config(40);
@@ -208,11 +208,11 @@ private slots:
         Recorder r;
         t.add_observer(&r);
         t.run();
-        QCOMPARE(static_cast<int>(r.failures.size()) + r.finished, 1);
-        QCOMPARE(t.failed(), !r.failures.empty());
+        QVERIFY(!t.failed());
+        QCOMPARE(r.finished, 1);
         for (const auto& p : snapshot(gpt))
             for (double v : p) QVERIFY(std::isfinite(v));
-        QVERIFY(t.history().back().val_loss > t.unigram_loss());  // it learned nothing useful
+        QVERIFY(t.history().back().val_loss > t.unigram_loss() + 1.0);
     }
 
     void badConfigurationsNameTheField_data() {
