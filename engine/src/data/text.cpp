@@ -285,12 +285,13 @@ TextCorpus load_default_corpus(double val_fraction) {
     std::string names;
     for (const char* f : kDefaultFiles) {
         std::string cleaned = clean_fortunes(read_file(std::string(kFortunesDir) + "/" + f));
-        // A few fortunes use Latin-1 bytes; keep only what is valid UTF-8 by decoding strictly per file.
+        // Debian 12's files are UTF-8; should one ever not be, read it as Latin-1 (each byte its own code point)
+        // rather than refuse the whole default corpus.
         std::vector<char32_t> cps;
         size_t bad = 0;
         if (!decode_utf8(cleaned, cps, &bad)) {
             std::string fixed;
-            for (unsigned char c : cleaned) append_utf8(fixed, c < 0x80 ? c : 0xFFFD);
+            for (unsigned char c : cleaned) append_utf8(fixed, c);
             cleaned = fixed;
         }
         text += cleaned;
