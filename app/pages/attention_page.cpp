@@ -136,6 +136,7 @@ QWidget* AttentionPage::buildVitTab() {
     m_vitCombo = new QComboBox;
     m_vitCombo->setObjectName(QStringLiteral("vitModel"));
     m_vitCombo->setToolTip(tr("ViT models trained or opened in this session."));
+    m_vitCombo->setPlaceholderText(tr("no ViT yet"));
     m_trainVit = new QPushButton(tr("Train a quick ViT"));
     m_trainVit->setObjectName(QStringLiteral("trainQuickVit"));
     m_trainVit->setToolTip(tr("ViT-tiny (2 blocks, 4 heads, 105,098 parameters), one epoch on %1 MNIST images, "
@@ -446,9 +447,22 @@ void AttentionPage::rebuildVitGrid() {
     m_gridLabels.clear();
     delete m_rolloutView;
     m_rolloutView = nullptr;
+    delete m_previewView;
+    m_previewView = nullptr;
     for (int r = 0; r < m_vitGrid->rowCount(); ++r) m_vitGrid->setRowStretch(r, 0);
+    for (int c = 0; c < m_vitGrid->columnCount(); ++c) m_vitGrid->setColumnStretch(c, 0);
     auto vit = m_vitModel ? attentiontools::asVit(m_vitModel->net) : nullptr;
-    if (!vit) return;
+    if (!vit) {  // no model yet: at least the picture it will read
+        m_previewView = new PatchAttentionView;
+        m_previewView->setObjectName(QStringLiteral("imagePreview"));
+        m_previewView->setTitle(tr("the image"));
+        m_previewView->setDark(m_appearance.dark);
+        m_previewView->setFixedSize(m_previewView->sizeHint());
+        m_vitGrid->addWidget(m_previewView, 0, 0, Qt::AlignLeft | Qt::AlignTop);
+        m_vitGrid->setRowStretch(1, 1);
+        m_vitGrid->setColumnStretch(1, 1);
+        return;
+    }
     const int layers = static_cast<int>(vit->options().layers), heads = static_cast<int>(vit->options().heads);
     const double fs = theme::fontScale(m_appearance);
     auto addLabel = [this](const QString& text, int r, int c, Qt::Alignment align) {
@@ -502,6 +516,7 @@ void AttentionPage::runVit() {
         for (auto& row : m_headViews)
             for (PatchAttentionView* v : row) v->clearWeights();
         if (m_rolloutView) m_rolloutView->clearWeights();
+        if (m_previewView) m_previewView->setImage(m_vitPixels.size() == 784 ? greyImage(m_vitPixels) : QImage());
         return;
     }
     showVitMessage(QString());

@@ -191,6 +191,7 @@ private:
     std::vector<std::vector<PatchAttentionView*>> m_headViews;  // [layer][head], the last one the mean
     std::vector<QLabel*> m_gridLabels;
     PatchAttentionView* m_rolloutView = nullptr;
+    PatchAttentionView* m_previewView = nullptr;  // the image alone, while there is no ViT
     QLabel* m_vitExplain = nullptr;
 
     // Language
