@@ -8,6 +8,7 @@
 //    losses and the unigram baseline; Stop keeps a stopped run; Generate produces text in the vocabulary whose
 //    token heatmap has the token count's dimensions, causal zeros above the diagonal, rows summing to 1 and the
 //    engine's own attention; hovering a token shades by its row; bad prompts give messages, not crashes.
+#include <QAction>
 #include <QComboBox>
 #include <QFile>
 #include <QTemporaryDir>
@@ -28,6 +29,9 @@
 #include "bp/train/text_trainer.h"
 #include "bp/train/trainer.h"
 #include "app_settings.h"
+#include "drawing_pad.h"
+#include "main_window.h"
+#include "pages/draw_page.h"
 #include "model_library.h"
 #include "model_tools.h"
 #include "pages/attention_page.h"
@@ -219,6 +223,31 @@ private slots:
         QCOMPARE(page.vitInput(), expected);
         const std::vector<float> p = bp::train::classify_image(*m_vit->net, expected.data(), {1, 28, 28});
         for (int c = 0; c < 10; ++c) QVERIFY(std::abs(page.vitBars()->probabilities()[c] - p[static_cast<size_t>(c)]) < 1e-6);
+    }
+
+    void mainWindowGluesTheDrawPage() {
+        if (!m_dataSkip.isEmpty()) QSKIP(qPrintable(m_dataSkip));
+        MainWindow window{AppContext{}};
+        QVERIFY(MainWindow::pageIds().contains(QStringLiteral("attention")));
+        window.modelLibrary()->addModel(QStringLiteral("test ViT"), QStringLiteral("trained"), m_vit);
+        // Draw test image 21 on the Draw page as strokes.
+        DrawPage* draw = window.drawPage();
+        draw->pad()->setStrokes(DrawPage::strokesFromDigit(m_test->pixels.data() + 21 * 784, 28, 28, draw->pad()->canvasSize()));
+        QVERIFY(draw->topClass() >= 0);
+        // Ctrl+4 (the View menu's fourth page) opens the Attention page.
+        QAction* fourth = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_4)) fourth = a;
+        QVERIFY(fourth);
+        QCOMPARE(fourth->text(), QStringLiteral("Attention"));
+        fourth->trigger();
+        QCOMPARE(window.currentPageId(), QStringLiteral("attention"));
+        auto* page = qobject_cast<AttentionPage*>(window.page(QStringLiteral("attention")));
+        QVERIFY(page);
+        QVERIFY(page->selectVitModel(QStringLiteral("test ViT")));
+        QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("useDrawing")), Qt::LeftButton);
+        QCOMPARE(page->vitInput(), bp::data::normalize_mnist(draw->modelInput()));
+        QVERIFY(page->headView(1, 2) && page->headView(1, 2)->weights().size() == 49);
     }
 
     void noVitSaysWhatToDo() {
