@@ -81,6 +81,30 @@ void AppSettings::setBenchSettings(const BenchSettings& s) {
     m_settings.setValue(kBenchExportDpi, s.exportDpi);
 }
 
+AttentionSettings AppSettings::attentionSettings() const {
+    AttentionSettings d, s;
+    s.tab = m_settings.value(QStringLiteral("attention/tab"), d.tab).toString();
+    s.testImage = m_settings.value(QStringLiteral("attention/testImage"), d.testImage).toInt();
+    s.block = m_settings.value(QStringLiteral("attention/block"), d.block).toString();
+    s.steps = m_settings.value(QStringLiteral("attention/steps"), d.steps).toInt();
+    s.prompt = m_settings.value(QStringLiteral("attention/prompt"), d.prompt).toString();
+    s.temperature = m_settings.value(QStringLiteral("attention/temperature"), d.temperature).toDouble();
+    s.topK = m_settings.value(QStringLiteral("attention/topK"), d.topK).toInt();
+    s.length = m_settings.value(QStringLiteral("attention/length"), d.length).toInt();
+    return s;
+}
+
+void AppSettings::setAttentionSettings(const AttentionSettings& s) {
+    m_settings.setValue(QStringLiteral("attention/tab"), s.tab);
+    m_settings.setValue(QStringLiteral("attention/testImage"), s.testImage);
+    m_settings.setValue(QStringLiteral("attention/block"), s.block);
+    m_settings.setValue(QStringLiteral("attention/steps"), s.steps);
+    m_settings.setValue(QStringLiteral("attention/prompt"), s.prompt);
+    m_settings.setValue(QStringLiteral("attention/temperature"), s.temperature);
+    m_settings.setValue(QStringLiteral("attention/topK"), s.topK);
+    m_settings.setValue(QStringLiteral("attention/length"), s.length);
+}
+
 QByteArray AppSettings::windowGeometry() const { return m_settings.value(kGeometry).toByteArray(); }
 void AppSettings::setWindowGeometry(const QByteArray& g) { m_settings.setValue(kGeometry, g); }
 QString AppSettings::lastPage() const { return m_settings.value(kLastPage).toString(); }

@@ -33,6 +33,18 @@ struct BenchSettings {
     int exportDpi = 150;
 };
 
+/// What the Attention page remembers.
+struct AttentionSettings {
+    QString tab = QStringLiteral("vit");      // vit | gpt
+    int testImage = 0;                        // the MNIST test image shown
+    QString block = QStringLiteral("gpt2");   // gpt2 | modern
+    int steps = 300;
+    QString prompt = QStringLiteral("The ");
+    double temperature = 0.8;
+    int topK = 0;
+    int length = 120;
+};
+
 class AppSettings {
 public:
     AppSettings();  // the application's settings (organisation/application names from QCoreApplication)
@@ -40,6 +52,8 @@ public:
     TrainSettings trainSettings() const;
     BenchSettings benchSettings() const;
     void setBenchSettings(const BenchSettings& s);
+    AttentionSettings attentionSettings() const;
+    void setAttentionSettings(const AttentionSettings& s);
     void setTrainSettings(const TrainSettings& s);
 
     QByteArray windowGeometry() const;

@@ -39,14 +39,15 @@ int main(int argc, char** argv) {
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("PNG file for --screenshot."), QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("With --screenshot: first train an MLP for one epoch on 6,000 images "
-                                                 "(draw: then draw an MNIST test digit on the pad)."));
+                                                 "(draw: then draw an MNIST test digit on the pad; attention: train a quick "
+                                                 "ViT, or with --tab gpt two short GPT-mini runs and a generation)."));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark (default: the remembered one)."),
                                       QStringLiteral("THEME"));
     const QCommandLineOption presentation(QStringLiteral("presentation"),
                                           QStringLiteral("Presentation mode: larger text and thicker lines, for a projector."));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("With --screenshot: WIDTHxHEIGHT (default 1400x900)."),
                                   QStringLiteral("WxH"));
-    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("With --screenshot train: the chart tab to show (index or title)."),
+    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("With --screenshot train: the chart tab to show (index or title); attention: vit, gpt or gpt-loss."),
                                  QStringLiteral("TAB"));
     const QCommandLineOption digit(QStringLiteral("digit"), QStringLiteral("With --screenshot draw --demo: the MNIST test image to draw (default 0)."),
                                    QStringLiteral("N"));

@@ -17,6 +17,7 @@
 #include "app_settings.h"
 #include "bp/train/trainer.h"
 #include "model_library.h"
+#include "pages/attention_page.h"
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
@@ -24,7 +25,7 @@
 #include "theme.h"
 
 std::vector<PageSpec> MainWindow::pageSpecs() {
-    // One row per page; later issues add Attention and Benchmarks here.
+    // One row per page, in switcher order (Ctrl+1 … follow it).
     return {
         {QStringLiteral("train"), QObject::tr("Train"),
          QObject::tr("Train a network on MNIST and watch the loss fall"),
@@ -35,6 +36,9 @@ std::vector<PageSpec> MainWindow::pageSpecs() {
         {QStringLiteral("backprop"), QObject::tr("Backprop"),
          QObject::tr("Walk through the forward and backward pass one operation at a time"),
          [](const AppContext& c) -> QWidget* { return new BackpropPage(c); }},
+        {QStringLiteral("attention"), QObject::tr("Attention"),
+         QObject::tr("See what a vision transformer and a small GPT attend to, layer by layer and head by head"),
+         [](const AppContext& c) -> QWidget* { return new AttentionPage(c); }},
         {QStringLiteral("benchmarks"), QObject::tr("Benchmarks"),
          QObject::tr("Measure ops and models against PyTorch on this machine and export the charts"),
          [](const AppContext& c) -> QWidget* { return new BenchmarksPage(c); }},
@@ -265,6 +269,13 @@ void MainWindow::ensurePage(int index) {
         connect(train, &TrainPage::dataStatusChanged, this, &MainWindow::setDataStatus);
     if (auto* train = qobject_cast<TrainPage*>(page))
         connect(train, &TrainPage::deviceStatusChanged, this, &MainWindow::setDeviceStatus);
+    if (auto* attention = qobject_cast<AttentionPage*>(page)) {
+        // The Draw page's current input, if that page exists (it is not created just to say there is no drawing).
+        attention->setDrawingSource([this]() -> std::vector<float> {
+            auto* draw = qobject_cast<DrawPage*>(this->page(QStringLiteral("draw")));
+            return draw ? draw->modelInput() : std::vector<float>();
+        });
+    }
     QWidget* standIn = m_stack->widget(index);
     m_stack->insertWidget(index, page);
     m_stack->removeWidget(standIn);

@@ -2,6 +2,9 @@
 #include "screenshot.h"
 
 #include <QApplication>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPixmap>
@@ -11,10 +14,13 @@
 
 #include "main_window.h"
 #include "bp/data/dataset.h"
+#include "pages/attention_page.h"
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
+#include "token_attention_view.h"
+#include "training_controller.h"
 
 namespace {
 
@@ -28,6 +34,97 @@ void settle(int ms) {
 }
 
 }  // namespace
+
+namespace {
+
+/// Runs `loop` until `done` is true or `ms` pass; false on timeout.
+bool waitFor(QEventLoop& loop, const bool& done, int ms) {
+    if (done) return true;
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+    timeout.start(ms);
+    while (!done && timeout.isActive()) loop.exec();
+    return done;
+}
+
+}  // namespace
+
+QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs) {
+    QEventLoop loop;
+    if (!tab.startsWith(QLatin1String("gpt"))) {
+        // A quick ViT trained for real on 12,000 MNIST images, then a test digit through it.
+        bool done = false;
+        QString failure;
+        auto c1 = QObject::connect(page, &AttentionPage::vitModelTrained, &loop, [&] { done = true; loop.quit(); });
+        auto c2 = QObject::connect(page->vitTrainer(), &TrainingController::trainingFailed, &loop, [&](const QString& m) {
+            failure = m;
+            done = true;
+            loop.quit();
+        });
+        auto c3 = QObject::connect(page->vitTrainer(), &TrainingController::dataFailed, &loop, [&](const QString& m) {
+            failure = m;
+            done = true;
+            loop.quit();
+        });
+        page->trainQuickVit();
+        const bool finished = waitFor(loop, done, timeoutMs);
+        for (const auto& c : {c1, c2, c3}) QObject::disconnect(c);
+        if (!finished) return QStringLiteral("the quick ViT did not finish training within %1 s").arg(timeoutMs / 1000);
+        if (!failure.isEmpty()) return failure;
+        page->showTestImage(digit);
+        return {};
+    }
+    // GPT-mini: a short run of each block on the default corpus (so the comparison chart has both), then a
+    // generation whose attention is shown with one character hovered.
+    GptController* gpt = page->gpt();
+    bool ready = gpt->state() != GptController::State::LoadingCorpus && gpt->state() != GptController::State::NoCorpus;
+    auto c0 = QObject::connect(gpt, &GptController::stateChanged, &loop, [&](GptController::State s) {
+        if (s == GptController::State::Idle || s == GptController::State::NoCorpus) {
+            ready = true;
+            loop.quit();
+        }
+    });
+    if (gpt->state() == GptController::State::NoCorpus && gpt->corpusError().isEmpty()) gpt->loadCorpus();
+    waitFor(loop, ready, 60000);
+    QObject::disconnect(c0);
+    if (!gpt->hasCorpus()) return gpt->corpusError().isEmpty() ? QStringLiteral("the text corpus did not load") : gpt->corpusError();
+    for (const char* block : {"modern", "gpt2"}) {
+        bool done = false;
+        QString failure;
+        auto c1 = QObject::connect(page, &AttentionPage::gptRunFinished, &loop, [&] { done = true; loop.quit(); });
+        auto c2 = QObject::connect(gpt, &GptController::trainingFailed, &loop, [&](const QString& m) {
+            failure = m;
+            done = true;
+            loop.quit();
+        });
+        page->setGptBlock(QString::fromLatin1(block));
+        page->setGptSteps(kAttentionDemoSteps);
+        page->startGptTraining();
+        const bool finished = waitFor(loop, done, timeoutMs);
+        QObject::disconnect(c1);
+        QObject::disconnect(c2);
+        if (!finished) {
+            gpt->stop();
+            return QStringLiteral("the GPT demo run did not finish within %1 s").arg(timeoutMs / 1000);
+        }
+        if (!failure.isEmpty()) return failure;
+    }
+    bool generated = false;
+    auto c3 = QObject::connect(page, &AttentionPage::generationDone, &loop, [&] { generated = true; loop.quit(); });
+    page->promptEdit()->setText(QStringLiteral("The "));
+    page->lengthSpin()->setValue(90);
+    page->temperatureSpin()->setValue(0.7);
+    if (!page->generate()) return page->gptMessage();
+    waitFor(loop, generated, timeoutMs);
+    QObject::disconnect(c3);
+    if (!generated) return QStringLiteral("generation did not finish");
+    // Layer 1, head 1, with the last character hovered: the text is shaded by what it attends to.
+    page->showTokenHead(0, 0);
+    page->tokenView()->setHoveredToken(page->tokenView()->tokenCount() - 1);
+    if (tab == QLatin1String("gpt-loss")) page->gptViews()->setCurrentIndex(0);
+    return {};
+}
 
 QString runDemoTraining(TrainPage* page, int timeoutMs) {
     TrainingController* c = page->controller();
@@ -125,6 +222,23 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             }
         }
         settle(200);
+    }
+
+    if (auto* attention = qobject_cast<AttentionPage*>(window.page(request.page))) {
+        const QString tab = request.tab.isEmpty() ? QStringLiteral("vit") : request.tab.toLower();
+        if (!attention->showTab(tab == QLatin1String("gpt-loss") ? QStringLiteral("gpt") : tab)) {
+            printErr(QStringLiteral("backprop-studio: no attention tab '%1'; tabs: vit, gpt, gpt-loss").arg(request.tab));
+            return 2;
+        }
+        settle(100);
+        if (request.demo) {
+            const QString error = runAttentionDemo(attention, tab, request.digit);
+            if (!error.isEmpty()) {
+                printErr(QStringLiteral("backprop-studio: attention demo failed: %1").arg(error));
+                code = 1;
+            }
+        }
+        settle(300);
     }
 
     if (auto* bench = qobject_cast<BenchmarksPage*>(window.page(request.page))) {

@@ -6,6 +6,7 @@
 #include <QSize>
 #include <QString>
 
+class AttentionPage;
 class MainWindow;
 class TrainPage;
 
@@ -15,6 +16,7 @@ struct ScreenshotRequest {
     bool demo = false;     // run a short real training first
     int digit = 0;         // Draw page with demo: the MNIST test image drawn on the pad
     QString tab;           // Train page: the chart tab to show (its index, or the start of its title);
+                           // Attention page: vit, gpt or gpt-loss;
                            // Benchmarks page: the chart to show (its index, or the start of its title; "table")
     QString results;       // Benchmarks page: the results file to show
     QSize size{1400, 900};
@@ -23,6 +25,14 @@ struct ScreenshotRequest {
 /// Loads the data, and with demo trains an MLP for 1 epoch on 6,000 images (tested on 1,000) through the
 /// page's own controller, waiting in a local event loop. Returns an empty string, or what went wrong.
 QString runDemoTraining(TrainPage* page, int timeoutMs = 180000);
+
+/// Steps of each GPT-mini run in the attention demo.
+inline constexpr int kAttentionDemoSteps = 300;
+
+/// The Attention page's demo, real and short: tab "vit" trains the quick ViT (one epoch on 12,000 images) and
+/// shows MNIST test image `digit`; tab "gpt" trains GPT-mini with each block on the default corpus, then generates
+/// from "The " and shows the generated text's attention ("gpt-loss": then shows the loss curves instead). Returns an empty string, or what went wrong.
+QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs = 240000);
 
 /// Renders request.page of `window` to request.outPath. Exit code for main: 0 written, 1 failure,
 /// 2 unknown page (the message lists the known ones). Messages go to stderr.

@@ -47,6 +47,8 @@ int scaling_steps(const Args& args);
 nlohmann::json suite_scaling(const Args& args, Progress& progress);        // cmd_bench.cpp
 /// `backprop bench gpu` (bench_gpu.cpp): prints its table, writes --json; exits 0 (skipped) without a GPU.
 int bench_gpu(const Args& args);
+int gpt_steps(const Args& args);
+nlohmann::json suite_gpt(const Args& args, Progress& progress);            // bench_gpt.cpp
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);

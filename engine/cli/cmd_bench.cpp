@@ -433,11 +433,11 @@ std::string pytorch_version() {
 }
 
 /// `backprop bench all`: every suite in one process, one JSON: {"benchmark": "all", "machine": {...},
-/// "suites": {"ops": {...}, "models": {...}, "accuracy": {...}, "scaling": {...}}} — each suite's object is
+/// "suites": {"ops": {...}, "models": {...}, "accuracy": {...}, "scaling": {...}, "gpt": {...}}} — each suite's object is
 /// exactly what its own command writes.
 int bench_all(const Args& args) {
     Progress progress = progress_for(args);
-    progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args));
+    progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args) + gpt_steps(args));
     nlohmann::json machine = train::machine_info();
     machine["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
                                std::to_string(EIGEN_MINOR_VERSION);
@@ -455,6 +455,8 @@ int bench_all(const Args& args) {
     suites["accuracy"] = suite_accuracy(args, progress);
     std::printf("\n");
     suites["scaling"] = suite_scaling(args, progress);
+    std::printf("\n");
+    suites["gpt"] = suite_gpt(args, progress);
     progress.done();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("\nbench all: %.1f s\n", seconds);
@@ -528,6 +530,7 @@ int cmd_bench(int argc, char** argv) {
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
                {"images", "N", "training images per model for the models suite", "6400 (--quick: 512)"},
+               {"steps", "N", "timed training steps per GPT measurement (gpt suite)", "40 (--quick: 4)"},
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
                {"progress", "", "print 'progress K/N suite: step' lines on stderr even on a terminal", ""},
                {"json", "FILE", "write the results as JSON", ""},
@@ -546,10 +549,11 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "ops") return run_one(args, ops_steps, suite_ops);
     if (suite == "models") return run_one(args, models_steps, suite_models);
     if (suite == "accuracy") return run_one(args, accuracy_steps, suite_accuracy);
+    if (suite == "gpt") return run_one(args, gpt_steps, suite_gpt);
     if (suite == "all") return bench_all(args);
     if (suite == "gpu") return bench_gpu(args);  // bench_gpu.cpp
     throw UsageError("unknown suite '" + suite +
-                     "'; available: all, ops, models, accuracy, scaling, train-mlp, train-lenet, train-cnn, gpu");
+                     "'; available: all, ops, models, accuracy, scaling, gpt, train-mlp, train-lenet, train-cnn, gpu");
 }
 
 }  // namespace bp::cli

@@ -10,4 +10,6 @@ int cmd_bench(int argc, char** argv);
 int cmd_report(int argc, char** argv);
 int cmd_predict(int argc, char** argv);
 int cmd_export_charts(int argc, char** argv);
+int cmd_train_text(int argc, char** argv);  // cmd_text.cpp
+int cmd_generate(int argc, char** argv);
 }  // namespace bp::cli

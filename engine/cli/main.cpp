@@ -1,4 +1,4 @@
-// main.cpp — `backprop`, the command line: train, eval, predict, info, bench. Shares the engine with the app and
+// main.cpp — `backprop`, the command line: train, train-text, generate, eval, predict, info, bench. Shares the engine with the app and
 // nothing of the GUI. Usage errors exit 2, other errors 1, each with one message on stderr.
 #include <cstring>
 #include <iostream>
@@ -14,6 +14,8 @@ static const char* kUsage =
     "\n"
     "commands:\n"
     "  train    train a zoo model on a dataset, save it and write a JSON report\n"
+    "  train-text  train GPT-mini (a character-level language model) on the fortunes corpus or a text file\n"
+    "  generate    write text with a GPT model saved by train-text\n"
     "  eval     evaluate a saved model on a dataset's test split\n"
     "  predict  classify PNG/JPEG pictures with a saved model (top classes and probabilities)\n"
     "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
     }
     try {
         if (cmd == "train") return bp::cli::cmd_train(argc, argv);
+        if (cmd == "train-text") return bp::cli::cmd_train_text(argc, argv);
+        if (cmd == "generate") return bp::cli::cmd_generate(argc, argv);
         if (cmd == "eval") return bp::cli::cmd_eval(argc, argv);
         if (cmd == "predict") return bp::cli::cmd_predict(argc, argv);
         if (cmd == "info") return bp::cli::cmd_info(argc, argv);

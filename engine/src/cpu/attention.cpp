@@ -4,6 +4,7 @@
 // The op, its checks and the derivation are in ops/attention.cpp. Not in the Backend table yet (no CUDA kernel).
 #include <Eigen/Dense>
 #include <cmath>
+#include <limits>
 
 #include "cpu/cpu_kernels.h"
 
@@ -48,9 +49,9 @@ void forward_impl(Tensor& out, Tensor& lse, const Tensor& q, const Tensor& k, co
                 const int64_t nc = std::min(Bl, S - j0);
                 tile.noalias() = (Q.middleRows(i0, nr) * K.middleRows(j0, nc).transpose()) * sc;
                 for (int64_t r = 0; r < nr; ++r) {
-                    double mx = -INFINITY;
-                    for (int64_t c = 0; c < nc; ++c)
-                        if (g.visible(b, i0 + r, j0 + c)) mx = std::max(mx, double(tile(r, c)));
+                    for (int64_t c = 0; c < nc; ++c)  // masked scores -> −∞, so that exp gives exactly 0
+                        if (!g.visible(b, i0 + r, j0 + c)) tile(r, c) = -std::numeric_limits<T>::infinity();
+                    const double mx = double(tile.row(r).maxCoeff());
                     if (mx == -INFINITY) {  // nothing visible to this row in this block
                         tile.row(r).setZero();
                         continue;
@@ -58,11 +59,8 @@ void forward_impl(Tensor& out, Tensor& lse, const Tensor& q, const Tensor& k, co
                     const double mn = std::max(m[r], mx), corr = std::exp(m[r] - mn);
                     l[r] *= corr;
                     acc.row(r) *= static_cast<T>(corr);
-                    for (int64_t c = 0; c < nc; ++c) {
-                        const double p = g.visible(b, i0 + r, j0 + c) ? std::exp(double(tile(r, c)) - mn) : 0.0;
-                        tile(r, c) = static_cast<T>(p);
-                        l[r] += p;
-                    }
+                    tile.row(r) = (tile.row(r).array() - static_cast<T>(mn)).exp();  // Eigen's vectorised exp
+                    l[r] += double(tile.row(r).sum());
                     m[r] = mn;
                 }
                 acc.noalias() += tile * V.middleRows(j0, nc);  // [nr, nc] @ [nc, Dh]
@@ -102,13 +100,14 @@ void backward_impl(Tensor& gq, Tensor& gk, Tensor& gv, const Tensor& grad_out, c
                 if (g.causal && j0 > i0 + nr - 1) continue;
                 p.noalias() = Q.middleRows(i0, nr) * K.middleRows(j0, nc).transpose();
                 dp.noalias() = dO.middleRows(i0, nr) * V.middleRows(j0, nc).transpose();
-                for (int64_t r = 0; r < nr; ++r)
-                    for (int64_t c = 0; c < nc; ++c) {
-                        const int64_t t = i0 + r;
-                        const double pr = g.visible(b, t, j0 + c) ? std::exp(double(p(r, c)) * sc - L[t]) : 0.0;
-                        p(r, c) = static_cast<T>(pr);                                 // P
-                        dp(r, c) = static_cast<T>(pr * (double(dp(r, c)) - D[t]) * sc);  // dS / √Dh
-                    }
+                for (int64_t r = 0; r < nr; ++r) {
+                    const int64_t t = i0 + r;
+                    for (int64_t c = 0; c < nc; ++c)
+                        p(r, c) = g.visible(b, t, j0 + c) ? static_cast<T>(double(p(r, c)) * sc - L[t])
+                                                          : -std::numeric_limits<T>::infinity();
+                    p.row(r) = p.row(r).array().exp();                                                 // P
+                    dp.row(r) = p.row(r).array() * (dp.row(r).array() - static_cast<T>(D[t])) * static_cast<T>(sc);  // dS / √Dh
+                }
                 dV.middleRows(j0, nc).noalias() += p.transpose() * dO.middleRows(i0, nr);
                 dQ.middleRows(i0, nr).noalias() += dp * K.middleRows(j0, nc);
                 dK.middleRows(j0, nc).noalias() += dp.transpose() * Q.middleRows(i0, nr);

@@ -2,7 +2,9 @@
 // RMS normalisation, rotary position embedding, SiLU / SwiGLU, batched matmul and transpose. Reference loops
 // on the host, written as the formulas; attention itself is in attention.cpp. Not on CUDA yet: a cuda tensor
 // throws ConfigError naming the op.
+#include <Eigen/Core>
 #include <cmath>
+#include <cstring>
 
 #include "ops/op_util.h"
 #if defined(BP_HAVE_CUDA)
@@ -127,14 +129,17 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                     const T* hp = xhat.data<T>();
                     const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
                     const double* rp = rstd.data<double>();
+                    T* ggp = gg.defined() ? gg.data<T>() : nullptr;
+                    T* gbp = gb.defined() ? gb.data<T>() : nullptr;
+                    T* gxp = gx.defined() ? gx.data<T>() : nullptr;
                     for (int64_t r = 0; r < R; ++r) {
                         const T* gr = go + r * D;
                         const T* hr = hp + r * D;
-                        if (gg.defined())
-                            for (int64_t i = 0; i < D; ++i) gg.data<T>()[i] += gr[i] * hr[i];
-                        if (gb.defined())
-                            for (int64_t i = 0; i < D; ++i) gb.data<T>()[i] += gr[i];
-                        if (!gx.defined()) continue;
+                        if (ggp)
+                            for (int64_t i = 0; i < D; ++i) ggp[i] += gr[i] * hr[i];
+                        if (gbp)
+                            for (int64_t i = 0; i < D; ++i) gbp[i] += gr[i];
+                        if (!gxp) continue;
                         double mh = 0, mhx = 0;
                         for (int64_t i = 0; i < D; ++i) {
                             const double h = gr[i] * (gp ? gp[i] : 1.0);
@@ -143,7 +148,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                         }
                         mh /= D;
                         mhx /= D;
-                        T* out = gx.data<T>() + r * D;
+                        T* out = gxp + r * D;
                         for (int64_t i = 0; i < D; ++i)
                             out[i] = static_cast<T>(rp[r] * (gr[i] * (gp ? gp[i] : 1.0) - mh - hr[i] * mhx));
                     }
@@ -175,11 +180,12 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
         const T* xp = x.data<T>();
         const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
         T* yp = y.data<T>();
+        double* rip = rinv.data<double>();
         for (int64_t r = 0; r < R; ++r) {
             double ms = 0;
             for (int64_t i = 0; i < D; ++i) ms += double(xp[r * D + i]) * xp[r * D + i];
             const double rs = 1.0 / std::sqrt(ms / D + eps);
-            rinv.data<double>()[r] = rs;
+            rip[r] = rs;
             for (int64_t i = 0; i < D; ++i) yp[r * D + i] = static_cast<T>(xp[r * D + i] * rs * (gp ? gp[i] : 1.0));
         }
     });
@@ -194,16 +200,19 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
                     using T = decltype(tag);
                     const T *go = g.data<T>(), *xp = x.data<T>();
                     const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
+                    const double* rip = rinv.data<double>();
+                    T* ggp = gg.defined() ? gg.data<T>() : nullptr;
+                    T* gxp = gx.defined() ? gx.data<T>() : nullptr;
                     for (int64_t r = 0; r < R; ++r) {
-                        const double rs = rinv.data<double>()[r];
+                        const double rs = rip[r];
                         const T *gr = go + r * D, *xr = xp + r * D;
-                        if (gg.defined())
-                            for (int64_t i = 0; i < D; ++i) gg.data<T>()[i] += static_cast<T>(gr[i] * xr[i] * rs);
-                        if (!gx.defined()) continue;
+                        if (ggp)
+                            for (int64_t i = 0; i < D; ++i) ggp[i] += static_cast<T>(gr[i] * xr[i] * rs);
+                        if (!gxp) continue;
                         double mhx = 0;
                         for (int64_t i = 0; i < D; ++i) mhx += gr[i] * (gp ? gp[i] : 1.0) * xr[i];
                         mhx /= D;
-                        T* out = gx.data<T>() + r * D;
+                        T* out = gxp + r * D;
                         for (int64_t i = 0; i < D; ++i)
                             out[i] = static_cast<T>(rs * (gr[i] * (gp ? gp[i] : 1.0) - xr[i] * rs * rs * mhx));
                     }
@@ -218,20 +227,27 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
 //   y[2i] = x[2i] cos θ − x[2i+1] sin θ;   y[2i+1] = x[2i] sin θ + x[2i+1] cos θ   (a rotation R(θ))
 // backward: R(θ) is orthogonal, so grad_x = R(θ)ᵀ grad_y = R(−θ) grad_y, the inverse rotation.
 static void rope_apply(Tensor& out, const Tensor& in, int64_t offset, double base, double sign) {
-    const int64_t BH = in.size(0) * in.size(1), T = in.size(2), Dh = in.size(3);
+    const int64_t BH = in.size(0) * in.size(1), T = in.size(2), Dh = in.size(3), P = Dh / 2;
+    std::vector<double> cs(static_cast<size_t>(T * P)), sn(static_cast<size_t>(T * P));  // [T, Dh/2] each
+    for (int64_t t = 0; t < T; ++t)
+        for (int64_t i = 0; i < P; ++i) {
+            const double theta = static_cast<double>(offset + t) * std::pow(base, -2.0 * i / Dh);
+            cs[t * P + i] = std::cos(theta);
+            sn[t * P + i] = sign * std::sin(theta);
+        }
     dispatch_dtype(in.dtype(), [&](auto tag) {
         using Tp = decltype(tag);
         const Tp* x = in.data<Tp>();
         Tp* y = out.data<Tp>();
-        for (int64_t t = 0; t < T; ++t)
-            for (int64_t i = 0; i < Dh / 2; ++i) {
-                const double theta = static_cast<double>(offset + t) * std::pow(base, -2.0 * i / Dh);
-                const double c = std::cos(theta), s = sign * std::sin(theta);
-                for (int64_t bh = 0; bh < BH; ++bh) {
-                    const int64_t o = (bh * T + t) * Dh + 2 * i;
-                    const double x0 = x[o], x1 = x[o + 1];
-                    y[o] = static_cast<Tp>(x0 * c - x1 * s);
-                    y[o + 1] = static_cast<Tp>(x0 * s + x1 * c);
+        for (int64_t bh = 0; bh < BH; ++bh)
+            for (int64_t t = 0; t < T; ++t) {
+                const int64_t row = (bh * T + t) * Dh;
+                const double* c = cs.data() + t * P;
+                const double* s = sn.data() + t * P;
+                for (int64_t i = 0; i < P; ++i) {
+                    const double x0 = x[row + 2 * i], x1 = x[row + 2 * i + 1];
+                    y[row + 2 * i] = static_cast<Tp>(x0 * c[i] - x1 * s[i]);
+                    y[row + 2 * i + 1] = static_cast<Tp>(x0 * s[i] + x1 * c[i]);
                 }
             }
     });
@@ -279,30 +295,27 @@ Tensor swiglu(const Tensor& x) {
     Shape os = x.shape();
     os.back() = F;
     Tensor y = Tensor::empty(os, x.dtype());
+    // Eigen arrays over the [R, 2F] rows: the a half and the b half are column blocks; exp is vectorised.
     dispatch_dtype(x.dtype(), [&](auto tag) {
         using T = decltype(tag);
-        const T* xp = x.data<T>();
-        T* yp = y.data<T>();
-        for (int64_t r = 0; r < R; ++r)
-            for (int64_t f = 0; f < F; ++f) {
-                const double a = xp[r * 2 * F + f], b = xp[r * 2 * F + F + f];
-                yp[r * F + f] = static_cast<T>(a / (1.0 + std::exp(-a)) * b);
-            }
+        using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        Eigen::Map<const Arr> X(x.data<T>(), R, 2 * F);
+        Eigen::Map<Arr> Y(y.data<T>(), R, F);
+        const auto a = X.leftCols(F), b = X.rightCols(F);
+        Y = a / (T(1) + (-a).exp()) * b;
     });
     if (autograd::needs_record({&x}))
         autograd::record("swiglu", y, {x}, [x, F, R](const Tensor& g) -> std::vector<Tensor> {
             Tensor gx = Tensor::empty(x.shape(), x.dtype());
             dispatch_dtype(x.dtype(), [&](auto tag) {
                 using T = decltype(tag);
-                const T *xp = x.data<T>(), *go = g.data<T>();
-                T* gp = gx.data<T>();
-                for (int64_t r = 0; r < R; ++r)
-                    for (int64_t f = 0; f < F; ++f) {
-                        const double a = xp[r * 2 * F + f], b = xp[r * 2 * F + F + f], gy = go[r * F + f];
-                        const double s = 1.0 / (1.0 + std::exp(-a));
-                        gp[r * 2 * F + f] = static_cast<T>(gy * b * s * (1.0 + a * (1.0 - s)));
-                        gp[r * 2 * F + F + f] = static_cast<T>(gy * a * s);
-                    }
+                using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+                Eigen::Map<const Arr> X(x.data<T>(), R, 2 * F), G(g.data<T>(), R, F);
+                Eigen::Map<Arr> GX(gx.data<T>(), R, 2 * F);
+                const auto a = X.leftCols(F), b = X.rightCols(F);
+                const Arr s = T(1) / (T(1) + (-a).exp());                  // σ(a)  [R, F]
+                GX.leftCols(F) = G * b * s * (T(1) + a * (T(1) - s));     // grad_a = g ⊙ b ⊙ silu'(a)
+                GX.rightCols(F) = G * a * s;                               // grad_b = g ⊙ silu(a)
             });
             return {gx};
         });
@@ -375,29 +388,36 @@ Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
 }
 
 // transpose: out[..i..j..] = x[..j..i..]; backward is the same swap applied to grad_out.
+// With d0 < d1 the input is viewed as [A, n0, M, n1, C] (A: the dims before d0, M: between, C: after d1) and
+// out[a, j, m, i, :] = x[a, i, m, j, :]: whole rows of C contiguous elements move at once ([B, T, H, Dh] ->
+// [B, H, T, Dh] moves rows of Dh).
 static Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
+    if (d0 > d1) std::swap(d0, d1);
     Shape os = x.shape();
     std::swap(os[d0], os[d1]);
     Tensor out = Tensor::empty(os, x.dtype());
-    const int64_t nd = x.dim();
-    std::vector<int64_t> in_stride(nd, 1);
-    for (int64_t d = nd - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * x.size(d + 1);
-    std::vector<int64_t> st = in_stride;  // input stride for each output dim
-    std::swap(st[d0], st[d1]);
+    if (d0 == d1) {
+        std::memcpy(out.raw_data(), x.raw_data(), x.nbytes());
+        return out;
+    }
+    int64_t A = 1, M = 1, C = 1;
+    for (int64_t d = 0; d < d0; ++d) A *= x.size(d);
+    for (int64_t d = d0 + 1; d < d1; ++d) M *= x.size(d);
+    for (int64_t d = d1 + 1; d < x.dim(); ++d) C *= x.size(d);
+    const int64_t n0 = x.size(d0), n1 = x.size(d1);
     dispatch_dtype(x.dtype(), [&](auto tag) {
         using T = decltype(tag);
         const T* xp = x.data<T>();
         T* op = out.data<T>();
-        std::vector<int64_t> idx(nd, 0);
-        for (int64_t n = 0; n < out.numel(); ++n) {
-            int64_t src = 0;
-            for (int64_t d = 0; d < nd; ++d) src += idx[d] * st[d];
-            op[n] = xp[src];
-            for (int64_t d = nd - 1; d >= 0; --d) {
-                if (++idx[d] < os[d]) break;
-                idx[d] = 0;
-            }
-        }
+        for (int64_t a = 0; a < A; ++a)
+            for (int64_t j = 0; j < n1; ++j)
+                for (int64_t m = 0; m < M; ++m)
+                    for (int64_t i = 0; i < n0; ++i) {
+                        const T* src = xp + (((a * n0 + i) * M + m) * n1 + j) * C;  // x[a, i, m, j, :]
+                        T* dst = op + (((a * n1 + j) * M + m) * n0 + i) * C;        // out[a, j, m, i, :]
+                        if (C == 1) *dst = *src;
+                        else std::memcpy(dst, src, static_cast<size_t>(C) * sizeof(T));
+                    }
     });
     return out;
 }

@@ -1,0 +1,150 @@
+// gpt_controller.h — GptController (GUI thread) and GptWorker (its own QThread): the language-model half of the
+// Attention page. The worker loads a text corpus, trains a GptMini with bp::train::TextTrainer, and samples text
+// token by token; training steps and evaluations go into a locked buffer that the controller drains every 33 ms
+// (one stepsArrived per tick), everything else leaves as queued signals. Pause, resume and stop reach the
+// trainer's atomics directly. One job at a time: a generation waits for training to end, and the reverse.
+#pragma once
+
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QThread>
+#include <QTimer>
+#include <QVector>
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include "attention_tools.h"
+#include "bp/data/text.h"
+#include "bp/train/text_trainer.h"
+
+/// The corpus the worker holds (immutable once loaded; shared read-only with the GUI for its tokenizer).
+struct CorpusInfo {
+    std::shared_ptr<const bp::data::TextCorpus> corpus;
+    double unigramLoss = 0;  // nats per character of the character-frequency baseline on the validation text
+};
+
+/// One training run's settings: the model's shape and the trainer's.
+struct GptRunConfig {
+    bp::models::GptOptions model;
+    bp::train::TextTrainConfig train;
+};
+
+/// What a finished generation hands back: the text and the attention of its last ≤ context tokens.
+struct GenerationResult {
+    std::vector<int32_t> ids;            // prompt + new tokens
+    QString text;                        // decoded
+    QStringList tokens;                  // one string per token of attention.ids
+    attentiontools::TokenAttention attention;
+};
+
+Q_DECLARE_METATYPE(CorpusInfo)
+Q_DECLARE_METATYPE(GptRunConfig)
+Q_DECLARE_METATYPE(bp::train::TextFinishedEvent)
+Q_DECLARE_METATYPE(std::shared_ptr<bp::models::GptMini>)
+Q_DECLARE_METATYPE(std::shared_ptr<const GenerationResult>)
+
+class GptWorker : public QObject, public bp::train::TextTrainerObserver {
+    Q_OBJECT
+public:
+    explicit GptWorker(QObject* parent = nullptr);
+    ~GptWorker() override;
+
+    // --- run on the worker thread (invoked queued) ---
+    /// path empty: the default corpus (Debian's fortunes). Emits corpusLoaded or corpusFailed.
+    void loadCorpus(const QString& path);
+    /// Builds a fresh GptMini and trains it to the end (or a stop); emits trainingFinished with a copy of it.
+    void train(const GptRunConfig& config, int runId);
+    /// Samples from `model` (trained with `tokenizer`) after `prompt`, emitting tokensGenerated as they come, then
+    /// generationFinished.
+    void generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
+                  std::vector<int32_t> prompt, bp::models::SampleOptions options, quint64 seed, int genId);
+
+    // --- thread-safe ---
+    struct Drained {
+        std::vector<bp::train::TextStepEvent> steps;
+        std::vector<bp::train::TextEvalEvent> evals;
+    };
+    Drained take();
+    void requestPause();
+    void requestResume();
+    void requestCancel();  ///< stops training and generation
+    void clearRequests();
+
+signals:
+    void corpusLoaded(const CorpusInfo& info);
+    void corpusFailed(const QString& message);
+    void trainingFinished(const bp::train::TextFinishedEvent& event, std::shared_ptr<bp::models::GptMini> model, int runId);
+    void trainingFailed(const QString& message, int runId);
+    void tokensGenerated(const QString& piece, int genId);
+    void generationFinished(std::shared_ptr<const GenerationResult> result, int genId);
+    void generationFailed(const QString& message, int genId);
+
+private:
+    void on_step(const bp::train::TextStepEvent& e) override;
+    void on_eval(const bp::train::TextEvalEvent& e) override;
+    void on_failed(const std::string& message, int step) override;
+
+    std::shared_ptr<const bp::data::TextCorpus> m_corpus;  // worker thread writes; readers only read
+    std::mutex m_bufferMutex;
+    Drained m_buffer;  // guarded by m_bufferMutex
+    mutable std::mutex m_trainerMutex;
+    bp::train::TextTrainer* m_trainer = nullptr;  // guarded by m_trainerMutex; lives on train()'s stack
+    std::atomic<bool> m_pausePending{false}, m_cancelPending{false};
+    QString m_failure;  // worker thread only: what on_failed reported during the current run
+};
+
+class GptController : public QObject {
+    Q_OBJECT
+public:
+    enum class State { NoCorpus, LoadingCorpus, Idle, Training, Paused, Stopping, Generating };
+    Q_ENUM(State)
+
+    explicit GptController(QObject* parent = nullptr);
+    ~GptController() override;  ///< stops a run or a generation, quits the thread and waits
+
+    void loadCorpus(const QString& path = QString());
+    /// Starts a run (ignored unless Idle). Returns the run id, 0 if it did not start.
+    int start(const GptRunConfig& config);
+    void pause();
+    void resume();
+    void stop();
+    /// Starts sampling from a model trained on `corpus` (whose tokenizer reads and writes its tokens; it need not be
+    /// the corpus loaded now). Ignored unless Idle. Returns the generation id, 0 if it did not start.
+    int generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
+                 const std::vector<int32_t>& prompt, const bp::models::SampleOptions& options, quint64 seed = 1);
+
+    State state() const { return m_state; }
+    bool hasCorpus() const { return static_cast<bool>(m_corpus.corpus); }
+    const CorpusInfo& corpus() const { return m_corpus; }
+    QString corpusError() const { return m_corpusError; }
+    const GptRunConfig& currentConfig() const { return m_config; }
+
+signals:
+    void stateChanged(GptController::State state);
+    void corpusLoaded(const CorpusInfo& info);
+    void corpusFailed(const QString& message);
+    void runStarted(const GptRunConfig& config, int runId);
+    void stepsArrived(const QVector<bp::train::TextStepEvent>& steps);
+    void evalsArrived(const QVector<bp::train::TextEvalEvent>& evals);
+    void trainingFinished(const bp::train::TextFinishedEvent& event, std::shared_ptr<bp::models::GptMini> model);
+    void trainingFailed(const QString& message);
+    void tokensGenerated(const QString& piece);
+    void generationFinished(std::shared_ptr<const GenerationResult> result);
+    void generationFailed(const QString& message);
+
+private:
+    void setState(State s);
+    void drain();
+
+    QThread m_thread;
+    GptWorker* m_worker = nullptr;  // lives on m_thread; deleted after the thread has stopped
+    QTimer m_drainTimer;
+    State m_state = State::NoCorpus;
+    CorpusInfo m_corpus;
+    QString m_corpusError;
+    GptRunConfig m_config;
+    int m_runId = 0, m_genId = 0;
+};

@@ -1,0 +1,224 @@
+// bench_gpt.cpp — `backprop bench gpt`: GPT-mini (4 layers, 4 heads, dim 128, context 64, batch 32) training
+// throughput in tokens/s for both blocks, our engine at 1 thread and at every core, beside PyTorch's fastest of
+// three thread configurations running the same architecture and training step
+// (tools/pytorch_reference/bench_gpt.py), all measured in this one run, with the ratio.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+#include <thread>
+
+#include "args.h"
+#include "bench_suites.h"
+#include "bp/backend.h"
+#include "bp/data/text.h"
+#include "bp/train/report.h"
+#include "bp/train/text_trainer.h"
+
+namespace bp::cli {
+
+namespace {
+
+struct GptPlan {
+    int layers = 4, heads = 4, dim = 128, context = 64, batch = 32;
+    int warmup = 3, steps = 40;
+    std::vector<int> threads;
+};
+
+GptPlan gpt_plan(const Args& args) {
+    GptPlan p;
+    if (args.on("quick")) {
+        p.warmup = 1;
+        p.steps = 4;
+    }
+    if (args.has("steps")) p.steps = args.integer("steps", 1, 100000);
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (args.has("threads") && args.integer("threads", 0, 1024) != 0) p.threads = {args.integer("threads", 0, 1024)};
+    else p.threads = cores > 1 ? std::vector<int>{1, cores} : std::vector<int>{1};
+    return p;
+}
+
+/// Times each step after the warm-up (from one on_step to the next: a whole training step, evaluations apart).
+/// The median step time is the figure: on a shared machine a few steps stall behind other processes, and the
+/// median ignores them (the PyTorch script reports the same statistic).
+struct StepClock : train::TextTrainerObserver {
+    explicit StepClock(int warmup) : warmup(warmup) {}
+    void on_step(const train::TextStepEvent& e) override {
+        const auto now = std::chrono::steady_clock::now();
+        if (e.step > warmup) step_seconds.push_back(std::chrono::duration<double>(now - last).count());
+        last = now;
+        last_loss = e.loss;
+    }
+    double median() const {
+        std::vector<double> s = step_seconds;
+        std::sort(s.begin(), s.end());
+        const size_t n = s.size();
+        return n == 0 ? 0 : n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+    double total() const {
+        double t = 0;
+        for (double x : step_seconds) t += x;
+        return t;
+    }
+    int warmup;
+    double last_loss = 0;
+    std::vector<double> step_seconds;
+    std::chrono::steady_clock::time_point last;
+};
+
+data::TextCorpus bench_corpus() {
+    if (data::default_corpus_available()) return data::load_default_corpus();
+    std::string text;  // speed does not depend on the text: pseudo-random printable characters
+    uint32_t s = 1;
+    for (int i = 0; i < 200000; ++i) text += static_cast<char>(' ' + ((s = s * 1664525u + 1013904223u) >> 16) % 95);
+    return data::make_text_corpus(text, "synthetic", 0.1);
+}
+
+struct TorchGpt {
+    bool ok = false;
+    std::string note;
+    double tokens_per_second = 0;
+    int torch_threads = 0, blas_threads = 0;
+    std::string blas;
+    nlohmann::json runs = nlohmann::json::array();
+};
+
+TorchGpt run_pytorch_gpt(const std::string& script, const GptPlan& p, const std::string& block, int vocab) {
+    TorchGpt best;
+    const std::pair<int, int> configs[] = {{1, 1}, {1, 2}, {2, 1}};  // (torch threads, BLAS threads)
+    for (auto [tt, bt] : configs) {
+        std::ostringstream cmd;
+        cmd << "/usr/bin/python3 " << shell_quote(script) << " --block " << block << " --vocab " << vocab
+            << " --layers " << p.layers << " --heads " << p.heads << " --dim " << p.dim << " --context " << p.context
+            << " --batch-size " << p.batch << " --steps " << p.steps << " --warmup " << p.warmup
+            << " --torch-threads " << tt << " --blas-threads " << bt << " 2>/dev/null";
+        int status = 0;
+        const std::string out = run_capture(cmd.str(), &status);
+        if (status == 3) {
+            best.note = "PyTorch is not installed (Debian package python3-torch); no comparison";
+            return best;
+        }
+        if (status != 0) {
+            best.note = "the PyTorch reference script failed (exit " + std::to_string(status) + ")";
+            continue;
+        }
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(out.substr(out.find('{')));
+        } catch (...) {
+            best.note = "could not read the PyTorch script's output";
+            continue;
+        }
+        best.runs.push_back(j);
+        const double tps = j.at("tokens_per_second").get<double>();
+        if (!best.ok || tps > best.tokens_per_second) {
+            best.ok = true;
+            best.tokens_per_second = tps;
+            best.torch_threads = tt;
+            best.blas_threads = bt;
+            best.blas = j.value("blas", "");
+        }
+    }
+    return best;
+}
+
+}  // namespace
+
+int gpt_steps(const Args& args) { return 2 * static_cast<int>(gpt_plan(args).threads.size()) + 2; }
+
+nlohmann::json suite_gpt(const Args& args, Progress& progress) {
+    const GptPlan plan = gpt_plan(args);
+    const std::string mode = args.has("pytorch") ? args.str("pytorch") : "auto";
+    if (mode != "auto" && mode != "off") throw UsageError("--pytorch expects auto or off; got '" + mode + "'");
+    std::string script = mode == "off" ? "" : find_reference_script("bench_gpt.py");
+    const data::TextCorpus corpus = bench_corpus();
+    const int vocab = corpus.tokenizer.vocab_size();
+    std::printf("bench gpt: GPT-mini %d layers, %d heads, dim %d, context %d, batch %d, vocabulary %d; training "
+                "tokens/s from the median of %d steps after %d warm-up steps (AdamW, clip 1.0), %s\n",
+                plan.layers, plan.heads, plan.dim, plan.context, plan.batch, vocab, plan.steps, plan.warmup,
+                cpu_simd().c_str());
+    std::fflush(stdout);
+    nlohmann::json rows = nlohmann::json::array();
+    for (const char* block : {"gpt2", "modern"}) {
+        models::GptOptions o;
+        o.vocab_size = vocab;
+        o.context = plan.context;
+        o.layers = plan.layers;
+        o.heads = plan.heads;
+        o.dim = plan.dim;
+        o.block = std::string(block) == "modern" ? nn::BlockKind::modern : nn::BlockKind::gpt2;
+        nlohmann::json ours = nlohmann::json::array();
+        double best_tps = 0;
+        int best_threads = 0;
+        int64_t params = 0;
+        for (int t : plan.threads) {
+            progress.step("gpt", std::string(block) + ", backprop " + std::to_string(t) + " thread(s)");
+            models::GptMini gpt(o);
+            params = gpt.parameter_count();
+            train::TextTrainConfig cfg;
+            cfg.steps = plan.warmup + plan.steps;
+            cfg.batch_size = plan.batch;
+            cfg.context = plan.context;
+            cfg.warmup_steps = 10;
+            cfg.eval_every = cfg.steps;
+            cfg.eval_batches = 1;
+            cfg.threads = t;
+            train::TextTrainer trainer(gpt, corpus, cfg);
+            StepClock clock(plan.warmup);
+            trainer.add_observer(&clock);
+            trainer.run();
+            if (trainer.failed()) throw Error(std::string("bench gpt: training the ") + block + " model failed");
+            const double secs = clock.total(), median = clock.median();
+            const double tps = static_cast<double>(plan.batch) * plan.context / median;
+            ours.push_back({{"threads", t}, {"tokens_per_second", tps}, {"median_step_seconds", median},
+                            {"seconds", secs}, {"mean_tokens_per_second", plan.steps * plan.batch * plan.context / secs},
+                            {"last_loss", clock.last_loss}});
+            std::printf("  %-6s backprop  %d thread(s): %8.0f tokens/s  (median step %.1f ms; %lld parameters, %.2f s for %d steps)\n",
+                        block, t, tps, median * 1000, static_cast<long long>(params), secs, plan.steps);
+            std::fflush(stdout);
+            if (tps > best_tps) {
+                best_tps = tps;
+                best_threads = t;
+            }
+        }
+        nlohmann::json row{{"block", block},
+                           {"parameters", params},
+                           {"backprop", {{"tokens_per_second", best_tps}, {"threads", best_threads}, {"runs", ours}}}};
+        progress.step("gpt", std::string(block) + ", pytorch");
+        if (!script.empty()) {
+            TorchGpt tg = run_pytorch_gpt(script, plan, block, vocab);
+            if (tg.ok) {
+                const double ratio = best_tps / tg.tokens_per_second;
+                std::printf("  %-6s pytorch   %8.0f tokens/s  (fastest of 3 thread configs: torch %d, BLAS %d; %s)\n",
+                            block, tg.tokens_per_second, tg.torch_threads, tg.blas_threads, tg.blas.c_str());
+                std::printf("  %-6s ratio     backprop (%d thread(s)) is %.2fx %s than PyTorch's fastest configuration\n",
+                            block, best_threads, ratio >= 1 ? ratio : 1 / ratio, ratio >= 1 ? "faster" : "slower");
+                row["pytorch"] = {{"tokens_per_second", tg.tokens_per_second}, {"torch_threads", tg.torch_threads},
+                                  {"blas_threads", tg.blas_threads}, {"blas", tg.blas}, {"runs", tg.runs}};
+                row["speedup_vs_pytorch"] = ratio;
+            } else {
+                std::printf("  %-6s pytorch   %s\n", block, tg.note.c_str());
+                row["pytorch"] = {{"note", tg.note}};
+                if (tg.note.find("not installed") != std::string::npos) script.clear();
+            }
+        } else {
+            std::printf("  %-6s pytorch   %s\n", block,
+                        mode == "off" ? "skipped (--pytorch off)" : "reference script not found; no comparison");
+            row["pytorch"] = {{"note", mode == "off" ? "skipped" : "reference script not found"}};
+        }
+        std::fflush(stdout);
+        rows.push_back(row);
+    }
+    return {{"benchmark", "gpt"},
+            {"quick", args.on("quick")},
+            {"model", {{"layers", plan.layers}, {"heads", plan.heads}, {"dim", plan.dim}, {"context", plan.context},
+                       {"vocab_size", vocab}}},
+            {"batch_size", plan.batch},
+            {"steps", plan.steps},
+            {"warmup_steps", plan.warmup},
+            {"corpus", corpus.source},
+            {"results", rows},
+            {"machine", train::machine_info()}};
+}
+
+}  // namespace bp::cli
