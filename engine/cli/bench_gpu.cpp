@@ -10,6 +10,7 @@
 #include "bp/autograd.h"
 #include "bp/backend.h"
 #include "bp/device.h"
+#include "bp/models/gpt.h"
 #include "bp/models/zoo.h"
 #include "bp/ops.h"
 #include "bp/optim/optimizer.h"
@@ -55,6 +56,41 @@ double train_throughput(const std::string& name, Device device, Precision prec, 
     return static_cast<double>(batch) * steps / std::max(seconds, 1e-9);
 }
 
+// Tokens per second of `steps` AdamW steps of GPT-mini (4 layers, 4 heads, d 128, the given block) on random
+// [batch, context] windows of a 96-character vocabulary: the model, batch and context of `bench gpt`.
+double gpt_throughput(nn::BlockKind block, Device device, Precision prec, int64_t batch, int64_t context, int warmup,
+                      int steps) {
+    set_precision(prec);
+    models::GptOptions o;
+    o.vocab_size = 96;
+    o.context = context;
+    o.block = block;
+    models::GptMini gpt(o);
+    Generator gen(7);
+    gpt.reset_parameters(gen);
+    gpt.to(device);
+    auto opt = optim::make_optimizer("adamw", gpt.parameters(), 1e-3, 0.01, 0.9);
+    std::vector<double> ids(static_cast<size_t>(batch * context)), next(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+        ids[i] = static_cast<double>(gen.engine()() % 96);
+        next[i] = static_cast<double>(gen.engine()() % 96);
+    }
+    const Tensor x = Tensor::from_vector({batch, context}, ids, DType::i32).to(device);
+    const Tensor y = Tensor::from_vector({batch, context}, next, DType::i32).to(device);
+    double seconds = 0;
+    for (int s = 0; s < warmup + steps; ++s) {
+        const auto t0 = Clock::now();
+        opt->zero_grad();
+        Tensor loss = gpt.loss(x, y);
+        loss.backward();
+        opt->step();
+        (void)loss.item();
+        if (s >= warmup) seconds += since(t0);
+    }
+    set_precision(Precision::fp32);
+    return static_cast<double>(batch * context) * steps / std::max(seconds, 1e-9);
+}
+
 // Milliseconds per forward + backward of causal attention on [B, H, T, D].
 double attention_ms(bool fused, Device device, int64_t B, int64_t H, int64_t T, int64_t D, int reps) {
     Generator gen(3);
@@ -89,7 +125,6 @@ int bench_gpu(const Args& args) {
     const int warmup = quick ? 1 : 3, steps = quick ? 3 : 20;
     nlohmann::json rows = nlohmann::json::array();
     std::printf("%-8s %-6s %-5s %14s %14s %8s\n", "model", "batch", "prec", "cpu samples/s", "cuda samples/s", "speedup");
-    // TODO(#6): add gpt-mini here once the text trainer lands on this branch (a text batch, not an image one).
     for (const std::string name : {"mlp", "cnn", "vit"}) {
         const int64_t batch = name == "mlp" ? 128 : 64;
         nlohmann::json row{{"model", name}, {"batch", batch}};
@@ -107,6 +142,28 @@ int bench_gpu(const Args& args) {
         } catch (const std::exception& e) {
             row["error"] = e.what();
             std::printf("%-8s failed: %s\n", name.c_str(), e.what());
+        }
+        rows.push_back(row);
+    }
+    // GPT-mini: tokens per second, batch 32 x context 64 (the sizes of `bench gpt`), both blocks.
+    for (const nn::BlockKind block : {nn::BlockKind::gpt2, nn::BlockKind::modern}) {
+        const std::string name = block == nn::BlockKind::gpt2 ? "gpt-gpt2" : "gpt-modern";
+        const int64_t batch = 32, context = 64;
+        nlohmann::json row{{"model", name}, {"batch", batch}, {"context", context}, {"unit", "tokens/s"}};
+        try {
+            const double cpu = gpt_throughput(block, Device::cpu, Precision::fp32, batch, context, warmup, steps);
+            const double gpu = gpt_throughput(block, Device::cuda, Precision::fp32, batch, context, warmup, steps);
+            const double gpu16 = gpt_throughput(block, Device::cuda, Precision::bf16, batch, context, warmup, steps);
+            row["cpu_tokens_per_second"] = cpu;
+            row["cuda_tokens_per_second"] = gpu;
+            row["cuda_bf16_tokens_per_second"] = gpu16;
+            std::printf("%-10s %-6s %-5s %14.0f %14.0f %7.1fx   (tokens/s)\n", name.c_str(), "32x64", "fp32", cpu, gpu,
+                        gpu / cpu);
+            std::printf("%-10s %-6s %-5s %14s %14.0f %7.1fx   (tokens/s)\n", name.c_str(), "32x64", "bf16", "", gpu16,
+                        gpu16 / cpu);
+        } catch (const std::exception& e) {
+            row["error"] = e.what();
+            std::printf("%-10s failed: %s\n", name.c_str(), e.what());
         }
         rows.push_back(row);
     }
