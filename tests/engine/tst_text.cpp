@@ -188,6 +188,25 @@ private slots:
         const double u = unigram_loss(c.train, c.val, c.tokenizer.vocab_size());
         QVERIFY(u > 2.5 && u < std::log(c.tokenizer.vocab_size()));
     }
+
+    void missingDefaultCorpusSaysWhatToInstall() {
+        QTemporaryDir empty;
+        qputenv("BP_FORTUNES_DIR", empty.path().toUtf8());
+        std::string why;
+        const bool available = default_corpus_available(&why);
+        std::string message;
+        try {
+            load_default_corpus();
+        } catch (const DataError& e) {
+            message = e.what();
+        }
+        qunsetenv("BP_FORTUNES_DIR");
+        QVERIFY(!available);
+        QVERIFY2(why.find("apt-get install fortunes") != std::string::npos, why.c_str());
+        QVERIFY2(why.find(empty.path().toStdString()) != std::string::npos, why.c_str());  // names the missing file
+        QVERIFY2(message.find("apt-get install fortunes") != std::string::npos, message.c_str());
+        QVERIFY(default_corpus_files().front().rfind("/usr/share/games/fortunes/", 0) == 0);  // the default again
+    }
 };
 
 QTEST_APPLESS_MAIN(TstText)

@@ -2,6 +2,7 @@
 // windows and the unigram baseline. UTF-8 is decoded here by hand (strict: no overlongs, no surrogates).
 #include "bp/data/text.h"
 
+#include <cstdlib>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -99,7 +100,11 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-const char* kFortunesDir = "/usr/share/games/fortunes";
+/// Debian's fortunes; $BP_FORTUNES_DIR replaces it (tests point it at an empty folder to see the message).
+std::string fortunes_dir() {
+    const char* env = std::getenv("BP_FORTUNES_DIR");
+    return env && *env ? std::string(env) : std::string("/usr/share/games/fortunes");
+}
 // Classroom-appropriate collections (Debian's `fortunes` keeps the offensive ones apart, in off/, never used).
 const char* kDefaultFiles[] = {"literature", "science", "wisdom", "people", "computers", "education", "fortunes"};
 
@@ -259,7 +264,7 @@ TextCorpus load_text_corpus(const std::string& path, double val_fraction) {
 
 std::vector<std::string> default_corpus_files() {
     std::vector<std::string> out;
-    for (const char* f : kDefaultFiles) out.push_back(std::string(kFortunesDir) + "/" + f);
+    for (const char* f : kDefaultFiles) out.push_back(fortunes_dir() + "/" + f);
     return out;
 }
 
@@ -284,7 +289,7 @@ TextCorpus load_default_corpus(double val_fraction) {
     std::string text;
     std::string names;
     for (const char* f : kDefaultFiles) {
-        std::string cleaned = clean_fortunes(read_file(std::string(kFortunesDir) + "/" + f));
+        std::string cleaned = clean_fortunes(read_file(fortunes_dir() + "/" + f));
         // Debian 12's files are UTF-8; should one ever not be, read it as Latin-1 (each byte its own code point)
         // rather than refuse the whole default corpus.
         std::vector<char32_t> cps;
