@@ -92,23 +92,10 @@ TorchGpt run_pytorch_gpt(const std::string& script, const GptPlan& p, const std:
             << " --layers " << p.layers << " --heads " << p.heads << " --dim " << p.dim << " --context " << p.context
             << " --batch-size " << p.batch << " --steps " << p.steps << " --warmup " << p.warmup
             << " --torch-threads " << tt << " --blas-threads " << bt << " 2>/dev/null";
-        int status = 0;
-        const std::string out = run_capture(cmd.str(), &status);
-        if (status == 3) {
-            best.note = "PyTorch is not installed (Debian package python3-torch); no comparison";
-            return best;
-        }
-        if (status != 0) {
-            best.note = "the PyTorch reference script failed (exit " + std::to_string(status) + ")";
-            continue;
-        }
         nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(out.substr(out.find('{')));
-        } catch (...) {
-            best.note = "could not read the PyTorch script's output";
-            continue;
-        }
+        const ReferenceRun r = run_reference(cmd.str(), &j, &best.note);
+        if (r == ReferenceRun::no_pytorch) return best;
+        if (r == ReferenceRun::failed) continue;
         best.runs.push_back(j);
         const double tps = j.at("tokens_per_second").get<double>();
         if (!best.ok || tps > best.tokens_per_second) {

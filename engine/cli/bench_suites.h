@@ -52,6 +52,12 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress);            // be
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);
+
+/// Runs one PyTorch reference script command line (tools/pytorch_reference/*.py) and parses the JSON object it
+/// prints into *out. no_pytorch: the script said torch cannot be imported (exit 3), so no other configuration
+/// will work either; failed: it failed or printed no JSON. *note says why, in words for the report.
+enum class ReferenceRun { ok, failed, no_pytorch };
+ReferenceRun run_reference(const std::string& cmd, nlohmann::json* out, std::string* note);
 std::string shell_quote(const std::string& s);
 /// tools/pytorch_reference/<name> beside the sources or the build; empty when not found.
 std::string find_reference_script(const std::string& name);

@@ -67,23 +67,10 @@ TorchRun run_pytorch(const std::string& script, const std::string& data_dir, con
         cmd << "/usr/bin/python3 " << shell_quote(script) << " --data-dir " << shell_quote(data_dir)
             << " --model " << model << " --lr " << lr << " --batch-size " << batch << " --epochs " << epochs << " --torch-threads " << tt << " --blas-threads "
             << bt << (eval ? " --eval" : "") << " 2>/dev/null";
-        int status = 0;
-        std::string out = run_capture(cmd.str(), &status);
-        if (status == 3) {
-            best.note = "PyTorch is not installed (Debian package python3-torch); no comparison";
-            return best;
-        }
-        if (status != 0) {
-            best.note = "the PyTorch reference script failed (exit " + std::to_string(status) + ")";
-            continue;
-        }
         nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(out.substr(out.find('{')));
-        } catch (...) {
-            best.note = "could not read the PyTorch script's output";
-            continue;
-        }
+        const ReferenceRun r = run_reference(cmd.str(), &j, &best.note);
+        if (r == ReferenceRun::no_pytorch) return best;
+        if (r == ReferenceRun::failed) continue;
         auto secs = j.at("epoch_seconds").get<std::vector<double>>();
         double s = *std::min_element(secs.begin(), secs.end());
         best.all.push_back(j);
@@ -481,6 +468,26 @@ void Progress::done() {
 }
 
 Progress progress_for(const Args& args) { return Progress(args.on("progress") || !isatty(STDERR_FILENO)); }
+
+ReferenceRun run_reference(const std::string& cmd, nlohmann::json* out, std::string* note) {
+    int status = 0;
+    const std::string text = run_capture(cmd, &status);
+    if (status == 3) {
+        *note = "PyTorch is not installed (Debian package python3-torch); no comparison";
+        return ReferenceRun::no_pytorch;
+    }
+    if (status != 0) {
+        *note = "the PyTorch reference script failed (exit " + std::to_string(status) + ")";
+        return ReferenceRun::failed;
+    }
+    try {
+        *out = nlohmann::json::parse(text.substr(text.find('{')));
+    } catch (...) {
+        *note = "could not read the PyTorch script's output";
+        return ReferenceRun::failed;
+    }
+    return ReferenceRun::ok;
+}
 
 std::string run_capture(const std::string& cmd, int* status) {
     std::string out;
