@@ -11,7 +11,7 @@
 namespace {
 
 const QStringList kSuites{QStringLiteral("ops"), QStringLiteral("models"), QStringLiteral("accuracy"),
-                          QStringLiteral("scaling")};
+                          QStringLiteral("scaling"), QStringLiteral("gpt")};
 
 double num(const QJsonValue& v) { return v.isDouble() ? v.toDouble() : std::nan(""); }
 
@@ -98,6 +98,84 @@ ChartSpec opsChart(const BenchRun& a, const BenchRun* b) {
     if (!torch.isEmpty()) {
         c.annotations = notes;
         while (c.annotations.size() < c.categories.size()) c.annotations << QString();
+    }
+    return c;
+}
+
+/// GPT-mini rows ("results" of the gpt suite): one per transformer block.
+QString gptBlockLabel(const QJsonObject& row) { return row.value(QStringLiteral("block")).toString() + QStringLiteral(" block"); }
+double gptOurs(const QJsonObject& row) {
+    return num(row.value(QStringLiteral("backprop")).toObject().value(QStringLiteral("tokens_per_second")));
+}
+double gptTorch(const QJsonObject& row) {
+    return num(row.value(QStringLiteral("pytorch")).toObject().value(QStringLiteral("tokens_per_second")));
+}
+QString threadsText(int n) { return n == 1 ? QStringLiteral("1 thread") : QStringLiteral("%1 threads").arg(n); }
+QString gptTorchConfig(const QJsonObject& torch) {
+    return QStringLiteral("torch %1 · BLAS %2").arg(threadsText(torch.value(QStringLiteral("torch_threads")).toInt()),
+                                                    threadsText(torch.value(QStringLiteral("blas_threads")).toInt()));
+}
+
+/// The PyTorch version the gpt suite ran: its reference runs record it; else the machine's.
+QString gptPytorchName(const BenchRun& run) {
+    for (const QJsonValue& v : rowsOf(run, QStringLiteral("gpt")))
+        for (const QJsonValue& r : v.toObject().value(QStringLiteral("pytorch")).toObject().value(QStringLiteral("runs")).toArray()) {
+            const QString version = r.toObject().value(QStringLiteral("version")).toString();
+            if (!version.isEmpty()) return QStringLiteral("PyTorch %1").arg(version);
+        }
+    return pytorchName(run);
+}
+
+ChartSpec gptChart(const BenchRun& a, const BenchRun* b) {
+    ChartSpec c;
+    c.id = QStringLiteral("gpt_speed");
+    c.kind = ChartSpec::Kind::Bars;
+    c.title = QStringLiteral("GPT-mini training speed vs PyTorch");
+    c.shortTitle = QStringLiteral("GPT-mini speed vs PyTorch");
+    const QJsonObject suite = a.suite(QStringLiteral("gpt"));
+    const QJsonObject model = suite.value(QStringLiteral("model")).toObject();
+    const QString setup = QStringLiteral("%1 layers, %2 heads, dim %3, context %4, batch %5; median of %6 steps")
+                              .arg(model.value(QStringLiteral("layers")).toInt())
+                              .arg(model.value(QStringLiteral("heads")).toInt())
+                              .arg(model.value(QStringLiteral("dim")).toInt())
+                              .arg(model.value(QStringLiteral("context")).toInt())
+                              .arg(suite.value(QStringLiteral("batch_size")).toInt())
+                              .arg(suite.value(QStringLiteral("steps")).toInt());
+    c.xTitle = QStringLiteral("transformer block");
+    c.yTitle = QStringLiteral("training tokens per second");
+    const bool comparing = b && b->has(QStringLiteral("gpt"));
+    // One thread count (ours) and one PyTorch configuration for every block go into the legend; when they
+    // differ per block the legend says "fastest" and the table has each.
+    QSet<int> ourThreads;
+    QSet<QString> torchConfigs;
+    QVector<QPair<QString, double>> ours, torch;
+    QStringList notes;
+    for (const QJsonValue& v : rowsOf(a, QStringLiteral("gpt"))) {
+        const QJsonObject row = v.toObject();
+        ours.append({gptBlockLabel(row), gptOurs(row)});
+        ourThreads.insert(row.value(QStringLiteral("backprop")).toObject().value(QStringLiteral("threads")).toInt());
+        if (std::isfinite(gptTorch(row))) {
+            torch.append({gptBlockLabel(row), gptTorch(row)});
+            torchConfigs.insert(gptTorchConfig(row.value(QStringLiteral("pytorch")).toObject()));
+        }
+        notes << speedRatioText(num(row.value(QStringLiteral("speedup_vs_pytorch"))));
+    }
+    const QString ourName = ourThreads.size() == 1 ? QStringLiteral("backprop, %1").arg(threadsText(*ourThreads.begin()))
+                                                   : QStringLiteral("backprop, fastest thread count");
+    addBarSeries(c, tagged(ourName, a, comparing), ours, false);
+    if (comparing) {
+        QVector<QPair<QString, double>> theirs;
+        for (const QJsonValue& v : rowsOf(*b, QStringLiteral("gpt"))) theirs.append({gptBlockLabel(v.toObject()), gptOurs(v.toObject())});
+        addBarSeries(c, tagged(QStringLiteral("backprop"), *b, true), theirs, true);
+    }
+    if (!torch.isEmpty()) {
+        const QString config = torchConfigs.size() == 1 ? *torchConfigs.begin() : QStringLiteral("fastest of 3 thread configs");
+        addBarSeries(c, tagged(QStringLiteral("%1, %2").arg(gptPytorchName(a), config), a, comparing), torch, false);
+        c.subtitle = setup + QStringLiteral("; label: ours ÷ PyTorch");
+        c.annotations = notes;
+        while (c.annotations.size() < c.categories.size()) c.annotations << QString();
+    } else {
+        c.subtitle = setup + QStringLiteral("; PyTorch was not measured in this run");
     }
     return c;
 }
@@ -319,7 +397,7 @@ bool parseBenchRun(const QByteArray& json, BenchRun* run, QString* error) {
     } else {
         *error = kind.isEmpty() ? QStringLiteral("not a benchmark result: it has neither \"suites\" nor \"benchmark\"; "
                                                  "write one with: backprop bench all --json FILE")
-                                : QStringLiteral("benchmark '%1' has no charts; use bench all, ops, models, accuracy or scaling")
+                                : QStringLiteral("benchmark '%1' has no charts; use bench all, ops, models, accuracy, scaling or gpt")
                                       .arg(kind);
         return false;
     }
@@ -381,6 +459,7 @@ QVector<ChartSpec> benchCharts(const BenchRun& run, const BenchRun* compare) {
                          QStringLiteral("throughput"),
                          QStringLiteral("one epoch on the first %1 MNIST images, default batch size").arg(images));
     }
+    if (run.has(QStringLiteral("gpt")) && !rowsOf(run, QStringLiteral("gpt")).isEmpty()) out << gptChart(run, compare);
     if (run.has(QStringLiteral("scaling"))) {
         out << dataScalingChart(run, compare);
         if (!run.suite(QStringLiteral("scaling")).value(QStringLiteral("threads")).toObject().value(QStringLiteral("rows")).toArray().isEmpty())
@@ -429,6 +508,27 @@ QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare) 
         const QJsonObject c = findRow(compare, QStringLiteral("models"), QStringLiteral("results"), QStringLiteral("model"),
                                       r.value(QStringLiteral("model")).toString());
         if (!c.isEmpty()) t.compared = describe(c);
+        rows << t;
+    }
+    for (const QJsonValue& v : rowsOf(run, QStringLiteral("gpt"))) {
+        const QJsonObject r = v.toObject();
+        BenchTableRow t{QStringLiteral("gpt"), QStringLiteral("GPT-mini, %1").arg(gptBlockLabel(r))};
+        auto describe = [&](const QJsonObject& row) {
+            const QJsonObject ours = row.value(QStringLiteral("backprop")).toObject();
+            return QStringLiteral("%1 tokens/s (%2) · %3 parameters")
+                .arg(fmt(gptOurs(row), 4), threadsText(ours.value(QStringLiteral("threads")).toInt()),
+                     QString::number(row.value(QStringLiteral("parameters")).toInteger()));
+        };
+        t.value = describe(r);
+        const QJsonObject c = findRow(compare, QStringLiteral("gpt"), QStringLiteral("results"), QStringLiteral("block"),
+                                      r.value(QStringLiteral("block")).toString());
+        if (!c.isEmpty()) t.compared = describe(c);
+        const QJsonObject torch = r.value(QStringLiteral("pytorch")).toObject();
+        if (std::isfinite(gptTorch(r)))
+            t.pytorch = QStringLiteral("%1 tokens/s (%2)").arg(fmt(gptTorch(r), 4), gptTorchConfig(torch));
+        else
+            t.pytorch = torch.value(QStringLiteral("note")).toString();
+        t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
         rows << t;
     }
     for (const QJsonValue& v : rowsOf(run, QStringLiteral("accuracy"), QStringLiteral("activations"))) {

@@ -15,7 +15,7 @@ struct BenchRun {
     QString path;   ///< the file it was read from
     QString label;  ///< short name for legends: the file's base name
     QJsonObject machine;
-    QJsonObject suites;  ///< "ops", "models", "accuracy", "scaling" — whichever the file has
+    QJsonObject suites;  ///< "ops", "models", "accuracy", "scaling", "gpt" — whichever the file has
     bool quick = false;
     bool has(const QString& suite) const { return suites.contains(suite); }
     QJsonObject suite(const QString& name) const { return suites.value(name).toObject(); }
@@ -29,7 +29,7 @@ bool parseBenchRun(const QByteArray& json, BenchRun* run, QString* error);
 /// One line about where it ran: "AMD EPYC … · 2 threads · AVX2 AVX-512 · g++ 12.2 · PyTorch 1.13.0".
 QString machineSummary(const BenchRun& run);
 
-/// Every chart the run has data for (ids: ops_speed, training_curves, memory, throughput, scaling_data,
+/// Every chart the run has data for (ids: ops_speed, training_curves, memory, throughput, gpt_speed, scaling_data,
 /// scaling_threads, activation_errors_<function> (one per activation with inexact results), gradients).
 /// With `compare`, the second run is drawn beside the first
 /// (extra bars, dashed lines) and series names carry each run's label.
@@ -41,7 +41,7 @@ struct BenchTableRow {
         : suite(std::move(suite_)), item(std::move(item_)), value(std::move(value_)) {}
     QString suite, item, value, compared, pytorch, ratio;
 };
-/// The table: one row per op, model, activation, gradient-checked op and scaling point.
+/// The table: one row per op, model, GPT-mini block, activation, gradient-checked op and scaling point.
 QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare = nullptr);
 
 /// "1.31× faster" for ratio = PyTorch time ÷ ours = 1.31, "1.50× slower" for 0.667.

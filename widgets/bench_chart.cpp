@@ -85,7 +85,9 @@ QAbstractAxis* valueAxis(Range r, bool log, bool zeroBased, double headroom = 1.
     }
     axis->setRange(lo, hi);
     axis->applyNiceNumbers();
-    axis->setLabelFormat(QStringLiteral("%.4g"));
+    // %.4g writes 15000 as "1.5e+04": from 10 000 up the nice ticks are whole numbers, written out in full.
+    const double biggest = std::max(std::abs(axis->min()), std::abs(axis->max()));
+    axis->setLabelFormat(biggest >= 1e4 && biggest < 1e9 ? QStringLiteral("%.0f") : QStringLiteral("%.4g"));
     return axis;
 }
 

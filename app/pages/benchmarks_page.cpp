@@ -36,7 +36,7 @@
 
 namespace {
 const QStringList kSuiteIds{QStringLiteral("all"), QStringLiteral("ops"), QStringLiteral("models"),
-                            QStringLiteral("accuracy"), QStringLiteral("scaling")};
+                            QStringLiteral("accuracy"), QStringLiteral("scaling"), QStringLiteral("gpt")};
 }
 
 BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWidget(parent), m_context(context) {
@@ -51,6 +51,7 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_suite->addItem(tr("Models (throughput, memory, loss)"), kSuiteIds[2]);
     m_suite->addItem(tr("Accuracy (activations, gradients)"), kSuiteIds[3]);
     m_suite->addItem(tr("Scaling (data, threads)"), kSuiteIds[4]);
+    m_suite->addItem(tr("GPT-mini vs PyTorch (tokens/s)"), kSuiteIds[5]);
     m_suite->setCurrentIndex(std::max(0, static_cast<int>(kSuiteIds.indexOf(saved.suite))));
     m_quick = new QCheckBox(tr("&Quick"));
     m_quick->setToolTip(tr("Small sizes and few repeats: a first look in seconds. Untick for the real measurement "

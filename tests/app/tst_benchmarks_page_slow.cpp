@@ -131,6 +131,20 @@ private slots:
                      r.value(QStringLiteral("samples_per_second")).toDouble());
         }
 
+        // GPT-mini: tokens/s per block, ours then PyTorch's (when it ran), the ratio above each group.
+        const QJsonArray gptRows = suites.value(QStringLiteral("gpt")).toObject().value(QStringLiteral("results")).toArray();
+        const ChartSpec* gpt = chartById(charts, QStringLiteral("gpt_speed"));
+        QVERIFY(gpt);
+        QCOMPARE(gpt->categories.size(), gptRows.size());
+        for (int i = 0; i < gptRows.size(); ++i) {
+            const QJsonObject r = gptRows[i].toObject();
+            QCOMPARE(gpt->series[0].values[i], r.value(QStringLiteral("backprop")).toObject().value(QStringLiteral("tokens_per_second")).toDouble());
+            if (r.contains(QStringLiteral("speedup_vs_pytorch"))) {
+                QCOMPARE(gpt->series[1].values[i], r.value(QStringLiteral("pytorch")).toObject().value(QStringLiteral("tokens_per_second")).toDouble());
+                QCOMPARE(gpt->annotations[i], speedRatioText(r.value(QStringLiteral("speedup_vs_pytorch")).toDouble()));
+            }
+        }
+
         // Scaling: measured and ideal lines.
         const QJsonObject scaling = suites.value(QStringLiteral("scaling")).toObject();
         const QJsonArray sizes = scaling.value(QStringLiteral("data_size")).toObject().value(QStringLiteral("rows")).toArray();
