@@ -110,6 +110,9 @@ double gptOurs(const QJsonObject& row) {
 double gptTorch(const QJsonObject& row) {
     return num(row.value(QStringLiteral("pytorch")).toObject().value(QStringLiteral("tokens_per_second")));
 }
+QString tokensText(double v) {
+    return std::isfinite(v) ? QStringLiteral("%1 tokens/s").arg(v, 0, 'f', 0) : QStringLiteral("–");
+}
 QString threadsText(int n) { return n == 1 ? QStringLiteral("1 thread") : QStringLiteral("%1 threads").arg(n); }
 QString gptTorchConfig(const QJsonObject& torch) {
     return QStringLiteral("torch %1 · BLAS %2").arg(threadsText(torch.value(QStringLiteral("torch_threads")).toInt()),
@@ -515,8 +518,8 @@ QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare) 
         BenchTableRow t{QStringLiteral("gpt"), QStringLiteral("GPT-mini, %1").arg(gptBlockLabel(r))};
         auto describe = [&](const QJsonObject& row) {
             const QJsonObject ours = row.value(QStringLiteral("backprop")).toObject();
-            return QStringLiteral("%1 tokens/s (%2) · %3 parameters")
-                .arg(fmt(gptOurs(row), 4), threadsText(ours.value(QStringLiteral("threads")).toInt()),
+            return QStringLiteral("%1 (%2) · %3 parameters")
+                .arg(tokensText(gptOurs(row)), threadsText(ours.value(QStringLiteral("threads")).toInt()),
                      QString::number(row.value(QStringLiteral("parameters")).toInteger()));
         };
         t.value = describe(r);
@@ -525,7 +528,7 @@ QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare) 
         if (!c.isEmpty()) t.compared = describe(c);
         const QJsonObject torch = r.value(QStringLiteral("pytorch")).toObject();
         if (std::isfinite(gptTorch(r)))
-            t.pytorch = QStringLiteral("%1 tokens/s (%2)").arg(fmt(gptTorch(r), 4), gptTorchConfig(torch));
+            t.pytorch = QStringLiteral("%1 (%2)").arg(tokensText(gptTorch(r)), gptTorchConfig(torch));
         else
             t.pytorch = torch.value(QStringLiteral("note")).toString();
         t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
