@@ -19,6 +19,10 @@ Device resolve_device(const std::string& choice) {
 #if !defined(BP_HAVE_CUDA)
 DeviceMemoryStats cuda_memory_stats() { return {}; }
 void cuda_empty_cache() {}
+bool cublas_loadable(std::string* why_not) {
+    if (why_not) *why_not = "this build has no CUDA backend";
+    return false;
+}
 #endif
 
 }  // namespace bp

@@ -82,6 +82,28 @@ class TestDevice : public QObject {
 private slots:
     void cleanup() { set_precision(Precision::fp32); }
 
+    // cuBLAS is opened on demand: a process that never multiplies on the GPU never maps it (~150 MB resident).
+    void cublasIsLoadedOnlyWhenAsked() {
+        auto mapped = [] {
+            QFile maps(QStringLiteral("/proc/self/maps"));
+            if (!maps.open(QIODevice::ReadOnly)) return false;
+            return maps.readAll().contains("libcublas");
+        };
+        // Work on the CPU, as every CPU-only run does.
+        Tensor a = Tensor::ones({4, 4});
+        QCOMPARE(matmul(a, a).at({0, 0}), 4.0);
+        QVERIFY2(!mapped(), "libcublas is mapped although nothing ran on the GPU");
+        std::string why;
+        const bool ok = cublas_loadable(&why);
+#if defined(BP_HAVE_CUDA)
+        QVERIFY2(ok, why.c_str());  // the toolkit that built this is installed here
+        QVERIFY(mapped());
+#else
+        QVERIFY(!ok);
+        QVERIFY2(why.find("no CUDA") != std::string::npos, why.c_str());
+#endif
+    }
+
     void size_classes_data() {
         QTest::addColumn<qulonglong>("bytes");
         QTest::addColumn<qulonglong>("cls");

@@ -18,4 +18,8 @@ DeviceMemoryStats cuda_memory_stats();
 /// Gives every cached (unused) GPU block back to the driver. A no-op without CUDA.
 void cuda_empty_cache();
 
+/// Loads cuBLAS now (it is otherwise opened at the first GPU matrix product, not at start-up: it costs ~150 MB
+/// of resident memory) and says whether that worked; false with the reason without CUDA or without the library.
+bool cublas_loadable(std::string* why_not = nullptr);
+
 }  // namespace bp

@@ -22,8 +22,11 @@ inline void check(cudaError_t e, const char* op, const char* call) {
     if (e != cudaSuccess) fail(op, call, cudaGetErrorString(e));
 }
 
+/// cuBLAS's name for a status ("CUBLAS_STATUS_NOT_SUPPORTED"); cuda_gemm.cu, where cuBLAS is loaded.
+std::string cublas_status_text(cublasStatus_t s);
+
 inline void check(cublasStatus_t s, const char* op, const char* call) {
-    if (s != CUBLAS_STATUS_SUCCESS) fail(op, call, cublasGetStatusString(s));
+    if (s != CUBLAS_STATUS_SUCCESS) fail(op, call, cublas_status_text(s));
 }
 
 // How many blocks a grid-stride loop over n elements uses: enough to fill any GPU, never zero, never more

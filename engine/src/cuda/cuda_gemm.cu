@@ -1,11 +1,15 @@
 // cuda_gemm.cu — row-major GEMM on cuBLAS (column-major) by the usual transposition: a row-major C [M, N] is a
 // column-major Cᵀ [N, M], and Cᵀ = op(B)ᵀ op(A)ᵀ, so cuBLAS is called with B first, A second and the sizes
 // swapped. bf16 (precision.h): inputs converted with round-to-nearest-even, fp32 accumulate, fp32 C.
+// cuBLAS is opened with dlopen on the first GEMM, not linked: loading libcublasLt costs ~150 MB of resident
+// memory, which every run of the CLI and the app would otherwise pay at start-up, GPU or not.
 #include <cuda_bf16.h>
+#include <dlfcn.h>
 
 #include <climits>
 #include <mutex>
 
+#include "bp/device.h"
 #include "bp/precision.h"
 #include "cuda/cuda_common.cuh"
 #include "cuda/cuda_gemm.h"
@@ -13,11 +17,57 @@
 namespace bp::cuda {
 namespace {
 
+// The five cuBLAS entry points the engine uses, looked up in the library once.
+struct Cublas {
+    decltype(&cublasCreate_v2) create = nullptr;
+    decltype(&cublasSgemmStridedBatched) sgemm = nullptr;
+    decltype(&cublasDgemmStridedBatched) dgemm = nullptr;
+    // Spelled out: C++ sees an inline overload of this one taking a cudaDataType compute type.
+    using GemmEx = cublasStatus_t (*)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
+                                      const void*, cudaDataType, int, long long, const void*, cudaDataType, int,
+                                      long long, const void*, void*, cudaDataType, int, long long, int,
+                                      cublasComputeType_t, cublasGemmAlgo_t);
+    GemmEx gemm_ex = nullptr;
+    decltype(&cublasGetStatusString) status_string = nullptr;
+    std::string error;  // why it could not be loaded
+};
+
+const Cublas& cublas() {
+    static const Cublas lib = [] {
+        Cublas c;
+        const std::string soname = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
+        void* h = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
+#if defined(BP_CUDA_LIBRARY_DIR)
+        if (!h) h = dlopen((std::string(BP_CUDA_LIBRARY_DIR) + "/" + soname).c_str(), RTLD_NOW | RTLD_LOCAL);
+#endif
+        if (!h) {
+            const char* e = dlerror();
+            c.error = "cannot load cuBLAS (" + soname + "): " + (e ? e : "not found");
+            return c;
+        }
+        auto sym = [&](const char* name) {
+            void* p = dlsym(h, name);
+            if (!p && c.error.empty()) c.error = std::string("cuBLAS has no symbol ") + name;
+            return p;
+        };
+        c.create = reinterpret_cast<decltype(c.create)>(sym("cublasCreate_v2"));
+        c.sgemm = reinterpret_cast<decltype(c.sgemm)>(sym("cublasSgemmStridedBatched"));
+        c.dgemm = reinterpret_cast<decltype(c.dgemm)>(sym("cublasDgemmStridedBatched"));
+        c.gemm_ex = reinterpret_cast<decltype(c.gemm_ex)>(sym("cublasGemmStridedBatchedEx"));
+        c.status_string = reinterpret_cast<decltype(c.status_string)>(sym("cublasGetStatusString"));
+        return c;
+    }();
+    return lib;
+}
+
 std::mutex g_handle_mu;
 
 cublasHandle_t handle(const char* op) {
     static cublasHandle_t h = nullptr;
-    if (!h) BP_CUDA_CHECK(cublasCreate(&h), op);
+    if (!h) {
+        if (!cublas().error.empty()) fail(op, "dlopen", cublas().error);
+        BP_CUDA_CHECK(cublas().create(&h), op);
+    }
     return h;
 }
 
@@ -47,6 +97,23 @@ struct Scratch {
 
 }  // namespace
 
+}  // namespace bp::cuda
+
+namespace bp {
+bool cublas_loadable(std::string* why_not) {
+    const std::string& e = cuda::cublas().error;
+    if (!e.empty() && why_not) *why_not = e;
+    return e.empty();
+}
+}  // namespace bp
+
+namespace bp::cuda {
+
+std::string cublas_status_text(cublasStatus_t s) {
+    if (cublas().status_string) return cublas().status_string(s);
+    return "cuBLAS status " + std::to_string(static_cast<int>(s));
+}
+
 void gemm_rm(const char* op, DType dtype, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, double alpha,
              const void* A, int64_t lda, int64_t stride_a, const void* B, int64_t ldb, int64_t stride_b, double beta,
              void* C, int64_t ldc, int64_t stride_c, int64_t batch) {
@@ -59,7 +126,7 @@ void gemm_rm(const char* op, DType dtype, bool trans_a, bool trans_b, int64_t M,
               ic = to_int(op, std::max<int64_t>(ldc, 1), "ldc"), nb = to_int(op, batch, "batch");
     if (dtype == DType::f64) {
         const double al = alpha, be = beta;
-        BP_CUDA_CHECK(cublasDgemmStridedBatched(h, opB, opA, n, m, k, &al, static_cast<const double*>(B), ib, stride_b,
+        BP_CUDA_CHECK(cublas().dgemm(h, opB, opA, n, m, k, &al, static_cast<const double*>(B), ib, stride_b,
                                                 static_cast<const double*>(A), ia, stride_a, &be,
                                                 static_cast<double*>(C), ic, stride_c, nb),
                       op);
@@ -68,7 +135,7 @@ void gemm_rm(const char* op, DType dtype, bool trans_a, bool trans_b, int64_t M,
     if (dtype != DType::f32) fail(op, "gemm", "needs float32 or float64 tensors");
     const float al = static_cast<float>(alpha), be = static_cast<float>(beta);
     if (precision() != Precision::bf16 || K == 0) {
-        BP_CUDA_CHECK(cublasSgemmStridedBatched(h, opB, opA, n, m, k, &al, static_cast<const float*>(B), ib, stride_b,
+        BP_CUDA_CHECK(cublas().sgemm(h, opB, opA, n, m, k, &al, static_cast<const float*>(B), ib, stride_b,
                                                 static_cast<const float*>(A), ia, stride_a, &be,
                                                 static_cast<float*>(C), ic, stride_c, nb),
                       op);
@@ -95,7 +162,7 @@ void gemm_rm(const char* op, DType dtype, bool trans_a, bool trans_b, int64_t M,
     BP_CUDA_LAUNCHED(op, "to_bf16_kernel");
     to_bf16_kernel<<<grid_for(ext_b), kBlock>>>(b16, static_cast<const float*>(B), ext_b);
     BP_CUDA_LAUNCHED(op, "to_bf16_kernel");
-    BP_CUDA_CHECK(cublasGemmStridedBatchedEx(h, opB, opA, n, m, k, &al, b16, CUDA_R_16BF, ib, stride_b, a16,
+    BP_CUDA_CHECK(cublas().gemm_ex(h, opB, opA, n, m, k, &al, b16, CUDA_R_16BF, ib, stride_b, a16,
                                              CUDA_R_16BF, ia, stride_a, &be, C, CUDA_R_32F, ic, stride_c, nb,
                                              CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
                   op);
