@@ -15,7 +15,13 @@ const QStringList kSuites{QStringLiteral("ops"), QStringLiteral("models"), QStri
 
 double num(const QJsonValue& v) { return v.isDouble() ? v.toDouble() : std::nan(""); }
 
-QString fmt(double v, int digits = 3) { return std::isfinite(v) ? QString::number(v, 'g', digits) : QStringLiteral("–"); }
+/// `digits` significant digits ("0.718", "1.33"); whole numbers at or above 10^digits are written in full
+/// ("26401", not "2.64e+04").
+QString fmt(double v, int digits = 3) {
+    if (!std::isfinite(v)) return QStringLiteral("–");
+    if (std::abs(v) >= std::pow(10.0, digits) && std::abs(v) < 1e15) return QString::number(v, 'f', 0);
+    return QString::number(v, 'g', digits);
+}
 
 QString opLabel(const QJsonObject& row) {
     const QString label = row.value(QStringLiteral("label")).toString();
