@@ -73,6 +73,20 @@ void addBarSeries(ChartSpec& spec, const QString& name, const QVector<QPair<QStr
     spec.series.append(s);
 }
 
+/// One label per category: `notes` in category order, blank for categories only the other run has.
+void setAnnotations(ChartSpec& spec, const QStringList& notes) {
+    spec.annotations = notes;
+    while (spec.annotations.size() < spec.categories.size()) spec.annotations << QString();
+}
+
+/// The dashed "backprop · B" bars of the run compared against: `value` of each row of `suite`, under `label`.
+template <class Label, class Value>
+void addComparedBars(ChartSpec& spec, const BenchRun& b, const QString& suite, Label label, Value value) {
+    QVector<QPair<QString, double>> theirs;
+    for (const QJsonValue& v : rowsOf(b, suite)) theirs.append({label(v.toObject()), value(v.toObject())});
+    addBarSeries(spec, tagged(QStringLiteral("backprop"), b, true), theirs, true);
+}
+
 ChartSpec opsChart(const BenchRun& a, const BenchRun* b) {
     ChartSpec c;
     c.id = QStringLiteral("ops_speed");
@@ -94,17 +108,10 @@ ChartSpec opsChart(const BenchRun& a, const BenchRun* b) {
         notes << (std::isfinite(r) ? speedRatioText(r) : QString());
     }
     addBarSeries(c, tagged(QStringLiteral("backprop"), a, comparing), ours, false);
-    if (comparing) {
-        QVector<QPair<QString, double>> theirs;
-        for (const QJsonValue& v : rowsOf(*b, QStringLiteral("ops"))) theirs.append({opLabel(v.toObject()), opTime(v.toObject())});
-        addBarSeries(c, tagged(QStringLiteral("backprop"), *b, true), theirs, true);
-    }
+    if (comparing) addComparedBars(c, *b, QStringLiteral("ops"), opLabel, opTime);
     if (!torch.isEmpty()) addBarSeries(c, tagged(pytorchName(a), a, comparing), torch, false);
     else c.subtitle = QStringLiteral("median time per call, %1 thread(s); PyTorch was not measured in this run").arg(threadsOf(a));
-    if (!torch.isEmpty()) {
-        c.annotations = notes;
-        while (c.annotations.size() < c.categories.size()) c.annotations << QString();
-    }
+    if (!torch.isEmpty()) setAnnotations(c, notes);
     return c;
 }
 
@@ -172,17 +179,12 @@ ChartSpec gptChart(const BenchRun& a, const BenchRun* b) {
     const QString ourName = ourThreads.size() == 1 ? QStringLiteral("backprop, %1").arg(threadsText(*ourThreads.begin()))
                                                    : QStringLiteral("backprop, fastest thread count");
     addBarSeries(c, tagged(ourName, a, comparing), ours, false);
-    if (comparing) {
-        QVector<QPair<QString, double>> theirs;
-        for (const QJsonValue& v : rowsOf(*b, QStringLiteral("gpt"))) theirs.append({gptBlockLabel(v.toObject()), gptOurs(v.toObject())});
-        addBarSeries(c, tagged(QStringLiteral("backprop"), *b, true), theirs, true);
-    }
+    if (comparing) addComparedBars(c, *b, QStringLiteral("gpt"), gptBlockLabel, gptOurs);
     if (!torch.isEmpty()) {
         const QString config = torchConfigs.size() == 1 ? *torchConfigs.begin() : QStringLiteral("fastest of 3 thread configs");
         addBarSeries(c, tagged(QStringLiteral("%1, %2").arg(gptPytorchName(a), config), a, comparing), torch, false);
         c.subtitle = setup + QStringLiteral("; label: ours ÷ PyTorch");
-        c.annotations = notes;
-        while (c.annotations.size() < c.categories.size()) c.annotations << QString();
+        setAnnotations(c, notes);
     } else {
         c.subtitle = setup + QStringLiteral("; PyTorch was not measured in this run");
     }
