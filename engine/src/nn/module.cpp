@@ -47,9 +47,17 @@ void Module::to(Device device) {
     for (const auto& [name, t] : named_buffers()) move(t);
 }
 
+// The device of the first parameter in named_parameters() order, found without building that list: the
+// trainers ask once per batch.
 Device Module::device() const {
-    auto params = parameters();
-    return params.empty() ? Device::cpu : params.front().device();
+    auto first = [](auto&& self, const Module& m) -> const Tensor* {
+        if (!m.params_.empty()) return &m.params_.front().second;
+        for (const auto& [n, c] : m.children_)
+            if (const Tensor* t = self(self, *c)) return t;
+        return nullptr;
+    };
+    const Tensor* t = first(first, *this);
+    return t ? t->device() : Device::cpu;
 }
 
 void Module::train(bool on) {
