@@ -232,13 +232,6 @@ __global__ void flash_backward_dkv_kernel(T* dk, T* dv, const T* go, const T* q,
     }
 }
 
-template <class F>
-void fdispatch(const char* op, DType dt, F&& f) {
-    if (dt == DType::f64) f(double{});
-    else if (dt == DType::f32) f(float{});
-    else fail(op, "dispatch", "needs a float32 or float64 tensor");
-}
-
 dim3 attn_grid(const char* op, int64_t rows, int64_t BH) {
     if (BH > 65535) fail(op, "launch", "B·H = " + std::to_string(BH) + " exceeds the grid's y limit of 65535");
     if (rows > int64_t(kWarps) << 20) fail(op, "launch", std::to_string(rows) + " rows exceed the kernel's grid");
@@ -259,7 +252,7 @@ Tensor flash_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
     backend_for(Device::cuda).copy_from_host(keep_u8.raw_data(), keep_host.data(), keep_host.size());
     Tensor out = Tensor::empty(q.shape(), q.dtype(), Device::cuda);
     Tensor lse = Tensor::empty({g.B, g.H, g.T}, DType::f64, Device::cuda);
-    fdispatch(op, q.dtype(), [&](auto tag) {
+    float_dispatch(op, q.dtype(), [&](auto tag) {
         using T = decltype(tag);
         const int Bc = tile_keys<T>(g.Dh);
         const size_t smem = 2 * static_cast<size_t>(Bc) * static_cast<size_t>(g.Dh) * sizeof(T);
@@ -276,7 +269,7 @@ Tensor flash_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
                 Tensor gq = Tensor::empty(q.shape(), q.dtype(), Device::cuda), gk = Tensor::empty(k.shape(), k.dtype(), Device::cuda),
                        gv = Tensor::empty(v.shape(), v.dtype(), Device::cuda);
                 Tensor delta = Tensor::empty({g.B, g.H, g.T}, DType::f64, Device::cuda);
-                fdispatch(op, q.dtype(), [&](auto tag) {
+                float_dispatch(op, q.dtype(), [&](auto tag) {
                     using T = decltype(tag);
                     const int Bc = tile_keys<T>(g.Dh);
                     const size_t smem = 2 * static_cast<size_t>(Bc) * static_cast<size_t>(g.Dh) * sizeof(T);

@@ -224,13 +224,11 @@ __global__ void add_row_bias_kernel(T* out, const T* bias, int64_t m, int64_t n)
 }
 
 // ---- softmax family: one warp per row ------------------------------------------------------------------------
-constexpr int kRowsPerBlock = kBlock / 32;
 
 template <class T>
 __global__ void softmax_kernel(T* y, const T* x, int64_t rows, int64_t c, bool log) {
     const int lane = threadIdx.x & 31;
-    for (int64_t r = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5); r < rows;
-         r += static_cast<int64_t>(gridDim.x) * kRowsPerBlock) {
+    BP_WARP_ROWS(r, rows) {
         const T* xr = x + r * c;
         T* yr = y + r * c;
         T mx = -INFINITY;
@@ -252,8 +250,7 @@ __global__ void softmax_kernel(T* y, const T* x, int64_t rows, int64_t c, bool l
 template <class T>
 __global__ void softmax_backward_kernel(T* gx, const T* g, const T* y, int64_t rows, int64_t c, bool log) {
     const int lane = threadIdx.x & 31;
-    for (int64_t r = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5); r < rows;
-         r += static_cast<int64_t>(gridDim.x) * kRowsPerBlock) {
+    BP_WARP_ROWS(r, rows) {
         const T* gr = g + r * c;
         const T* yr = y + r * c;
         T* o = gx + r * c;
@@ -274,8 +271,7 @@ __global__ void softmax_backward_kernel(T* gx, const T* g, const T* y, int64_t r
 template <class T>
 __global__ void cross_entropy_kernel(T* probs, double* row_loss, const T* x, const int32_t* t, int64_t rows, int64_t c) {
     const int lane = threadIdx.x & 31;
-    for (int64_t r = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5); r < rows;
-         r += static_cast<int64_t>(gridDim.x) * kRowsPerBlock) {
+    BP_WARP_ROWS(r, rows) {
         const T* xr = x + r * c;
         T* pr = probs + r * c;
         T mx = -INFINITY;
@@ -551,22 +547,6 @@ __global__ void adam_kernel(T* w, const T* g, T* m, T* v, AdamParams p, int64_t 
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------------
-template <class T>
-const T* cptr(const Tensor& t) {
-    return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
-}
-template <class T>
-T* mptr(const Tensor& t) {
-    return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
-}
-
-// Runs f with a null pointer of the float dtype (float or double); int32 is an internal error here.
-template <class F>
-void float_dispatch(const char* op, DType dt, F&& f) {
-    if (dt == DType::f64) f(double{});
-    else if (dt == DType::f32) f(float{});
-    else fail(op, "dispatch", "needs a float32 or float64 tensor, got int32");
-}
 
 ConvGeom conv_geom(const Tensor& x, int64_t OH, int64_t OW, const Window2d& win) {
     return {x.size(1), x.size(2), x.size(3), win.kernel_h, win.kernel_w, win.stride_h, win.stride_w,
@@ -773,7 +753,7 @@ public:
         if (rows == 0) return;
         float_dispatch("softmax", x.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            softmax_kernel<<<grid_for(rows, kRowsPerBlock), kBlock>>>(mptr<T>(out), cptr<T>(x), rows, c, log);
+            softmax_kernel<<<row_grid(rows), kBlock>>>(mptr<T>(out), cptr<T>(x), rows, c, log);
         });
         BP_CUDA_LAUNCHED("softmax", "softmax_kernel");
     }
@@ -783,7 +763,7 @@ public:
         if (rows == 0) return;
         float_dispatch("softmax_backward", y.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            softmax_backward_kernel<<<grid_for(rows, kRowsPerBlock), kBlock>>>(mptr<T>(grad_x), cptr<T>(grad_out),
+            softmax_backward_kernel<<<row_grid(rows), kBlock>>>(mptr<T>(grad_x), cptr<T>(grad_out),
                                                                                cptr<T>(y), rows, c, log);
         });
         BP_CUDA_LAUNCHED("softmax_backward", "softmax_backward_kernel");
@@ -794,7 +774,7 @@ public:
         Tensor row_loss = Tensor::empty({n}, DType::f64, Device::cuda);
         float_dispatch("cross_entropy", logits.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            cross_entropy_kernel<<<grid_for(n, kRowsPerBlock), kBlock>>>(mptr<T>(probs), mptr<double>(row_loss),
+            cross_entropy_kernel<<<row_grid(n), kBlock>>>(mptr<T>(probs), mptr<double>(row_loss),
                                                                          cptr<T>(logits), cptr<int32_t>(targets), n, c);
             BP_CUDA_LAUNCHED("cross_entropy", "cross_entropy_kernel");
             sum_all_kernel<<<1, 1024>>>(mptr<T>(loss), cptr<double>(row_loss), n, 1.0 / static_cast<double>(n));

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "bp/errors.h"
+#include "bp/tensor.h"
 
 namespace bp::cuda {
 
@@ -44,12 +45,39 @@ inline unsigned grid_for(int64_t n, int block = kBlock) {
 /// After a kernel launch: reports a bad launch configuration (and, asynchronously, earlier kernel faults).
 #define BP_CUDA_LAUNCHED(op, kernel) ::bp::cuda::check(cudaGetLastError(), (op), "launching " kernel)
 
+/// Row loop of a warp-per-row kernel: warp w of block b takes rows b·kWarpRows + w, then strides by the grid.
+#define BP_WARP_ROWS(r, R)                                                                          \
+    for (int64_t r = static_cast<int64_t>(blockIdx.x) * ::bp::cuda::kWarpRows + (threadIdx.x >> 5); \
+         r < (R); r += static_cast<int64_t>(gridDim.x) * ::bp::cuda::kWarpRows)
+
 /// Grid-stride loop over [0, n) with a 64-bit index.
 #define BP_GRID_LOOP(i, n)                                                                        \
     for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);         \
          i += static_cast<int64_t>(blockDim.x) * gridDim.x)
 
 namespace bp::cuda {
+
+// Host-side helpers shared by the .cu files: typed device pointers of a tensor (null when undefined) and a
+// dispatch over the float dtypes.
+template <class T>
+const T* cptr(const Tensor& t) {
+    return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
+}
+template <class T>
+T* mptr(const Tensor& t) {
+    return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
+}
+/// Runs f with a value of the float dtype (float or double); int32 fails naming the op.
+template <class F>
+void float_dispatch(const char* op, DType dt, F&& f) {
+    if (dt == DType::f64) f(double{});
+    else if (dt == DType::f32) f(float{});
+    else fail(op, "dispatch", "needs a float32 or float64 tensor, got int32");
+}
+
+/// Warp-per-row kernels: kWarpRows rows per block of kBlock threads; row_grid(rows) blocks.
+constexpr int kWarpRows = kBlock / 32;
+inline unsigned row_grid(int64_t rows) { return grid_for(rows, kWarpRows); }
 
 __device__ inline float d_exp(float x) { return expf(x); }
 __device__ inline double d_exp(double x) { return exp(x); }

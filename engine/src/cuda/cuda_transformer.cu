@@ -14,27 +14,6 @@
 namespace bp::cuda {
 namespace {
 
-template <class T>
-const T* cp(const Tensor& t) {
-    return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
-}
-template <class T>
-T* mp(const Tensor& t) {
-    return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
-}
-template <class F>
-void fdispatch(const char* op, DType dt, F&& f) {
-    if (dt == DType::f64) f(double{});
-    else if (dt == DType::f32) f(float{});
-    else fail(op, "dispatch", "needs a float32 or float64 tensor");
-}
-constexpr int kRows = kBlock / 32;  // rows per block for the warp-per-row kernels
-unsigned row_grid(int64_t rows) { return grid_for(rows, kRows); }
-
-#define BP_WARP_ROWS(r, R)                                                                          \
-    for (int64_t r = static_cast<int64_t>(blockIdx.x) * kRows + (threadIdx.x >> 5); r < (R);         \
-         r += static_cast<int64_t>(gridDim.x) * kRows)
-
 // ---- embedding -------------------------------------------------------------------------------------------------
 template <class T>
 __global__ void embedding_kernel(T* out, const T* w, const int32_t* idx, int64_t D, int64_t n) {
@@ -199,9 +178,9 @@ Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
     }
     const int64_t n = out.numel();
     if (n == 0) return out;
-    fdispatch("transpose", x.dtype(), [&](auto tag) {
+    float_dispatch("transpose", x.dtype(), [&](auto tag) {
         using T = decltype(tag);
-        transpose_kernel<<<grid_for(n), kBlock>>>(mp<T>(out), cp<T>(x), p, n);
+        transpose_kernel<<<grid_for(n), kBlock>>>(mptr<T>(out), cptr<T>(x), p, n);
     });
     BP_CUDA_LAUNCHED("transpose", "transpose_kernel");
     return out;
@@ -211,9 +190,9 @@ void rope_launch(Tensor& y, const Tensor& x, int64_t offset, double base, double
     const int64_t BH = x.size(0) * x.size(1), Tn = x.size(2), Dh = x.size(3);
     const int64_t n = BH * Tn * (Dh / 2);
     if (n == 0) return;
-    fdispatch("rope", x.dtype(), [&](auto tag) {
+    float_dispatch("rope", x.dtype(), [&](auto tag) {
         using T = decltype(tag);
-        rope_kernel<<<grid_for(n), kBlock>>>(mp<T>(y), cp<T>(x), BH, Tn, Dh, offset, base, sign);
+        rope_kernel<<<grid_for(n), kBlock>>>(mptr<T>(y), cptr<T>(x), BH, Tn, Dh, offset, base, sign);
     });
     BP_CUDA_LAUNCHED("rope", "rope_kernel");
 }
@@ -227,9 +206,9 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
     os.push_back(D);
     Tensor out = Tensor::empty(os, weight.dtype(), Device::cuda);
     if (N * D > 0) {
-        fdispatch("embedding", weight.dtype(), [&](auto tag) {
+        float_dispatch("embedding", weight.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            embedding_kernel<<<grid_for(N * D), kBlock>>>(mp<T>(out), cp<T>(weight), cp<int32_t>(idx), D, N * D);
+            embedding_kernel<<<grid_for(N * D), kBlock>>>(mptr<T>(out), cptr<T>(weight), cptr<int32_t>(idx), D, N * D);
         });
         BP_CUDA_LAUNCHED("embedding", "embedding_kernel");
     }
@@ -237,9 +216,9 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
         autograd::record("embedding", out, {weight, indices}, [weight, idx, N, D](const Tensor& g) -> std::vector<Tensor> {
             Tensor gw = Tensor::zeros(weight.shape(), weight.dtype(), Device::cuda);
             if (N * D > 0) {
-                fdispatch("embedding_backward", weight.dtype(), [&](auto tag) {
+                float_dispatch("embedding_backward", weight.dtype(), [&](auto tag) {
                     using T = decltype(tag);
-                    embedding_backward_kernel<<<grid_for(N * D), kBlock>>>(mp<T>(gw), cp<T>(g), cp<int32_t>(idx), D, N * D);
+                    embedding_backward_kernel<<<grid_for(N * D), kBlock>>>(mptr<T>(gw), cptr<T>(g), cptr<int32_t>(idx), D, N * D);
                 });
                 BP_CUDA_LAUNCHED("embedding_backward", "embedding_backward_kernel");
             }
@@ -253,10 +232,10 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
     Tensor y = Tensor::empty(x.shape(), x.dtype(), Device::cuda);
     Tensor xhat = Tensor::empty(x.shape(), x.dtype(), Device::cuda), rstd = Tensor::empty({R}, DType::f64, Device::cuda);
     if (R > 0) {
-        fdispatch("layer_norm", x.dtype(), [&](auto tag) {
+        float_dispatch("layer_norm", x.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            layer_norm_kernel<<<row_grid(R), kBlock>>>(mp<T>(y), mp<T>(xhat), mp<double>(rstd), cp<T>(x), cp<T>(gamma),
-                                                       cp<T>(beta), eps, R, D);
+            layer_norm_kernel<<<row_grid(R), kBlock>>>(mptr<T>(y), mptr<T>(xhat), mptr<double>(rstd), cptr<T>(x), cptr<T>(gamma),
+                                                       cptr<T>(beta), eps, R, D);
         });
         BP_CUDA_LAUNCHED("layer_norm", "layer_norm_kernel");
     }
@@ -265,23 +244,23 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
             "layer_norm", y, {x, gamma, beta},
             [x, gamma, beta, xhat, rstd, D, R](const Tensor& g) -> std::vector<Tensor> {
                 Tensor gx, gg, gb;
-                fdispatch("layer_norm_backward", x.dtype(), [&](auto tag) {
+                float_dispatch("layer_norm_backward", x.dtype(), [&](auto tag) {
                     using T = decltype(tag);
                     if (gamma.defined() && gamma.requires_grad()) {
                         gg = Tensor::empty({D}, x.dtype(), Device::cuda);
-                        column_sum_kernel<<<grid_for(D), kBlock>>>(mp<T>(gg), cp<T>(g), cp<T>(xhat), nullptr, R, D);
+                        column_sum_kernel<<<grid_for(D), kBlock>>>(mptr<T>(gg), cptr<T>(g), cptr<T>(xhat), nullptr, R, D);
                         BP_CUDA_LAUNCHED("layer_norm_backward", "column_sum_kernel");
                     }
                     if (beta.defined() && beta.requires_grad()) {
                         gb = Tensor::empty({D}, x.dtype(), Device::cuda);
-                        column_sum_kernel<<<grid_for(D), kBlock>>>(mp<T>(gb), cp<T>(g), static_cast<const T*>(nullptr),
+                        column_sum_kernel<<<grid_for(D), kBlock>>>(mptr<T>(gb), cptr<T>(g), static_cast<const T*>(nullptr),
                                                                    nullptr, R, D);
                         BP_CUDA_LAUNCHED("layer_norm_backward", "column_sum_kernel");
                     }
                     if (x.requires_grad() && R > 0) {
                         gx = Tensor::empty(x.shape(), x.dtype(), Device::cuda);
-                        layer_norm_backward_kernel<<<row_grid(R), kBlock>>>(mp<T>(gx), cp<T>(g), cp<T>(xhat),
-                                                                            cp<double>(rstd), cp<T>(gamma), R, D);
+                        layer_norm_backward_kernel<<<row_grid(R), kBlock>>>(mptr<T>(gx), cptr<T>(g), cptr<T>(xhat),
+                                                                            cptr<double>(rstd), cptr<T>(gamma), R, D);
                         BP_CUDA_LAUNCHED("layer_norm_backward", "layer_norm_backward_kernel");
                     }
                 });
@@ -295,9 +274,9 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
     const int64_t D = x.shape().back(), R = x.numel() / D;
     Tensor y = Tensor::empty(x.shape(), x.dtype(), Device::cuda), rinv = Tensor::empty({R}, DType::f64, Device::cuda);
     if (R > 0) {
-        fdispatch("rms_norm", x.dtype(), [&](auto tag) {
+        float_dispatch("rms_norm", x.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            rms_norm_kernel<<<row_grid(R), kBlock>>>(mp<T>(y), mp<double>(rinv), cp<T>(x), cp<T>(gamma), eps, R, D);
+            rms_norm_kernel<<<row_grid(R), kBlock>>>(mptr<T>(y), mptr<double>(rinv), cptr<T>(x), cptr<T>(gamma), eps, R, D);
         });
         BP_CUDA_LAUNCHED("rms_norm", "rms_norm_kernel");
     }
@@ -306,17 +285,17 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
             "rms_norm", y, {x, gamma},
             [x, gamma, rinv, D, R](const Tensor& g) -> std::vector<Tensor> {
                 Tensor gx, gg;
-                fdispatch("rms_norm_backward", x.dtype(), [&](auto tag) {
+                float_dispatch("rms_norm_backward", x.dtype(), [&](auto tag) {
                     using T = decltype(tag);
                     if (gamma.defined() && gamma.requires_grad()) {  // ∂L/∂γ_i = Σ_rows g_i x_i r
                         gg = Tensor::empty({D}, x.dtype(), Device::cuda);
-                        column_sum_kernel<<<grid_for(D), kBlock>>>(mp<T>(gg), cp<T>(g), cp<T>(x), cp<double>(rinv), R, D);
+                        column_sum_kernel<<<grid_for(D), kBlock>>>(mptr<T>(gg), cptr<T>(g), cptr<T>(x), cptr<double>(rinv), R, D);
                         BP_CUDA_LAUNCHED("rms_norm_backward", "column_sum_kernel");
                     }
                     if (x.requires_grad() && R > 0) {
                         gx = Tensor::empty(x.shape(), x.dtype(), Device::cuda);
-                        rms_norm_backward_kernel<<<row_grid(R), kBlock>>>(mp<T>(gx), cp<T>(g), cp<T>(x), cp<double>(rinv),
-                                                                          cp<T>(gamma), R, D);
+                        rms_norm_backward_kernel<<<row_grid(R), kBlock>>>(mptr<T>(gx), cptr<T>(g), cptr<T>(x), cptr<double>(rinv),
+                                                                          cptr<T>(gamma), R, D);
                         BP_CUDA_LAUNCHED("rms_norm_backward", "rms_norm_backward_kernel");
                     }
                 });
@@ -347,9 +326,9 @@ Tensor swiglu(const Tensor& x) {
     os.back() = F;
     Tensor y = Tensor::empty(os, x.dtype(), Device::cuda);
     if (n > 0) {
-        fdispatch("swiglu", x.dtype(), [&](auto tag) {
+        float_dispatch("swiglu", x.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            swiglu_kernel<<<grid_for(n), kBlock>>>(mp<T>(y), cp<T>(x), F, n);
+            swiglu_kernel<<<grid_for(n), kBlock>>>(mptr<T>(y), cptr<T>(x), F, n);
         });
         BP_CUDA_LAUNCHED("swiglu", "swiglu_kernel");
     }
@@ -357,9 +336,9 @@ Tensor swiglu(const Tensor& x) {
         autograd::record("swiglu", y, {x}, [x, F, n](const Tensor& g) -> std::vector<Tensor> {
             Tensor gx = Tensor::empty(x.shape(), x.dtype(), Device::cuda);
             if (n > 0) {
-                fdispatch("swiglu_backward", x.dtype(), [&](auto tag) {
+                float_dispatch("swiglu_backward", x.dtype(), [&](auto tag) {
                     using T = decltype(tag);
-                    swiglu_backward_kernel<<<grid_for(n), kBlock>>>(mp<T>(gx), cp<T>(g), cp<T>(x), F, n);
+                    swiglu_backward_kernel<<<grid_for(n), kBlock>>>(mptr<T>(gx), cptr<T>(g), cptr<T>(x), F, n);
                 });
                 BP_CUDA_LAUNCHED("swiglu_backward", "swiglu_backward_kernel");
             }
