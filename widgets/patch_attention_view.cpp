@@ -81,8 +81,9 @@ QRect PatchAttentionView::imageRect() const {
     return QRect((width() - side) / 2, top, side, side);
 }
 
-QRect PatchAttentionView::patchRect(int row, int col) const {
-    const QRect r = imageRect();
+QRect PatchAttentionView::patchRect(int row, int col) const { return patchRect(imageRect(), row, col); }
+
+QRect PatchAttentionView::patchRect(const QRect& r, int row, int col) const {
     if (m_rows <= 0 || m_cols <= 0 || r.isEmpty()) return {};
     const int x0 = r.left() + col * r.width() / m_cols, x1 = r.left() + (col + 1) * r.width() / m_cols;
     const int y0 = r.top() + row * r.height() / m_rows, y1 = r.top() + (row + 1) * r.height() / m_rows;
@@ -118,11 +119,11 @@ void PatchAttentionView::paintEvent(QPaintEvent*) {
             const double t = intensity(row, col);
             const QColor c = QColor::fromRgbF(1.0f, static_cast<float>(0.15 + 0.75 * t), static_cast<float>(0.05 * (1 - t)),
                                               static_cast<float>(0.82 * std::pow(t, 0.8)));
-            p.fillRect(patchRect(row, col), c);
+            p.fillRect(patchRect(r, row, col), c);
         }
     p.setPen(QPen(QColor(128, 128, 128, 90), 1));
-    for (int i = 1; i < m_cols; ++i) p.drawLine(patchRect(0, i).left(), r.top(), patchRect(0, i).left(), r.bottom());
-    for (int i = 1; i < m_rows; ++i) p.drawLine(r.left(), patchRect(i, 0).top(), r.right(), patchRect(i, 0).top());
+    for (int i = 1; i < m_cols; ++i) p.drawLine(patchRect(r, 0, i).left(), r.top(), patchRect(r, 0, i).left(), r.bottom());
+    for (int i = 1; i < m_rows; ++i) p.drawLine(r.left(), patchRect(r, i, 0).top(), r.right(), patchRect(r, i, 0).top());
     p.setPen(QPen(m_dark ? QColor(120, 120, 120) : QColor(90, 90, 90), 1));
     p.drawRect(r.adjusted(0, 0, -1, -1));
 }
@@ -130,9 +131,10 @@ void PatchAttentionView::paintEvent(QPaintEvent*) {
 bool PatchAttentionView::event(QEvent* event) {
     if (event->type() == QEvent::ToolTip) {
         auto* help = static_cast<QHelpEvent*>(event);
+        const QRect image = imageRect();
         for (int row = 0; row < m_rows; ++row)
             for (int col = 0; col < m_cols; ++col)
-                if (patchRect(row, col).contains(help->pos())) {
+                if (patchRect(image, row, col).contains(help->pos())) {
                     QToolTip::showText(help->globalPos(),
                                        tr("%1\npatch row %2, column %3: %4 % of the attention")
                                            .arg(m_title).arg(row + 1).arg(col + 1)

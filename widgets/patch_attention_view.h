@@ -44,6 +44,7 @@ protected:
 
 private:
     int titleHeight() const;
+    QRect patchRect(const QRect& image, int row, int col) const;  ///< patchRect with imageRect() computed once by the caller
 
     QImage m_image;
     int m_rows = 0, m_cols = 0;
