@@ -7,6 +7,7 @@
 
 #include "bp/data/idx.h"
 #include "engine/data_test_util.h"
+#include "engine/cli_test_util.h"
 #include "bp/io/safetensors.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -17,24 +18,8 @@
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run run_cli(const QStringList& args, const QMap<QString, QString>& env = {}) {
-    QProcess p;
-    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-    for (auto it = env.begin(); it != env.end(); ++it) e.insert(it.key(), it.value());
-    p.setProcessEnvironment(e);
-    p.start(QStringLiteral(BP_BINARY_DIR "/engine/backprop"), args);
-    Run r;
-    if (!p.waitForFinished(120000)) return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;  // -2: crashed
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using Run = bp_test::CliRun;
+using bp_test::run_cli;
 
 // A learnable 10-class set in the MNIST layout under dir.
 void write_blocks_dataset(const QString& dir, int train_n, int test_n) {

@@ -5,24 +5,12 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include "engine/cli_test_util.h"
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run run_cli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(BP_BINARY_DIR "/engine/backprop"), args);
-    Run r;
-    if (!p.waitForFinished(120000)) return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;  // -2: crashed
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using Run = bp_test::CliRun;
+using bp_test::run_cli;
 
 QString write_text(const QString& dir, const QString& name, const std::string& content) {
     const QString path = dir + "/" + name;

@@ -20,6 +20,7 @@
 #include "bp/precision.h"
 #include "bp/train/trainer.h"
 #include "engine/data_test_util.h"
+#include "engine/cli_test_util.h"
 
 using namespace bp;
 
@@ -60,20 +61,8 @@ struct FakeRaw {
     }
 };
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-Run run_cli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(BP_BINARY_DIR "/engine/backprop"), args);
-    Run r;
-    if (!p.waitForFinished(300000)) return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using Run = bp_test::CliRun;
+using bp_test::run_cli;
 
 }  // namespace
 

@@ -1,0 +1,31 @@
+// cli_test_util.h — runs the built `backprop` command as a user would, for the CLI tests: exit code, stdout and
+// stderr of one run, with extra environment variables where asked.
+#pragma once
+
+#include <QMap>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+namespace bp_test {
+
+struct CliRun {
+    int code = -1;  // -1: did not finish in time; -2: crashed
+    QString out, err;
+};
+
+inline CliRun run_cli(const QStringList& args, const QMap<QString, QString>& env = {}, int timeout_ms = 300000) {
+    QProcess p;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    for (auto it = env.begin(); it != env.end(); ++it) e.insert(it.key(), it.value());
+    p.setProcessEnvironment(e);
+    p.start(QStringLiteral(BP_BINARY_DIR "/engine/backprop"), args);
+    CliRun r;
+    if (!p.waitForFinished(timeout_ms)) return r;
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+}  // namespace bp_test
