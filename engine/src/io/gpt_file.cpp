@@ -7,6 +7,7 @@
 
 #include "bp/autograd.h"
 #include "bp/build_info.h"
+#include "bp/io/model_file.h"
 #include "bp/io/safetensors.h"
 
 namespace bp::io {
@@ -19,15 +20,7 @@ void save_gpt(const std::string& path, const models::GptMini& model, const data:
         throw ConfigError("save_gpt: the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
                           " characters but the model only " + std::to_string(model.options().vocab_size));
     std::vector<NamedBuffer> buffers;
-    for (const auto& [name, t] : model.named_parameters()) {
-        NamedBuffer b;
-        b.name = name;
-        b.dtype = t.dtype() == DType::f64 ? "F64" : "F32";
-        b.shape = t.shape();
-        b.bytes.resize(t.nbytes());
-        std::memcpy(b.bytes.data(), t.raw_data(), t.nbytes());  // little-endian, as the format
-        buffers.push_back(std::move(b));
-    }
+    for (const auto& [name, t] : model.named_parameters()) buffers.push_back(tensor_to_buffer(name, t));
     const nlohmann::json config{{"model", kGptModel}, {"options", model.options().to_json()}};
     std::map<std::string, std::string> meta{{"bp.config", config.dump()},
                                             {"bp.tokenizer", tokenizer.to_json().dump()},

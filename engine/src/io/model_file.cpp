@@ -10,20 +10,22 @@
 
 namespace bp::io {
 
+NamedBuffer tensor_to_buffer(const std::string& name, const Tensor& t) {
+    NamedBuffer b;
+    b.name = name;
+    b.dtype = t.dtype() == DType::f64 ? "F64" : "F32";
+    b.shape = t.shape();
+    b.bytes.resize(t.nbytes());
+    const Tensor host = t.to(Device::cpu);  // a GPU model's tensors are copied back first
+    std::memcpy(b.bytes.data(), host.raw_data(), t.nbytes());  // x86 and ARM are little-endian, as the format
+    return b;
+}
+
 void save_model(const std::string& path, const models::Model& model, const nlohmann::json& summary) {
     std::vector<NamedBuffer> buffers;
     auto state = model.net->named_parameters();
     for (auto& b : model.net->named_buffers()) state.push_back(b);
-    for (const auto& [name, t] : state) {
-        NamedBuffer b;
-        b.name = name;
-        b.dtype = t.dtype() == DType::f64 ? "F64" : "F32";
-        b.shape = t.shape();
-        b.bytes.resize(t.nbytes());
-        const Tensor host = t.to(Device::cpu);  // a GPU model's tensors are copied back first
-        std::memcpy(b.bytes.data(), host.raw_data(), t.nbytes());  // x86 and ARM are little-endian, as the format
-        buffers.push_back(std::move(b));
-    }
+    for (const auto& [name, t] : state) buffers.push_back(tensor_to_buffer(name, t));
     std::map<std::string, std::string> meta{{"bp.config", model.config().dump()},
                                             {"bp.summary", summary.dump()},
                                             {"bp.version", build::version},

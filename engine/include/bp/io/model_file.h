@@ -11,6 +11,12 @@
 
 namespace bp::io {
 
+struct NamedBuffer;  // io/safetensors.h
+
+/// One F32/F64 tensor as the little-endian bytes safetensors stores, copied to the host first when it lives
+/// on a GPU. Shared by save_model and save_gpt (io/gpt_file.h).
+NamedBuffer tensor_to_buffer(const std::string& name, const Tensor& t);
+
 void save_model(const std::string& path, const models::Model& model,
                 const nlohmann::json& summary = nlohmann::json::object());
 
