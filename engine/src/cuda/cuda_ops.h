@@ -16,8 +16,9 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
 Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps);
 Tensor rope(const Tensor& x, int64_t position_offset, double base);
 Tensor swiglu(const Tensor& x);
-/// dim0, dim1 already normalised to [0, x.dim()).
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+/// transpose's data movement (no autograd node: the op records it): a copy of x with dimensions d0 and d1
+/// swapped, both already normalised to [0, x.dim()).
+Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1);
 /// out[i] = op(x[i]) @ op(y[i]) for every leading index i in one strided-batched cuBLAS call (bmm's kernel).
 void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y, bool ty);
 

@@ -163,6 +163,8 @@ __global__ void transpose_kernel(T* out, const T* x, Perm4 p, int64_t n) {
     }
 }
 
+}  // namespace
+
 Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
     Shape os = x.shape();
     std::swap(os[static_cast<size_t>(d0)], os[static_cast<size_t>(d1)]);
@@ -185,6 +187,8 @@ Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
     BP_CUDA_LAUNCHED("transpose", "transpose_kernel");
     return out;
 }
+
+namespace {
 
 void rope_launch(Tensor& y, const Tensor& x, int64_t offset, double base, double sign) {
     const int64_t BH = x.size(0) * x.size(1), Tn = x.size(2), Dh = x.size(3);
@@ -355,13 +359,5 @@ void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y, bool t
             y.size(-1), y.size(-2) * y.size(-1), 0.0, out.raw_data(), N, M * N, batch);
 }
 
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
-    Tensor y = swap_dims(x, dim0, dim1);
-    if (autograd::needs_record({&x}))
-        autograd::record("transpose", y, {x},
-                         [dim0, dim1](const Tensor& g) -> std::vector<Tensor> { return {swap_dims(g, dim0, dim1)}; },
-                         "dims=" + std::to_string(dim0) + "," + std::to_string(dim1));
-    return y;
-}
 
 }  // namespace bp::cuda

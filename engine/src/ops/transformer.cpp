@@ -392,6 +392,10 @@ Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
 // out[a, j, m, i, :] = x[a, i, m, j, :]: whole rows of C contiguous elements move at once ([B, T, H, Dh] ->
 // [B, H, T, Dh] moves rows of Dh).
 static Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
+#if defined(BP_HAVE_CUDA)
+    if (x.device() == Device::cuda) return cuda::swap_dims(x, d0, d1);
+#endif
+    check_host("transpose", x);
     if (d0 > d1) std::swap(d0, d1);
     Shape os = x.shape();
     std::swap(os[d0], os[d1]);
@@ -430,10 +434,6 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
     if (dim0 < 0 || dim0 >= nd || dim1 < 0 || dim1 >= nd)
         throw ShapeError("transpose: dimensions " + std::to_string(dim0) + " and " + std::to_string(dim1) +
                          " do not both exist in " + shape_str(x.shape()));
-#if defined(BP_HAVE_CUDA)
-    if (x.device() == Device::cuda) return cuda::transpose(x, dim0, dim1);
-#endif
-    check_host("transpose", x);
     Tensor y = swap_dims(x, dim0, dim1);
     if (autograd::needs_record({&x}))
         autograd::record("transpose", y, {x},
