@@ -8,6 +8,7 @@
 #include "bp/autograd.h"
 #include "bp/errors.h"
 #include "bp/ops.h"
+#include "model_tools.h"
 
 namespace attentiontools {
 
@@ -117,13 +118,7 @@ TokenAttention runGpt(bp::models::GptMini& gpt, const std::vector<int32_t>& ids)
 
 std::shared_ptr<bp::models::GptMini> cloneGpt(const bp::models::GptMini& gpt) {
     auto copy = std::make_shared<bp::models::GptMini>(gpt.options());
-    bp::autograd::NoGradGuard noGrad;
-    const auto from = gpt.named_parameters();
-    auto to = copy->named_parameters();
-    for (size_t i = 0; i < from.size() && i < to.size(); ++i) to[i].second.copy_(from[i].second);
-    const auto fromBuffers = gpt.named_buffers();
-    auto toBuffers = copy->named_buffers();
-    for (size_t i = 0; i < fromBuffers.size() && i < toBuffers.size(); ++i) toBuffers[i].second.copy_(fromBuffers[i].second);
+    modeltools::copyState(gpt, *copy);
     return copy;
 }
 

@@ -10,7 +10,9 @@
 
 namespace modeltools {
 
-void copyState(const bp::models::Model& from, bp::models::Model& to) {
+void copyState(const bp::models::Model& from, bp::models::Model& to) { copyState(*from.net, *to.net); }
+
+void copyState(const bp::nn::Module& from, bp::nn::Module& to) {
     auto copyAll = [](const auto& src, auto dst) {
         if (src.size() != dst.size())
             throw bp::DataError("model copy: " + std::to_string(src.size()) + " tensors do not fit " +
@@ -23,8 +25,8 @@ void copyState(const bp::models::Model& from, bp::models::Model& to) {
         }
     };
     bp::autograd::NoGradGuard g;
-    copyAll(from.net->named_parameters(), to.net->named_parameters());
-    copyAll(from.net->named_buffers(), to.net->named_buffers());
+    copyAll(from.named_parameters(), to.named_parameters());
+    copyAll(from.named_buffers(), to.named_buffers());
 }
 
 std::shared_ptr<bp::models::Model> cloneModel(const bp::models::Model& m) {

@@ -19,6 +19,8 @@ std::shared_ptr<bp::models::Model> cloneModel(const bp::models::Model& m);
 /// Copies parameters and buffers of `from` into `to` (same architecture; DataError naming the first
 /// tensor whose shape differs).
 void copyState(const bp::models::Model& from, bp::models::Model& to);
+/// The same for any two modules of one architecture (a GptMini, say).
+void copyState(const bp::nn::Module& from, bp::nn::Module& to);
 
 /// bp::io::load_model, plus the input shape and class count the file's "bp.config" records (load_model
 /// builds the architecture from the name and options only). Throws bp::DataError for a missing or corrupt file.
