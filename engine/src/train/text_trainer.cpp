@@ -203,7 +203,8 @@ void TextTrainer::run() {
                 for (int64_t i = 0; i < g.numel(); ++i) s += double(gp[i]) * gp[i];
                 norm2 += s;
             } else {
-                for (double v : g.to_vector()) norm2 += v * v;
+                const double* gp = g.data<double>();  // in place, no copy of the gradient
+                for (int64_t i = 0; i < g.numel(); ++i) norm2 += gp[i] * gp[i];
             }
         }
         const double norm = std::sqrt(norm2);
@@ -216,13 +217,11 @@ void TextTrainer::run() {
             for (const Tensor& p : params) {
                 Tensor g = p.grad();
                 if (!g.defined()) continue;
-                if (g.dtype() == DType::f32) {
-                    float* gp = g.data<float>();
-                    for (int64_t i = 0; i < g.numel(); ++i) gp[i] = static_cast<float>(gp[i] * s);
-                } else {
-                    double* gp = g.data<double>();
-                    for (int64_t i = 0; i < g.numel(); ++i) gp[i] *= s;
-                }
+                dispatch_dtype(g.dtype(), [&](auto tag) {
+                    using T = decltype(tag);
+                    T* gp = g.data<T>();
+                    for (int64_t i = 0; i < g.numel(); ++i) gp[i] = static_cast<T>(gp[i] * s);
+                });
             }
         }
         opt_->step();
