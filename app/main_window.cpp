@@ -265,10 +265,10 @@ void MainWindow::showPageAt(int index) {
 void MainWindow::ensurePage(int index) {
     if (m_pages[index]) return;
     QWidget* page = m_specs[index].create(m_context);
-    if (auto* train = qobject_cast<TrainPage*>(page))
+    if (auto* train = qobject_cast<TrainPage*>(page)) {
         connect(train, &TrainPage::dataStatusChanged, this, &MainWindow::setDataStatus);
-    if (auto* train = qobject_cast<TrainPage*>(page))
         connect(train, &TrainPage::deviceStatusChanged, this, &MainWindow::setDeviceStatus);
+    }
     if (auto* attention = qobject_cast<AttentionPage*>(page)) {
         // The Draw page's current input, if that page exists (it is not created just to say there is no drawing).
         attention->setDrawingSource([this]() -> std::vector<float> {
