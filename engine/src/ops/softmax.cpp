@@ -37,7 +37,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets) {
                          "logits must be [N, C] and targets [N] with the same N");
     if (logits.size(0) == 0) throw ShapeError("cross_entropy: the batch is empty; got logits " + shape_str(logits.shape()));
     const int64_t c = logits.size(1);
-    const Tensor targets_host = targets.to(Device::cpu);  // the range check reads them on the host
+    // The range check reads them on the host: a copy only when they live on a GPU.
+    const Tensor targets_host = targets.device() == Device::cpu ? targets : targets.to(Device::cpu);
     const int32_t* t = targets_host.data<int32_t>();
     for (int64_t i = 0; i < targets.numel(); ++i)
         if (t[i] < 0 || t[i] >= c)
@@ -45,7 +46,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets) {
                               " is not a class index in [0, " + std::to_string(c) + "); check the labels and the model's output size");
     Tensor loss = Tensor::empty({}, logits.dtype(), logits.device());
     Tensor probs = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
-    const Tensor tgt = targets.to(logits.device());  // the kernels read them beside the logits
+    // The kernels read them beside the logits: a copy only when the devices differ.
+    const Tensor tgt = targets.device() == logits.device() ? targets : targets.to(logits.device());
     backend_for(logits).cross_entropy(loss, probs, logits, tgt);
     if (autograd::needs_record({&logits}))
         autograd::record("cross_entropy", loss, {logits, targets}, [probs, tgt](const Tensor& g) -> std::vector<Tensor> {
