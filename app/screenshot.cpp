@@ -33,10 +33,6 @@ void settle(int ms) {
     while (t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
 }
 
-}  // namespace
-
-namespace {
-
 /// Runs `loop` until `done` is true or `ms` pass; false on timeout.
 bool waitFor(QEventLoop& loop, const bool& done, int ms) {
     if (done) return true;
