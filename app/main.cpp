@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "app_settings.h"
+#include "core/app_settings.h"
 #include "bench_ui.h"
-#include "export_charts.h"
+#include "tools/export_charts.h"
 #include "main_window.h"
 #include "screenshot.h"
 

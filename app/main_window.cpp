@@ -14,15 +14,16 @@
 #include <QStatusBar>
 #include <QThread>
 
-#include "app_settings.h"
+#include "core/app_settings.h"
 #include "bp/train/trainer.h"
-#include "model_library.h"
+#include "tools/model_library.h"
 #include "pages/attention_page.h"
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
-#include "theme.h"
+#include "core/facts.h"
+#include "core/theme.h"
 
 std::vector<PageSpec> MainWindow::pageSpecs() {
     // One row per page, in switcher order (Ctrl+1 … follow it).
@@ -54,6 +55,7 @@ QStringList MainWindow::pageIds() {
 MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     : QMainWindow(parent), m_context(context), m_specs(pageSpecs()), m_pages(m_specs.size(), nullptr) {
     if (!m_context.models) m_context.models = new ModelLibrary(this);
+    if (!m_context.facts) m_context.facts = new FactRegistry(this);
     setWindowTitle(tr("Backprop Studio"));
 
     m_switcher = new QListWidget;
@@ -260,6 +262,7 @@ void MainWindow::showPageAt(int index) {
     ensurePage(index);
     m_stack->setCurrentIndex(index);
     if (m_switcher->currentRow() != index) m_switcher->setCurrentRow(index);
+    m_context.facts->set(QStringLiteral("app.page"), m_specs[index].id);
 }
 
 void MainWindow::ensurePage(int index) {

@@ -6,13 +6,14 @@
 #include <QStringList>
 #include <vector>
 
-#include "page.h"
+#include "core/page.h"
 
 class QAction;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
 class DrawPage;
+class FactRegistry;
 class ModelLibrary;
 class TrainPage;
 
@@ -32,6 +33,7 @@ public:
     TrainPage* trainPage();  ///< creates the Train page if needed
     DrawPage* drawPage();    ///< creates the Draw page if needed
     ModelLibrary* modelLibrary() const { return m_context.models; }
+    FactRegistry* facts() const { return m_context.facts; }
 
     /// Restyles the app, every created page and its plots; remembered in the settings. Presentation mode
     /// from the menu also goes full screen (fullScreen = false: only the look, as --screenshot wants).

@@ -20,7 +20,7 @@
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
 #include "token_attention_view.h"
-#include "training_controller.h"
+#include "controllers/training_controller.h"
 
 namespace {
 

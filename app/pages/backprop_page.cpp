@@ -2,6 +2,8 @@
 // table and the gradient-flow experiment.
 #include "pages/backprop_page.h"
 
+#include "core/facts.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
@@ -25,7 +27,7 @@
 #include "graph_view.h"
 #include "heatmap_view.h"
 #include "series_plot.h"
-#include "theme.h"
+#include "core/theme.h"
 
 namespace {
 
@@ -120,19 +122,26 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     // Controls.
     auto* bar = new QHBoxLayout;
     m_exampleCombo = new QComboBox;
+    m_exampleCombo->setObjectName(QStringLiteral("backprop.example"));
     m_exampleCombo->addItem(tr("Neuron σ(w·x + b)"), QStringLiteral("neuron"));
     m_exampleCombo->addItem(tr("XOR 2-2-1 sigmoid"), QStringLiteral("xor"));
     m_exampleCombo->addItem(tr("MNIST MLP, 8 images"), QStringLiteral("mnist-mlp"));
     m_stepForward = new QPushButton(tr("Step forward"));
+    m_stepForward->setObjectName(QStringLiteral("backprop.step_forward"));
     m_stepForward->setToolTip(tr("Compute the next operation of the forward pass (Right arrow)."));
     m_stepBackward = new QPushButton(tr("Step backward"));
+    m_stepBackward->setObjectName(QStringLiteral("backprop.step_backward"));
     m_stepBackward->setToolTip(tr("Run the next node of the backward pass: it receives ∂L/∂output and sends a gradient to each input."));
     m_run = new QPushButton(tr("Run to end of pass"));
+    m_run->setObjectName(QStringLiteral("backprop.run_to_end"));
     m_back = new QPushButton(tr("Back one step"));
+    m_back->setObjectName(QStringLiteral("backprop.back"));
     m_back->setToolTip(tr("Undo the last step (Left arrow): the graph is rebuilt and replayed to the step before."));
     m_restart = new QPushButton(tr("Restart"));
+    m_restart->setObjectName(QStringLiteral("backprop.restart"));
     m_restart->setToolTip(tr("Back to the start of the forward pass (Home)."));
     m_update = new QPushButton(tr("Update (SGD)"));
+    m_update->setObjectName(QStringLiteral("backprop.update"));
     m_update->setToolTip(tr("Finish the backward pass and apply one SGD step: w ← w − lr·∂L/∂w."));
     for (QPushButton* b : {m_stepForward, m_stepBackward, m_run, m_back, m_restart, m_update}) bar->addWidget(b);
     bar->addStretch(1);
@@ -154,12 +163,14 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
 
     auto* split = new QSplitter(Qt::Vertical);
     m_graph = new GraphView;
+    m_graph->setObjectName(QStringLiteral("backprop.graph"));
     m_graph->setFocusPolicy(Qt::StrongFocus);  // arrows step while the graph has focus
     split->addWidget(m_graph);
 
     m_tabs = new QTabWidget;
     // Node details.
     auto* detail = new QWidget;
+    detail->setObjectName(QStringLiteral("backprop.detail"));
     auto* dv = new QVBoxLayout(detail);
     m_detailTitle = new QLabel;
     m_detailTitle->setObjectName(QStringLiteral("detailTitle"));
@@ -197,6 +208,7 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     auto* fv = new QVBoxLayout(flow);
     auto* fbar = new QHBoxLayout;
     m_flowButton = new QPushButton(tr("Train 50 steps with sigmoid and with ReLU"));
+    m_flowButton->setObjectName(QStringLiteral("backprop.flow_run"));
     m_flowButton->setToolTip(tr("A 6-layer MLP (784 → 64 × 5 → 10) on 512 MNIST training images, SGD lr 0.1, batches of 32."));
     m_flowStatus = wrapLabel(tr("The gradient norm of each layer's weights per training step, for a deep MLP with sigmoid and "
                                 "with ReLU units. With sigmoid the early layers get far smaller gradients: they vanish."));
@@ -215,6 +227,7 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     }
     fv->addLayout(plots, 1);
     m_tabs->addTab(flow, tr("Gradient flow"));
+    flow->setObjectName(QStringLiteral("backprop.flow_chart"));
 
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 1);
@@ -222,6 +235,7 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     split->setSizes({440, 520});
     layout->addWidget(split, 1);
 
+    m_tabs->setObjectName(QStringLiteral("backprop.tabs"));
     connect(m_exampleCombo, &QComboBox::currentIndexChanged, this, &BackpropPage::onExampleChosen);
     connect(m_stepForward, &QPushButton::clicked, this, &BackpropPage::stepForward);
     connect(m_stepBackward, &QPushButton::clicked, this, &BackpropPage::stepBackward);
@@ -243,6 +257,7 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
         addAction(a);
     }
 
+    registerLessonHooks();
     applyAppearance(m_context.appearance);
     m_exampleCombo->setCurrentIndex(1);  // XOR: small enough to read, big enough to be interesting
     if (!m_session) onExampleChosen(1);
@@ -347,6 +362,60 @@ void BackpropPage::refresh() {
     m_loss->setText(s.forward_done() ? tr("loss L = %1").arg(s.loss().item(), 0, 'g', 6) : QString());
     if (s.current()) m_selected = static_cast<int>(*s.current());
     showDetail();
+    publishState();
+}
+
+void BackpropPage::registerLessonHooks() {
+    FactRegistry* f = m_context.facts;
+    if (!f) return;
+    const std::pair<const char*, void (BackpropPage::*)()> actions[] = {
+        {"backprop.step", &BackpropPage::step},          {"backprop.step_forward", &BackpropPage::stepForward},
+        {"backprop.step_backward", &BackpropPage::stepBackward}, {"backprop.run_to_end", &BackpropPage::runToEnd},
+        {"backprop.back", &BackpropPage::backOneStep},   {"backprop.restart", &BackpropPage::restart},
+        {"backprop.update", &BackpropPage::update},      {"backprop.flow_run", &BackpropPage::runGradientFlow}};
+    for (const auto& [name, slot] : actions) f->addAction(QString::fromLatin1(name), [this, slot = slot] { (this->*slot)(); });
+    f->addSetter(QStringLiteral("backprop.example"), [this](const QString& value) -> QString {
+        const QString name = value == QLatin1String("mlp") ? QStringLiteral("mnist-mlp") : value;
+        if (m_exampleCombo->findData(name) < 0) return tr("backprop.example is neuron, xor or mlp, not %1").arg(value);
+        return setExample(name) ? QString() : tr("the %1 example could not be built").arg(value);
+    });
+    f->addSetter(QStringLiteral("backprop.tab"), [this](const QString& value) -> QString {
+        const QStringList tabs{QStringLiteral("details"), QStringLiteral("update"), QStringLiteral("flow")};
+        const int i = tabs.indexOf(value);
+        if (i < 0) return tr("the Backprop page's tabs are details, update and flow, not %1").arg(value);
+        m_tabs->setCurrentIndex(i);
+        return {};
+    });
+}
+
+void BackpropPage::publishState() {
+    FactRegistry* f = m_context.facts;
+    if (!f) return;
+    const QString example = m_exampleCombo->currentData().toString();
+    f->set(QStringLiteral("backprop.example"), example == QLatin1String("mnist-mlp") ? QStringLiteral("mlp") : example);
+    if (!m_session) return;
+    const auto& s = *m_session;
+    const QString phase = !s.forward_done() ? QStringLiteral("forward") : !s.backward_done() ? QStringLiteral("backward")
+                          : s.updates() > 0 ? QStringLiteral("update") : QStringLiteral("done");
+    f->set(QStringLiteral("backprop.phase"), phase);
+    f->set(QStringLiteral("backprop.step"), static_cast<double>(s.step_count()));
+    f->set(QStringLiteral("backprop.updates"), static_cast<double>(s.updates()));
+    f->set(QStringLiteral("backprop.finished"), s.backward_done());
+    if (s.forward_done()) f->set(QStringLiteral("backprop.loss"), s.loss().item());
+    if (m_selected < 0 || m_selected >= static_cast<int>(s.nodes().size())) return;
+    const auto& node = s.nodes()[static_cast<size_t>(m_selected)];
+    f->set(QStringLiteral("backprop.selected.op"), QString::fromStdString(node.op));
+    f->set(QStringLiteral("backprop.selected.id"), static_cast<double>(m_selected + 1));
+    const bool computed = s.backward_position() > 0 || static_cast<size_t>(m_selected) < s.forward_position();
+    if (computed && node.output.numel() > 0) f->set(QStringLiteral("backprop.selected.value"), node.output.to_vector().front());
+    if (const bp::train::StepGrad* g = s.grad(static_cast<size_t>(m_selected))) {
+        if (g->grad_output.defined() && g->grad_output.numel() > 0)
+            f->set(QStringLiteral("backprop.selected.grad"), g->grad_output.to_vector().front());
+        double diff = -1;
+        for (const auto& c : g->checks)
+            if (c.available) diff = std::max(diff, c.max_abs_diff);
+        if (diff >= 0) f->set(QStringLiteral("backprop.max_abs_diff"), diff);
+    }
 }
 
 QString BackpropPage::detailOpName() const {
@@ -358,6 +427,7 @@ void BackpropPage::selectNode(int id) {
     if (!m_session || id < 0 || id >= static_cast<int>(m_session->nodes().size())) return;
     m_selected = id;
     showDetail();
+    publishState();
 }
 
 void BackpropPage::showDetail() {
@@ -512,6 +582,8 @@ void BackpropPage::runGradientFlow() {
             SeriesPlot* plot;
         } runs[] = {{"sigmoid", m_flowSigmoid}, {"relu", m_flowRelu}};
         QStringList summary;
+        double firstGrad[2] = {0, 0}, depthRatio[2] = {0, 0};  // layer 1's gradient at step 1; layer 1 / layer 6
+        int run = 0;
         for (const auto& r : runs) {
             const bp::train::GradientFlow f = bp::train::gradient_flow(train, r.act, 6, 50, 512);
             r.plot->clearData();
@@ -524,8 +596,20 @@ void BackpropPage::runGradientFlow() {
                 r.plot->appendPoints(static_cast<int>(l), xs, ys);
             }
             summary << tr("%1: layer 1 / layer 6 gradient = %2").arg(r.act).arg(f.norms.front().front() / f.norms.back().front(), 0, 'g', 3);
+            firstGrad[run] = f.norms.front().front();
+            depthRatio[run] = f.norms.front().front() / f.norms.back().front();
+            ++run;
         }
         m_flowStatus->setText(tr("50 steps each on 512 MNIST images. %1").arg(summary.join(QStringLiteral("; "))));
+        if (FactRegistry* f = m_context.facts) {
+            f->set(QStringLiteral("flow.sigmoid_first_grad"), firstGrad[0]);
+            f->set(QStringLiteral("flow.relu_first_grad"), firstGrad[1]);
+            f->set(QStringLiteral("flow.ratio"), firstGrad[0] > 0 ? firstGrad[1] / firstGrad[0] : 0.0);
+            f->set(QStringLiteral("flow.sigmoid_ratio"), depthRatio[0]);
+            f->set(QStringLiteral("flow.relu_ratio"), depthRatio[1]);
+            f->set(QStringLiteral("flow.winner"), depthRatio[1] > depthRatio[0] ? QStringLiteral("relu") : QStringLiteral("sigmoid"));
+            f->set(QStringLiteral("flow.ran"), true);
+        }
     } catch (const std::exception& e) {
         m_flowStatus->setText(tr("Could not run: %1").arg(QString::fromUtf8(e.what())));
     }

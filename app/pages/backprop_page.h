@@ -7,7 +7,7 @@
 #include <QWidget>
 #include <memory>
 
-#include "page.h"
+#include "core/page.h"
 
 namespace bp::train {
 class StepperSession;
@@ -61,6 +61,8 @@ public:
     SeriesPlot* flowPlot(int i) const { return i == 0 ? m_flowSigmoid : m_flowRelu; }
 
 private:
+    void registerLessonHooks();
+    void publishState();  ///< the stepper's state as facts (backprop.phase, backprop.selected.op, …)
     void onExampleChosen(int index);
     void rebuildGraph();
     void refresh();  // graph state, status line, buttons, detail

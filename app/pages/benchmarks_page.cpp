@@ -1,6 +1,6 @@
 // benchmarks_page.cpp — see benchmarks_page.h. The run is a child process: a benchmark measuring the CPU must
 // not share it with the GUI's event loop, and Cancel can stop it at once.
-#include "benchmarks_page.h"
+#include "pages/benchmarks_page.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -26,7 +26,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "app_settings.h"
+#include "core/app_settings.h"
 #include "bench_chart.h"
 #include "chart_export.h"
 

@@ -9,9 +9,9 @@
 #include <QWidget>
 #include <optional>
 
-#include "bench_results.h"
+#include "tools/bench_results.h"
 #include "chart_spec.h"
-#include "page.h"
+#include "core/page.h"
 #include "plot_style.h"
 
 class BenchChartView;

@@ -1,6 +1,8 @@
 // draw_page.cpp — layout of the Draw page and the picture → preprocess → model → bars/saliency path.
 #include "pages/draw_page.h"
 
+#include "core/facts.h"
+
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,12 +15,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "bp/data/dataset.h"
 #include "bp/data/preprocess.h"
 #include "bp/train/trainer.h"
-#include "model_library.h"
-#include "model_tools.h"
+#include "tools/model_library.h"
+#include "tools/model_tools.h"
 #include "probability_bars.h"
-#include "theme.h"
+#include "core/theme.h"
 
 namespace {
 
@@ -56,12 +59,15 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     auto* title = new QLabel(tr("Draw a digit"));
     title->setObjectName(QStringLiteral("drawTitle"));
     m_pad = new DrawingPad;
+    m_pad->setObjectName(QStringLiteral("draw.pad"));
     auto* buttons = new QHBoxLayout;
     m_clear = new QPushButton(tr("Clear"));
+    m_clear->setObjectName(QStringLiteral("draw.clear"));
     m_clear->setToolTip(tr("Wipe the pad (Delete)."));
     m_undo = new QPushButton(tr("Undo stroke"));
     m_undo->setToolTip(tr("Remove the last stroke (Ctrl+Z)."));
     m_saliencyBox = new QCheckBox(tr("Show what the model looks at"));
+    m_saliencyBox->setObjectName(QStringLiteral("draw.saliency"));
     m_saliencyBox->setChecked(true);
     m_saliencyBox->setToolTip(tr("Saliency: the gradient of the predicted digit's score with respect to each input pixel. "
                                  "Bright spots are where a change of ink would change the answer most."));
@@ -80,6 +86,7 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     auto* modelBox = new QGroupBox(tr("Model"));
     auto* mv = new QVBoxLayout(modelBox);
     m_modelCombo = new QComboBox;
+    m_modelCombo->setObjectName(QStringLiteral("draw.model"));
     m_modelCombo->setToolTip(tr("Models shipped with the app, trained on the Train page in this session, or opened."));
     m_hint = new QLabel;
     m_hint->setWordWrap(true);
@@ -88,6 +95,7 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     right->addWidget(modelBox);
 
     auto* seesBox = new QGroupBox(tr("What the model sees"));
+    seesBox->setObjectName(QStringLiteral("draw.input"));
     auto* sv = new QHBoxLayout(seesBox);
     m_inputView = new QLabel;
     m_inputView->setObjectName(QStringLiteral("modelInput"));
@@ -108,6 +116,7 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     m_prediction->setObjectName(QStringLiteral("prediction"));
     m_prediction->setTextFormat(Qt::RichText);
     m_bars = new ProbabilityBars;
+    m_bars->setObjectName(QStringLiteral("draw.bars"));
     m_latency = new QLabel;
     m_latency->setObjectName(QStringLiteral("latency"));
     av->addWidget(m_prediction);
@@ -132,8 +141,65 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
         connect(m_library, &ModelLibrary::modelsChanged, this, &DrawPage::refreshModels);
     }
     refreshModels();
+    registerLessonHooks();
     applyAppearance(m_context.appearance);
     predictNow();
+}
+
+void DrawPage::registerLessonHooks() {
+    FactRegistry* f = m_context.facts;
+    if (!f) return;
+    f->addAction(QStringLiteral("draw.clear"), [this] { m_pad->clear(); });
+    f->addAction(QStringLiteral("draw.test_digit"), [this] {
+        if (const QString error = drawTestDigit(m_lessonDigit); !error.isEmpty()) m_hint->setText(error);
+    });
+    f->addSetter(QStringLiteral("draw.digit"), [this](const QString& value) -> QString {
+        bool ok = false;
+        const int n = value.toInt(&ok);
+        if (!ok || n < 0 || n > 9999) return tr("draw.digit must be a test image number from 0 to 9999, not %1").arg(value);
+        m_lessonDigit = n;
+        return {};
+    });
+    f->addSetter(QStringLiteral("draw.model"), [this](const QString& value) -> QString {
+        // An architecture name (mlp, cnn, …): the newest model of that kind in the chooser.
+        if (m_library)
+            for (int i = static_cast<int>(m_library->entries().size()) - 1; i >= 0; --i)
+                if (QString::fromStdString(m_library->entries()[i].model->name) == value) {
+                    m_modelCombo->setCurrentIndex(i);
+                    return {};
+                }
+        return tr("there is no %1 model to draw with yet; train one on the Train page first").arg(value);
+    });
+}
+
+QString DrawPage::drawTestDigit(int index) {
+    try {
+        if (!m_testSet) {
+            const std::string dir = bp::data::resolve_data_dir(m_context.dataDirOverride.toStdString());
+            m_testSet = std::make_unique<bp::data::ImageDataset>(bp::data::load_image_dataset(dir, "mnist", "test"));
+        }
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    if (index < 0 || index >= m_testSet->count) return tr("there is no test image %1").arg(index);
+    const int rows = static_cast<int>(m_testSet->rows), cols = static_cast<int>(m_testSet->cols);
+    m_pad->setStrokes(strokesFromDigit(m_testSet->pixels.data() + static_cast<size_t>(index) * rows * cols, rows, cols,
+                                       m_pad->canvasSize()));
+    return {};
+}
+
+void DrawPage::publishPrediction(bool ink, const std::vector<float>& probs) {
+    FactRegistry* f = m_context.facts;
+    if (!f) return;
+    f->set(QStringLiteral("draw.has_ink"), ink);
+    f->set(QStringLiteral("draw.model"), m_model ? QString::fromStdString(m_model->name) : QString());
+    if (m_top >= 0 && !probs.empty()) {
+        f->set(QStringLiteral("draw.prediction"), static_cast<double>(m_top));
+        f->set(QStringLiteral("draw.confidence"), static_cast<double>(probs[static_cast<size_t>(m_top)]));
+    } else {
+        f->clear(QStringLiteral("draw.prediction"));
+        f->clear(QStringLiteral("draw.confidence"));
+    }
 }
 
 DrawPage::~DrawPage() = default;
@@ -228,10 +294,12 @@ void DrawPage::predictNow() {
     if (info.empty) {
         showNoPrediction(tr("Draw a digit on the pad."));
         m_latency->clear();
+        publishPrediction(false, {});
         return;
     }
     if (!m_model) {
         showNoPrediction(tr("Choose a model to read the drawing."));
+        publishPrediction(true, {});
         return;
     }
     const std::vector<float> normalized = bp::data::normalize_mnist(m_input);
@@ -264,6 +332,7 @@ void DrawPage::predictNow() {
                               .arg(probs[static_cast<size_t>(m_top)] * 100.0, 0, 'f', 1));
     m_latency->setText(tr("preprocess + inference%1: %2 ms").arg(m_saliencyBox->isChecked() ? tr(" + saliency") : QString())
                            .arg(m_latencyMs, 0, 'f', 2));
+    publishPrediction(true, probs);
     emit predicted(m_top, m_latencyMs);
 }
 

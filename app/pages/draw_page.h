@@ -13,10 +13,13 @@
 #include <vector>
 
 #include "drawing_pad.h"
-#include "page.h"
+#include "core/page.h"
 
 namespace bp::models {
 struct Model;
+}
+namespace bp::data {
+struct ImageDataset;
 }
 class ModelLibrary;
 class ProbabilityBars;
@@ -54,10 +57,15 @@ public:
     const std::vector<float>& saliencyMap() const { return m_saliency; }
     double lastLatencyMs() const { return m_latencyMs; }
 
+    /// Draws MNIST test image `index` on the pad as strokes (what a lesson's draw.test_digit does); the error or empty.
+    QString drawTestDigit(int index);
+
 signals:
     void predicted(int topClass, double latencyMs);
 
 private:
+    void registerLessonHooks();
+    void publishPrediction(bool ink, const std::vector<float>& probabilities);
     void refreshModels();
     void onModelChosen(int index);
     void showNoPrediction(const QString& why);
@@ -78,6 +86,8 @@ private:
     ProbabilityBars* m_bars = nullptr;
 
     int m_top = -1;
+    int m_lessonDigit = 0;                                  // the test image draw.test_digit draws
+    std::unique_ptr<bp::data::ImageDataset> m_testSet;      // loaded the first time a test digit is drawn
     std::vector<float> m_input;
     std::vector<float> m_saliency;
     double m_latencyMs = 0;

@@ -4,15 +4,19 @@
 // step, a confusion matrix whose cells open the test images behind them, sample predictions, per-layer
 // weight and gradient norms. Saves, opens and continues models and exports the run's report. Owns its
 // TrainingController; if MNIST is missing it says what to run, in a banner, and keeps Start disabled.
+// This file lays out the panels (panels/train_settings_panel, run_buttons, run_status_panel, train_charts_panel,
+// epoch_table, confusion_gallery) and wires them to the controller; the panels hold the widgets.
 #pragma once
 
 #include <QWidget>
 #include <memory>
 #include <vector>
 
-#include "page.h"
-#include "training_controller.h"
+#include "core/page.h"
+#include "controllers/training_controller.h"
 
+class ConfusionGallery;
+class EpochTable;
 class HeatmapView;
 class ImageGrid;
 class LayerDiagram;
@@ -20,14 +24,17 @@ class LossPlot;
 class QCheckBox;
 class QComboBox;
 class QDialog;
-class QTabWidget;
-class SeriesPlot;
 class QDoubleSpinBox;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+class QTabWidget;
+class RunButtons;
+class RunStatusPanel;
+class SeriesPlot;
+class TrainChartsPanel;
+class TrainSettingsPanel;
 
 class TrainPage : public QWidget, public AppearanceAware {
     Q_OBJECT
@@ -60,35 +67,37 @@ public:
     std::shared_ptr<const bp::models::Model> currentModel() const;
     /// Opens (or refreshes) the gallery of test images with true class `trueClass` predicted as `predicted`.
     QDialog* showGallery(int trueClass, int predicted);
-    QDialog* gallery() const { return m_gallery; }
-    ImageGrid* galleryGrid() const { return m_galleryGrid; }
+    QDialog* gallery() const;
+    ImageGrid* galleryGrid() const;
 
     TrainingController* controller() const { return m_controller; }
-    QTabWidget* chartTabs() const { return m_tabs; }
-    HeatmapView* confusionView() const { return m_confusion; }
-    ImageGrid* samplesGrid() const { return m_samples; }
-    SeriesPlot* epochPlot() const { return m_epochPlot; }
-    SeriesPlot* lrPlot() const { return m_lrPlot; }
-    SeriesPlot* weightNormPlot() const { return m_weightNorms; }
-    SeriesPlot* gradNormPlot() const { return m_gradNorms; }
-    LayerDiagram* layerDiagram() const { return m_diagram; }
-    QDoubleSpinBox* learningRateSpin() const { return m_lr; }
-    QCheckBox* augmentCheck() const { return m_augment; }
-    QCheckBox* continueCheck() const { return m_continue; }
-    LossPlot* lossPlot() const { return m_plot; }
-    QComboBox* modelCombo() const { return m_model; }
-    QPushButton* startButton() const { return m_start; }
-    QPushButton* pauseButton() const { return m_pause; }
-    QPushButton* resumeButton() const { return m_resume; }
-    QPushButton* stepButton() const { return m_step; }
-    QPushButton* stopButton() const { return m_stop; }
-    QLabel* banner() const { return m_banner; }
-    QTableWidget* epochTable() const { return m_epochs; }
-    QSpinBox* trainImagesSpin() const { return m_trainImages; }
-    QSpinBox* testImagesSpin() const { return m_testImages; }
-    QSpinBox* batchSizeSpin() const { return m_batch; }
-    QComboBox* scheduleCombo() const { return m_schedule; }
-    QSpinBox* epochsSpin() const { return m_epochCount; }
+    TrainSettingsPanel* settingsPanel() const { return m_settings; }
+    TrainChartsPanel* charts() const { return m_charts; }
+    QTabWidget* chartTabs() const;
+    HeatmapView* confusionView() const;
+    ImageGrid* samplesGrid() const;
+    SeriesPlot* epochPlot() const;
+    SeriesPlot* lrPlot() const;
+    SeriesPlot* weightNormPlot() const;
+    SeriesPlot* gradNormPlot() const;
+    LayerDiagram* layerDiagram() const;
+    QDoubleSpinBox* learningRateSpin() const;
+    QCheckBox* augmentCheck() const;
+    QCheckBox* continueCheck() const;
+    LossPlot* lossPlot() const;
+    QComboBox* modelCombo() const;
+    QPushButton* startButton() const;
+    QPushButton* pauseButton() const;
+    QPushButton* resumeButton() const;
+    QPushButton* stepButton() const;
+    QPushButton* stopButton() const;
+    QLabel* banner() const;
+    QTableWidget* epochTable() const;
+    QSpinBox* trainImagesSpin() const;
+    QSpinBox* testImagesSpin() const;
+    QSpinBox* batchSizeSpin() const;
+    QComboBox* scheduleCombo() const;
+    QSpinBox* epochsSpin() const;
 
 signals:
     /// One line for the status bar about the dataset ("MNIST: 60,000 train / 10,000 test images").
@@ -96,12 +105,10 @@ signals:
     void deviceStatusChanged(const QString& text);  // "Device: CPU" / "Device: CUDA (…)" for the status bar
 
 private:
-    QWidget* buildControls();
-    QWidget* buildRunView();
-    void updateModelInfo();
-    void applyModelDefaults();
+    void registerLessonHooks();  ///< the page's actions and settings by name, in the FactRegistry
+    void publish(const QString& name, const QVariant& value);
+    void publishEpoch(const bp::train::EpochEvent& e);
     void updateButtons();
-    void onDeviceChanged();
     void onStateChanged(TrainingController::State state);
     void onDataLoaded(const DataInfo& info);
     void onDataFailed(const QString& message);
@@ -111,73 +118,27 @@ private:
     void onTrainingFinished(const bp::train::FinishedEvent& event);
     void onTrainingFailed(const QString& message);
     void onLearningRateEdited(double lr);
-    void onLearningRateChanged(double lr, qint64 afterStep);
-    void onNormLayersChanged(const QStringList& layers);
-    void onNormsArrived(const QVector<NormSample>& samples);
-    void updateEvaluationViews();
     void setInitialModel(std::shared_ptr<const bp::models::Model> model, const QString& source);
     QString dialogDirectory() const;
     void rememberDirectory(const QString& file);
     void saveSettings() const;
-    void loadSettings();
 
     AppContext m_context;
     TrainingController* m_controller = nullptr;
-
-    QComboBox* m_model = nullptr;
-    QLabel* m_modelDescription = nullptr;
-    QLabel* m_modelParams = nullptr;
-    QComboBox* m_optimizer = nullptr;
-    QDoubleSpinBox* m_lr = nullptr;
-    QComboBox* m_schedule = nullptr;
-    QComboBox* m_device = nullptr;  // devicepicker: CPU / CUDA
-    QSpinBox* m_batch = nullptr;
-    QSpinBox* m_epochCount = nullptr;
-    QSpinBox* m_seed = nullptr;
-    QSpinBox* m_trainImages = nullptr;
-    QSpinBox* m_testImages = nullptr;
-    QPushButton* m_start = nullptr;
-    QPushButton* m_pause = nullptr;
-    QPushButton* m_resume = nullptr;
-    QPushButton* m_step = nullptr;
-    QPushButton* m_stop = nullptr;
-
-    QWidget* m_controlsPanel = nullptr;
+    TrainSettingsPanel* m_settings = nullptr;
+    RunButtons* m_buttons = nullptr;
+    RunStatusPanel* m_status = nullptr;
+    TrainChartsPanel* m_charts = nullptr;
+    EpochTable* m_epochs = nullptr;
+    ConfusionGallery* m_gallery = nullptr;  // created by the first click on a confusion cell
     QWidget* m_controlsScroll = nullptr;
-    QWidget* m_runBox = nullptr;
-    QLabel* m_guide = nullptr;
-    QLabel* m_banner = nullptr;
-    QLabel* m_runTitle = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QLabel* m_stats = nullptr;
-    LossPlot* m_plot = nullptr;
-    QTableWidget* m_epochs = nullptr;
 
-    QCheckBox* m_augment = nullptr;
-    QCheckBox* m_continue = nullptr;
-    LayerDiagram* m_diagram = nullptr;
-    QTabWidget* m_tabs = nullptr;
-    SeriesPlot* m_epochPlot = nullptr;
-    SeriesPlot* m_lrPlot = nullptr;
-    HeatmapView* m_confusion = nullptr;
-    QCheckBox* m_normalize = nullptr;
-    ImageGrid* m_samples = nullptr;
-    QLabel* m_samplesTitle = nullptr;
-    SeriesPlot* m_weightNorms = nullptr;
-    SeriesPlot* m_gradNorms = nullptr;
-    QDialog* m_gallery = nullptr;
-    ImageGrid* m_galleryGrid = nullptr;
-    QLabel* m_galleryTitle = nullptr;
-    int m_epochSeries[3] = {-1, -1, -1};  // test loss, test accuracy, train loss
-    int m_lrSeries = -1;
-
-    std::shared_ptr<const bp::models::Model> m_initialModel;  // Start continues from it when m_continue is checked
+    std::shared_ptr<const bp::models::Model> m_initialModel;  // Start continues from it when "Continue" is checked
     std::vector<bp::train::EpochEvent> m_history;              // the last run's epochs, for the report
     bp::train::TrainConfig m_runConfig;
     bp::train::FinishedEvent m_finished;
     QString m_runStatus;  // "" before any run, else completed | cancelled | failed | running
     Appearance m_appearance;
     qint64 m_lastStep = 0;
-    double m_previousLr = 0.0;
-    bool m_markLrSteps = false;
+    int m_runsFinished = 0;
 };

@@ -28,12 +28,12 @@
 #include "bp/train/inference.h"
 #include "bp/train/text_trainer.h"
 #include "bp/train/trainer.h"
-#include "app_settings.h"
+#include "core/app_settings.h"
 #include "drawing_pad.h"
 #include "main_window.h"
 #include "pages/draw_page.h"
-#include "model_library.h"
-#include "model_tools.h"
+#include "tools/model_library.h"
+#include "tools/model_tools.h"
 #include "pages/attention_page.h"
 #include "patch_attention_view.h"
 #include "probability_bars.h"
@@ -111,7 +111,7 @@ private slots:
         QVERIFY(page.selectVitModel(QStringLiteral("test ViT")));
 
         // Pick test image 5 with the spin box's keyboard, then one more with the "next" button: image 6.
-        QSpinBox* spin = page.findChild<QSpinBox*>(QStringLiteral("testImage"));
+        QSpinBox* spin = page.findChild<QSpinBox*>(QStringLiteral("attention.image"));
         QVERIFY(spin);
         spin->setFocus();
         spin->selectAll();
@@ -326,7 +326,7 @@ private slots:
         page.setGptSteps(24);
         const GptRunConfig cfg = page.gptConfigFromWidgets();
         QSignalSpy finished(&page, &AttentionPage::gptRunFinished);
-        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("startGpt")), Qt::LeftButton);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("attention.gpt_start")), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
         QCOMPARE(page.gptRuns().size(), 1);
         const std::shared_ptr<bp::models::GptMini> firstModel = page.gptRuns()[0].model;  // (the run list grows below)
@@ -363,9 +363,9 @@ private slots:
         // A modern-block run, stopped early with the Stop button: kept, and both runs share the comparison chart.
         page.setGptBlock(QStringLiteral("modern"));
         page.setGptSteps(5000);
-        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("startGpt")), Qt::LeftButton);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("attention.gpt_start")), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(page.gptRuns().size() == 2 && page.gptRuns()[1].steps.size() >= 3, 30000);
-        QPushButton* stop = page.findChild<QPushButton*>(QStringLiteral("stopGpt"));
+        QPushButton* stop = page.findChild<QPushButton*>(QStringLiteral("attention.gpt_stop"));
         QVERIFY(stop && stop->isEnabled());
         QTest::mouseClick(stop, Qt::LeftButton);
         QVERIFY(finished.wait(30000));
@@ -452,17 +452,17 @@ private slots:
         QLabel* status = page.findChild<QLabel*>(QStringLiteral("gptStatus"));
         QVERIFY2(status->text().contains(QStringLiteral("tokens/s")) && status->text().contains(QStringLiteral("s left")),
                  qPrintable(status->text()));
-        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("pauseGpt")), Qt::LeftButton);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("attention.gpt_pause")), Qt::LeftButton);
         QCOMPARE(page.gpt()->state(), GptController::State::Paused);
         QTest::qWait(400);  // the step under way finishes and is drained
         const qsizetype held = page.gptRuns()[0].steps.size();
         QTest::qWait(600);
         QCOMPARE(page.gptRuns()[0].steps.size(), held);
-        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("pauseGpt")), Qt::LeftButton);  // "Resume"
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("attention.gpt_pause")), Qt::LeftButton);  // "Resume"
         QCOMPARE(page.gpt()->state(), GptController::State::Training);
         QTRY_VERIFY_WITH_TIMEOUT(page.gptRuns()[0].steps.size() > held, 10000);
         QSignalSpy finished(&page, &AttentionPage::gptRunFinished);
-        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("stopGpt")), Qt::LeftButton);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("attention.gpt_stop")), Qt::LeftButton);
         QVERIFY(finished.wait(20000));
         QVERIFY(page.gptRuns()[0].model);
         QVERIFY(page.generateButton()->isEnabled());

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "bench_chart.h"
-#include "bench_results.h"
+#include "tools/bench_results.h"
 
 namespace {
 

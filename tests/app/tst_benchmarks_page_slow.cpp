@@ -26,7 +26,7 @@
 #include <cmath>
 
 #include "bench_chart.h"
-#include "bench_results.h"
+#include "tools/bench_results.h"
 #include "chart_export.h"
 #include "pages/benchmarks_page.h"
 

@@ -6,9 +6,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "app_settings.h"
+#include "core/app_settings.h"
 #include "bp/backend.h"
-#include "pages/device_picker.h"
+#include "panels/device_picker.h"
 #include "pages/train_page.h"
 
 class TestDevicePicker : public QObject {

@@ -14,7 +14,7 @@
 #include "bp/io/model_file.h"
 #include "bp/train/trainer.h"
 #include "drawing_pad.h"
-#include "model_library.h"
+#include "tools/model_library.h"
 #include "pages/draw_page.h"
 #include "probability_bars.h"
 

@@ -15,7 +15,7 @@
 
 #include <QCheckBox>
 
-#include "app_settings.h"
+#include "core/app_settings.h"
 #include "bp/io/model_file.h"
 #include "loss_plot.h"
 #include "main_window.h"

@@ -27,7 +27,7 @@
 #include "loss_plot.h"
 #include "pages/train_page.h"
 #include "series_plot.h"
-#include "training_worker.h"
+#include "controllers/training_worker.h"
 
 using State = TrainingController::State;
 

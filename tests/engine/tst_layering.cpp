@@ -1,5 +1,6 @@
-// tst_layering.cpp — keeps the layers honest: no file under engine/ includes a Qt header, and no file under
-// widgets/ includes an engine header (DESIGN.md: engine has no Qt; widgets have no engine).
+// tst_layering.cpp — keeps the layers honest: no file under engine/ includes a Qt header, no file under widgets/
+// includes an engine header (DESIGN.md: engine has no Qt; widgets have no engine), and inside app/ the roles
+// include only downwards: core <- tools <- controllers <- panels, lessons <- pages <- app/ itself (no cycles).
 #include <QtTest>
 
 #include <QDirIterator>
@@ -29,7 +30,49 @@ class TstLayering : public QObject {
         return out;
     }
 
+    /// The rank of an app/ folder: a file may include app headers of its own rank or lower only.
+    static int appRank(const QString& relative) {
+        static const QList<QPair<QString, int>> ranks = {{"core/", 0}, {"tools/", 1}, {"controllers/", 2},
+                                                         {"panels/", 3}, {"lessons/", 3}, {"pages/", 4}};
+        for (const auto& [folder, rank] : ranks)
+            if (relative.startsWith(folder)) return rank;
+        return 5;  // app/ itself: MainWindow, the screenshot and bench modes, main.cpp
+    }
+
+    static QStringList upwardIncludes() {
+        QStringList out;
+        const QString root = QStringLiteral(BP_SOURCE_DIR) + "/app/";
+        const QRegularExpression include(QStringLiteral("^\\s*#\\s*include\\s*\"((core|tools|controllers|panels|lessons|pages)/[^\"]+)\""));
+        QDirIterator it(root, {"*.h", "*.cpp"}, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            const QString relative = path.mid(root.size());
+            const int rank = appRank(relative);
+            QFile f(path);
+            if (!f.open(QIODevice::ReadOnly)) continue;
+            int line = 0;
+            while (!f.atEnd()) {
+                ++line;
+                const QString text = QString::fromUtf8(f.readLine());
+                const QRegularExpressionMatch m = include.match(text);
+                if (m.hasMatch() && appRank(m.captured(1)) > rank)
+                    out << QString("app/%1:%2 includes %3, a higher role").arg(relative).arg(line).arg(m.captured(1));
+            }
+        }
+        return out;
+    }
+
 private slots:
+    void appRolesIncludeDownwardsOnly() {
+        const QStringList bad = upwardIncludes();
+        QVERIFY2(bad.isEmpty(), qPrintable(bad.join('\n')));
+        // The ranks mean something: a page is above a panel, a panel above a controller, and app/ above all.
+        QVERIFY(appRank("pages/train_page.h") > appRank("panels/run_buttons.h"));
+        QVERIFY(appRank("panels/run_buttons.h") > appRank("controllers/background_run.h"));
+        QVERIFY(appRank("main_window.cpp") > appRank("pages/train_page.h"));
+        QVERIFY(appRank("tools/model_tools.h") > appRank("core/page.h"));
+    }
+
     void engineHasNoQt() {
         const QStringList bad = offenders("engine", QRegularExpression(kQtInclude));
         QVERIFY2(bad.isEmpty(), qPrintable(bad.join('\n')));

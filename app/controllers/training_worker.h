@@ -14,7 +14,8 @@
 #include <mutex>
 #include <vector>
 
-#include "training_types.h"
+#include "controllers/background_run.h"
+#include "controllers/training_types.h"
 
 class TrainingWorker : public QObject, public bp::train::TrainerObserver {
     Q_OBJECT
@@ -73,16 +74,11 @@ private:
     bp::train::TrainConfig m_config;       // the running config; training thread only
     std::vector<std::vector<bp::Tensor>> m_normGroups;
 
-    std::mutex m_bufferMutex;
-    std::vector<bp::train::BatchEvent> m_buffer;  // guarded by m_bufferMutex
-    std::vector<NormSample> m_normBuffer;         // guarded by m_bufferMutex
+    LockedBuffer<Drained> m_buffer;
 
     mutable std::mutex m_snapshotMutex;
     std::shared_ptr<const EvaluationSnapshot> m_evaluation;  // guarded by m_snapshotMutex
     std::shared_ptr<const bp::models::Model> m_latestModel;  // guarded by m_snapshotMutex
 
-    mutable std::mutex m_trainerMutex;
-    bp::train::Trainer* m_trainer = nullptr;  // guarded by m_trainerMutex; lives on train()'s stack
-    std::atomic<bool> m_pausePending{false};
-    std::atomic<bool> m_cancelPending{false};
+    TrainerRequests<bp::train::Trainer> m_requests;  // the running trainer, and requests made before it started
 };

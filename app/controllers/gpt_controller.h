@@ -1,5 +1,5 @@
-// gpt_controller.h — GptController (GUI thread) and GptWorker (its own QThread): the language-model half of the
-// Attention page. The worker loads a text corpus, trains a GptMini with bp::train::TextTrainer, and samples text
+// gpt_controller.h — GptController (GUI thread, a BackgroundRun) and GptWorker (on its thread): the language-model
+// half of the Attention page. The worker loads a text corpus, trains a GptMini with bp::train::TextTrainer, and samples text
 // token by token; training steps and evaluations go into a locked buffer that the controller drains every 33 ms
 // (one stepsArrived per tick), everything else leaves as queued signals. Pause, resume and stop reach the
 // trainer's atomics directly. One job at a time: a generation waits for training to end, and the reverse.
@@ -9,14 +9,13 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
-#include <QThread>
-#include <QTimer>
 #include <QVector>
 #include <atomic>
 #include <memory>
 #include <mutex>
 
-#include "attention_tools.h"
+#include "controllers/background_run.h"
+#include "tools/attention_tools.h"
 #include "bp/data/text.h"
 #include "bp/train/text_trainer.h"
 
@@ -38,6 +37,17 @@ struct GenerationResult {
     QString text;                        // decoded
     QStringList tokens;                  // one string per token of attention.ids
     attentiontools::TokenAttention attention;
+};
+
+/// One training run of the session: its curves, what it was trained on, and (once it ended) its model.
+struct GptRun {
+    QString label;  // "gpt2 #1"
+    QString block;  // gpt2 | modern
+    QVector<double> steps, losses;         // training loss per step
+    QVector<double> evalSteps, valLosses;  // validation loss
+    double unigram = 0;
+    std::shared_ptr<const bp::data::TextCorpus> corpus;  // what it was trained on (its tokenizer reads prompts)
+    std::shared_ptr<bp::models::GptMini> model;          // null until the run ends
 };
 
 Q_DECLARE_METATYPE(CorpusInfo)
@@ -88,26 +98,31 @@ private:
     void on_failed(const std::string& message, int step) override;
 
     std::shared_ptr<const bp::data::TextCorpus> m_corpus;  // worker thread writes; readers only read
-    std::mutex m_bufferMutex;
-    Drained m_buffer;  // guarded by m_bufferMutex
-    mutable std::mutex m_trainerMutex;
-    bp::train::TextTrainer* m_trainer = nullptr;  // guarded by m_trainerMutex; lives on train()'s stack
-    std::atomic<bool> m_pausePending{false}, m_cancelPending{false};
+    LockedBuffer<Drained> m_buffer;
+    TrainerRequests<bp::train::TextTrainer> m_requests;  // the running trainer, and requests made before it started
     QString m_failure;  // worker thread only: what on_failed reported during the current run
 };
 
-class GptController : public QObject {
+class GptController : public BackgroundRun {
     Q_OBJECT
 public:
     enum class State { NoCorpus, LoadingCorpus, Idle, Training, Paused, Stopping, Generating };
     Q_ENUM(State)
 
     explicit GptController(QObject* parent = nullptr);
-    ~GptController() override;  ///< stops a run or a generation, quits the thread and waits
+
+    /// The GPT-mini the app trains: 2 layers, 4 heads, d 64, context 64, batch 16, lr 3e-3 with warm-up; small
+    /// enough for a classroom laptop to train in about a minute. `block` is "gpt2" or "modern".
+    static constexpr int kContext = 64;
+    static GptRunConfig classroomConfig(const QString& block, int steps, uint64_t seed);
 
     void loadCorpus(const QString& path = QString());
-    /// Starts a run (ignored unless Idle). Returns the run id, 0 if it did not start.
+    /// Starts a run (ignored unless Idle) and adds it to runs() as "<block> #n". Returns the run id, 0 if it did not
+    /// start. Its steps and evaluations are recorded into the run as they are drained; its model when it ends.
     int start(const GptRunConfig& config);
+    /// Every run of the session, oldest first (a failed run stays, without a model).
+    const QVector<GptRun>& runs() const { return m_runs; }
+    int activeRun() const { return m_activeRun; }  ///< index into runs() of the run training now, -1 if none
     void pause();
     void resume();
     void stop();
@@ -130,6 +145,7 @@ signals:
     void stepsArrived(const QVector<bp::train::TextStepEvent>& steps);
     void evalsArrived(const QVector<bp::train::TextEvalEvent>& evals);
     void trainingFinished(const bp::train::TextFinishedEvent& event, std::shared_ptr<bp::models::GptMini> model);
+    void runFinished(int runIndex);  ///< after trainingFinished: runs()[runIndex] has its model
     void trainingFailed(const QString& message);
     void tokensGenerated(const QString& piece);
     void generationFinished(std::shared_ptr<const GenerationResult> result);
@@ -137,14 +153,14 @@ signals:
 
 private:
     void setState(State s);
-    void drain();
+    void drain() override;
 
-    QThread m_thread;
-    GptWorker* m_worker = nullptr;  // lives on m_thread; deleted after the thread has stopped
-    QTimer m_drainTimer;
+    GptWorker* m_worker = nullptr;  // owned by BackgroundRun, on its thread
     State m_state = State::NoCorpus;
     CorpusInfo m_corpus;
     QString m_corpusError;
     GptRunConfig m_config;
-    int m_runId = 0, m_genId = 0;
+    int m_genId = 0;
+    QVector<GptRun> m_runs;
+    int m_activeRun = -1;
 };

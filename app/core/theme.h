@@ -5,7 +5,7 @@
 
 #include <QFont>
 
-#include "page.h"
+#include "core/page.h"
 
 namespace theme {
 

@@ -1,5 +1,5 @@
 // device_picker.cpp — see device_picker.h.
-#include "device_picker.h"
+#include "panels/device_picker.h"
 
 #include <QComboBox>
 #include <QCoreApplication>

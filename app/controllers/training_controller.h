@@ -1,29 +1,26 @@
-// training_controller.h — TrainingController: the GUI thread's handle on training. It owns a QThread and the
-// TrainingWorker living on it, drains the worker's batch buffer every 33 ms (one batchesArrived per tick,
+// training_controller.h — TrainingController: the GUI thread's handle on training. A BackgroundRun whose worker
+// is a TrainingWorker; it drains the worker's batch buffer every 33 ms (one batchesArrived per tick,
 // however many batches ran, so pages redraw at most ~30 times a second) and turns the worker's queued
 // events into signals for pages. Pause, resume, step, stop and learning-rate changes reach the trainer's
 // atomics directly, never queued behind a running loop. Heavy snapshots (the last evaluation image by
 // image, a copy of the model) are pulled with latestEvaluation() / latestModel().
 #pragma once
 
-#include <QObject>
 #include <QString>
-#include <QThread>
-#include <QTimer>
 #include <QVector>
 
-#include "training_types.h"
+#include "controllers/background_run.h"
+#include "controllers/training_types.h"
 
 class TrainingWorker;
 
-class TrainingController : public QObject {
+class TrainingController : public BackgroundRun {
     Q_OBJECT
 public:
     enum class State { NoData, LoadingData, Idle, Running, Paused, Stopping };
     Q_ENUM(State)
 
     explicit TrainingController(QObject* parent = nullptr);
-    ~TrainingController() override;  ///< cancels a run, quits the thread and waits for it
 
     /// Loads MNIST from resolve_data_dir(dataDirOverride) on the training thread (dataLoaded / dataFailed).
     void loadData(const QString& dataDirOverride = QString());
@@ -47,8 +44,6 @@ public:
     const bp::train::TrainConfig& currentConfig() const { return m_config; }
     std::shared_ptr<const EvaluationSnapshot> latestEvaluation() const;
     std::shared_ptr<const bp::models::Model> latestModel() const;
-    /// The drain interval in ms (33: at most ~30 redraws a second).
-    int drainInterval() const { return m_drainTimer.interval(); }
     qint64 lastStep() const { return m_lastStep; }
 
 signals:
@@ -67,7 +62,7 @@ signals:
 
 private:
     void setState(State s);
-    void drain();
+    void drain() override;
     void onDataLoaded(const DataInfo& info);
     void onModelBuilt(const QStringList& layers, int runId);
     void onDataFailed(const QString& message, const QString& dataDir);
@@ -75,13 +70,10 @@ private:
     void onTrainingFinished(const bp::train::FinishedEvent& event, int runId);
     void onTrainingFailed(const bp::train::FailedEvent& event, int runId);
 
-    QThread m_thread;
-    TrainingWorker* m_worker = nullptr;  // lives on m_thread; deleted after the thread has stopped
-    QTimer m_drainTimer;
+    TrainingWorker* m_worker = nullptr;  // owned by BackgroundRun, on its thread
     State m_state = State::NoData;
     DataInfo m_dataInfo;
     QString m_dataError;
     bp::train::TrainConfig m_config;
-    int m_runId = 0;
     qint64 m_lastStep = 0;
 };

@@ -1,8 +1,10 @@
 // gpt_controller.cpp — the language-model worker thread and its GUI-side controller (see gpt_controller.h).
-#include "gpt_controller.h"
+#include "controllers/gpt_controller.h"
 
 #include "bp/errors.h"
 #include "bp/tensor.h"
+
+#include <algorithm>
 
 GptWorker::GptWorker(QObject* parent) : QObject(parent) {}
 GptWorker::~GptWorker() = default;
@@ -22,10 +24,7 @@ void GptWorker::loadCorpus(const QString& path) {
 }
 
 void GptWorker::train(const GptRunConfig& config, int runId) {
-    {
-        std::lock_guard<std::mutex> lk(m_bufferMutex);
-        m_buffer = {};
-    }
+    m_buffer.clear();
     if (!m_corpus) {
         emit trainingFailed(tr("no text corpus is loaded"), runId);
         return;
@@ -38,19 +37,7 @@ void GptWorker::train(const GptRunConfig& config, int runId) {
         model.reset_parameters(gen);
         bp::train::TextTrainer trainer(model, *m_corpus, config.train);
         trainer.add_observer(this);
-        {
-            std::lock_guard<std::mutex> lk(m_trainerMutex);
-            m_trainer = &trainer;
-            if (m_pausePending.load()) trainer.request_pause();
-            if (m_cancelPending.load()) trainer.request_cancel();
-        }
-        struct Unpublish {  // the GUI thread must never see a dangling trainer, even if run() throws
-            GptWorker* w;
-            ~Unpublish() {
-                std::lock_guard<std::mutex> lk(w->m_trainerMutex);
-                w->m_trainer = nullptr;
-            }
-        } unpublish{this};
+        TrainerRequests<bp::train::TextTrainer>::Attached attached(m_requests, trainer);
         m_failure.clear();
         trainer.run();
         if (trainer.failed()) {  // a NaN or infinite loss: the trainer restored the last good parameters
@@ -78,7 +65,7 @@ void GptWorker::generate(std::shared_ptr<bp::models::GptMini> model, std::shared
         auto result = std::make_shared<GenerationResult>();
         result->ids = bp::models::generate(*model, prompt, options, gen, [&](int32_t id) {
             emit tokensGenerated(QString::fromStdString(tok.token_text(id)), genId);
-            return !m_cancelPending.load();
+            return !m_requests.cancelRequested();
         });
         result->text = QString::fromStdString(tok.decode(result->ids));
         result->attention = attentiontools::runGpt(*model, result->ids);
@@ -90,60 +77,32 @@ void GptWorker::generate(std::shared_ptr<bp::models::GptMini> model, std::shared
 }
 
 void GptWorker::on_step(const bp::train::TextStepEvent& e) {
-    std::lock_guard<std::mutex> lk(m_bufferMutex);
-    m_buffer.steps.push_back(e);
+    m_buffer.update([&](Drained& d) { d.steps.push_back(e); });
 }
 
 void GptWorker::on_eval(const bp::train::TextEvalEvent& e) {
-    std::lock_guard<std::mutex> lk(m_bufferMutex);
-    m_buffer.evals.push_back(e);
+    m_buffer.update([&](Drained& d) { d.evals.push_back(e); });
 }
 
 void GptWorker::on_failed(const std::string& message, int step) {
     m_failure = tr("step %1: %2").arg(step).arg(QString::fromStdString(message));
 }
 
-GptWorker::Drained GptWorker::take() {
-    Drained out;
-    std::lock_guard<std::mutex> lk(m_bufferMutex);
-    std::swap(out, m_buffer);
-    return out;
-}
-
-void GptWorker::requestPause() {
-    m_pausePending = true;
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    if (m_trainer) m_trainer->request_pause();
-}
-
-void GptWorker::requestResume() {
-    m_pausePending = false;
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    if (m_trainer) m_trainer->request_resume();
-}
-
-void GptWorker::requestCancel() {
-    m_cancelPending = true;
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    if (m_trainer) m_trainer->request_cancel();
-}
-
-void GptWorker::clearRequests() {
-    m_pausePending = false;
-    m_cancelPending = false;
-}
+GptWorker::Drained GptWorker::take() { return m_buffer.take(); }
+void GptWorker::requestPause() { m_requests.pause(); }
+void GptWorker::requestResume() { m_requests.resume(); }
+void GptWorker::requestCancel() { m_requests.cancel(); }
+void GptWorker::clearRequests() { m_requests.clear(); }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-GptController::GptController(QObject* parent) : QObject(parent), m_worker(new GptWorker) {
+GptController::GptController(QObject* parent) : BackgroundRun(QStringLiteral("bp-gpt"), parent), m_worker(new GptWorker) {
     qRegisterMetaType<CorpusInfo>();
     qRegisterMetaType<GptRunConfig>();
     qRegisterMetaType<bp::train::TextFinishedEvent>();
     qRegisterMetaType<std::shared_ptr<bp::models::GptMini>>();
     qRegisterMetaType<std::shared_ptr<const GenerationResult>>();
 
-    m_thread.setObjectName(QStringLiteral("bp-gpt"));
-    m_worker->moveToThread(&m_thread);
     connect(m_worker, &GptWorker::corpusLoaded, this, [this](const CorpusInfo& info) {
         m_corpus = info;
         m_corpusError.clear();
@@ -157,16 +116,19 @@ GptController::GptController(QObject* parent) : QObject(parent), m_worker(new Gp
     });
     connect(m_worker, &GptWorker::trainingFinished, this,
             [this](const bp::train::TextFinishedEvent& e, std::shared_ptr<bp::models::GptMini> model, int runId) {
-                if (runId != m_runId) return;
-                drain();
-                m_drainTimer.stop();
+                if (!isCurrent(runId)) return;
+                stopDraining();
+                const int index = m_activeRun;
+                if (index >= 0) m_runs[index].model = model;
+                m_activeRun = -1;
                 setState(State::Idle);
                 emit trainingFinished(e, std::move(model));
+                if (index >= 0) emit runFinished(index);
             });
     connect(m_worker, &GptWorker::trainingFailed, this, [this](const QString& message, int runId) {
-        if (runId != m_runId) return;
-        drain();
-        m_drainTimer.stop();
+        if (!isCurrent(runId)) return;
+        stopDraining();
+        m_activeRun = -1;
         setState(State::Idle);
         emit trainingFailed(message);
     });
@@ -183,18 +145,26 @@ GptController::GptController(QObject* parent) : QObject(parent), m_worker(new Gp
         setState(State::Idle);
         emit generationFailed(message);
     });
-    m_thread.start();
-
-    m_drainTimer.setInterval(33);
-    connect(&m_drainTimer, &QTimer::timeout, this, &GptController::drain);
+    adoptWorker(m_worker, [w = m_worker] { w->requestCancel(); });
 }
 
-GptController::~GptController() {
-    m_drainTimer.stop();
-    m_worker->requestCancel();
-    m_thread.quit();
-    m_thread.wait();
-    delete m_worker;
+GptRunConfig GptController::classroomConfig(const QString& block, int steps, uint64_t seed) {
+    GptRunConfig c;
+    c.model.layers = 2;
+    c.model.heads = 4;
+    c.model.dim = 64;
+    c.model.context = kContext;
+    c.model.block = block == QLatin1String("modern") ? bp::nn::BlockKind::modern : bp::nn::BlockKind::gpt2;
+    c.train.steps = steps;
+    c.train.batch_size = 16;
+    c.train.context = kContext;
+    c.train.lr = 3e-3;
+    c.train.warmup_steps = std::min(50, std::max(1, c.train.steps / 10));
+    c.train.eval_every = std::clamp(c.train.steps / 12, 5, 200);
+    c.train.eval_batches = 8;
+    c.train.seed = seed;
+    c.train.threads = 1;
+    return c;
 }
 
 void GptController::setState(State s) {
@@ -208,19 +178,28 @@ void GptController::loadCorpus(const QString& path) {
         m_state == State::LoadingCorpus)
         return;
     setState(State::LoadingCorpus);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, path] { w->loadCorpus(path); }, Qt::QueuedConnection);
+    post([w = m_worker, path] { w->loadCorpus(path); });
 }
 
 int GptController::start(const GptRunConfig& config) {
     if (m_state != State::Idle) return 0;
     m_config = config;
-    const int runId = ++m_runId;
+    GptRun run;
+    run.block = config.model.block == bp::nn::BlockKind::modern ? QStringLiteral("modern") : QStringLiteral("gpt2");
+    int same = 1;
+    for (const GptRun& r : m_runs) same += r.block == run.block;
+    run.label = QStringLiteral("%1 #%2").arg(run.block).arg(same);
+    run.unigram = m_corpus.unigramLoss;
+    run.corpus = m_corpus.corpus;
+    m_runs.push_back(run);
+    m_activeRun = static_cast<int>(m_runs.size()) - 1;
+    const int runId = beginRun();
     m_worker->clearRequests();
     m_worker->take();
     setState(State::Training);
-    m_drainTimer.start();
+    startDraining();
     emit runStarted(config, runId);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, config, runId] { w->train(config, runId); }, Qt::QueuedConnection);
+    post([w = m_worker, config, runId] { w->train(config, runId); });
     return runId;
 }
 
@@ -252,14 +231,24 @@ int GptController::generate(std::shared_ptr<bp::models::GptMini> model, std::sha
     const int genId = ++m_genId;
     m_worker->clearRequests();
     setState(State::Generating);
-    QMetaObject::invokeMethod(
-        m_worker, [w = m_worker, model, corpus, prompt, options, seed, genId] { w->generate(model, corpus, prompt, options, seed, genId); },
-        Qt::QueuedConnection);
+    post([w = m_worker, model, corpus, prompt, options, seed, genId] { w->generate(model, corpus, prompt, options, seed, genId); });
     return genId;
 }
 
 void GptController::drain() {
     GptWorker::Drained d = m_worker->take();
+    if (m_activeRun >= 0) {  // the run's record first, so that slots of the signals below see it complete
+        GptRun& run = m_runs[m_activeRun];
+        for (const bp::train::TextStepEvent& e : d.steps) {
+            run.steps << e.step;
+            run.losses << e.loss;
+        }
+        for (const bp::train::TextEvalEvent& e : d.evals) {
+            run.evalSteps << e.step;
+            run.valLosses << e.val_loss;
+            run.unigram = e.unigram_loss;
+        }
+    }
     if (!d.steps.empty()) emit stepsArrived(QVector<bp::train::TextStepEvent>(d.steps.begin(), d.steps.end()));
     if (!d.evals.empty()) emit evalsArrived(QVector<bp::train::TextEvalEvent>(d.evals.begin(), d.evals.end()));
 }

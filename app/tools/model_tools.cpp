@@ -1,5 +1,5 @@
 // model_tools.cpp — see model_tools.h.
-#include "model_tools.h"
+#include "tools/model_tools.h"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
 // bench_results.cpp — JSON (the CLI's format, see engine/cli/cmd_bench.cpp) -> ChartSpec and table rows.
-#include "bench_results.h"
+#include "tools/bench_results.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,42 +1,29 @@
 // training_controller.cpp — thread ownership, the 33 ms drain, and run bookkeeping (stale runs are dropped).
-#include "training_controller.h"
+#include "controllers/training_controller.h"
 
-#include "training_worker.h"
+#include "controllers/training_worker.h"
 
-TrainingController::TrainingController(QObject* parent) : QObject(parent), m_worker(new TrainingWorker) {
+TrainingController::TrainingController(QObject* parent)
+    : BackgroundRun(QStringLiteral("bp-training"), parent), m_worker(new TrainingWorker) {
     qRegisterMetaType<DataInfo>();
     qRegisterMetaType<bp::train::TrainConfig>();
     qRegisterMetaType<bp::train::EpochEvent>();
     qRegisterMetaType<bp::train::FinishedEvent>();
     qRegisterMetaType<bp::train::FailedEvent>();
 
-    m_thread.setObjectName(QStringLiteral("bp-training"));
-    m_worker->moveToThread(&m_thread);
     connect(m_worker, &TrainingWorker::dataLoaded, this, &TrainingController::onDataLoaded);
     connect(m_worker, &TrainingWorker::dataFailed, this, &TrainingController::onDataFailed);
     connect(m_worker, &TrainingWorker::modelBuilt, this, &TrainingController::onModelBuilt);
     connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingController::onEpochFinished);
     connect(m_worker, &TrainingWorker::trainingFinished, this, &TrainingController::onTrainingFinished);
     connect(m_worker, &TrainingWorker::trainingFailed, this, &TrainingController::onTrainingFailed);
-    m_thread.start();
-
-    m_drainTimer.setInterval(33);  // ~30 frames a second: smooth to the eye, cheap for the GUI
-    connect(&m_drainTimer, &QTimer::timeout, this, &TrainingController::drain);
-}
-
-TrainingController::~TrainingController() {
-    m_drainTimer.stop();
-    m_worker->requestCancel();  // a running or paused trainer returns from run() at the next check
-    m_thread.quit();
-    m_thread.wait();
-    delete m_worker;  // the thread has finished, so nothing else touches the worker now
+    adoptWorker(m_worker, [w = m_worker] { w->requestCancel(); });
 }
 
 void TrainingController::loadData(const QString& dataDirOverride) {
     if (isBusy()) return;
     setState(State::LoadingData);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, dataDirOverride] { w->loadData(dataDirOverride); },
-                              Qt::QueuedConnection);
+    post([w = m_worker, dataDirOverride] { w->loadData(dataDirOverride); });
 }
 
 void TrainingController::start(const bp::train::TrainConfig& config) { start(config, nullptr); }
@@ -45,15 +32,14 @@ void TrainingController::start(const bp::train::TrainConfig& config, std::shared
     if (m_state != State::Idle) return;
     m_config = config;
     if (initial) m_config.model = initial->name;
-    const int runId = ++m_runId;
+    const int runId = beginRun();
     m_lastStep = 0;
     m_worker->clearRequests();
     m_worker->take();  // drop anything a previous run left behind
     setState(State::Running);
-    m_drainTimer.start();
+    startDraining();
     emit runStarted(m_config);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, cfg = m_config, runId, initial] { w->train(cfg, runId, initial); },
-                              Qt::QueuedConnection);
+    post([w = m_worker, cfg = m_config, runId, initial] { w->train(cfg, runId, initial); });
 }
 
 bool TrainingController::setLearningRate(double lr) {
@@ -68,7 +54,7 @@ std::shared_ptr<const EvaluationSnapshot> TrainingController::latestEvaluation()
 std::shared_ptr<const bp::models::Model> TrainingController::latestModel() const { return m_worker->latestModel(); }
 
 void TrainingController::onModelBuilt(const QStringList& layers, int runId) {
-    if (runId == m_runId) emit normLayersChanged(layers);
+    if (isCurrent(runId)) emit normLayersChanged(layers);
 }
 
 void TrainingController::pause() {
@@ -127,23 +113,21 @@ void TrainingController::onDataFailed(const QString& message, const QString& dat
 }
 
 void TrainingController::onEpochFinished(const bp::train::EpochEvent& event, int runId) {
-    if (runId != m_runId) return;
+    if (!isCurrent(runId)) return;
     drain();  // the epoch's last batches were buffered before this event was sent: keep them in order
     emit epochFinished(event);
 }
 
 void TrainingController::onTrainingFinished(const bp::train::FinishedEvent& event, int runId) {
-    if (runId != m_runId || !isBusy()) return;
-    drain();
-    m_drainTimer.stop();
+    if (!isCurrent(runId) || !isBusy()) return;
+    stopDraining();
     setState(State::Idle);
     emit trainingFinished(event);
 }
 
 void TrainingController::onTrainingFailed(const bp::train::FailedEvent& event, int runId) {
-    if (runId != m_runId || !isBusy()) return;
-    drain();
-    m_drainTimer.stop();
+    if (!isCurrent(runId) || !isBusy()) return;
+    stopDraining();
     setState(State::Idle);
     emit trainingFailed(QString::fromStdString(event.message));
 }

@@ -6,7 +6,7 @@
 #include <QSettings>
 #include <QString>
 
-#include "page.h"
+#include "core/page.h"
 
 /// The hyperparameters the Train page remembers between sessions.
 struct TrainSettings {

@@ -1,13 +1,13 @@
 // export_charts.cpp — see export_charts.h. The app's theme is applied first so that presentation mode's larger
 // font reaches the charts exactly as on the page.
-#include "export_charts.h"
+#include "tools/export_charts.h"
 
 #include <QApplication>
 #include <cstdio>
 
-#include "bench_results.h"
+#include "tools/bench_results.h"
 #include "chart_export.h"
-#include "theme.h"
+#include "core/theme.h"
 
 int runExportCharts(const ExportChartsRequest& r) {
     auto fail = [](const QString& m, int code) {

@@ -1,5 +1,5 @@
 // model_library.cpp — see model_library.h.
-#include "model_library.h"
+#include "tools/model_library.h"
 
 #include <QDir>
 #include <QFile>
@@ -7,7 +7,7 @@
 #include <QTemporaryDir>
 #include <QtDebug>
 
-#include "model_tools.h"
+#include "tools/model_tools.h"
 
 ModelLibrary::ModelLibrary(QObject* parent) : QObject(parent) {}
 

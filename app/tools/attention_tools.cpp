@@ -1,5 +1,5 @@
 // attention_tools.cpp — see attention_tools.h.
-#include "attention_tools.h"
+#include "tools/attention_tools.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "bp/autograd.h"
 #include "bp/errors.h"
 #include "bp/ops.h"
-#include "model_tools.h"
+#include "tools/model_tools.h"
 
 namespace attentiontools {
 

@@ -1,5 +1,5 @@
 // theme.cpp — palettes in code (the colours a palette can carry), the rest in resources/styles/*.qss.
-#include "theme.h"
+#include "core/theme.h"
 
 #include <QApplication>
 #include <QFile>

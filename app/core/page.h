@@ -9,6 +9,7 @@
 #include <vector>
 
 class AppSettings;
+class FactRegistry;
 class ModelLibrary;
 
 /// How the whole app looks: the light or dark theme, and presentation mode (full screen, text 1.5×,
@@ -33,6 +34,7 @@ struct AppContext {
     AppSettings* settings = nullptr;   // null: nothing is read from or written to the user's settings
     Appearance appearance;             // used when settings is null (--theme, --presentation)
     ModelLibrary* models = nullptr;    // models to draw with; MainWindow provides one when this is null
+    FactRegistry* facts = nullptr;     // what pages publish for lessons; MainWindow provides one when this is null
 };
 
 struct PageSpec {

@@ -1,11 +1,11 @@
 // training_worker.cpp — the training thread's side of the Engine ↔ GUI bridge.
-#include "training_worker.h"
+#include "controllers/training_worker.h"
 
 #include "bp/data/dataset.h"
 #include "bp/errors.h"
 #include <algorithm>
 #include "bp/models/zoo.h"
-#include "model_tools.h"
+#include "tools/model_tools.h"
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {}
 TrainingWorker::~TrainingWorker() = default;
@@ -36,11 +36,7 @@ void TrainingWorker::loadData(const QString& dataDirOverride) {
 void TrainingWorker::train(const bp::train::TrainConfig& config, int runId,
                            std::shared_ptr<const bp::models::Model> initial) {
     m_runId = runId;
-    {
-        std::lock_guard<std::mutex> lk(m_bufferMutex);
-        m_buffer.clear();
-        m_normBuffer.clear();
-    }
+    m_buffer.clear();
     {
         std::lock_guard<std::mutex> lk(m_snapshotMutex);
         m_evaluation.reset();
@@ -69,22 +65,11 @@ void TrainingWorker::train(const bp::train::TrainConfig& config, int runId,
             m_normGroups.push_back(std::move(g.params));
         }
         emit modelBuilt(labels, runId);
-        {
-            std::lock_guard<std::mutex> lk(m_trainerMutex);
-            m_trainer = &trainer;
-            // Requests made between start() and now are applied before the first batch.
-            if (m_pausePending.load()) trainer.request_pause();
-            if (m_cancelPending.load()) trainer.request_cancel();
-        }
-        struct Unpublish {  // the GUI thread must never see a dangling trainer, even if run() throws
-            TrainingWorker* w;
-            ~Unpublish() {
-                std::lock_guard<std::mutex> lk(w->m_trainerMutex);
-                w->m_trainer = nullptr;
-                w->m_model = nullptr;
-                w->m_normGroups.clear();
-            }
-        } unpublish{this};
+        // Requests made between start() and now are applied before the first batch.
+        TrainerRequests<bp::train::Trainer>::Attached attached(m_requests, trainer, [this] {
+            m_model = nullptr;
+            m_normGroups.clear();
+        });
         trainer.run();
     } catch (const std::exception& e) {  // ConfigError from validate/create_model, or anything unexpected
         emit trainingFailed({e.what(), 0, 0}, runId);
@@ -145,56 +130,28 @@ std::shared_ptr<const bp::models::Model> TrainingWorker::latestModel() const {
 }
 
 bool TrainingWorker::requestLearningRate(double lr) {
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    if (!m_trainer) return false;
-    try {
-        m_trainer->set_learning_rate(lr);
-    } catch (const bp::Error&) {
-        return false;
-    }
-    return true;
+    bool applied = false;
+    m_requests.with([&](bp::train::Trainer& t) {
+        try {
+            t.set_learning_rate(lr);
+            applied = true;
+        } catch (const bp::Error&) {
+        }
+    });
+    return applied;
 }
 
-TrainingWorker::Drained TrainingWorker::take() {
-    Drained out;
-    std::lock_guard<std::mutex> lk(m_bufferMutex);
-    out.batches.swap(m_buffer);
-    out.norms.swap(m_normBuffer);
-    return out;
-}
-
-void TrainingWorker::clearRequests() {
-    m_pausePending = false;
-    m_cancelPending = false;
-}
-
-void TrainingWorker::requestPause() {
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    m_pausePending = true;
-    if (m_trainer) m_trainer->request_pause();
-}
-
-void TrainingWorker::requestResume() {
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    m_pausePending = false;
-    if (m_trainer) m_trainer->request_resume();
-}
-
-void TrainingWorker::requestStep() {
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    m_pausePending = true;
-    if (m_trainer) m_trainer->request_step();
-}
-
-void TrainingWorker::requestCancel() {
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    m_cancelPending = true;
-    if (m_trainer) m_trainer->request_cancel();
-}
+TrainingWorker::Drained TrainingWorker::take() { return m_buffer.take(); }
+void TrainingWorker::clearRequests() { m_requests.clear(); }
+void TrainingWorker::requestPause() { m_requests.pause(); }
+void TrainingWorker::requestResume() { m_requests.resume(); }
+void TrainingWorker::requestStep() { m_requests.step(); }
+void TrainingWorker::requestCancel() { m_requests.cancel(); }
 
 bool TrainingWorker::trainerPaused() const {
-    std::lock_guard<std::mutex> lk(m_trainerMutex);
-    return m_trainer && m_trainer->is_paused();
+    bool paused = false;
+    m_requests.with([&](const bp::train::Trainer& t) { paused = t.is_paused(); });
+    return paused;
 }
 
 void TrainingWorker::on_batch(const bp::train::BatchEvent& e) {
@@ -208,9 +165,10 @@ void TrainingWorker::on_batch(const bp::train::BatchEvent& e) {
             sample.grad.push_back(modeltools::l2Norm(g, true));
         }
     }
-    std::lock_guard<std::mutex> lk(m_bufferMutex);
-    m_buffer.push_back(e);
-    if (sampleNorms) m_normBuffer.push_back(std::move(sample));
+    m_buffer.update([&](Drained& d) {
+        d.batches.push_back(e);
+        if (sampleNorms) d.norms.push_back(std::move(sample));
+    });
 }
 
 void TrainingWorker::on_epoch(const bp::train::EpochEvent& e) {

@@ -1,5 +1,5 @@
 // app_settings.cpp — key names live here and nowhere else.
-#include "app_settings.h"
+#include "core/app_settings.h"
 
 namespace {
 const char* kModel = "train/model";
