@@ -268,7 +268,8 @@ std::optional<std::string> closest(std::string_view name, const std::vector<std:
     }
     if (!best) return std::nullopt;
     const size_t longer = std::max(name.size(), best->size());
-    if (best_d <= std::max<size_t>(2, longer / 3)) return *best;
+    // A plausible typo: a third of the letters wrong (at least 2), and not every letter of the shorter name.
+    if (best_d <= std::max<size_t>(2, longer / 3) && best_d < std::min(name.size(), best->size())) return *best;
     // "test_accuracy" for "run.test_accuracy": the same last part under another prefix.
     auto tail = [](std::string_view s) { auto p = s.rfind('.'); return p == std::string_view::npos ? s : s.substr(p + 1); };
     for (const auto& c : candidates)

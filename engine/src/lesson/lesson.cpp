@@ -280,7 +280,7 @@ private:
         static const std::vector<std::string> single = {"page", "tab", "highlight", "check", "require", "question",
                                                         "prompt", "answer", "tolerance", "predict"};
         Question q;
-        bool has_q = false;
+        bool has_q = false, bad_kind = false;
         int first_q_key_line = 0;
         std::string first_q_key;
         for (const Entry& en : entries) {
@@ -330,7 +330,10 @@ private:
                 if (v == "choice") q.kind = QuestionKind::Choice;
                 else if (v == "number") q.kind = QuestionKind::Number;
                 else if (v == "pair") q.kind = QuestionKind::Pair;
-                else err(ln, "question: '" + v + "' is not a question kind; use choice, number or pair");
+                else {
+                    err(ln, "question: '" + v + "' is not a question kind; use choice, number or pair");
+                    bad_kind = true;
+                }
             } else {
                 if (!first_q_key_line) first_q_key_line = ln, first_q_key = k;
                 if (k == "prompt") q.prompt = v, q.prompt_line = ln;
@@ -367,6 +370,7 @@ private:
                 err(first_q_key_line, first_q_key + ": belongs to a question, but this step has no 'question: choice|number|pair' line");
             return;
         }
+        if (bad_kind) return;  // its other keys cannot be checked against an unknown kind
         if (q.prompt.empty()) err(q.line, "the question has no prompt: line; add 'prompt: <what you ask>'");
         if (q.answer.empty() && q.answer_fact.empty()) err(q.line, "the question has no answer: line; add 'answer: <value>' or 'answer: fact <fact name>'");
         s.question = std::move(q);
@@ -457,7 +461,10 @@ CourseParse parse_course(const std::string& dir) {
     }
     if (!has_title) r.diagnostics.push_back({c.path, 1, "course.txt has no 'title: <course title>' line"});
     if (c.entries.empty()) r.diagnostics.push_back({c.path, 1, "course.txt lists no lessons; add 'lesson: <folder>' lines"});
+    std::vector<std::string> loaded;
     for (const CourseEntry& e : c.entries) {
+        if (std::find(loaded.begin(), loaded.end(), e.id) != loaded.end()) continue;  // listed twice: lint says so
+        loaded.push_back(e.id);
         const fs::path folder = fs::path(dir) / e.id;
         std::error_code ec;
         if (!fs::is_directory(folder, ec)) {
