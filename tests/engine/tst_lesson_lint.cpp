@@ -2,7 +2,9 @@
 // exactly its one file:line error; course.txt mistakes (missing folder, unknown or later prerequisite, duplicate,
 // cycle); the clean fixture course; the catalogue's own consistency and that lessons/README.md holds its
 // current table; the `backprop lesson` command; and the repository's real lessons/ when it exists.
+#include <QDir>
 #include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <set>
 
@@ -41,6 +43,7 @@ private slots:
     void closestName_data();
     void closestName();
     void readmeHoldsTheCatalogue();
+    void readmeExampleIsClean();
     void cli();
     void realLessons();
 };
@@ -208,6 +211,28 @@ void TestLessonLint::readmeHoldsTheCatalogue() {
     QVERIFY2(readme.contains(QString::fromStdString(catalogue_markdown())),
              "lessons/README.md does not hold the current catalogue: paste the output of "
              "'backprop lesson catalogue --markdown' into it");
+}
+
+void TestLessonLint::readmeExampleIsClean() {
+    QFile f(QStringLiteral(BP_SOURCE_DIR "/lessons/README.md"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString readme = QString::fromUtf8(f.readAll());
+    const qsizetype begin = readme.indexOf("<!-- example:begin -->\n````markdown\n");
+    const qsizetype end = readme.indexOf("````\n<!-- example:end -->");
+    QVERIFY2(begin >= 0 && end > begin, "lessons/README.md has no example between its example markers");
+    const qsizetype from = readme.indexOf("```markdown\n", begin) + qsizetype(strlen("```markdown\n"));
+    const QString lesson = readme.mid(from, end - from);
+    QTemporaryDir tmp;
+    QVERIFY(QDir(tmp.path()).mkdir("04-first-mnist"));
+    const QString path = tmp.path() + "/04-first-mnist/lesson.md";
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(lesson.toUtf8());
+    out.close();
+    const auto ds = lint_lesson_file(path.toStdString());
+    QVERIFY2(ds.empty(), qPrintable("the README's example lesson does not lint clean:\n" + dump(ds)));
+    const LessonParse p = parse_lesson_file(path.toStdString());
+    QCOMPARE(p.lesson.steps.size(), size_t(4));  // the example really was extracted
 }
 
 void TestLessonLint::cli() {

@@ -282,25 +282,34 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
     return c ? " (did you mean '" + *c + "'?)" : std::string();
 }
 
+namespace {
+// A table cell: '|' would end the cell early.
+std::string cell(std::string_view s) {
+    std::string out;
+    for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+}
+}  // namespace
+
 std::string catalogue_markdown() {
     std::ostringstream o;
     o << "### Pages and tabs\n\n| page | tabs | what it shows |\n|---|---|---|\n";
     for (const auto& p : pages()) {
         o << "| `" << p.name << "` | ";
         for (size_t i = 0; i < p.tabs.size(); ++i) o << (i ? ", " : "") << '`' << p.tabs[i] << '`';
-        o << " | " << p.description << " |\n";
+        o << " | " << cell(p.description) << " |\n";
     }
     o << "\n### Facts (for `check:` and `answer: fact NAME`)\n\n| fact | kind | page | meaning |\n|---|---|---|---|\n";
     for (const auto& f : facts())
-        o << "| `" << f.name << "` | " << kind_name(f.kind) << " | " << f.page << " | " << f.description << " |\n";
+        o << "| `" << f.name << "` | " << kind_name(f.kind) << " | " << f.page << " | " << cell(f.description) << " |\n";
     o << "\n### Widget ids (for `lock:`, `hide:`, `highlight:`)\n\n| widget id | page | what it is |\n|---|---|---|\n";
-    for (const auto& w : widgets()) o << "| `" << w.name << "` | " << w.page << " | " << w.description << " |\n";
+    for (const auto& w : widgets()) o << "| `" << w.name << "` | " << w.page << " | " << cell(w.description) << " |\n";
     o << "\n### Actions (for `do:`)\n\n| action | page | what it does |\n|---|---|---|\n";
-    for (const auto& a : actions()) o << "| `" << a.name << "` | " << a.page << " | " << a.description << " |\n";
+    for (const auto& a : actions()) o << "| `" << a.name << "` | " << a.page << " | " << cell(a.description) << " |\n";
     o << "\n### App setting keys (for `set:`, besides the training-configuration fields)\n\n"
          "| key | allowed values | page | what it sets |\n|---|---|---|---|\n";
     for (const auto& s : app_settings())
-        o << "| `" << s.name << "` | " << allowed_text(s) << " | " << s.page << " | " << s.description << " |\n";
+        o << "| `" << s.name << "` | " << allowed_text(s) << " | " << s.page << " | " << cell(s.description) << " |\n";
     return o.str();
 }
 
