@@ -232,6 +232,7 @@ void TestLesson::grading_data() {
     QTest::newRow("choice wrong, its feedback") << "choice" << "relu" << 0.0 << "sigmoid" << true << false << "squashes" << "relu";
     QTest::newRow("choice from a fact") << "choice" << "fact flow.winner" << 0.0 << "relu" << true << true << "" << "relu";
     QTest::newRow("number within tolerance") << "number" << "0.25" << 0.01 << "0.255" << true << true << "" << "0.25";
+    QTest::newRow("number at the tolerance edge") << "number" << "1" << 0.5 << "1.5" << true << true << "" << "1";
     QTest::newRow("number outside tolerance") << "number" << "0.25" << 0.01 << "0.27" << true << false << "Not quite" << "0.25";
     QTest::newRow("number exact by default") << "number" << "0.25" << 1e-9 << "0.2500001" << true << false << "" << "0.25";
     QTest::newRow("number feedback") << "number" << "0.25" << 1e-9 << "0.5" << true << false << "the sigmoid's value" << "0.25";

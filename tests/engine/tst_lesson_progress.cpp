@@ -83,6 +83,9 @@ void TestLessonProgress::jsonRoundTrip() {
     QCOMPARE(j["lessons"]["02-second"]["steps"][0]["status"].get<std::string>(), std::string("not_attempted"));
     compare(p, progress_from_json(j));
     compare(p, progress_from_text(j.dump()));
+    const nlohmann::json adl = p;  // nlohmann's to_json / from_json conventions
+    QCOMPARE(adl, j);
+    compare(p, adl.get<CourseProgress>());
 }
 
 void TestLessonProgress::saveAndLoad() {

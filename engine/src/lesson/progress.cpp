@@ -138,6 +138,9 @@ CourseProgress progress_from_text(std::string_view text) {
     return progress_from_json(j);
 }
 
+void to_json(nlohmann::json& j, const CourseProgress& p) { j = to_json(p); }
+void from_json(const nlohmann::json& j, CourseProgress& p) { p = progress_from_json(j); }
+
 void save_progress(const std::string& path, const CourseProgress& p) { io::write_file_atomic(path, to_json(p).dump(2) + "\n"); }
 
 CourseProgress load_progress(const std::string& path) {

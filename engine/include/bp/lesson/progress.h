@@ -53,6 +53,10 @@ CourseProgress progress_from_json(const nlohmann::json& j);
 /// Parses JSON text; bp::DataError for text that is not JSON or does not have the progress layout.
 CourseProgress progress_from_text(std::string_view text);
 
+/// nlohmann's conventions, so that `j.get<CourseProgress>()` and `nlohmann::json j = progress;` work too.
+void to_json(nlohmann::json& j, const CourseProgress& p);
+void from_json(const nlohmann::json& j, CourseProgress& p);
+
 /// Writes to_json(p) to `path` atomically (io/atomic_file.h). Throws bp::Error naming the path.
 void save_progress(const std::string& path, const CourseProgress& p);
 /// Reads a progress file; a missing file is empty progress. Throws bp::DataError naming the path when the
