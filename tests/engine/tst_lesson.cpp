@@ -65,6 +65,7 @@ private slots:
     void parseCrlfKeepsLines();
     void fencedCodeIsProse();
     void tooLargeAndMissingFiles();
+    void stepBlockRoundTrip();
 };
 
 void TestLesson::precedence_data() {
@@ -366,6 +367,40 @@ void TestLesson::tooLargeAndMissingFiles() {
     LessonParse missing = parse_lesson_file((tmp.path() + "/nope/lesson.md").toStdString());
     QCOMPARE(missing.diagnostics.size(), size_t(1));
     QVERIFY(QString::fromStdString(missing.diagnostics[0].message).contains("not found"));
+}
+
+void TestLesson::stepBlockRoundTrip() {
+    // Every step of the fixture course, written back as a block and read again, is the same step.
+    for (const char* file : {"/01-first/lesson.md", "/02-second/lesson.md"}) {
+        const LessonParse r = parse_lesson_file((kGood + file).toStdString());
+        QVERIFY(r.ok());
+        for (const Step& s : r.lesson.steps) {
+            if (!s.block_line) continue;
+            const std::string block = step_block_text(s);
+            const LessonParse back = parse_lesson_text("---\nid: x\ntitle: T\nminutes: 5\n---\n## " + s.title + "\n" + block, "x/lesson.md");
+            QVERIFY2(back.ok(), block.c_str());
+            const Step& t = back.lesson.steps.at(0);
+            QCOMPARE(step_block_text(t), block);
+            QCOMPARE(t.settings.size(), s.settings.size());
+            QCOMPARE(t.check, s.check);
+            QCOMPARE(t.hints, s.hints);
+            QCOMPARE(t.notes, s.notes);
+            QCOMPARE(t.require_check, s.require_check);
+            QCOMPARE(bool(t.question), bool(s.question));
+            if (s.question) {
+                QCOMPARE(t.question->answer, s.question->answer);
+                QCOMPARE(t.question->answer_fact, s.question->answer_fact);
+                QCOMPARE(t.question->tolerance, s.question->tolerance);
+                QCOMPARE(t.question->predict, s.question->predict);
+                QCOMPARE(t.question->feedback.size(), s.question->feedback.size());
+            }
+        }
+    }
+    Step s;
+    s.page = "train";
+    s.settings = {{"lr", "0.01", 0}};
+    s.lock = {{"train.model", 0}, {"train.lr", 0}};
+    QCOMPARE(step_block_text(s), std::string("```step\npage: train\nset: lr = 0.01\nlock: train.model, train.lr\n```\n"));
 }
 
 QTEST_APPLESS_MAIN(TestLesson)

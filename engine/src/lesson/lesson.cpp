@@ -408,6 +408,44 @@ std::optional<std::string> read_text_file(const std::string& path, std::vector<D
     return text;
 }
 
+std::string step_block_text(const Step& s) {
+    std::ostringstream o;
+    auto list = [](const std::vector<Item>& items) {
+        std::string out;
+        for (const Item& it : items) out += (out.empty() ? "" : ", ") + it.name;
+        return out;
+    };
+    o << "```step\n";
+    if (!s.page.empty()) o << "page: " << s.page << "\n";
+    if (!s.tab.empty()) o << "tab: " << s.tab << "\n";
+    for (const Setting& st : s.settings) o << "set: " << st.key << " = " << st.value << "\n";
+    if (!s.lock.empty()) o << "lock: " << list(s.lock) << "\n";
+    if (!s.hide.empty()) o << "hide: " << list(s.hide) << "\n";
+    if (s.highlight) o << "highlight: " << s.highlight->name << "\n";
+    if (!s.actions.empty()) o << "do: " << list(s.actions) << "\n";
+    if (!s.check.empty()) o << "check: " << s.check << "\n";
+    if (s.require_check) o << "require: check\n";
+    for (const std::string& h : s.hints) o << "hint: " << h << "\n";
+    if (!s.notes.empty()) {
+        std::stringstream notes(s.notes);
+        std::string line;
+        while (std::getline(notes, line)) o << "notes: " << line << "\n";
+    }
+    if (s.question) {
+        const Question& q = *s.question;
+        o << "question: " << question_kind_name(q.kind) << "\n";
+        if (!q.prompt.empty()) o << "prompt: " << q.prompt << "\n";
+        for (const Item& c : q.choices) o << "choice: " << c.name << "\n";
+        if (!q.answer_fact.empty()) o << "answer: fact " << q.answer_fact << "\n";
+        else if (!q.answer.empty()) o << "answer: " << q.answer << "\n";
+        if (q.kind == QuestionKind::Number && q.tolerance != 1e-9) o << "tolerance: " << q.tolerance << "\n";
+        for (const Feedback& f : q.feedback) o << "feedback: " << f.answer << " => " << f.text << "\n";
+        if (q.predict) o << "predict: true\n";
+    }
+    o << "```\n";
+    return o.str();
+}
+
 LessonParse parse_lesson_text(std::string_view text, const std::string& path) { return LessonParser(text, path).run(); }
 
 LessonParse parse_lesson_file(const std::string& path) {
@@ -469,6 +507,10 @@ CourseParse parse_course(const std::string& dir) {
         std::error_code ec;
         if (!fs::is_directory(folder, ec)) {
             r.diagnostics.push_back({c.path, e.line, "lesson folder '" + e.id + "' not found in " + dir});
+            continue;
+        }
+        if (!fs::exists(folder / "lesson.md", ec)) {
+            r.diagnostics.push_back({c.path, e.line, "lesson folder '" + e.id + "' has no lesson.md"});
             continue;
         }
         LessonParse lp = parse_lesson_file((folder / "lesson.md").string());

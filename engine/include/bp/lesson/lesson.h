@@ -126,6 +126,11 @@ LessonParse parse_lesson_file(const std::string& path);
 /// Parses dir/course.txt and dir/<id>/lesson.md for each lesson it lists (a missing folder = a diagnostic).
 CourseParse parse_course(const std::string& dir);
 
+/// A step's block as lesson.md text, from ```step to the closing ``` (keys in the order of the key table; empty
+/// fields left out). parse_lesson_text reads it back to the same Step. For the app's "Copy current setup as
+/// step". Example: clipboard = step_block_text(step);
+std::string step_block_text(const Step& step);
+
 /// The file's text, or nullopt with a diagnostic when it is missing, unreadable or over max_bytes.
 std::optional<std::string> read_text_file(const std::string& path, std::vector<Diagnostic>& diags,
                                           std::uintmax_t max_bytes = kMaxLessonFileBytes);
