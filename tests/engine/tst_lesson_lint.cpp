@@ -44,6 +44,7 @@ private slots:
     void closestName();
     void readmeHoldsTheCatalogue();
     void readmeExampleIsClean();
+    void truncatedFilesNeverThrow();
     void cli();
     void realLessons();
 };
@@ -233,6 +234,33 @@ void TestLessonLint::readmeExampleIsClean() {
     QVERIFY2(ds.empty(), qPrintable("the README's example lesson does not lint clean:\n" + dump(ds)));
     const LessonParse p = parse_lesson_file(path.toStdString());
     QCOMPARE(p.lesson.steps.size(), size_t(4));  // the example really was extracted
+}
+
+void TestLessonLint::truncatedFilesNeverThrow() {
+    // A file being saved by an editor is read half-written: every prefix of a real lesson parses and lints
+    // without throwing, and every prefix that cuts a step block open is reported.
+    QFile f(kData + "/good/01-first/lesson.md");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const std::string text = f.readAll().toStdString();
+    const std::string path = (kData + "/good/01-first/lesson.md").toStdString();
+    int reported = 0;
+    for (size_t n = 0; n <= text.size(); ++n) {
+        try {
+            const LessonParse p = parse_lesson_text(std::string_view(text).substr(0, n), path);
+            const auto ds = lint_lesson(p.lesson);
+            const std::string prefix = text.substr(0, n);
+            const size_t open = prefix.rfind("```step\n");
+            const bool cut_open = open != std::string::npos && prefix.find("\n```", open + 7) == std::string::npos;
+            if (cut_open) {
+                QVERIFY2(!p.ok(), qPrintable(QString("prefix of %1 bytes: an open block was not reported").arg(n)));
+                ++reported;
+            }
+            (void)ds;
+        } catch (const std::exception& e) {
+            QFAIL(qPrintable(QString("prefix of %1 bytes threw: %2").arg(n).arg(e.what())));
+        }
+    }
+    QVERIFY(reported > 100);
 }
 
 void TestLessonLint::cli() {

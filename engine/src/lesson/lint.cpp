@@ -188,7 +188,7 @@ std::vector<Diagnostic> check_settings(const Step& step, const std::string& file
             train::TrainConfig probe = cfg;
             probe.device = "cpu";  // "cuda" is a valid choice even on a machine without a GPU; lint checks the name only
             probe.validate();
-        } catch (const bp::Error& e) {
+        } catch (const std::exception& e) {  // ConfigError as a rule; anything else is reported the same way
             err(s.line, "set: " + std::string(e.what()));
             cfg = before;
         }
