@@ -1,6 +1,7 @@
 // tst_lesson.cpp — the lesson core's language: check expressions (precedence, bare words, facts, three-valued
-// evaluation and its reasons, parse errors with columns), grading of each question kind, and the lesson parser's
-// real line numbers. Lint of whole files is tst_lesson_lint; progress and settings are tst_lesson_progress.
+// evaluation and its reasons, parse errors with columns), grading of each question kind, and the lesson
+// parser's real line numbers. Lint of whole files is tst_lesson_lint; progress and settings are
+// tst_lesson_progress.
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
@@ -20,11 +21,18 @@ namespace {
 // value yet.
 const std::map<std::string, Value>& sample_facts() {
     static const std::map<std::string, Value> f = {
-        {"run.finished", true},          {"run.failed", false},         {"run.test_accuracy", 0.912},
-        {"backprop.phase", std::string("backward")}, {"backprop.selected.op", std::string("sigmoid")},
-        {"draw.model", std::string("cnn")}, {"draw.prediction", 7.0},     {"gpt.val_loss", 2.0},
-        {"gpt.unigram_loss", 3.0},       {"run.most_confused", std::string("4,9")},
-        {"backprop.max_abs_diff", 1e-8}, {"flow.winner", std::string("relu")},
+        {"run.finished", true},
+        {"run.failed", false},
+        {"run.test_accuracy", 0.912},
+        {"backprop.phase", std::string("backward")},
+        {"backprop.selected.op", std::string("sigmoid")},
+        {"draw.model", std::string("cnn")},
+        {"draw.prediction", 7.0},
+        {"gpt.val_loss", 2.0},
+        {"gpt.unigram_loss", 3.0},
+        {"run.most_confused", std::string("4,9")},
+        {"backprop.max_abs_diff", 1e-8},
+        {"flow.winner", std::string("relu")},
     };
     return f;
 }
@@ -71,17 +79,24 @@ private slots:
 void TestLesson::precedence_data() {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("tree");
-    QTest::newRow("mul before add") << "1 + 2 * 3 == 7" << "((1 + (2 * 3)) == 7)";
-    QTest::newRow("left assoc minus") << "10 - 4 - 3 > 0" << "(((10 - 4) - 3) > 0)";
+    QTest::newRow("mul before add") << "1 + 2 * 3 == 7"
+                                    << "((1 + (2 * 3)) == 7)";
+    QTest::newRow("left assoc minus") << "10 - 4 - 3 > 0"
+                                      << "(((10 - 4) - 3) > 0)";
     QTest::newRow("not, and, or") << "not run.failed and run.finished or run.stopped"
                                   << "(((not run.failed) and run.finished) or run.stopped)";
     QTest::newRow("parentheses") << "run.finished and (run.failed or run.stopped)"
                                  << "(run.finished and (run.failed or run.stopped))";
-    QTest::newRow("unary minus") << "-2 - -3 < 1" << "(((-2) - (-3)) < 1)";
-    QTest::newRow("bare word") << "backprop.phase == backward" << "(backprop.phase == backward)";
-    QTest::newRow("quoted text") << "draw.model == 'c n n'" << "(draw.model == \"c n n\")";
-    QTest::newRow("fact arithmetic") << "gpt.val_loss <= gpt.unigram_loss - 0.5" << "(gpt.val_loss <= (gpt.unigram_loss - 0.5))";
-    QTest::newRow("exponent") << "backprop.max_abs_diff < 1e-6" << "(backprop.max_abs_diff < 1e-06)";
+    QTest::newRow("unary minus") << "-2 - -3 < 1"
+                                 << "(((-2) - (-3)) < 1)";
+    QTest::newRow("bare word") << "backprop.phase == backward"
+                               << "(backprop.phase == backward)";
+    QTest::newRow("quoted text") << "draw.model == 'c n n'"
+                                 << "(draw.model == \"c n n\")";
+    QTest::newRow("fact arithmetic") << "gpt.val_loss <= gpt.unigram_loss - 0.5"
+                                     << "(gpt.val_loss <= (gpt.unigram_loss - 0.5))";
+    QTest::newRow("exponent") << "backprop.max_abs_diff < 1e-6"
+                              << "(backprop.max_abs_diff < 1e-06)";
 }
 
 void TestLesson::precedence() {
@@ -99,26 +114,35 @@ void TestLesson::evaluate_data() {
     QTest::addColumn<QString>("reason");  // a fragment of the reason
     QTest::newRow("below threshold") << "run.finished and run.test_accuracy >= 0.95" << Outcome::NotYet
                                      << "run.test_accuracy is 0.912, needs >= 0.95";
-    QTest::newRow("above threshold") << "run.finished and run.test_accuracy >= 0.9" << Outcome::Passed << "run.test_accuracy is 0.912";
-    QTest::newRow("bare words") << "backprop.phase == backward and backprop.selected.op == sigmoid" << Outcome::Passed << "sigmoid";
+    QTest::newRow("above threshold") << "run.finished and run.test_accuracy >= 0.9" << Outcome::Passed
+                                     << "run.test_accuracy is 0.912";
+    QTest::newRow("bare words") << "backprop.phase == backward and backprop.selected.op == sigmoid"
+                                << Outcome::Passed << "sigmoid";
     QTest::newRow("text ignores case") << "backprop.phase == BACKWARD" << Outcome::Passed << "backward";
     QTest::newRow("small number") << "backprop.max_abs_diff < 1e-6" << Outcome::Passed << "1e-08";
     QTest::newRow("number equality") << "draw.model == cnn and draw.prediction == 7" << Outcome::Passed << "";
-    QTest::newRow("wrong digit") << "draw.prediction == 3" << Outcome::NotYet << "draw.prediction is 7, needs == 3";
-    QTest::newRow("fact minus number") << "gpt.val_loss <= gpt.unigram_loss - 0.5" << Outcome::Passed << "gpt.val_loss is 2";
+    QTest::newRow("wrong digit") << "draw.prediction == 3" << Outcome::NotYet
+                                 << "draw.prediction is 7, needs == 3";
+    QTest::newRow("fact minus number")
+        << "gpt.val_loss <= gpt.unigram_loss - 0.5" << Outcome::Passed << "gpt.val_loss is 2";
     QTest::newRow("right side named") << "gpt.val_loss <= gpt.unigram_loss - 1.5" << Outcome::NotYet
                                       << "needs <= gpt.unigram_loss - 1.5 (= 1.5)";
     QTest::newRow("missing fact") << "run.gap < 0.05" << Outcome::NotYet << "run.gap has no value yet";
-    QTest::newRow("true or missing") << "run.finished or run.gap < 0.05" << Outcome::Passed << "run.finished is true";
-    QTest::newRow("false and missing") << "run.failed and run.gap < 0.05" << Outcome::NotYet << "run.failed is false";
-    QTest::newRow("true and missing") << "run.finished and run.gap < 0.05" << Outcome::NotYet << "run.gap has no value yet";
+    QTest::newRow("true or missing") << "run.finished or run.gap < 0.05" << Outcome::Passed
+                                     << "run.finished is true";
+    QTest::newRow("false and missing")
+        << "run.failed and run.gap < 0.05" << Outcome::NotYet << "run.failed is false";
+    QTest::newRow("true and missing")
+        << "run.finished and run.gap < 0.05" << Outcome::NotYet << "run.gap has no value yet";
     QTest::newRow("bare bool missing") << "vit.trained" << Outcome::NotYet << "vit.trained has no value yet";
     QTest::newRow("bare bool false") << "run.failed" << Outcome::NotYet << "run.failed is false, needs true";
     QTest::newRow("not") << "not run.failed" << Outcome::Passed << "run.failed is false";
     QTest::newRow("bool literal") << "run.finished == true" << Outcome::Passed << "";
     QTest::newRow("pair forms") << "run.most_confused == \"(4, 9)\"" << Outcome::Passed << "";
-    QTest::newRow("pair differs") << "run.most_confused == '9,4'" << Outcome::NotYet << "run.most_confused is 4,9, needs == 9,4";
-    QTest::newRow("text arithmetic") << "backprop.phase + 1 > 2" << Outcome::Error << "'+' needs numbers; backprop.phase is backward";
+    QTest::newRow("pair differs") << "run.most_confused == '9,4'" << Outcome::NotYet
+                                  << "run.most_confused is 4,9, needs == 9,4";
+    QTest::newRow("text arithmetic") << "backprop.phase + 1 > 2" << Outcome::Error
+                                     << "'+' needs numbers; backprop.phase is backward";
     QTest::newRow("text vs number") << "backprop.phase < 3" << Outcome::Error << "cannot compare";
     QTest::newRow("division by zero") << "draw.prediction / 0 > 1" << Outcome::Error << "division by zero";
     QTest::newRow("not a condition") << "run.test_accuracy" << Outcome::Error << "must be true or false";
@@ -134,8 +158,10 @@ void TestLesson::evaluate() {
     QVERIFY2(e, err.message.c_str());
     CheckResult r = e->evaluate(lookup);
     const QString got = QString::fromStdString(r.reason);
-    QVERIFY2(r.outcome == outcome, qPrintable(QString("outcome %1, reason: %2").arg(QString::fromUtf8(outcome_name(r.outcome).data(),
-                                                                                                       int(outcome_name(r.outcome).size())), got)));
+    QVERIFY2(r.outcome == outcome, qPrintable(QString("outcome %1, reason: %2")
+                                                  .arg(QString::fromUtf8(outcome_name(r.outcome).data(),
+                                                                         int(outcome_name(r.outcome).size())),
+                                                       got)));
     QVERIFY2(got.contains(reason), qPrintable("reason: " + got));
 }
 
@@ -169,9 +195,11 @@ void TestLesson::parseErrors() {
 }
 
 void TestLesson::factsRead() {
-    auto e = Expression::parse("run.finished and run.test_accuracy >= run.best_test_accuracy - 0.01 and run.finished");
+    auto e = Expression::parse(
+        "run.finished and run.test_accuracy >= run.best_test_accuracy - 0.01 and run.finished");
     QVERIFY(e);
-    QCOMPARE(e->facts(), (std::vector<std::string>{"run.finished", "run.test_accuracy", "run.best_test_accuracy"}));
+    QCOMPARE(e->facts(),
+             (std::vector<std::string>{"run.finished", "run.test_accuracy", "run.best_test_accuracy"}));
     auto words = Expression::parse("backprop.phase == backward");
     QCOMPARE(words->facts(), std::vector<std::string>{"backprop.phase"});  // a bare word is not a fact
 }
@@ -180,7 +208,9 @@ void TestLesson::catalogueCheckCanBeOff() {
     QVERIFY(!Expression::parse("page.custom > 1"));
     auto e = Expression::parse("page.custom > 1", nullptr, /*check_catalogue=*/false);
     QVERIFY(e);
-    auto r = e->evaluate([](const std::string& n) -> std::optional<Value> { return n == "page.custom" ? std::optional<Value>(2.0) : std::nullopt; });
+    auto r = e->evaluate([](const std::string& n) -> std::optional<Value> {
+        return n == "page.custom" ? std::optional<Value>(2.0) : std::nullopt;
+    });
     QCOMPARE(r.outcome, Outcome::Passed);
 }
 
@@ -229,24 +259,58 @@ void TestLesson::grading_data() {
     QTest::addColumn<bool>("correct");
     QTest::addColumn<QString>("feedback");  // fragment
     QTest::addColumn<QString>("expected");
-    QTest::newRow("choice trimmed, any case") << "choice" << "relu" << 0.0 << " ReLU " << true << true << "Correct" << "relu";
-    QTest::newRow("choice wrong, its feedback") << "choice" << "relu" << 0.0 << "sigmoid" << true << false << "squashes" << "relu";
-    QTest::newRow("choice from a fact") << "choice" << "fact flow.winner" << 0.0 << "relu" << true << true << "" << "relu";
-    QTest::newRow("number within tolerance") << "number" << "0.25" << 0.01 << "0.255" << true << true << "" << "0.25";
-    QTest::newRow("number at the tolerance edge") << "number" << "1" << 0.5 << "1.5" << true << true << "" << "1";
-    QTest::newRow("number outside tolerance") << "number" << "0.25" << 0.01 << "0.27" << true << false << "Not quite" << "0.25";
-    QTest::newRow("number exact by default") << "number" << "0.25" << 1e-9 << "0.2500001" << true << false << "" << "0.25";
-    QTest::newRow("number feedback") << "number" << "0.25" << 1e-9 << "0.5" << true << false << "the sigmoid's value" << "0.25";
-    QTest::newRow("not a number") << "number" << "0.25" << 0.01 << "a quarter" << true << false << "is not a number" << "0.25";
-    QTest::newRow("number from a fact") << "number" << "fact gpt.val_loss" << 0.05 << "2.04" << true << true << "" << "2";
-    QTest::newRow("pair with spaces") << "pair" << "4,9" << 0.0 << "4 9" << true << true << "" << "4,9";
-    QTest::newRow("pair in parens") << "pair" << "4,9" << 0.0 << "(4, 9)" << true << true << "" << "4,9";
-    QTest::newRow("pair arrow") << "pair" << "4,9" << 0.0 << "4->9" << true << true << "" << "4,9";
-    QTest::newRow("pair reversed") << "pair" << "4,9" << 0.0 << "9,4" << true << false << "" << "4,9";
-    QTest::newRow("not a pair") << "pair" << "4,9" << 0.0 << "49" << true << false << "is not a pair" << "4,9";
-    QTest::newRow("pair from a fact") << "pair" << "fact run.most_confused" << 0.0 << "(4,9)" << true << true << "" << "4,9";
-    QTest::newRow("fact not there yet") << "number" << "fact run.worst_class" << 0.0 << "3" << false << false
-                                        << "run the step first" << "";
+    QTest::newRow("choice trimmed, any case") << "choice"
+                                              << "relu" << 0.0 << " ReLU " << true << true << "Correct"
+                                              << "relu";
+    QTest::newRow("choice wrong, its feedback") << "choice"
+                                                << "relu" << 0.0 << "sigmoid" << true << false << "squashes"
+                                                << "relu";
+    QTest::newRow("choice from a fact") << "choice"
+                                        << "fact flow.winner" << 0.0 << "relu" << true << true << ""
+                                        << "relu";
+    QTest::newRow("number within tolerance") << "number"
+                                             << "0.25" << 0.01 << "0.255" << true << true << ""
+                                             << "0.25";
+    QTest::newRow("number at the tolerance edge") << "number"
+                                                  << "1" << 0.5 << "1.5" << true << true << ""
+                                                  << "1";
+    QTest::newRow("number outside tolerance") << "number"
+                                              << "0.25" << 0.01 << "0.27" << true << false << "Not quite"
+                                              << "0.25";
+    QTest::newRow("number exact by default") << "number"
+                                             << "0.25" << 1e-9 << "0.2500001" << true << false << ""
+                                             << "0.25";
+    QTest::newRow("number feedback") << "number"
+                                     << "0.25" << 1e-9 << "0.5" << true << false << "the sigmoid's value"
+                                     << "0.25";
+    QTest::newRow("not a number") << "number"
+                                  << "0.25" << 0.01 << "a quarter" << true << false << "is not a number"
+                                  << "0.25";
+    QTest::newRow("number from a fact") << "number"
+                                        << "fact gpt.val_loss" << 0.05 << "2.04" << true << true << ""
+                                        << "2";
+    QTest::newRow("pair with spaces") << "pair"
+                                      << "4,9" << 0.0 << "4 9" << true << true << ""
+                                      << "4,9";
+    QTest::newRow("pair in parens") << "pair"
+                                    << "4,9" << 0.0 << "(4, 9)" << true << true << ""
+                                    << "4,9";
+    QTest::newRow("pair arrow") << "pair"
+                                << "4,9" << 0.0 << "4->9" << true << true << ""
+                                << "4,9";
+    QTest::newRow("pair reversed") << "pair"
+                                   << "4,9" << 0.0 << "9,4" << true << false << ""
+                                   << "4,9";
+    QTest::newRow("not a pair") << "pair"
+                                << "4,9" << 0.0 << "49" << true << false << "is not a pair"
+                                << "4,9";
+    QTest::newRow("pair from a fact") << "pair"
+                                      << "fact run.most_confused" << 0.0 << "(4,9)" << true << true << ""
+                                      << "4,9";
+    QTest::newRow("fact not there yet")
+        << "number"
+        << "fact run.worst_class" << 0.0 << "3" << false << false << "run the step first"
+        << "";
 }
 
 void TestLesson::grading() {
@@ -259,12 +323,17 @@ void TestLesson::grading() {
     QFETCH(QString, feedback);
     QFETCH(QString, expected);
     Question q;
-    q.kind = kind == "choice" ? QuestionKind::Choice : kind == "number" ? QuestionKind::Number : QuestionKind::Pair;
-    if (answer.startsWith("fact ")) q.answer_fact = answer.mid(5).toStdString();
-    else q.answer = answer.toStdString();
+    q.kind = kind == "choice"   ? QuestionKind::Choice
+             : kind == "number" ? QuestionKind::Number
+                                : QuestionKind::Pair;
+    if (answer.startsWith("fact "))
+        q.answer_fact = answer.mid(5).toStdString();
+    else
+        q.answer = answer.toStdString();
     q.tolerance = tolerance;
     q.choices = {{"relu", 1}, {"sigmoid", 2}};
-    q.feedback = {{"sigmoid", "It squashes every gradient below 0.25.", 3}, {"0.5", "That is the sigmoid's value, not its slope.", 4}};
+    q.feedback = {{"sigmoid", "It squashes every gradient below 0.25.", 3},
+                  {"0.5", "That is the sigmoid's value, not its slope.", 4}};
     Grade g = grade(q, given.toStdString(), lookup);
     QCOMPARE(g.gradable, gradable);
     QCOMPARE(g.correct, correct);
@@ -345,7 +414,8 @@ void TestLesson::parseCrlfKeepsLines() {
 }
 
 void TestLesson::fencedCodeIsProse() {
-    const std::string text = "---\nid: x\ntitle: T\nminutes: 5\n---\n## Real step\n```python\n## not a step\n```\nafter\n";
+    const std::string text =
+        "---\nid: x\ntitle: T\nminutes: 5\n---\n## Real step\n```python\n## not a step\n```\nafter\n";
     LessonParse r = parse_lesson_text(text, "x/lesson.md");
     QVERIFY(r.ok());
     QCOMPARE(r.lesson.steps.size(), size_t(1));
@@ -362,7 +432,8 @@ void TestLesson::tooLargeAndMissingFiles() {
     LessonParse r = parse_lesson_file(big);
     QCOMPARE(r.diagnostics.size(), size_t(1));
     QCOMPARE(r.diagnostics[0].file, big);
-    QVERIFY2(QString::fromStdString(r.diagnostics[0].message).contains("at most 1048576 bytes"), r.diagnostics[0].message.c_str());
+    QVERIFY2(QString::fromStdString(r.diagnostics[0].message).contains("at most 1048576 bytes"),
+             r.diagnostics[0].message.c_str());
 
     LessonParse missing = parse_lesson_file((tmp.path() + "/nope/lesson.md").toStdString());
     QCOMPARE(missing.diagnostics.size(), size_t(1));
@@ -377,7 +448,8 @@ void TestLesson::stepBlockRoundTrip() {
         for (const Step& s : r.lesson.steps) {
             if (!s.block_line) continue;
             const std::string block = step_block_text(s);
-            const LessonParse back = parse_lesson_text("---\nid: x\ntitle: T\nminutes: 5\n---\n## " + s.title + "\n" + block, "x/lesson.md");
+            const LessonParse back = parse_lesson_text(
+                "---\nid: x\ntitle: T\nminutes: 5\n---\n## " + s.title + "\n" + block, "x/lesson.md");
             QVERIFY2(back.ok(), block.c_str());
             const Step& t = back.lesson.steps.at(0);
             QCOMPARE(step_block_text(t), block);
@@ -400,7 +472,8 @@ void TestLesson::stepBlockRoundTrip() {
     s.page = "train";
     s.settings = {{"lr", "0.01", 0}};
     s.lock = {{"train.model", 0}, {"train.lr", 0}};
-    QCOMPARE(step_block_text(s), std::string("```step\npage: train\nset: lr = 0.01\nlock: train.model, train.lr\n```\n"));
+    QCOMPARE(step_block_text(s),
+             std::string("```step\npage: train\nset: lr = 0.01\nlock: train.model, train.lr\n```\n"));
 }
 
 QTEST_APPLESS_MAIN(TestLesson)

@@ -1,7 +1,7 @@
-// tst_lesson_lint.cpp — `lesson lint` on fixture files: each broken lesson under tests/data/lessons/broken gives
-// exactly its one file:line error; course.txt mistakes (missing folder, unknown or later prerequisite, duplicate,
-// cycle); the clean fixture course; the catalogue's own consistency and that lessons/README.md holds its
-// current table; the `backprop lesson` command; and the repository's real lessons/ when it exists.
+// tst_lesson_lint.cpp — `lesson lint` on fixture files: each broken lesson under tests/data/lessons/broken
+// gives exactly its one file:line error; course.txt mistakes (missing folder, unknown or later prerequisite,
+// duplicate, cycle); the clean fixture course; the catalogue's own consistency and that lessons/README.md
+// holds its current table; the `backprop lesson` command; and the repository's real lessons/ when it exists.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -25,7 +25,9 @@ QString dump(const std::vector<Diagnostic>& ds) {
     return out;
 }
 
-bool backprop_built() { return QFile::exists(QStringLiteral(BP_BINARY_DIR "/engine/backprop")); }
+bool backprop_built() {
+    return QFile::exists(QStringLiteral(BP_BINARY_DIR "/engine/backprop"));
+}
 
 }  // namespace
 
@@ -54,41 +56,62 @@ void TestLessonLint::brokenLesson_data() {
     QTest::addColumn<int>("line");
     QTest::addColumn<QString>("message");  // fragment
     // Step-block keys: the fixture's extra lines start at line 19 (make_fixtures.py, TEMPLATE).
-    QTest::newRow("unknown key") << "bad-key" << 19 << "unknown step key 'hihglight' (did you mean 'highlight'?)";
-    QTest::newRow("unknown fact") << "unknown-fact" << 18 << "unknown fact 'run.test_acuracy' (did you mean 'run.test_accuracy'?)";
+    QTest::newRow("unknown key") << "bad-key" << 19
+                                 << "unknown step key 'hihglight' (did you mean 'highlight'?)";
+    QTest::newRow("unknown fact") << "unknown-fact" << 18
+                                  << "unknown fact 'run.test_acuracy' (did you mean 'run.test_accuracy'?)";
     QTest::newRow("check syntax") << "check-syntax" << 18 << "found the end (column 17";
     QTest::newRow("check single =") << "check-equals" << 18 << "use == to compare (column 36";
-    QTest::newRow("unknown widget in lock") << "unknown-widget" << 19 << "lock: unknown widget id 'train.modle' (did you mean 'train.model'?)";
-    QTest::newRow("unknown widget highlighted") << "unknown-widget-highlight" << 19 << "highlight: unknown widget id 'train.strat'";
+    QTest::newRow("unknown widget in lock")
+        << "unknown-widget" << 19 << "lock: unknown widget id 'train.modle' (did you mean 'train.model'?)";
+    QTest::newRow("unknown widget highlighted")
+        << "unknown-widget-highlight" << 19 << "highlight: unknown widget id 'train.strat'";
     QTest::newRow("unknown action") << "unknown-action" << 19 << "do: unknown action 'train.begin'";
     QTest::newRow("unknown page") << "unknown-page" << 15 << "unknown page 'trian' (did you mean 'train'?)";
-    QTest::newRow("unknown tab") << "unknown-tab" << 16 << "unknown tab 'vit' on page 'backprop'; its tabs are stepper, flow";
+    QTest::newRow("unknown tab") << "unknown-tab" << 16
+                                 << "unknown tab 'vit' on page 'backprop'; its tabs are stepper, flow";
     QTest::newRow("setting out of range") << "bad-setting-range" << 19 << "learning rate = 50";
-    QTest::newRow("setting not a number") << "bad-setting-text" << 19 << "batch_size = 'many' is not valid; use a whole number";
-    QTest::newRow("unknown setting") << "unknown-setting" << 19 << "unknown setting 'learning_rate'; training settings: model";
+    QTest::newRow("setting not a number")
+        << "bad-setting-text" << 19 << "batch_size = 'many' is not valid; use a whole number";
+    QTest::newRow("unknown setting") << "unknown-setting" << 19
+                                     << "unknown setting 'learning_rate'; training settings: model";
     QTest::newRow("model not in zoo") << "bad-model" << 19 << "unknown name 'resnet50'; the zoo has: mlp";
-    QTest::newRow("app setting choice") << "bad-app-setting" << 19 << "backprop.example = lstm is not one of: neuron, xor, mlp";
-    QTest::newRow("app setting range") << "app-setting-range" << 19 << "draw.digit = 10000 is out of range; use an integer from 0 to 9999";
-    QTest::newRow("dataset not in front matter") << "dataset-not-listed" << 19 << "does not list fashion-mnist";
-    QTest::newRow("choice answer") << "choice-answer" << 23 << "answer: 'tanh' is not one of the choices: relu, sigmoid";
-    QTest::newRow("choice feedback") << "choice-feedback" << 24 << "feedback: for 'tanh', which is not one of the choices";
+    QTest::newRow("app setting choice")
+        << "bad-app-setting" << 19 << "backprop.example = lstm is not one of: neuron, xor, mlp";
+    QTest::newRow("app setting range")
+        << "app-setting-range" << 19 << "draw.digit = 10000 is out of range; use an integer from 0 to 9999";
+    QTest::newRow("dataset not in front matter")
+        << "dataset-not-listed" << 19 << "does not list fashion-mnist";
+    QTest::newRow("choice answer") << "choice-answer" << 23
+                                   << "answer: 'tanh' is not one of the choices: relu, sigmoid";
+    QTest::newRow("choice feedback") << "choice-feedback" << 24
+                                     << "feedback: for 'tanh', which is not one of the choices";
     QTest::newRow("number answer") << "number-answer" << 21 << "'about half' is not a number";
     QTest::newRow("pair answer") << "pair-answer" << 21 << "'4' is not a pair";
-    QTest::newRow("answer fact kind") << "answer-fact-kind" << 21 << "run.most_confused is a pair, which does not fit a number question";
-    QTest::newRow("answer fact unknown") << "answer-fact-unknown" << 21 << "unknown fact 'run.most_confusing' (did you mean 'run.most_confused'?)";
-    QTest::newRow("question key alone") << "question-key-without-question" << 19 << "prompt: belongs to a question";
-    QTest::newRow("question kind") << "question-kind" << 19 << "'essay' is not a question kind; use choice, number or pair";
-    QTest::newRow("key twice") << "duplicate-key" << 19 << "page: given twice in this step (first on line 15)";
+    QTest::newRow("answer fact kind")
+        << "answer-fact-kind" << 21 << "run.most_confused is a pair, which does not fit a number question";
+    QTest::newRow("answer fact unknown")
+        << "answer-fact-unknown" << 21
+        << "unknown fact 'run.most_confusing' (did you mean 'run.most_confused'?)";
+    QTest::newRow("question key alone")
+        << "question-key-without-question" << 19 << "prompt: belongs to a question";
+    QTest::newRow("question kind") << "question-kind" << 19
+                                   << "'essay' is not a question kind; use choice, number or pair";
+    QTest::newRow("key twice") << "duplicate-key" << 19
+                               << "page: given twice in this step (first on line 15)";
     QTest::newRow("require value") << "require-without-value" << 19 << "the only value is 'require: check'";
     QTest::newRow("tolerance") << "tolerance-not-number" << 22 << "tolerance: 'small' is not a number";
-    QTest::newRow("id and folder") << "id-folder" << 2 << "id: 'another-id' must equal the lesson's folder name 'id-folder'";
+    QTest::newRow("id and folder") << "id-folder" << 2
+                                   << "id: 'another-id' must equal the lesson's folder name 'id-folder'";
     QTest::newRow("missing picture") << "missing-image" << 12 << "picture 'curve.png' not found";
     QTest::newRow("no front matter") << "no-front-matter" << 1 << "starts with front matter";
     QTest::newRow("block outside a step") << "block-outside-step" << 10 << "before the first step heading";
-    QTest::newRow("two blocks") << "two-blocks" << 21 << "a second ```step block in step 'First step' (the first is on line 14)";
+    QTest::newRow("two blocks") << "two-blocks" << 21
+                                << "a second ```step block in step 'First step' (the first is on line 14)";
     QTest::newRow("unclosed block") << "unclosed-block" << 14 << "never closed";
     QTest::newRow("minutes") << "bad-minutes" << 4 << "minutes: 'ten' is not a whole number";
-    QTest::newRow("front-matter key") << "bad-front-key" << 6 << "unknown front-matter key 'dataset' (did you mean 'datasets'?)";
+    QTest::newRow("front-matter key")
+        << "bad-front-key" << 6 << "unknown front-matter key 'dataset' (did you mean 'datasets'?)";
     QTest::newRow("dataset name") << "unknown-dataset" << 6 << "unknown dataset 'cifar10'";
 }
 
@@ -113,9 +136,12 @@ void TestLessonLint::brokenCourse_data() {
     QTest::addColumn<int>("count");  // how many diagnostics the course gives in all
     QTest::addColumn<int>("line");
     QTest::addColumn<QString>("message");
-    QTest::newRow("missing folder") << "course-missing" << 0 << 3 << 4 << "lesson folder 'not-there' not found";
-    QTest::newRow("unknown prerequisite") << "course-missing" << 1 << 3 << 5 << "requires: unknown lesson 'c'";
-    QTest::newRow("listed twice") << "course-missing" << 2 << 3 << 6 << "lesson 'a' is listed twice (first on line 3)";
+    QTest::newRow("missing folder") << "course-missing" << 0 << 3 << 4
+                                    << "lesson folder 'not-there' not found";
+    QTest::newRow("unknown prerequisite")
+        << "course-missing" << 1 << 3 << 5 << "requires: unknown lesson 'c'";
+    QTest::newRow("listed twice") << "course-missing" << 2 << 3 << 6
+                                  << "lesson 'a' is listed twice (first on line 3)";
     QTest::newRow("later prerequisite") << "course-cycle" << 0 << 2 << 2 << "'b' comes later in the course";
     QTest::newRow("cycle") << "course-cycle" << 1 << 2 << 2 << "a cycle: a -> b -> a";
 }
@@ -145,8 +171,9 @@ void TestLessonLint::goodCourseIsClean() {
 
 void TestLessonLint::checkSettingsAppliesInOrder() {
     Step s;
-    s.settings = {{"optimizer", "sgd", 3}, {"momentum", "1.5", 4}, {"momentum", "0.5", 5}, {"schedule", "step", 6},
-                  {"gamma", "0", 7},       {"device", "cuda", 8},   {"gpt.steps", "5", 9}};
+    s.settings = {{"optimizer", "sgd", 3}, {"momentum", "1.5", 4}, {"momentum", "0.5", 5},
+                  {"schedule", "step", 6}, {"gamma", "0", 7},      {"device", "cuda", 8},
+                  {"gpt.steps", "5", 9}};
     const auto ds = check_settings(s, "f.md");
     QVERIFY2(ds.size() == 4, qPrintable(dump(ds)));
     QCOMPARE(ds[0].line, 4);  // momentum out of range: the engine's validation, at the setting's line
@@ -156,7 +183,8 @@ void TestLessonLint::checkSettingsAppliesInOrder() {
     QCOMPARE(ds[2].line, 7);
     QVERIFY(QString::fromStdString(ds[2].message).contains("gamma"));
     QCOMPARE(ds[3].line, 9);  // device = cuda is a valid name even without a GPU
-    QVERIFY(QString::fromStdString(ds[3].message).contains("gpt.steps = 5 is out of range; use an integer from 10 to 20000"));
+    QVERIFY(QString::fromStdString(ds[3].message)
+                .contains("gpt.steps = 5 is out of range; use an integer from 10 to 20000"));
 }
 
 void TestLessonLint::catalogueIsConsistent() {
@@ -164,7 +192,8 @@ void TestLessonLint::catalogueIsConsistent() {
     for (const auto& p : pages()) page_set.insert(std::string(p.name));
     auto check_unique = [](const std::vector<std::string>& names, const char* table) {
         std::set<std::string> seen;
-        for (const auto& n : names) QVERIFY2(seen.insert(n).second, qPrintable(QString("%1: '%2' twice").arg(table, n.c_str())));
+        for (const auto& n : names)
+            QVERIFY2(seen.insert(n).second, qPrintable(QString("%1: '%2' twice").arg(table, n.c_str())));
     };
     check_unique(page_names(), "pages");
     check_unique(fact_names(), "facts");
@@ -173,14 +202,16 @@ void TestLessonLint::catalogueIsConsistent() {
     check_unique(app_setting_names(), "app settings");
     for (const auto& f : facts()) {
         QVERIFY2(f.page == "app" || page_set.count(std::string(f.page)), f.name.data());
-        QVERIFY2(std::string(f.name).find('.') != std::string::npos, "a fact name needs a dot to be read as a fact");
+        QVERIFY2(std::string(f.name).find('.') != std::string::npos,
+                 "a fact name needs a dot to be read as a fact");
         QVERIFY(!f.description.empty());
     }
     for (const auto& w : widgets()) QVERIFY2(page_set.count(std::string(w.page)), w.name.data());
     for (const auto& a : actions()) QVERIFY2(page_set.count(std::string(a.page)), a.name.data());
     const auto train_keys = bp::train::config_field_names();
     for (const auto& s : app_settings()) {
-        QVERIFY2(std::find(train_keys.begin(), train_keys.end(), std::string(s.name)) == train_keys.end(), s.name.data());
+        QVERIFY2(std::find(train_keys.begin(), train_keys.end(), std::string(s.name)) == train_keys.end(),
+                 s.name.data());
         QVERIFY2(!s.choices.empty() || s.min <= s.max, s.name.data());
     }
     QVERIFY(find_fact("run.test_accuracy") && find_fact("run.test_accuracy")->kind == FactKind::Number);
@@ -192,10 +223,14 @@ void TestLessonLint::catalogueIsConsistent() {
 void TestLessonLint::closestName_data() {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("suggestion");  // empty = none
-    QTest::newRow("typo") << "run.test_acuracy" << "run.test_accuracy";
-    QTest::newRow("swapped letters") << "run.finsihed" << "run.finished";
-    QTest::newRow("wrong prefix") << "train.test_accuracy" << "run.test_accuracy";
-    QTest::newRow("unrelated") << "completely.different.thing" << "";
+    QTest::newRow("typo") << "run.test_acuracy"
+                          << "run.test_accuracy";
+    QTest::newRow("swapped letters") << "run.finsihed"
+                                     << "run.finished";
+    QTest::newRow("wrong prefix") << "train.test_accuracy"
+                                  << "run.test_accuracy";
+    QTest::newRow("unrelated") << "completely.different.thing"
+                               << "";
 }
 
 void TestLessonLint::closestName() {
@@ -250,9 +285,11 @@ void TestLessonLint::truncatedFilesNeverThrow() {
             const auto ds = lint_lesson(p.lesson);
             const std::string prefix = text.substr(0, n);
             const size_t open = prefix.rfind("```step\n");
-            const bool cut_open = open != std::string::npos && prefix.find("\n```", open + 7) == std::string::npos;
+            const bool cut_open =
+                open != std::string::npos && prefix.find("\n```", open + 7) == std::string::npos;
             if (cut_open) {
-                QVERIFY2(!p.ok(), qPrintable(QString("prefix of %1 bytes: an open block was not reported").arg(n)));
+                QVERIFY2(!p.ok(),
+                         qPrintable(QString("prefix of %1 bytes: an open block was not reported").arg(n)));
                 ++reported;
             }
             (void)ds;
@@ -271,7 +308,8 @@ void TestLessonLint::cli() {
 
     auto bad = bp_test::run_cli({"lesson", "lint", kData + "/broken/bad-key"});
     QCOMPARE(bad.code, 1);
-    QVERIFY2(bad.out.contains(kData + "/broken/bad-key/lesson.md:19: unknown step key 'hihglight'"), qPrintable(bad.out));
+    QVERIFY2(bad.out.contains(kData + "/broken/bad-key/lesson.md:19: unknown step key 'hihglight'"),
+             qPrintable(bad.out));
     QVERIFY2(bad.out.contains("1 problem in 1 file"), qPrintable(bad.out));
 
     auto course = bp_test::run_cli({"lesson", "lint", kData + "/course-cycle"});
@@ -280,7 +318,9 @@ void TestLessonLint::cli() {
 
     auto list = bp_test::run_cli({"lesson", "list", kData + "/good"});
     QCOMPARE(list.code, 0);
-    QVERIFY2(list.out.contains("Fixture course") && list.out.contains("02-second") && list.out.contains("2 steps"), qPrintable(list.out));
+    QVERIFY2(
+        list.out.contains("Fixture course") && list.out.contains("02-second") && list.out.contains("2 steps"),
+        qPrintable(list.out));
 
     auto md = bp_test::run_cli({"lesson", "catalogue", "--markdown"});
     QCOMPARE(md.code, 0);

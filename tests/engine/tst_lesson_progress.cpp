@@ -1,6 +1,6 @@
 // tst_lesson_progress.cpp — learner progress (JSON round trip, atomic save and load, corrupt files give a
-// DataError naming what is wrong, the Markdown sheet) and set_config_field, the text-to-TrainConfig setter the
-// lessons' `set:` lines go through (every field, and a bad value for each kind of field).
+// DataError naming what is wrong, the Markdown sheet) and set_config_field, the text-to-TrainConfig setter
+// the lessons' `set:` lines go through (every field, and a bad value for each kind of field).
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
@@ -80,7 +80,8 @@ void TestLessonProgress::jsonRoundTrip() {
     const nlohmann::json j = to_json(p);
     QCOMPARE(j["version"].get<int>(), 1);
     QCOMPARE(j["lessons"]["01-first"]["steps"][0]["status"].get<std::string>(), std::string("passed"));
-    QCOMPARE(j["lessons"]["02-second"]["steps"][0]["status"].get<std::string>(), std::string("not_attempted"));
+    QCOMPARE(j["lessons"]["02-second"]["steps"][0]["status"].get<std::string>(),
+             std::string("not_attempted"));
     compare(p, progress_from_json(j));
     compare(p, progress_from_text(j.dump()));
     const nlohmann::json adl = p;  // nlohmann's to_json / from_json conventions
@@ -104,19 +105,31 @@ void TestLessonProgress::missingFileIsEmpty() {
 void TestLessonProgress::corrupt_data() {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("message");
-    QTest::newRow("truncated") << R"({"version": 1, "lessons": {"a": {"current_)" << "not valid JSON";
-    QTest::newRow("empty") << "" << "not valid JSON";
-    QTest::newRow("array") << "[]" << "is not a JSON object";
-    QTest::newRow("newer version") << R"({"version": 2})" << "version is not 1";
-    QTest::newRow("lessons a number") << R"({"lessons": 3})" << "lessons is not an object";
-    QTest::newRow("lesson a string") << R"({"lessons": {"a": "x"}})" << "lessons.a is not an object";
-    QTest::newRow("bad status") << R"({"lessons": {"a": {"steps": [{"status": "done"}]}}})"
-                                << "lessons.a.steps[0].status 'done' is not not_attempted, not_yet, passed or skipped";
-    QTest::newRow("negative step") << R"({"lessons": {"a": {"current_step": -1}}})" << "lessons.a.current_step is not a whole number";
-    QTest::newRow("attempts as text") << R"({"lessons": {"a": {"steps": [{"attempts": "3"}]}}})" << "steps[0].attempts";
-    QTest::newRow("answers not a list") << R"({"lessons": {"a": {"steps": [{"answers": {}}]}}})" << "steps[0].answers is not a list";
-    QTest::newRow("answer text a number") << R"({"lessons": {"a": {"steps": [{"answers": [{"text": 4}]}]}}})" << "answers[0].text is not text";
-    QTest::newRow("seconds NaN-like") << R"({"lessons": {"a": {"steps": [{"seconds": -5}]}}})" << "seconds is not a number >= 0";
+    QTest::newRow("truncated") << R"({"version": 1, "lessons": {"a": {"current_)"
+                               << "not valid JSON";
+    QTest::newRow("empty") << ""
+                           << "not valid JSON";
+    QTest::newRow("array") << "[]"
+                           << "is not a JSON object";
+    QTest::newRow("newer version") << R"({"version": 2})"
+                                   << "version is not 1";
+    QTest::newRow("lessons a number") << R"({"lessons": 3})"
+                                      << "lessons is not an object";
+    QTest::newRow("lesson a string") << R"({"lessons": {"a": "x"}})"
+                                     << "lessons.a is not an object";
+    QTest::newRow("bad status")
+        << R"({"lessons": {"a": {"steps": [{"status": "done"}]}}})"
+        << "lessons.a.steps[0].status 'done' is not not_attempted, not_yet, passed or skipped";
+    QTest::newRow("negative step") << R"({"lessons": {"a": {"current_step": -1}}})"
+                                   << "lessons.a.current_step is not a whole number";
+    QTest::newRow("attempts as text") << R"({"lessons": {"a": {"steps": [{"attempts": "3"}]}}})"
+                                      << "steps[0].attempts";
+    QTest::newRow("answers not a list") << R"({"lessons": {"a": {"steps": [{"answers": {}}]}}})"
+                                        << "steps[0].answers is not a list";
+    QTest::newRow("answer text a number") << R"({"lessons": {"a": {"steps": [{"answers": [{"text": 4}]}]}}})"
+                                          << "answers[0].text is not text";
+    QTest::newRow("seconds NaN-like") << R"({"lessons": {"a": {"steps": [{"seconds": -5}]}}})"
+                                      << "seconds is not a number >= 0";
 }
 
 void TestLessonProgress::corrupt() {
@@ -160,7 +173,9 @@ void TestLessonProgress::markdownSheet() {
     QVERIFY2(md.startsWith("# A first course — my progress\n"), qPrintable(md));
     QVERIFY2(md.contains("## A first lesson (01-first)"), qPrintable(md));
     QVERIFY2(md.contains("| 1 | Open the page | passed | 2 | 1 | 1 min 5 s |  |"), qPrintable(md));
-    QVERIFY2(md.contains("| 2 | Which pair? | not yet | 3 | 0 | 0 s | predicted: 3; 9,4 (wrong); 4 \\| 9 (right) |"), qPrintable(md));
+    QVERIFY2(md.contains(
+                 "| 2 | Which pair? | not yet | 3 | 0 | 0 s | predicted: 3; 9,4 (wrong); 4 \\| 9 (right) |"),
+             qPrintable(md));
     QVERIFY2(md.contains("## Not begun (03-third)\n\nNot started."), qPrintable(md));
     QVERIFY2(md.contains("**Total:** 1 of 3 steps passed, 1 min 5 s spent."), qPrintable(md));
 }
@@ -169,24 +184,60 @@ void TestLessonProgress::setField_data() {
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("json");  // the field in TrainConfig::to_json() afterwards
-    QTest::newRow("model") << "model" << "cnn" << "\"cnn\"";
-    QTest::newRow("dataset") << "dataset" << "fashion-mnist" << "\"fashion-mnist\"";
-    QTest::newRow("epochs") << "epochs" << "7" << "7";
-    QTest::newRow("batch_size") << "batch_size" << "128" << "128";
-    QTest::newRow("lr") << "lr" << "1e-2" << "0.01";
-    QTest::newRow("optimizer") << "optimizer" << "sgd" << "\"sgd\"";
-    QTest::newRow("weight_decay") << "weight_decay" << "0.0005" << "0.0005";
-    QTest::newRow("momentum") << "momentum" << "0.5" << "0.5";
-    QTest::newRow("schedule") << "schedule" << "step" << "\"step\"";
-    QTest::newRow("step_epochs") << "step_epochs" << "2" << "2";
-    QTest::newRow("gamma") << "gamma" << "0.25" << "0.25";
-    QTest::newRow("seed") << "seed" << "42" << "42";
-    QTest::newRow("threads") << "threads" << "0" << "0";
-    QTest::newRow("train_limit") << "train_limit" << "2000" << "2000";
-    QTest::newRow("test_limit") << "test_limit" << "500" << "500";
-    QTest::newRow("augment on") << "augment" << "true" << "true";
-    QTest::newRow("device") << "device" << "auto" << "\"auto\"";
-    QTest::newRow("precision") << "precision" << "bf16" << "\"bf16\"";
+    QTest::newRow("model") << "model"
+                           << "cnn"
+                           << "\"cnn\"";
+    QTest::newRow("dataset") << "dataset"
+                             << "fashion-mnist"
+                             << "\"fashion-mnist\"";
+    QTest::newRow("epochs") << "epochs"
+                            << "7"
+                            << "7";
+    QTest::newRow("batch_size") << "batch_size"
+                                << "128"
+                                << "128";
+    QTest::newRow("lr") << "lr"
+                        << "1e-2"
+                        << "0.01";
+    QTest::newRow("optimizer") << "optimizer"
+                               << "sgd"
+                               << "\"sgd\"";
+    QTest::newRow("weight_decay") << "weight_decay"
+                                  << "0.0005"
+                                  << "0.0005";
+    QTest::newRow("momentum") << "momentum"
+                              << "0.5"
+                              << "0.5";
+    QTest::newRow("schedule") << "schedule"
+                              << "step"
+                              << "\"step\"";
+    QTest::newRow("step_epochs") << "step_epochs"
+                                 << "2"
+                                 << "2";
+    QTest::newRow("gamma") << "gamma"
+                           << "0.25"
+                           << "0.25";
+    QTest::newRow("seed") << "seed"
+                          << "42"
+                          << "42";
+    QTest::newRow("threads") << "threads"
+                             << "0"
+                             << "0";
+    QTest::newRow("train_limit") << "train_limit"
+                                 << "2000"
+                                 << "2000";
+    QTest::newRow("test_limit") << "test_limit"
+                                << "500"
+                                << "500";
+    QTest::newRow("augment on") << "augment"
+                                << "true"
+                                << "true";
+    QTest::newRow("device") << "device"
+                            << "auto"
+                            << "\"auto\"";
+    QTest::newRow("precision") << "precision"
+                               << "bf16"
+                               << "\"bf16\"";
 }
 
 void TestLessonProgress::setField() {
@@ -206,17 +257,40 @@ void TestLessonProgress::badValue_data() {
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("message");
-    QTest::newRow("int with junk") << "epochs" << "3x" << "epochs = '3x' is not valid; use a whole number";
-    QTest::newRow("int with fraction") << "batch_size" << "1.5" << "batch_size = '1.5' is not valid; use a whole number";
-    QTest::newRow("negative seed") << "seed" << "-1" << "seed = '-1' is not valid; use a whole number from 0";
-    QTest::newRow("real") << "lr" << "fast" << "lr = 'fast' is not valid; use a number";
-    QTest::newRow("bool") << "augment" << "maybe" << "augment = 'maybe' is not valid; use true or false";
-    QTest::newRow("evaluate") << "evaluate" << "yes" << "use true or false";
-    QTest::newRow("schedule") << "schedule" << "linear" << "use one of: none, step, cosine";
-    QTest::newRow("device") << "device" << "tpu" << "use one of: cpu, cuda, auto";
-    QTest::newRow("precision") << "precision" << "fp16" << "use one of: fp32, bf16";
-    QTest::newRow("empty model") << "model" << "" << "name a zoo model";
-    QTest::newRow("unknown key") << "learning_rate" << "0.1" << "unknown training setting 'learning_rate'; the settings are: model, dataset, epochs";
+    QTest::newRow("int with junk") << "epochs"
+                                   << "3x"
+                                   << "epochs = '3x' is not valid; use a whole number";
+    QTest::newRow("int with fraction") << "batch_size"
+                                       << "1.5"
+                                       << "batch_size = '1.5' is not valid; use a whole number";
+    QTest::newRow("negative seed") << "seed"
+                                   << "-1"
+                                   << "seed = '-1' is not valid; use a whole number from 0";
+    QTest::newRow("real") << "lr"
+                          << "fast"
+                          << "lr = 'fast' is not valid; use a number";
+    QTest::newRow("bool") << "augment"
+                          << "maybe"
+                          << "augment = 'maybe' is not valid; use true or false";
+    QTest::newRow("evaluate") << "evaluate"
+                              << "yes"
+                              << "use true or false";
+    QTest::newRow("schedule") << "schedule"
+                              << "linear"
+                              << "use one of: none, step, cosine";
+    QTest::newRow("device") << "device"
+                            << "tpu"
+                            << "use one of: cpu, cuda, auto";
+    QTest::newRow("precision") << "precision"
+                               << "fp16"
+                               << "use one of: fp32, bf16";
+    QTest::newRow("empty model") << "model"
+                                 << ""
+                                 << "name a zoo model";
+    QTest::newRow("unknown key")
+        << "learning_rate"
+        << "0.1"
+        << "unknown training setting 'learning_rate'; the settings are: model, dataset, epochs";
 }
 
 void TestLessonProgress::badValue() {

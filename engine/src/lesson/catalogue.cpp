@@ -14,10 +14,14 @@ constexpr K N = K::Number, B = K::Bool, T = K::Text, P = K::Pair;
 
 std::string_view kind_name(FactKind k) {
     switch (k) {
-        case K::Number: return "number";
-        case K::Bool: return "bool";
-        case K::Text: return "text";
-        case K::Pair: return "pair";
+        case K::Number:
+            return "number";
+        case K::Bool:
+            return "bool";
+        case K::Text:
+            return "text";
+        case K::Pair:
+            return "pair";
     }
     return "?";
 }
@@ -26,7 +30,9 @@ const std::vector<PageInfo>& pages() {
     static const std::vector<PageInfo> rows = {
         {"train", {}, "train a zoo model on MNIST / Fashion-MNIST: curves, confusion matrix, samples"},
         {"draw", {}, "draw a digit on a pad and watch a model recognise it"},
-        {"backprop", {"stepper", "flow"}, "step the backward pass node by node; the gradient-flow experiment"},
+        {"backprop",
+         {"stepper", "flow"},
+         "step the backward pass node by node; the gradient-flow experiment"},
         {"attention", {"vit", "gpt"}, "a tiny ViT's attention maps; a tiny GPT that learns to spell"},
         {"benchmarks", {}, "speed and accuracy benchmarks, side by side with PyTorch"},
         {"lessons", {}, "the course and the learner's progress"},
@@ -79,7 +85,8 @@ const std::vector<FactInfo>& facts() {
         {"backprop.selected.op", T, "op name of the selected node (e.g. sigmoid, matmul)", "backprop"},
         {"backprop.selected.value", N, "first element of the selected node's output", "backprop"},
         {"backprop.selected.grad", N, "first element of the selected node's gradient", "backprop"},
-        {"backprop.max_abs_diff", N, "analytic vs numerical gradient of the selected node, max |difference|", "backprop"},
+        {"backprop.max_abs_diff", N, "analytic vs numerical gradient of the selected node, max |difference|",
+         "backprop"},
         {"backprop.loss", N, "the example's loss", "backprop"},
         {"backprop.finished", B, "the stepper reached the end", "backprop"},
         {"flow.ran", B, "the gradient-flow experiment ran", "backprop"},
@@ -211,16 +218,36 @@ std::vector<std::string> names_of(const std::vector<Row>& rows) {
 }
 }  // namespace
 
-const PageInfo* find_page(std::string_view n) { return find_in(pages(), n); }
-const FactInfo* find_fact(std::string_view n) { return find_in(facts(), n); }
-const WidgetInfo* find_widget(std::string_view n) { return find_in(widgets(), n); }
-const ActionInfo* find_action(std::string_view n) { return find_in(actions(), n); }
-const AppSettingInfo* find_app_setting(std::string_view n) { return find_in(app_settings(), n); }
-std::vector<std::string> page_names() { return names_of(pages()); }
-std::vector<std::string> fact_names() { return names_of(facts()); }
-std::vector<std::string> widget_names() { return names_of(widgets()); }
-std::vector<std::string> action_names() { return names_of(actions()); }
-std::vector<std::string> app_setting_names() { return names_of(app_settings()); }
+const PageInfo* find_page(std::string_view n) {
+    return find_in(pages(), n);
+}
+const FactInfo* find_fact(std::string_view n) {
+    return find_in(facts(), n);
+}
+const WidgetInfo* find_widget(std::string_view n) {
+    return find_in(widgets(), n);
+}
+const ActionInfo* find_action(std::string_view n) {
+    return find_in(actions(), n);
+}
+const AppSettingInfo* find_app_setting(std::string_view n) {
+    return find_in(app_settings(), n);
+}
+std::vector<std::string> page_names() {
+    return names_of(pages());
+}
+std::vector<std::string> fact_names() {
+    return names_of(facts());
+}
+std::vector<std::string> widget_names() {
+    return names_of(widgets());
+}
+std::vector<std::string> action_names() {
+    return names_of(actions());
+}
+std::vector<std::string> app_setting_names() {
+    return names_of(app_settings());
+}
 
 std::string allowed_text(const AppSettingInfo& s) {
     if (s.choices.empty()) return "an integer from " + std::to_string(s.min) + " to " + std::to_string(s.max);
@@ -269,9 +296,13 @@ std::optional<std::string> closest(std::string_view name, const std::vector<std:
     if (!best) return std::nullopt;
     const size_t longer = std::max(name.size(), best->size());
     // A plausible typo: a third of the letters wrong (at least 2), and not every letter of the shorter name.
-    if (best_d <= std::max<size_t>(2, longer / 3) && best_d < std::min(name.size(), best->size())) return *best;
+    if (best_d <= std::max<size_t>(2, longer / 3) && best_d < std::min(name.size(), best->size()))
+        return *best;
     // "test_accuracy" for "run.test_accuracy": the same last part under another prefix.
-    auto tail = [](std::string_view s) { auto p = s.rfind('.'); return p == std::string_view::npos ? s : s.substr(p + 1); };
+    auto tail = [](std::string_view s) {
+        auto p = s.rfind('.');
+        return p == std::string_view::npos ? s : s.substr(p + 1);
+    };
     for (const auto& c : candidates)
         if (tail(c) == tail(name)) return c;
     return std::nullopt;
@@ -299,17 +330,23 @@ std::string catalogue_markdown() {
         for (size_t i = 0; i < p.tabs.size(); ++i) o << (i ? ", " : "") << '`' << p.tabs[i] << '`';
         o << " | " << cell(p.description) << " |\n";
     }
-    o << "\n### Facts (for `check:` and `answer: fact NAME`)\n\n| fact | kind | page | meaning |\n|---|---|---|---|\n";
+    o << "\n### Facts (for `check:` and `answer: fact NAME`)\n\n| fact | kind | page | meaning "
+         "|\n|---|---|---|---|\n";
     for (const auto& f : facts())
-        o << "| `" << f.name << "` | " << kind_name(f.kind) << " | " << f.page << " | " << cell(f.description) << " |\n";
-    o << "\n### Widget ids (for `lock:`, `hide:`, `highlight:`)\n\n| widget id | page | what it is |\n|---|---|---|\n";
-    for (const auto& w : widgets()) o << "| `" << w.name << "` | " << w.page << " | " << cell(w.description) << " |\n";
+        o << "| `" << f.name << "` | " << kind_name(f.kind) << " | " << f.page << " | " << cell(f.description)
+          << " |\n";
+    o << "\n### Widget ids (for `lock:`, `hide:`, `highlight:`)\n\n| widget id | page | what it is "
+         "|\n|---|---|---|\n";
+    for (const auto& w : widgets())
+        o << "| `" << w.name << "` | " << w.page << " | " << cell(w.description) << " |\n";
     o << "\n### Actions (for `do:`)\n\n| action | page | what it does |\n|---|---|---|\n";
-    for (const auto& a : actions()) o << "| `" << a.name << "` | " << a.page << " | " << cell(a.description) << " |\n";
+    for (const auto& a : actions())
+        o << "| `" << a.name << "` | " << a.page << " | " << cell(a.description) << " |\n";
     o << "\n### App setting keys (for `set:`, besides the training-configuration fields)\n\n"
          "| key | allowed values | page | what it sets |\n|---|---|---|---|\n";
     for (const auto& s : app_settings())
-        o << "| `" << s.name << "` | " << allowed_text(s) << " | " << s.page << " | " << cell(s.description) << " |\n";
+        o << "| `" << s.name << "` | " << allowed_text(s) << " | " << s.page << " | " << cell(s.description)
+          << " |\n";
     return o.str();
 }
 

@@ -29,7 +29,8 @@ bool to_number(std::string_view s, double& out) {
 // Does `a` (typed or written in a feedback line) mean the same answer as `b` for this kind of question?
 bool same(const Question& q, std::string_view a, std::string_view b) {
     switch (q.kind) {
-        case QuestionKind::Choice: return norm(a) == norm(b);
+        case QuestionKind::Choice:
+            return norm(a) == norm(b);
         case QuestionKind::Number: {
             double x = 0, y = 0;
             return to_number(a, x) && to_number(b, y) && std::fabs(x - y) <= q.tolerance;
@@ -56,7 +57,8 @@ Grade grade(const Question& q, std::string_view given, const FactLookup& lookup)
         }
         g.expected = value_text(*v);
         if (q.kind == QuestionKind::Pair)
-            if (auto p = parse_pair(g.expected)) g.expected = std::to_string(p->first) + "," + std::to_string(p->second);
+            if (auto p = parse_pair(g.expected))
+                g.expected = std::to_string(p->first) + "," + std::to_string(p->second);
     } else {
         g.expected = q.answer;
     }
@@ -68,7 +70,8 @@ Grade grade(const Question& q, std::string_view given, const FactLookup& lookup)
             return g;
         }
     } else if (q.kind == QuestionKind::Pair && !parse_pair(given)) {
-        g.feedback = "'" + std::string(given) + "' is not a pair of class numbers; type two numbers, e.g. 4,9 or 4->9.";
+        g.feedback = "'" + std::string(given) +
+                     "' is not a pair of class numbers; type two numbers, e.g. 4,9 or 4->9.";
         return g;
     }
     g.correct = same(q, given, g.expected);

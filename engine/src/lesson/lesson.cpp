@@ -1,5 +1,5 @@
-// lesson.cpp — the lesson.md and course.txt parsers: line by line, every mistake kept as a Diagnostic with
-// its real line number, nothing thrown. Catalogue names, settings and images are lint's job (lint.cpp).
+// lesson.cpp — the lesson.md parser and step_block_text: line by line, every mistake kept as a Diagnostic
+// with its real line number, nothing thrown. Catalogue names, settings and images are lint's job (lint.cpp).
 #include "bp/lesson/lesson.h"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "bp/lesson/catalogue.h"
+#include "lesson/text_util.h"
 
 namespace fs = std::filesystem;
 
@@ -22,14 +23,17 @@ std::string Diagnostic::to_string() const {
 
 std::string_view question_kind_name(QuestionKind k) {
     switch (k) {
-        case QuestionKind::Choice: return "choice";
-        case QuestionKind::Number: return "number";
-        case QuestionKind::Pair: return "pair";
+        case QuestionKind::Choice:
+            return "choice";
+        case QuestionKind::Number:
+            return "number";
+        case QuestionKind::Pair:
+            return "pair";
     }
     return "?";
 }
 
-namespace {
+namespace detail {
 
 std::string trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -69,11 +73,20 @@ std::optional<std::pair<std::string, std::string>> key_value(const std::string& 
     if (colon == std::string::npos || colon == 0) return std::nullopt;
     std::string key = trim(std::string_view(line).substr(0, colon));
     for (char c : key)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return std::nullopt;
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+            return std::nullopt;
     return std::pair{key, trim(std::string_view(line).substr(colon + 1))};
 }
 
-bool is_continuation(const std::string& line) { return line.size() > 2 && line[0] == ' ' && line[1] == ' ' && !trim(line).empty(); }
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
+
+bool is_continuation(const std::string& line) {
+    return line.size() > 2 && line[0] == ' ' && line[1] == ' ' && !trim(line).empty();
+}
 
 // A block's key lines with their continuations folded in: {key, value, line}.
 struct Entry {
@@ -82,9 +95,9 @@ struct Entry {
 };
 
 const std::vector<std::string>& step_keys() {
-    static const std::vector<std::string> k = {"page", "tab", "set", "lock", "hide", "highlight", "do", "check",
-                                               "require", "hint", "notes", "question", "prompt", "choice",
-                                               "answer", "tolerance", "feedback", "predict"};
+    static const std::vector<std::string> k = {
+        "page", "tab",   "set",      "lock",   "hide",   "highlight", "do",        "check",    "require",
+        "hint", "notes", "question", "prompt", "choice", "answer",    "tolerance", "feedback", "predict"};
     return k;
 }
 const std::vector<std::string>& front_keys() {
@@ -98,15 +111,17 @@ const std::vector<std::string>& known_datasets() {
 
 class LessonParser {
 public:
-    LessonParser(std::string_view text, std::string path) : lines_(split_lines(text)), path_(std::move(path)) {
+    LessonParser(std::string_view text, std::string path)
+        : lines_(split_lines(text)), path_(std::move(path)) {
         out_.lesson.path = path_;
     }
 
     LessonParse run() {
         size_t i = 0;
         if (lines_.empty() || trim(lines_[0]) != "---") {
-            err(1, "a lesson file starts with front matter: a line '---', then id:, title:, minutes:, "
-                   "objectives:, datasets:, then a closing '---'");
+            err(1,
+                "a lesson file starts with front matter: a line '---', then id:, title:, minutes:, "
+                "objectives:, datasets:, then a closing '---'");
         } else {
             i = parse_front_matter();
         }
@@ -129,7 +144,8 @@ private:
             if (t.empty() || t[0] == '#') continue;
             auto kv = key_value(t);
             if (!kv) {
-                err(ln, "expected 'key: value' in the front matter, found '" + t + "'; the keys are id, title, minutes, objectives, datasets");
+                err(ln, "expected 'key: value' in the front matter, found '" + t +
+                            "'; the keys are id, title, minutes, objectives, datasets");
                 continue;
             }
             auto [key, value] = *kv;
@@ -157,12 +173,15 @@ private:
                 else
                     L.minutes = static_cast<int>(m);
             } else if (key == "objectives") {
-                if (value.empty()) err(ln, "objectives: is empty; write one objective per objectives: line");
-                else L.objectives.push_back(value);
+                if (value.empty())
+                    err(ln, "objectives: is empty; write one objective per objectives: line");
+                else
+                    L.objectives.push_back(value);
             } else if (key == "datasets") {
                 L.datasets_line = ln;
                 for (const auto& d : split_list(value)) {
-                    if (std::find(known_datasets().begin(), known_datasets().end(), d) == known_datasets().end())
+                    if (std::find(known_datasets().begin(), known_datasets().end(), d) ==
+                        known_datasets().end())
                         err(ln, "datasets: unknown dataset '" + d + "'" + did_you_mean(d, known_datasets()) +
                                     "; use mnist, fashion-mnist or fortunes");
                     else
@@ -174,9 +193,11 @@ private:
             err(1, "the front matter has no closing '---' line");
             return i;
         }
-        if (!seen.count("id")) err(static_cast<int>(i) + 1, "the front matter has no id: line; add 'id: <folder name>'");
+        if (!seen.count("id"))
+            err(static_cast<int>(i) + 1, "the front matter has no id: line; add 'id: <folder name>'");
         if (!seen.count("title")) err(static_cast<int>(i) + 1, "the front matter has no title: line");
-        if (!seen.count("minutes")) err(static_cast<int>(i) + 1, "the front matter has no minutes: line; add e.g. 'minutes: 15'");
+        if (!seen.count("minutes"))
+            err(static_cast<int>(i) + 1, "the front matter has no minutes: line; add e.g. 'minutes: 15'");
         return i + 1;
     }
 
@@ -193,8 +214,10 @@ private:
         std::vector<std::string> prose;
         Step* step = nullptr;
         auto flush = [&] {
-            if (step) step->markdown = join_prose(prose);
-            else out_.lesson.intro = join_prose(prose);
+            if (step)
+                step->markdown = join_prose(prose);
+            else
+                out_.lesson.intro = join_prose(prose);
             prose.clear();
         };
         while (i < lines_.size()) {
@@ -207,16 +230,23 @@ private:
                 while (close < lines_.size() && trim(lines_[close]).rfind("```", 0) != 0) ++close;
                 if (close == lines_.size()) {
                     err(ln, "this ``` block is never closed; end it with a line ```");
-                    if (info != "step") prose.insert(prose.end(), lines_.begin() + static_cast<long>(i), lines_.end());
+                    if (info != "step")
+                        prose.insert(prose.end(), lines_.begin() + static_cast<long>(i), lines_.end());
                     break;
                 }
                 if (info == "step") {
-                    if (!step) err(ln, "a ```step block before the first step heading; put it under a '## Step title'");
-                    else if (step->block_line) err(ln, "a second ```step block in step '" + step->title + "' (the first is on line " +
-                                                           std::to_string(step->block_line) + "); one block per step");
-                    else parse_block(*step, i + 1, close, ln);
+                    if (!step)
+                        err(ln,
+                            "a ```step block before the first step heading; put it under a '## Step title'");
+                    else if (step->block_line)
+                        err(ln, "a second ```step block in step '" + step->title +
+                                    "' (the first is on line " + std::to_string(step->block_line) +
+                                    "); one block per step");
+                    else
+                        parse_block(*step, i + 1, close, ln);
                 } else {
-                    prose.insert(prose.end(), lines_.begin() + static_cast<long>(i), lines_.begin() + static_cast<long>(close) + 1);
+                    prose.insert(prose.end(), lines_.begin() + static_cast<long>(i),
+                                 lines_.begin() + static_cast<long>(close) + 1);
                 }
                 i = close + 1;
                 continue;
@@ -227,7 +257,8 @@ private:
                 step = &out_.lesson.steps.back();
                 step->title = trim(std::string_view(raw).substr(2));
                 step->line = ln;
-                if (step->title.empty()) err(ln, "a step heading with no title; write '## What the step is about'");
+                if (step->title.empty())
+                    err(ln, "a step heading with no title; write '## What the step is about'");
                 ++i;
                 continue;
             }
@@ -237,7 +268,8 @@ private:
         }
         flush();
         if (out_.lesson.steps.empty())
-            err(static_cast<int>(lines_.size()), "the lesson has no steps; start each step with a '## Step title' line");
+            err(static_cast<int>(lines_.size()),
+                "the lesson has no steps; start each step with a '## Step title' line");
     }
 
     // `![alt](target "title")` -> target, for lint to check that the picture exists.
@@ -271,14 +303,16 @@ private:
             }
             auto kv = key_value(t);
             if (!kv) {
-                err(ln, "expected 'key: value' in the step block, found '" + t + "' (a value continues on a line that starts with two spaces)");
+                err(ln, "expected 'key: value' in the step block, found '" + t +
+                            "' (a value continues on a line that starts with two spaces)");
                 continue;
             }
             entries.push_back({kv->first, kv->second, ln});
         }
         std::map<std::string, int> seen;
-        static const std::vector<std::string> single = {"page", "tab", "highlight", "check", "require", "question",
-                                                        "prompt", "answer", "tolerance", "predict"};
+        static const std::vector<std::string> single = {"page",      "tab",      "highlight", "check",
+                                                        "require",   "question", "prompt",    "answer",
+                                                        "tolerance", "predict"};
         Question q;
         bool has_q = false, bad_kind = false;
         int first_q_key_line = 0;
@@ -289,13 +323,15 @@ private:
             const int ln = en.line;
             if (std::find(step_keys().begin(), step_keys().end(), k) == step_keys().end()) {
                 err(ln, "unknown step key '" + k + "'" + did_you_mean(k, step_keys()) +
-                            "; the keys are page, tab, set, lock, hide, highlight, do, check, require, hint, notes, "
+                            "; the keys are page, tab, set, lock, hide, highlight, do, check, require, hint, "
+                            "notes, "
                             "question, prompt, choice, answer, tolerance, feedback, predict");
                 continue;
             }
             if (std::find(single.begin(), single.end(), k) != single.end()) {
                 if (seen.count(k)) {
-                    err(ln, k + ": given twice in this step (first on line " + std::to_string(seen[k]) + "); it takes one value");
+                    err(ln, k + ": given twice in this step (first on line " + std::to_string(seen[k]) +
+                                "); it takes one value");
                     continue;
                 }
                 seen[k] = ln;
@@ -304,11 +340,14 @@ private:
                 err(ln, k + ": has no value");
                 continue;
             }
-            if (k == "page") s.page = v, s.page_line = ln;
-            else if (k == "tab") s.tab = v, s.tab_line = ln;
+            if (k == "page")
+                s.page = v, s.page_line = ln;
+            else if (k == "tab")
+                s.tab = v, s.tab_line = ln;
             else if (k == "set") {
                 size_t eq = v.find('=');
-                if (eq == std::string::npos || trim(v.substr(0, eq)).empty() || trim(v.substr(eq + 1)).empty())
+                if (eq == std::string::npos || trim(v.substr(0, eq)).empty() ||
+                    trim(v.substr(eq + 1)).empty())
                     err(ln, "set: '" + v + "' is not 'key = value'; e.g. 'set: epochs = 1'");
                 else
                     s.settings.push_back({trim(v.substr(0, eq)), trim(v.substr(eq + 1)), ln});
@@ -316,28 +355,41 @@ private:
                 auto& list = k == "lock" ? s.lock : k == "hide" ? s.hide : s.actions;
                 for (auto& name : split_list(v)) list.push_back({name, ln});
             } else if (k == "highlight") {
-                if (v.find(',') != std::string::npos) err(ln, "highlight: takes ONE widget id, found '" + v + "'; spotlight one thing per step");
-                else s.highlight = Item{v, ln};
-            } else if (k == "check") s.check = v, s.check_line = ln;
+                if (v.find(',') != std::string::npos)
+                    err(ln,
+                        "highlight: takes ONE widget id, found '" + v + "'; spotlight one thing per step");
+                else
+                    s.highlight = Item{v, ln};
+            } else if (k == "check")
+                s.check = v, s.check_line = ln;
             else if (k == "require") {
-                if (v != "check") err(ln, "require: '" + v + "' is not understood; the only value is 'require: check'");
-                else s.require_check = true;
-            } else if (k == "hint") s.hints.push_back(v);
-            else if (k == "notes") s.notes += (s.notes.empty() ? "" : "\n") + v;
+                if (v != "check")
+                    err(ln, "require: '" + v + "' is not understood; the only value is 'require: check'");
+                else
+                    s.require_check = true;
+            } else if (k == "hint")
+                s.hints.push_back(v);
+            else if (k == "notes")
+                s.notes += (s.notes.empty() ? "" : "\n") + v;
             else if (k == "question") {
                 has_q = true;
                 q.line = ln;
-                if (v == "choice") q.kind = QuestionKind::Choice;
-                else if (v == "number") q.kind = QuestionKind::Number;
-                else if (v == "pair") q.kind = QuestionKind::Pair;
+                if (v == "choice")
+                    q.kind = QuestionKind::Choice;
+                else if (v == "number")
+                    q.kind = QuestionKind::Number;
+                else if (v == "pair")
+                    q.kind = QuestionKind::Pair;
                 else {
                     err(ln, "question: '" + v + "' is not a question kind; use choice, number or pair");
                     bad_kind = true;
                 }
             } else {
                 if (!first_q_key_line) first_q_key_line = ln, first_q_key = k;
-                if (k == "prompt") q.prompt = v, q.prompt_line = ln;
-                else if (k == "choice") q.choices.push_back({v, ln});
+                if (k == "prompt")
+                    q.prompt = v, q.prompt_line = ln;
+                else if (k == "choice")
+                    q.choices.push_back({v, ln});
                 else if (k == "answer") {
                     q.answer_line = ln;
                     if (v.rfind("fact ", 0) == 0) {
@@ -349,30 +401,41 @@ private:
                     q.tolerance_line = ln;
                     char* end = nullptr;
                     double t = std::strtod(v.c_str(), &end);
-                    if (*end != '\0' || !(t >= 0)) err(ln, "tolerance: '" + v + "' is not a number >= 0; e.g. 'tolerance: 0.01'");
-                    else q.tolerance = t;
+                    if (*end != '\0' || !(t >= 0))
+                        err(ln, "tolerance: '" + v + "' is not a number >= 0; e.g. 'tolerance: 0.01'");
+                    else
+                        q.tolerance = t;
                 } else if (k == "feedback") {
                     size_t arrow = v.find("=>");
                     if (arrow == std::string::npos || trim(v.substr(0, arrow)).empty())
-                        err(ln, "feedback: '" + v + "' is not 'answer => text'; e.g. 'feedback: sigmoid => It squashes the gradient'");
+                        err(ln, "feedback: '" + v +
+                                    "' is not 'answer => text'; e.g. 'feedback: sigmoid => It squashes the "
+                                    "gradient'");
                     else
                         q.feedback.push_back({trim(v.substr(0, arrow)), trim(v.substr(arrow + 2)), ln});
                 } else if (k == "predict") {
                     q.predict_line = ln;
-                    if (v == "true") q.predict = true;
-                    else if (v != "false") err(ln, "predict: '" + v + "' is not true or false");
+                    if (v == "true")
+                        q.predict = true;
+                    else if (v != "false")
+                        err(ln, "predict: '" + v + "' is not true or false");
                 }
             }
         }
-        if (s.require_check && s.check.empty()) err(seen["require"], "require: check, but this step has no check: line");
+        if (s.require_check && s.check.empty())
+            err(seen["require"], "require: check, but this step has no check: line");
         if (!has_q) {
             if (first_q_key_line)
-                err(first_q_key_line, first_q_key + ": belongs to a question, but this step has no 'question: choice|number|pair' line");
+                err(first_q_key_line,
+                    first_q_key +
+                        ": belongs to a question, but this step has no 'question: choice|number|pair' line");
             return;
         }
         if (bad_kind) return;  // its other keys cannot be checked against an unknown kind
         if (q.prompt.empty()) err(q.line, "the question has no prompt: line; add 'prompt: <what you ask>'");
-        if (q.answer.empty() && q.answer_fact.empty()) err(q.line, "the question has no answer: line; add 'answer: <value>' or 'answer: fact <fact name>'");
+        if (q.answer.empty() && q.answer_fact.empty())
+            err(q.line,
+                "the question has no answer: line; add 'answer: <value>' or 'answer: fact <fact name>'");
         s.question = std::move(q);
     }
 
@@ -382,31 +445,6 @@ private:
 };
 
 }  // namespace
-
-std::optional<std::string> read_text_file(const std::string& path, std::vector<Diagnostic>& diags, std::uintmax_t max_bytes) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-        diags.push_back({path, 0, fs::exists(path, ec) ? "is not a regular file" : "file not found"});
-        return std::nullopt;
-    }
-    const auto size = fs::file_size(path, ec);
-    if (ec) {
-        diags.push_back({path, 0, "cannot read its size: " + ec.message()});
-        return std::nullopt;
-    }
-    if (size > max_bytes) {
-        diags.push_back({path, 0, "the file is " + std::to_string(size) + " bytes; a lesson file may be at most " +
-                                      std::to_string(max_bytes) + " bytes (put pictures in image files)"});
-        return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    std::string text(static_cast<size_t>(size), '\0');
-    if (!in || !in.read(text.data(), static_cast<std::streamsize>(size))) {
-        diags.push_back({path, 0, "cannot read the file"});
-        return std::nullopt;
-    }
-    return text;
-}
 
 std::string step_block_text(const Step& s) {
     std::ostringstream o;
@@ -436,8 +474,10 @@ std::string step_block_text(const Step& s) {
         o << "question: " << question_kind_name(q.kind) << "\n";
         if (!q.prompt.empty()) o << "prompt: " << q.prompt << "\n";
         for (const Item& c : q.choices) o << "choice: " << c.name << "\n";
-        if (!q.answer_fact.empty()) o << "answer: fact " << q.answer_fact << "\n";
-        else if (!q.answer.empty()) o << "answer: " << q.answer << "\n";
+        if (!q.answer_fact.empty())
+            o << "answer: fact " << q.answer_fact << "\n";
+        else if (!q.answer.empty())
+            o << "answer: " << q.answer << "\n";
         if (q.kind == QuestionKind::Number && q.tolerance != 1e-9) o << "tolerance: " << q.tolerance << "\n";
         for (const Feedback& f : q.feedback) o << "feedback: " << f.answer << " => " << f.text << "\n";
         if (q.predict) o << "predict: true\n";
@@ -446,7 +486,9 @@ std::string step_block_text(const Step& s) {
     return o.str();
 }
 
-LessonParse parse_lesson_text(std::string_view text, const std::string& path) { return LessonParser(text, path).run(); }
+LessonParse parse_lesson_text(std::string_view text, const std::string& path) {
+    return LessonParser(text, path).run();
+}
 
 LessonParse parse_lesson_file(const std::string& path) {
     LessonParse r;
@@ -454,70 +496,6 @@ LessonParse parse_lesson_file(const std::string& path) {
     auto text = read_text_file(path, r.diagnostics);
     if (!text) return r;
     return parse_lesson_text(*text, path);
-}
-
-CourseParse parse_course(const std::string& dir) {
-    CourseParse r;
-    Course& c = r.course;
-    c.dir = dir;
-    c.path = (fs::path(dir) / "course.txt").string();
-    auto text = read_text_file(c.path, r.diagnostics);
-    if (!text) return r;
-    const auto lines = split_lines(*text);
-    bool has_title = false;
-    for (size_t i = 0; i < lines.size(); ++i) {
-        const std::string t = trim(lines[i]);
-        const int ln = static_cast<int>(i) + 1;
-        if (t.empty() || t[0] == '#') continue;
-        auto kv = key_value(t);
-        if (!kv || (kv->first != "title" && kv->first != "lesson")) {
-            r.diagnostics.push_back({c.path, ln, "unknown line '" + t + "' in course.txt; use 'title: <course title>' or "
-                                                 "'lesson: <folder>  requires: <id>, <id>'"});
-            continue;
-        }
-        if (kv->first == "title") {
-            if (has_title) r.diagnostics.push_back({c.path, ln, "title: given twice; the course has one title"});
-            c.title = kv->second;
-            has_title = true;
-            continue;
-        }
-        CourseEntry e;
-        e.line = ln;
-        std::string v = kv->second;
-        size_t req = v.find("requires:");
-        if (req != std::string::npos) {
-            e.prerequisites = split_list(v.substr(req + 9));
-            if (e.prerequisites.empty()) r.diagnostics.push_back({c.path, ln, "requires: is empty; name lesson ids, comma separated"});
-            v = v.substr(0, req);
-        }
-        e.id = trim(v);
-        if (e.id.empty() || e.id.find_first_of(" \t") != std::string::npos) {
-            r.diagnostics.push_back({c.path, ln, "lesson: '" + e.id + "' is not one folder name; write 'lesson: 01-neuron   requires: <id>'"});
-            continue;
-        }
-        c.entries.push_back(std::move(e));
-    }
-    if (!has_title) r.diagnostics.push_back({c.path, 1, "course.txt has no 'title: <course title>' line"});
-    if (c.entries.empty()) r.diagnostics.push_back({c.path, 1, "course.txt lists no lessons; add 'lesson: <folder>' lines"});
-    std::vector<std::string> loaded;
-    for (const CourseEntry& e : c.entries) {
-        if (std::find(loaded.begin(), loaded.end(), e.id) != loaded.end()) continue;  // listed twice: lint says so
-        loaded.push_back(e.id);
-        const fs::path folder = fs::path(dir) / e.id;
-        std::error_code ec;
-        if (!fs::is_directory(folder, ec)) {
-            r.diagnostics.push_back({c.path, e.line, "lesson folder '" + e.id + "' not found in " + dir});
-            continue;
-        }
-        if (!fs::exists(folder / "lesson.md", ec)) {
-            r.diagnostics.push_back({c.path, e.line, "lesson folder '" + e.id + "' has no lesson.md"});
-            continue;
-        }
-        LessonParse lp = parse_lesson_file((folder / "lesson.md").string());
-        r.diagnostics.insert(r.diagnostics.end(), lp.diagnostics.begin(), lp.diagnostics.end());
-        c.lessons.push_back(std::move(lp.lesson));
-    }
-    return r;
 }
 
 }  // namespace bp::lesson

@@ -40,7 +40,9 @@ struct Linter {
         const PageInfo* page = nullptr;
         if (!s.page.empty()) {
             page = find_page(s.page);
-            if (!page) err(s.page_line, "unknown page '" + s.page + "'" + did_you_mean(s.page, page_names()) + "; the pages are " + join(page_names()));
+            if (!page)
+                err(s.page_line, "unknown page '" + s.page + "'" + did_you_mean(s.page, page_names()) +
+                                     "; the pages are " + join(page_names()));
         }
         if (s.tab.empty()) return;
         if (s.page.empty()) {
@@ -50,29 +52,34 @@ struct Linter {
         if (!page) return;
         if (std::find(page->tabs.begin(), page->tabs.end(), s.tab) != page->tabs.end()) return;
         std::vector<std::string> tabs(page->tabs.begin(), page->tabs.end());
-        if (tabs.empty()) err(s.tab_line, "page '" + s.page + "' has no tabs; remove tab: '" + s.tab + "'");
-        else err(s.tab_line, "unknown tab '" + s.tab + "' on page '" + s.page + "'" + did_you_mean(s.tab, tabs) + "; its tabs are " + join(tabs));
+        if (tabs.empty())
+            err(s.tab_line, "page '" + s.page + "' has no tabs; remove tab: '" + s.tab + "'");
+        else
+            err(s.tab_line, "unknown tab '" + s.tab + "' on page '" + s.page + "'" +
+                                did_you_mean(s.tab, tabs) + "; its tabs are " + join(tabs));
     }
 
     void widgets(const std::vector<Item>& items, const char* key) {
         for (const Item& it : items)
             if (!find_widget(it.name))
-                err(it.line, std::string(key) + ": unknown widget id '" + it.name + "'" + did_you_mean(it.name, widget_names()) +
+                err(it.line, std::string(key) + ": unknown widget id '" + it.name + "'" +
+                                 did_you_mean(it.name, widget_names()) +
                                  "; the widget ids are listed in lessons/README.md");
     }
 
     void actions(const Step& s) {
         for (const Item& it : s.actions)
             if (!find_action(it.name))
-                err(it.line, "do: unknown action '" + it.name + "'" + did_you_mean(it.name, action_names()) + "; the actions are " +
-                                 join(action_names()));
+                err(it.line, "do: unknown action '" + it.name + "'" + did_you_mean(it.name, action_names()) +
+                                 "; the actions are " + join(action_names()));
     }
 
     void check(const Step& s) {
         if (s.check.empty()) return;
         ExprError e;
         if (!Expression::parse(s.check, &e))
-            err(s.check_line, "check: " + e.message + " (column " + std::to_string(e.column) + " of '" + s.check + "')");
+            err(s.check_line,
+                "check: " + e.message + " (column " + std::to_string(e.column) + " of '" + s.check + "')");
     }
 
     void question(const Step& s) {
@@ -80,16 +87,23 @@ struct Linter {
         const Question& q = *s.question;
         const std::string kind(question_kind_name(q.kind));
         if (q.kind != QuestionKind::Choice && !q.choices.empty())
-            err(q.choices.front().line, "choice: belongs to a choice question, but this question is '" + kind + "'");
+            err(q.choices.front().line,
+                "choice: belongs to a choice question, but this question is '" + kind + "'");
         if (q.kind != QuestionKind::Number && q.tolerance_line)
-            err(q.tolerance_line, "tolerance: belongs to a number question, but this question is '" + kind + "'");
+            err(q.tolerance_line,
+                "tolerance: belongs to a number question, but this question is '" + kind + "'");
         if (q.kind == QuestionKind::Choice && q.choices.size() < 2)
-            err(q.line, "a choice question needs at least two choice: lines, found " + std::to_string(q.choices.size()));
+            err(q.line, "a choice question needs at least two choice: lines, found " +
+                            std::to_string(q.choices.size()));
         std::vector<std::string> choices;
         for (const Item& c : q.choices) choices.push_back(c.name);
-        auto lower = [](std::string x) { for (char& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); return x; };
+        auto lower = [](std::string x) {
+            for (char& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return x;
+        };
         auto is_choice = [&](const std::string& a) {
-            return std::any_of(choices.begin(), choices.end(), [&](const std::string& c) { return lower(c) == lower(a); });
+            return std::any_of(choices.begin(), choices.end(),
+                               [&](const std::string& c) { return lower(c) == lower(a); });
         };
         auto is_number = [](const std::string& a) {
             char* end = nullptr;
@@ -99,26 +113,33 @@ struct Linter {
         if (!q.answer_fact.empty()) {
             const FactInfo* f = find_fact(q.answer_fact);
             if (!f) {
-                err(q.answer_line, "answer: unknown fact '" + q.answer_fact + "'" + did_you_mean(q.answer_fact, fact_names()));
+                err(q.answer_line, "answer: unknown fact '" + q.answer_fact + "'" +
+                                       did_you_mean(q.answer_fact, fact_names()));
             } else {
                 const bool fits = (q.kind == QuestionKind::Number && f->kind == FactKind::Number) ||
                                   (q.kind == QuestionKind::Pair && f->kind == FactKind::Pair) ||
-                                  (q.kind == QuestionKind::Choice && (f->kind == FactKind::Text || f->kind == FactKind::Bool));
+                                  (q.kind == QuestionKind::Choice &&
+                                   (f->kind == FactKind::Text || f->kind == FactKind::Bool));
                 if (!fits)
-                    err(q.answer_line, "answer: fact " + q.answer_fact + " is a " + std::string(kind_name(f->kind)) +
-                                           ", which does not fit a " + kind + " question (choice: text or bool facts, number: number, pair: pair)");
+                    err(q.answer_line,
+                        "answer: fact " + q.answer_fact + " is a " + std::string(kind_name(f->kind)) +
+                            ", which does not fit a " + kind +
+                            " question (choice: text or bool facts, number: number, pair: pair)");
             }
         } else if (!q.answer.empty()) {
             if (q.kind == QuestionKind::Choice && !choices.empty() && !is_choice(q.answer))
                 err(q.answer_line, "answer: '" + q.answer + "' is not one of the choices: " + join(choices));
             if (q.kind == QuestionKind::Number && !is_number(q.answer))
-                err(q.answer_line, "answer: '" + q.answer + "' is not a number, but the question is 'number'");
+                err(q.answer_line,
+                    "answer: '" + q.answer + "' is not a number, but the question is 'number'");
             if (q.kind == QuestionKind::Pair && !parse_pair(q.answer))
-                err(q.answer_line, "answer: '" + q.answer + "' is not a pair; write two class numbers, e.g. 4,9");
+                err(q.answer_line,
+                    "answer: '" + q.answer + "' is not a pair; write two class numbers, e.g. 4,9");
         }
         for (const Feedback& f : q.feedback) {
             if (q.kind == QuestionKind::Choice && !choices.empty() && !is_choice(f.answer))
-                err(f.line, "feedback: for '" + f.answer + "', which is not one of the choices: " + join(choices));
+                err(f.line,
+                    "feedback: for '" + f.answer + "', which is not one of the choices: " + join(choices));
             if (q.kind == QuestionKind::Number && !is_number(f.answer))
                 err(f.line, "feedback: for '" + f.answer + "', which is not a number");
             if (q.kind == QuestionKind::Pair && !parse_pair(f.answer))
@@ -130,11 +151,13 @@ struct Linter {
         const fs::path dir = fs::path(L.path).parent_path();
         for (const Item& img : L.images) {
             const std::string& t = img.name;
-            if (t.rfind("http://", 0) == 0 || t.rfind("https://", 0) == 0 || t.rfind("data:", 0) == 0 || t.rfind("qrc:", 0) == 0 ||
-                t.rfind(":/", 0) == 0)
+            if (t.rfind("http://", 0) == 0 || t.rfind("https://", 0) == 0 || t.rfind("data:", 0) == 0 ||
+                t.rfind("qrc:", 0) == 0 || t.rfind(":/", 0) == 0)
                 continue;
             std::error_code ec;
-            if (!fs::exists(dir / t, ec)) err(img.line, "picture '" + t + "' not found; put it in " + (dir.empty() ? std::string(".") : dir.string()) + " next to lesson.md");
+            if (!fs::exists(dir / t, ec))
+                err(img.line, "picture '" + t + "' not found; put it in " +
+                                  (dir.empty() ? std::string(".") : dir.string()) + " next to lesson.md");
         }
     }
 
@@ -146,10 +169,14 @@ struct Linter {
 
     void datasets(const Step& s) {
         for (const Setting& st : s.settings)
-            if (st.key == "dataset" && std::find(train_datasets().begin(), train_datasets().end(), st.value) != train_datasets().end() &&
+            if (st.key == "dataset" &&
+                std::find(train_datasets().begin(), train_datasets().end(), st.value) !=
+                    train_datasets().end() &&
                 std::find(L.datasets.begin(), L.datasets.end(), st.value) == L.datasets.end())
-                err(st.line, "set: dataset = " + st.value + ", but the front matter's datasets: does not list " + st.value +
-                                 " (the app checks the listed datasets are installed before the lesson starts)");
+                err(st.line,
+                    "set: dataset = " + st.value + ", but the front matter's datasets: does not list " +
+                        st.value +
+                        " (the app checks the listed datasets are installed before the lesson starts)");
     }
 };
 
@@ -163,7 +190,8 @@ std::vector<Diagnostic> check_settings(const Step& step, const std::string& file
     std::map<std::string, int> seen;
     for (const Setting& s : step.settings) {
         if (seen.count(s.key)) {
-            err(s.line, "set: " + s.key + " is set twice in this step (first on line " + std::to_string(seen[s.key]) + ")");
+            err(s.line, "set: " + s.key + " is set twice in this step (first on line " +
+                            std::to_string(seen[s.key]) + ")");
             continue;
         }
         seen[s.key] = s.line;
@@ -174,19 +202,23 @@ std::vector<Diagnostic> check_settings(const Step& step, const std::string& file
         if (std::find(train_keys.begin(), train_keys.end(), s.key) == train_keys.end()) {
             std::vector<std::string> all = train_keys;
             for (const auto& n : app_setting_names()) all.push_back(n);
-            err(s.line, "set: unknown setting '" + s.key + "'" + did_you_mean(s.key, all) + "; training settings: " + join(train_keys) +
+            err(s.line, "set: unknown setting '" + s.key + "'" + did_you_mean(s.key, all) +
+                            "; training settings: " + join(train_keys) +
                             "; app settings: " + join(app_setting_names()));
             continue;
         }
-        if (s.key == "dataset" && std::find(train_datasets().begin(), train_datasets().end(), s.value) == train_datasets().end()) {
-            err(s.line, "set: dataset = " + s.value + " is not a dataset a lesson can rely on; use mnist or fashion-mnist");
+        if (s.key == "dataset" &&
+            std::find(train_datasets().begin(), train_datasets().end(), s.value) == train_datasets().end()) {
+            err(s.line, "set: dataset = " + s.value +
+                            " is not a dataset a lesson can rely on; use mnist or fashion-mnist");
             continue;
         }
         const train::TrainConfig before = cfg;
         try {
             train::set_config_field(cfg, s.key, s.value);
             train::TrainConfig probe = cfg;
-            probe.device = "cpu";  // "cuda" is a valid choice even on a machine without a GPU; lint checks the name only
+            probe.device =
+                "cpu";  // "cuda" is a valid choice even on a machine without a GPU; lint checks the name only
             probe.validate();
         } catch (const std::exception& e) {  // ConfigError as a rule; anything else is reported the same way
             err(s.line, "set: " + std::string(e.what()));
@@ -212,7 +244,8 @@ std::vector<Diagnostic> lint_lesson(const Lesson& lesson) {
         l.question(s);
     }
     l.images();
-    std::stable_sort(l.out.begin(), l.out.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    std::stable_sort(l.out.begin(), l.out.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
     return l.out;
 }
 
@@ -223,7 +256,8 @@ std::vector<Diagnostic> lint_lesson_file(const std::string& path) {
         auto more = lint_lesson(p.lesson);
         out.insert(out.end(), more.begin(), more.end());
     }
-    std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
     return out;
 }
 
@@ -237,7 +271,9 @@ std::vector<Diagnostic> lint_course(const std::string& dir) {
     std::vector<std::string> ids;
     for (const CourseEntry& e : c.entries) {
         if (first_line.count(e.id)) {
-            out.push_back({c.path, e.line, "lesson '" + e.id + "' is listed twice (first on line " + std::to_string(first_line[e.id]) + ")"});
+            out.push_back({c.path, e.line,
+                           "lesson '" + e.id + "' is listed twice (first on line " +
+                               std::to_string(first_line[e.id]) + ")"});
             continue;
         }
         first_line[e.id] = e.line;
@@ -247,11 +283,15 @@ std::vector<Diagnostic> lint_course(const std::string& dir) {
     for (const CourseEntry& e : c.entries) {
         for (const std::string& r : e.prerequisites) {
             if (!order.count(r))
-                out.push_back({c.path, e.line, "requires: unknown lesson '" + r + "'" + did_you_mean(r, ids) + "; the lessons are " + join(ids)});
+                out.push_back({c.path, e.line,
+                               "requires: unknown lesson '" + r + "'" + did_you_mean(r, ids) +
+                                   "; the lessons are " + join(ids)});
             else if (r == e.id)
                 out.push_back({c.path, e.line, "requires: lesson '" + e.id + "' requires itself"});
             else if (order[r] > order[e.id])
-                out.push_back({c.path, e.line, "requires: '" + r + "' comes later in the course; list it before '" + e.id + "'"});
+                out.push_back(
+                    {c.path, e.line,
+                     "requires: '" + r + "' comes later in the course; list it before '" + e.id + "'"});
         }
     }
     // Cycles (depth-first search over requires:).
@@ -272,7 +312,9 @@ std::vector<Diagnostic> lint_course(const std::string& dir) {
                 for (auto it = from; it != path.end(); ++it) cyc += *it + " -> ";
                 cyc += next;
                 if (reported.insert(next).second)
-                    out.push_back({c.path, first_line[next], "requires: a cycle: " + cyc + "; a lesson cannot require itself through others"});
+                    out.push_back(
+                        {c.path, first_line[next],
+                         "requires: a cycle: " + cyc + "; a lesson cannot require itself through others"});
             } else if (state[next] == 0) {
                 dfs(next);
             }
@@ -282,7 +324,8 @@ std::vector<Diagnostic> lint_course(const std::string& dir) {
     };
     for (const std::string& id : ids)
         if (state[id] == 0) dfs(id);
-    std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
 
     out.insert(out.end(), cp.diagnostics.begin(), cp.diagnostics.end());
     std::map<std::string, std::string> lesson_ids;  // id -> path
@@ -291,14 +334,19 @@ std::vector<Diagnostic> lint_course(const std::string& dir) {
         out.insert(out.end(), more.begin(), more.end());
         if (L.id.empty()) continue;
         if (lesson_ids.count(L.id))
-            out.push_back({L.path, L.id_line, "id: '" + L.id + "' is also the id of " + lesson_ids[L.id] + "; ids must be unique"});
+            out.push_back(
+                {L.path, L.id_line,
+                 "id: '" + L.id + "' is also the id of " + lesson_ids[L.id] + "; ids must be unique"});
         else
             lesson_ids[L.id] = L.path;
     }
     // course.txt first, then the lessons in course order, each file's problems by line.
     std::map<std::string, size_t> file_rank{{c.path, 0}};
     for (const Lesson& L : c.lessons) file_rank.emplace(L.path, file_rank.size());
-    auto rank = [&](const Diagnostic& d) { auto it = file_rank.find(d.file); return it == file_rank.end() ? file_rank.size() : it->second; };
+    auto rank = [&](const Diagnostic& d) {
+        auto it = file_rank.find(d.file);
+        return it == file_rank.end() ? file_rank.size() : it->second;
+    };
     std::stable_sort(out.begin(), out.end(), [&](const Diagnostic& a, const Diagnostic& b) {
         return rank(a) != rank(b) ? rank(a) < rank(b) : a.line < b.line;
     });

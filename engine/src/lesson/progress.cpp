@@ -14,16 +14,21 @@ namespace bp::lesson {
 
 std::string_view status_name(StepStatus s) {
     switch (s) {
-        case StepStatus::NotAttempted: return "not_attempted";
-        case StepStatus::NotYet: return "not_yet";
-        case StepStatus::Passed: return "passed";
-        case StepStatus::Skipped: return "skipped";
+        case StepStatus::NotAttempted:
+            return "not_attempted";
+        case StepStatus::NotYet:
+            return "not_yet";
+        case StepStatus::Passed:
+            return "passed";
+        case StepStatus::Skipped:
+            return "skipped";
     }
     return "?";
 }
 
 std::optional<StepStatus> status_from_name(std::string_view s) {
-    for (StepStatus st : {StepStatus::NotAttempted, StepStatus::NotYet, StepStatus::Passed, StepStatus::Skipped})
+    for (StepStatus st :
+         {StepStatus::NotAttempted, StepStatus::NotYet, StepStatus::Passed, StepStatus::Skipped})
         if (status_name(st) == s) return st;
     return std::nullopt;
 }
@@ -46,8 +51,11 @@ nlohmann::json to_json(const CourseProgress& p) {
         for (const StepProgress& s : lp.steps) {
             nlohmann::json answers = nlohmann::json::array();
             for (const auto& a : s.answers) answers.push_back({{"text", a.text}, {"correct", a.correct}});
-            nlohmann::json js = {{"status", status_name(s.status)}, {"attempts", s.attempts}, {"hints_used", s.hints_used},
-                                 {"answers", answers},             {"seconds", s.seconds}};
+            nlohmann::json js = {{"status", status_name(s.status)},
+                                 {"attempts", s.attempts},
+                                 {"hints_used", s.hints_used},
+                                 {"answers", answers},
+                                 {"seconds", s.seconds}};
             if (s.predicted) js["predicted"] = *s.predicted;
             steps.push_back(std::move(js));
         }
@@ -73,7 +81,8 @@ T get_field(const nlohmann::json& obj, const char* key, const std::string& where
         if (!it->is_boolean()) corrupt(where + "." + key, "is not true/false");
         return it->template get<bool>();
     } else if constexpr (std::is_same_v<T, int>) {
-        if (!it->is_number_integer() || it->template get<int64_t>() < 0 || it->template get<int64_t>() > 1000000000)
+        if (!it->is_number_integer() || it->template get<int64_t>() < 0 ||
+            it->template get<int64_t>() > 1000000000)
             corrupt(where + "." + key, "is not a whole number >= 0");
         return it->template get<int>();
     } else {
@@ -109,7 +118,8 @@ CourseProgress progress_from_json(const nlohmann::json& j) {
                 StepProgress s;
                 const std::string st = get_field<std::string>(js, "status", sw, "not_attempted");
                 auto status = status_from_name(st);
-                if (!status) corrupt(sw + ".status", "'" + st + "' is not not_attempted, not_yet, passed or skipped");
+                if (!status)
+                    corrupt(sw + ".status", "'" + st + "' is not not_attempted, not_yet, passed or skipped");
                 s.status = *status;
                 s.attempts = get_field<int>(js, "attempts", sw, 0);
                 s.hints_used = get_field<int>(js, "hints_used", sw, 0);
@@ -121,7 +131,8 @@ CourseProgress progress_from_json(const nlohmann::json& j) {
                     for (size_t k = 0; k < ja.size(); ++k) {
                         const std::string aw = sw + ".answers[" + std::to_string(k) + "]";
                         if (!ja[k].is_object()) corrupt(aw, "is not an object");
-                        s.answers.push_back({get_field<std::string>(ja[k], "text", aw, ""), get_field<bool>(ja[k], "correct", aw, false)});
+                        s.answers.push_back({get_field<std::string>(ja[k], "text", aw, ""),
+                                             get_field<bool>(ja[k], "correct", aw, false)});
                     }
                 }
                 lp.steps.push_back(std::move(s));
@@ -134,19 +145,27 @@ CourseProgress progress_from_json(const nlohmann::json& j) {
 
 CourseProgress progress_from_text(std::string_view text) {
     nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) throw DataError("progress: the file is not valid JSON (truncated or edited by hand?)");
+    if (j.is_discarded())
+        throw DataError("progress: the file is not valid JSON (truncated or edited by hand?)");
     return progress_from_json(j);
 }
 
-void to_json(nlohmann::json& j, const CourseProgress& p) { j = to_json(p); }
-void from_json(const nlohmann::json& j, CourseProgress& p) { p = progress_from_json(j); }
+void to_json(nlohmann::json& j, const CourseProgress& p) {
+    j = to_json(p);
+}
+void from_json(const nlohmann::json& j, CourseProgress& p) {
+    p = progress_from_json(j);
+}
 
-void save_progress(const std::string& path, const CourseProgress& p) { io::write_file_atomic(path, to_json(p).dump(2) + "\n"); }
+void save_progress(const std::string& path, const CourseProgress& p) {
+    io::write_file_atomic(path, to_json(p).dump(2) + "\n");
+}
 
 CourseProgress load_progress(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return {};
-    if (std::filesystem::file_size(path, ec) > (16u << 20)) throw DataError(path + ": progress file larger than 16 MiB; not read");
+    if (std::filesystem::file_size(path, ec) > (16u << 20))
+        throw DataError(path + ": progress file larger than 16 MiB; not read");
     try {
         return progress_from_text(io::read_file(path));
     } catch (const DataError& e) {
@@ -172,10 +191,14 @@ std::string duration(double seconds) {
 
 std::string status_text(StepStatus s) {
     switch (s) {
-        case StepStatus::NotAttempted: return "not attempted";
-        case StepStatus::NotYet: return "not yet";
-        case StepStatus::Passed: return "passed";
-        case StepStatus::Skipped: return "skipped";
+        case StepStatus::NotAttempted:
+            return "not attempted";
+        case StepStatus::NotYet:
+            return "not yet";
+        case StepStatus::Passed:
+            return "passed";
+        case StepStatus::Skipped:
+            return "skipped";
     }
     return "?";
 }
@@ -204,9 +227,11 @@ std::string export_markdown(const Course& course, const CourseProgress& p) {
             total += s.seconds;
             std::string answers;
             if (s.predicted) answers += "predicted: " + *s.predicted;
-            for (const auto& a : s.answers) answers += (answers.empty() ? "" : "; ") + a.text + (a.correct ? " (right)" : " (wrong)");
-            o << "| " << i + 1 << " | " << cell(L.steps[i].title) << " | " << status_text(s.status) << " | " << s.attempts << " | "
-              << s.hints_used << " | " << duration(s.seconds) << " | " << cell(answers) << " |\n";
+            for (const auto& a : s.answers)
+                answers += (answers.empty() ? "" : "; ") + a.text + (a.correct ? " (right)" : " (wrong)");
+            o << "| " << i + 1 << " | " << cell(L.steps[i].title) << " | " << status_text(s.status) << " | "
+              << s.attempts << " | " << s.hints_used << " | " << duration(s.seconds) << " | " << cell(answers)
+              << " |\n";
         }
         o << "\n";
     }

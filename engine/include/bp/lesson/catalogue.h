@@ -1,8 +1,8 @@
 // catalogue.h — the one table of what a lesson may name: pages and their tabs, facts (values the app's pages
-// publish), widget ids (Qt objectNames for lock/hide/highlight), actions ("Do it for me") and app setting keys.
-// Lint, the app's lesson player and lessons/README.md all read this table. It holds names and descriptions
-// only: it does not feed facts or run actions (the app does). To extend it, add a row to the arrays in
-// catalogue.cpp.
+// publish), widget ids (Qt objectNames for lock/hide/highlight), actions ("Do it for me") and app setting
+// keys. Lint, the app's lesson player and lessons/README.md all read this table. It holds names and
+// descriptions only: it does not feed facts or run actions (the app does). To extend it, add a row to the
+// arrays in catalogue.cpp.
 #pragma once
 
 #include <optional>
@@ -16,8 +16,8 @@ enum class FactKind { Number, Bool, Text, Pair };
 std::string_view kind_name(FactKind k);  // "number", "bool", "text", "pair"
 
 struct PageInfo {
-    std::string_view name;                 // "backprop"
-    std::vector<std::string_view> tabs;    // {"stepper", "flow"}; empty = no tabs
+    std::string_view name;               // "backprop"
+    std::vector<std::string_view> tabs;  // {"stepper", "flow"}; empty = no tabs
     std::string_view description;
 };
 
@@ -43,8 +43,8 @@ struct ActionInfo {
 /// An app setting key a step may `set:` besides the TrainConfig fields. Either a list of choices or an
 /// integer range [min, max].
 struct AppSettingInfo {
-    std::string_view name;                    // "backprop.example"
-    std::vector<std::string_view> choices;    // {"neuron", "xor", "mlp"}; empty = integer range
+    std::string_view name;                  // "backprop.example"
+    std::vector<std::string_view> choices;  // {"neuron", "xor", "mlp"}; empty = integer range
     long min = 0, max = 0;
     std::string_view description;
     std::string_view page;

@@ -19,8 +19,8 @@ struct Grade {
     std::string expected;  // the right answer as text ("relu", "0.25", "4,9"); empty when not gradable
 };
 
-/// Example: grade(q, "(4, 9)", facts).correct when q is a pair question whose answer is "fact run.most_confused"
-/// and that fact is "4,9".
+/// Example: grade(q, "(4, 9)", facts).correct when q is a pair question whose answer is "fact
+/// run.most_confused" and that fact is "4,9".
 Grade grade(const Question& q, std::string_view given, const FactLookup& lookup);
 
 }  // namespace bp::lesson

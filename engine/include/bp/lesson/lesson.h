@@ -16,7 +16,7 @@ namespace bp::lesson {
 struct Diagnostic {
     std::string file;
     int line = 0;
-    std::string message;  // what is wrong and what would fit
+    std::string message;            // what is wrong and what would fit
     std::string to_string() const;  // "lessons/01-neuron/lesson.md:12: unknown fact ..."
 };
 
@@ -59,9 +59,9 @@ struct Question {
 
 struct Step {
     std::string title;
-    int line = 0;        // the `## title` line
-    std::string markdown;  // the prose, without the step block
-    int block_line = 0;  // the ```step line; 0 = a prose-only step
+    int line = 0;           // the `## title` line
+    std::string markdown;   // the prose, without the step block
+    int block_line = 0;     // the ```step line; 0 = a prose-only step
     std::string page, tab;  // empty = stay where the learner is
     int page_line = 0, tab_line = 0;
     std::vector<Setting> settings;
@@ -119,16 +119,17 @@ struct CourseParse {
 constexpr std::uintmax_t kMaxLessonFileBytes = 1u << 20;
 
 /// Parses lesson.md text; `path` is used in diagnostics and kept in Lesson::path.
-/// Example: auto r = parse_lesson_text(text, "lessons/01-neuron/lesson.md"); if (!r.ok()) show(r.diagnostics);
+/// Example: auto r = parse_lesson_text(text, "lessons/01-neuron/lesson.md"); if (!r.ok())
+/// show(r.diagnostics);
 LessonParse parse_lesson_text(std::string_view text, const std::string& path);
 /// Reads and parses one lesson.md (missing / unreadable / too large = one diagnostic).
 LessonParse parse_lesson_file(const std::string& path);
 /// Parses dir/course.txt and dir/<id>/lesson.md for each lesson it lists (a missing folder = a diagnostic).
 CourseParse parse_course(const std::string& dir);
 
-/// A step's block as lesson.md text, from ```step to the closing ``` (keys in the order of the key table; empty
-/// fields left out). parse_lesson_text reads it back to the same Step. For the app's "Copy current setup as
-/// step". Example: clipboard = step_block_text(step);
+/// A step's block as lesson.md text, from ```step to the closing ``` (keys in the order of the key table;
+/// empty fields left out). parse_lesson_text reads it back to the same Step. For the app's "Copy current
+/// setup as step". Example: clipboard = step_block_text(step);
 std::string step_block_text(const Step& step);
 
 /// The file's text, or nullopt with a diagnostic when it is missing, unreadable or over max_bytes.

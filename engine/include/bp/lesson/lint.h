@@ -16,7 +16,8 @@ namespace bp::lesson {
 std::vector<Diagnostic> lint_lesson(const Lesson& lesson);
 
 /// Parses and lints one lesson.md: parse diagnostics, then lint_lesson's.
-/// Example: for (auto& d : lint_lesson_file("lessons/01-neuron/lesson.md")) std::cout << d.to_string() << "\n";
+/// Example: for (auto& d : lint_lesson_file("lessons/01-neuron/lesson.md")) std::cout << d.to_string() <<
+/// "\n";
 std::vector<Diagnostic> lint_lesson_file(const std::string& path);
 
 /// Everything for a lessons folder: course.txt (missing folders, duplicate ids, unknown or later

@@ -26,11 +26,11 @@ struct AnswerRecord {
 
 struct StepProgress {
     StepStatus status = StepStatus::NotAttempted;
-    int attempts = 0;      // checks and answers tried
+    int attempts = 0;  // checks and answers tried
     int hints_used = 0;
     std::vector<AnswerRecord> answers;
     std::optional<std::string> predicted;  // a predict question's guess, recorded before the run
-    double seconds = 0;    // time spent on the step
+    double seconds = 0;                    // time spent on the step
 };
 
 struct LessonProgress {
