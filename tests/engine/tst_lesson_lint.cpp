@@ -41,6 +41,8 @@ private slots:
     void brokenCourse();
     void goodCourseIsClean();
     void checkSettingsAppliesInOrder();
+    void appSettings_data();
+    void appSettings();
     void catalogueIsConsistent();
     void closestName_data();
     void closestName();
@@ -185,6 +187,30 @@ void TestLessonLint::checkSettingsAppliesInOrder() {
     QCOMPARE(ds[3].line, 9);  // device = cuda is a valid name even without a GPU
     QVERIFY(QString::fromStdString(ds[3].message)
                 .contains("gpt.steps = 5 is out of range; use an integer from 10 to 20000"));
+}
+
+void TestLessonLint::appSettings_data() {
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("message");  // empty = accepted
+    QTest::newRow("choice") << "gpt.block" << "modern" << "";
+    QTest::newRow("not a choice") << "gpt.block" << "gpt3" << "gpt.block = gpt3 is not one of: gpt2, modern";
+    QTest::newRow("range low end") << "gpt.steps" << "10" << "";
+    QTest::newRow("below range") << "gpt.steps" << "9" << "out of range; use an integer from 10 to 20000";
+    QTest::newRow("not whole") << "attention.image" << "3.5" << "attention.image = 3.5 is not a whole number";
+    QTest::newRow("text") << "gpt.prompt" << "Once upon a time" << "";
+    QTest::newRow("text too long") << "gpt.prompt" << QString(201, 'a') << "gpt.prompt is 201 characters long";
+}
+
+void TestLessonLint::appSettings() {
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, message);
+    const AppSettingInfo* s = find_app_setting(key.toStdString());
+    QVERIFY(s);
+    const QString got = QString::fromStdString(check_app_setting(*s, value.toStdString()));
+    if (message.isEmpty()) QVERIFY2(got.isEmpty(), qPrintable(got));
+    else QVERIFY2(got.contains(message), qPrintable(got));
 }
 
 void TestLessonLint::catalogueIsConsistent() {

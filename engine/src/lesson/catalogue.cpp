@@ -82,6 +82,8 @@ const std::vector<FactInfo>& facts() {
         {"backprop.example", T, "the example graph: neuron, xor or mlp", "backprop"},
         {"backprop.phase", T, "forward | backward | update | done", "backprop"},
         {"backprop.step", N, "the stepper's position", "backprop"},
+        {"backprop.updates", N, "SGD updates applied in the stepper", "backprop"},
+        {"backprop.selected.id", N, "1-based number of the selected node", "backprop"},
         {"backprop.selected.op", T, "op name of the selected node (e.g. sigmoid, matmul)", "backprop"},
         {"backprop.selected.value", N, "first element of the selected node's output", "backprop"},
         {"backprop.selected.grad", N, "first element of the selected node's gradient", "backprop"},
@@ -93,6 +95,8 @@ const std::vector<FactInfo>& facts() {
         {"flow.sigmoid_first_grad", N, "gradient norm of the first layer, sigmoid net", "backprop"},
         {"flow.relu_first_grad", N, "gradient norm of the first layer, ReLU net", "backprop"},
         {"flow.ratio", N, "relu_first_grad / sigmoid_first_grad", "backprop"},
+        {"flow.sigmoid_ratio", N, "sigmoid net: first-layer / last-layer gradient norm", "backprop"},
+        {"flow.relu_ratio", N, "ReLU net: first-layer / last-layer gradient norm", "backprop"},
         {"flow.winner", T, "relu | sigmoid: which kept the larger first-layer gradient", "backprop"},
         {"vit.trained", B, "the quick ViT finished training", "attention"},
         {"vit.test_accuracy", N, "the ViT's test accuracy (fraction)", "attention"},
@@ -127,10 +131,17 @@ const std::vector<WidgetInfo>& widgets() {
         {"train.weight_decay", "train", "weight decay"},
         {"train.augment", "train", "augmentation switch"},
         {"train.train_limit", "train", "training-set size limit"},
+        {"train.test_limit", "train", "test-set size limit"},
+        {"train.seed", "train", "seed"},
         {"train.start", "train", "Start button"},
         {"train.pause", "train", "Pause button"},
         {"train.step", "train", "Step (one batch) button"},
         {"train.stop", "train", "Stop button"},
+        {"train.resume", "train", "Resume button"},
+        {"train.status", "train", "run status line"},
+        {"train.progress", "train", "run progress bar"},
+        {"train.charts", "train", "the charts panel"},
+        {"train.epochs_table", "train", "per-epoch results table"},
         {"train.loss_chart", "train", "loss curve"},
         {"train.accuracy_chart", "train", "accuracy curve"},
         {"train.confusion", "train", "confusion matrix"},
@@ -147,12 +158,19 @@ const std::vector<WidgetInfo>& widgets() {
         {"backprop.graph", "backprop", "computation graph"},
         {"backprop.detail", "backprop", "selected node's values and gradients"},
         {"backprop.step", "backprop", "Step button"},
+        {"backprop.step_forward", "backprop", "Step forward button"},
+        {"backprop.step_backward", "backprop", "Step backward button"},
+        {"backprop.update", "backprop", "Update (SGD) button"},
+        {"backprop.tabs", "backprop", "the page's tabs"},
         {"backprop.back", "backprop", "Back button"},
         {"backprop.run_to_end", "backprop", "Run to end button"},
         {"backprop.restart", "backprop", "Restart button"},
         {"backprop.flow_run", "backprop", "Run the gradient-flow experiment button"},
         {"backprop.flow_chart", "backprop", "gradient-flow chart"},
         {"attention.tabs", "attention", "ViT / GPT tabs"},
+        {"attention.vit", "attention", "the ViT tab"},
+        {"attention.vit_model", "attention", "ViT model picker"},
+        {"attention.gpt", "attention", "the GPT tab"},
         {"attention.vit_train", "attention", "Train the quick ViT button"},
         {"attention.vit_maps", "attention", "ViT attention maps"},
         {"attention.rollout", "attention", "attention rollout"},
@@ -160,6 +178,8 @@ const std::vector<WidgetInfo>& widgets() {
         {"attention.gpt_block", "attention", "GPT block picker"},
         {"attention.gpt_steps", "attention", "GPT training steps"},
         {"attention.gpt_start", "attention", "Train the GPT button"},
+        {"attention.gpt_pause", "attention", "Pause GPT training button"},
+        {"attention.gpt_stop", "attention", "Stop GPT training button"},
         {"attention.gpt_loss", "attention", "GPT loss curve"},
         {"attention.prompt", "attention", "prompt field"},
         {"attention.generate", "attention", "Generate button"},
@@ -178,6 +198,9 @@ const std::vector<ActionInfo>& actions() {
         {"train.pause", "train", "pause the run"},
         {"train.resume", "train", "resume a paused run"},
         {"backprop.step", "backprop", "one step of the stepper"},
+        {"backprop.step_forward", "backprop", "compute the next operation of the forward pass"},
+        {"backprop.step_backward", "backprop", "run the next node of the backward pass"},
+        {"backprop.update", "backprop", "finish the backward pass and apply one SGD step"},
         {"backprop.back", "backprop", "one step back"},
         {"backprop.run_to_end", "backprop", "run the stepper to the end"},
         {"backprop.restart", "backprop", "restart the stepper"},
@@ -186,6 +209,7 @@ const std::vector<ActionInfo>& actions() {
         {"draw.test_digit", "draw", "draw the MNIST test image set by draw.digit on the pad"},
         {"attention.vit_train", "attention", "train the quick ViT"},
         {"attention.gpt_start", "attention", "train the tiny GPT"},
+        {"attention.gpt_stop", "attention", "stop training the tiny GPT"},
         {"attention.generate", "attention", "generate text from the prompt"},
         {"benchmarks.run", "benchmarks", "run the selected benchmark suite"},
     };
@@ -198,6 +222,7 @@ const std::vector<AppSettingInfo>& app_settings() {
         {"attention.image", {}, 0, 9999, "test image index shown to the ViT", "attention"},
         {"gpt.block", {"gpt2", "modern"}, 0, 0, "GPT block kind", "attention"},
         {"gpt.steps", {}, 10, 20000, "GPT training steps", "attention"},
+        {"gpt.prompt", {}, 0, 200, "the prompt text generation starts from", "attention", true},
         {"draw.model", {"mlp", "cnn", "text"}, 0, 0, "model recognising the pad", "draw"},
         {"draw.digit", {}, 0, 9999, "MNIST test image N drawn on the pad by draw.test_digit", "draw"},
     };
@@ -250,6 +275,7 @@ std::vector<std::string> app_setting_names() {
 }
 
 std::string allowed_text(const AppSettingInfo& s) {
+    if (s.any_text) return "any text up to " + std::to_string(s.max) + " characters";
     if (s.choices.empty()) return "an integer from " + std::to_string(s.min) + " to " + std::to_string(s.max);
     std::string out = "one of: ";
     for (size_t i = 0; i < s.choices.size(); ++i) out += (i ? ", " : "") + std::string(s.choices[i]);
@@ -258,6 +284,10 @@ std::string allowed_text(const AppSettingInfo& s) {
 
 std::string check_app_setting(const AppSettingInfo& s, std::string_view value) {
     const std::string head = std::string(s.name) + " = " + std::string(value);
+    if (s.any_text) {
+        if (value.size() <= static_cast<size_t>(s.max)) return {};
+        return std::string(s.name) + " is " + std::to_string(value.size()) + " characters long; use " + allowed_text(s);
+    }
     if (!s.choices.empty()) {
         if (std::find(s.choices.begin(), s.choices.end(), value) != s.choices.end()) return {};
         return head + " is not " + allowed_text(s);

@@ -40,14 +40,15 @@ struct ActionInfo {
     std::string_view description;
 };
 
-/// An app setting key a step may `set:` besides the TrainConfig fields. Either a list of choices or an
-/// integer range [min, max].
+/// An app setting key a step may `set:` besides the TrainConfig fields: a list of choices, an integer range
+/// [min, max], or (any_text) any text of at most max characters.
 struct AppSettingInfo {
     std::string_view name;                  // "backprop.example"
-    std::vector<std::string_view> choices;  // {"neuron", "xor", "mlp"}; empty = integer range
+    std::vector<std::string_view> choices;  // {"neuron", "xor", "mlp"}; empty = integer range or text
     long min = 0, max = 0;
     std::string_view description;
     std::string_view page;
+    bool any_text = false;  // "gpt.prompt": any text up to max characters
 };
 
 const std::vector<PageInfo>& pages();
