@@ -68,6 +68,8 @@ void TestLessonLint::brokenLesson_data() {
         << "unknown-widget" << 19 << "lock: unknown widget id 'train.modle' (did you mean 'train.model'?)";
     QTest::newRow("unknown widget highlighted")
         << "unknown-widget-highlight" << 19 << "highlight: unknown widget id 'train.strat'";
+    QTest::newRow("highlight on another page") << "highlight-other-page" << 19
+                                               << "backprop.graph is on the backprop page, but this step shows the train page";
     QTest::newRow("unknown action") << "unknown-action" << 19 << "do: unknown action 'train.begin'";
     QTest::newRow("unknown page") << "unknown-page" << 15 << "unknown page 'trian' (did you mean 'train'?)";
     QTest::newRow("unknown tab") << "unknown-tab" << 16

@@ -67,6 +67,17 @@ struct Linter {
                                  "; the widget ids are listed in lessons/README.md");
     }
 
+    // The spotlight's target must be on the page the learner sees: the step's page, or the last page an
+    // earlier step opened (a step without page: stays where the lesson was).
+    void highlight_on_page(const Step& s, const std::string& shown) {
+        if (!s.highlight || shown.empty()) return;
+        const WidgetInfo* w = find_widget(s.highlight->name);
+        if (!w || w->page == shown || !find_page(shown)) return;
+        err(s.highlight->line, "highlight: " + s.highlight->name + " is on the " + std::string(w->page) +
+                                   " page, but this step shows the " + shown + " page; add 'page: " +
+                                   std::string(w->page) + "' or highlight a widget of the " + shown + " page");
+    }
+
     void actions(const Step& s) {
         for (const Item& it : s.actions)
             if (!find_action(it.name))
@@ -231,8 +242,11 @@ std::vector<Diagnostic> check_settings(const Step& step, const std::string& file
 std::vector<Diagnostic> lint_lesson(const Lesson& lesson) {
     Linter l{lesson, {}};
     l.id_and_folder();
+    std::string shown;  // the page the learner sees during the step
     for (const Step& s : lesson.steps) {
+        if (!s.page.empty()) shown = s.page;
         l.page_and_tab(s);
+        l.highlight_on_page(s, shown);
         auto set = check_settings(s, lesson.path);
         l.out.insert(l.out.end(), set.begin(), set.end());
         l.datasets(s);

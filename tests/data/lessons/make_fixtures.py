@@ -38,6 +38,7 @@ BLOCK = {
     "unknown-widget": ["lock: train.model, train.modle"],
     "unknown-widget-highlight": ["highlight: train.strat"],
     "unknown-action": ["do: train.begin"],
+    "highlight-other-page": ["highlight: backprop.graph"],
     "unknown-page": ["tab: flow"],  # replaced below: page: trian
     "unknown-tab": [],
     "bad-setting-range": ["set: lr = 50"],
