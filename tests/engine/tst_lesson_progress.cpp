@@ -100,6 +100,7 @@ void TestLessonProgress::saveAndLoad() {
 void TestLessonProgress::missingFileIsEmpty() {
     QTemporaryDir tmp;
     QVERIFY(load_progress((tmp.path() + "/none.json").toStdString()).lessons.empty());
+    QVERIFY_THROWS_EXCEPTION(bp::DataError, load_progress(tmp.path().toStdString()));  // a folder
 }
 
 void TestLessonProgress::corrupt_data() {

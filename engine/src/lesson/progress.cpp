@@ -164,6 +164,7 @@ void save_progress(const std::string& path, const CourseProgress& p) {
 CourseProgress load_progress(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return {};
+    if (!std::filesystem::is_regular_file(path, ec)) throw DataError(path + ": not a progress file (a folder?)");
     if (std::filesystem::file_size(path, ec) > (16u << 20))
         throw DataError(path + ": progress file larger than 16 MiB; not read");
     try {
