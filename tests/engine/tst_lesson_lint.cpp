@@ -39,6 +39,7 @@ private slots:
     void brokenLesson();
     void brokenCourse_data();
     void brokenCourse();
+    void loadCheckedKeepsTheLesson();
     void goodCourseIsClean();
     void checkSettingsAppliesInOrder();
     void appSettings_data();
@@ -162,6 +163,15 @@ void TestLessonLint::brokenCourse() {
     QCOMPARE(QString::fromStdString(d.file), kData + "/" + dir + "/course.txt");
     QCOMPARE(d.line, line);
     QVERIFY2(QString::fromStdString(d.message).contains(message), qPrintable(dump(ds)));
+}
+
+void TestLessonLint::loadCheckedKeepsTheLesson() {
+    // The player gets the lesson and its problems together: a broken step still loads the others.
+    const LessonParse r = load_lesson_checked((kData + "/broken/unknown-widget/lesson.md").toStdString());
+    QCOMPARE(r.diagnostics.size(), size_t(1));
+    QCOMPARE(r.diagnostics[0].line, 19);
+    QCOMPARE(r.lesson.steps.size(), size_t(1));
+    QCOMPARE(r.lesson.steps[0].check, std::string("run.finished and run.test_accuracy >= 0.9"));
 }
 
 void TestLessonLint::goodCourseIsClean() {

@@ -263,17 +263,18 @@ std::vector<Diagnostic> lint_lesson(const Lesson& lesson) {
     return l.out;
 }
 
-std::vector<Diagnostic> lint_lesson_file(const std::string& path) {
+LessonParse load_lesson_checked(const std::string& path) {
     LessonParse p = parse_lesson_file(path);
-    std::vector<Diagnostic> out = p.diagnostics;
     if (!p.lesson.steps.empty() || !p.lesson.id.empty()) {
         auto more = lint_lesson(p.lesson);
-        out.insert(out.end(), more.begin(), more.end());
+        p.diagnostics.insert(p.diagnostics.end(), more.begin(), more.end());
     }
-    std::stable_sort(out.begin(), out.end(),
+    std::stable_sort(p.diagnostics.begin(), p.diagnostics.end(),
                      [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
-    return out;
+    return p;
 }
+
+std::vector<Diagnostic> lint_lesson_file(const std::string& path) { return load_lesson_checked(path).diagnostics; }
 
 std::vector<Diagnostic> lint_course(const std::string& dir) {
     CourseParse cp = parse_course(dir);

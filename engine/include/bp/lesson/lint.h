@@ -15,6 +15,10 @@ namespace bp::lesson {
 /// Pictures are looked up next to Lesson::path; id must equal the name of the folder holding Lesson::path.
 std::vector<Diagnostic> lint_lesson(const Lesson& lesson);
 
+/// What the app's player calls on (re)load: the parsed lesson and, in diagnostics, the parse problems and
+/// lint_lesson's, sorted by line. Example: auto r = load_lesson_checked(path); if (!r.ok()) panel.show(r.diagnostics);
+LessonParse load_lesson_checked(const std::string& path);
+
 /// Parses and lints one lesson.md: parse diagnostics, then lint_lesson's.
 /// Example: for (auto& d : lint_lesson_file("lessons/01-neuron/lesson.md")) std::cout << d.to_string() <<
 /// "\n";
