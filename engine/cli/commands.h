@@ -12,4 +12,5 @@ int cmd_predict(int argc, char** argv);
 int cmd_export_charts(int argc, char** argv);
 int cmd_train_text(int argc, char** argv);  // cmd_text.cpp
 int cmd_generate(int argc, char** argv);
+int cmd_lesson(int argc, char** argv);  // cmd_lesson.cpp: lesson lint | list | catalogue
 }  // namespace bp::cli

@@ -1,5 +1,5 @@
-// config_keys.cpp — text to TrainConfig fields, one table row per field. Whole-text parsing: "3x" or "1.5" for
-// an integer field is an error, never silently truncated.
+// config_keys.cpp — text to TrainConfig fields, one table row per field. Whole-text parsing: "3x" or "1.5"
+// for an integer field is an error, never silently truncated.
 #include "bp/train/config_keys.h"
 
 #include <cerrno>
@@ -22,7 +22,8 @@ long long to_int(const std::string& key, const std::string& v, long long lo, lon
     char* end = nullptr;
     long long x = std::strtoll(v.c_str(), &end, 10);
     if (v.empty() || *end != '\0' || errno == ERANGE) bad(key, v, "use a whole number");
-    if (x < lo || x > hi) bad(key, v, "use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    if (x < lo || x > hi)
+        bad(key, v, "use a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
     return x;
 }
 
@@ -55,25 +56,57 @@ struct Field {
 const std::vector<Field>& fields() {
     constexpr long long kMaxInt = std::numeric_limits<int>::max();
     static const std::vector<Field> rows = {
-        {"model", [](TrainConfig& c, auto& k, auto& v) { if (v.empty()) bad(k, v, "name a zoo model, e.g. mlp"); c.model = v; }},
-        {"dataset", [](TrainConfig& c, auto& k, auto& v) { if (v.empty()) bad(k, v, "use mnist, fashion-mnist or a folder of IDX files"); c.dataset = v; }},
-        {"epochs", [](TrainConfig& c, auto& k, auto& v) { c.epochs = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
-        {"batch_size", [](TrainConfig& c, auto& k, auto& v) { c.batch_size = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
+        {"model",
+         [](TrainConfig& c, auto& k, auto& v) {
+             if (v.empty()) bad(k, v, "name a zoo model, e.g. mlp");
+             c.model = v;
+         }},
+        {"dataset",
+         [](TrainConfig& c, auto& k, auto& v) {
+             if (v.empty()) bad(k, v, "use mnist, fashion-mnist or a folder of IDX files");
+             c.dataset = v;
+         }},
+        {"epochs",
+         [](TrainConfig& c, auto& k, auto& v) { c.epochs = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
+        {"batch_size",
+         [](TrainConfig& c, auto& k, auto& v) { c.batch_size = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
         {"lr", [](TrainConfig& c, auto& k, auto& v) { c.lr = to_real(k, v); }},
         {"optimizer", [](TrainConfig& c, auto& k, auto& v) { c.optimizer = v; }},
         {"weight_decay", [](TrainConfig& c, auto& k, auto& v) { c.weight_decay = to_real(k, v); }},
         {"momentum", [](TrainConfig& c, auto& k, auto& v) { c.momentum = to_real(k, v); }},
-        {"schedule", [](TrainConfig& c, auto& k, auto& v) { c.schedule = one_of(k, v, {"none", "step", "cosine"}); }},
-        {"step_epochs", [](TrainConfig& c, auto& k, auto& v) { c.step_epochs = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
+        {"schedule",
+         [](TrainConfig& c, auto& k, auto& v) {
+             c.schedule = one_of(k, v, {"none", "step", "cosine"});
+         }},
+        {"step_epochs", [](TrainConfig& c, auto& k,
+                           auto& v) { c.step_epochs = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
         {"gamma", [](TrainConfig& c, auto& k, auto& v) { c.gamma = to_real(k, v); }},
-        {"seed", [](TrainConfig& c, auto& k, auto& v) { c.seed = static_cast<uint64_t>(to_int(k, v, 0, std::numeric_limits<long long>::max())); }},
-        {"threads", [](TrainConfig& c, auto& k, auto& v) { c.threads = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
-        {"train_limit", [](TrainConfig& c, auto& k, auto& v) { c.train_limit = to_int(k, v, 0, std::numeric_limits<int64_t>::max()); }},
-        {"test_limit", [](TrainConfig& c, auto& k, auto& v) { c.test_limit = to_int(k, v, 0, std::numeric_limits<int64_t>::max()); }},
+        {"seed",
+         [](TrainConfig& c, auto& k, auto& v) {
+             c.seed = static_cast<uint64_t>(to_int(k, v, 0, std::numeric_limits<long long>::max()));
+         }},
+        {"threads",
+         [](TrainConfig& c, auto& k, auto& v) { c.threads = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
+        {"train_limit",
+         [](TrainConfig& c, auto& k, auto& v) {
+             c.train_limit = to_int(k, v, 0, std::numeric_limits<int64_t>::max());
+         }},
+        {"test_limit", [](TrainConfig& c, auto& k,
+                          auto& v) { c.test_limit = to_int(k, v, 0, std::numeric_limits<int64_t>::max()); }},
         {"evaluate", [](TrainConfig& c, auto& k, auto& v) { c.evaluate = to_bool(k, v); }},
-        {"augment", [](TrainConfig& c, auto& k, auto& v) { c.augment = data::AugmentOptions{}; c.augment.enabled = to_bool(k, v); }},
-        {"device", [](TrainConfig& c, auto& k, auto& v) { c.device = one_of(k, v, {"cpu", "cuda", "auto"}); }},
-        {"precision", [](TrainConfig& c, auto& k, auto& v) { c.precision = one_of(k, v, {"fp32", "bf16"}); }},
+        {"augment",
+         [](TrainConfig& c, auto& k, auto& v) {
+             c.augment = data::AugmentOptions{};
+             c.augment.enabled = to_bool(k, v);
+         }},
+        {"device",
+         [](TrainConfig& c, auto& k, auto& v) {
+             c.device = one_of(k, v, {"cpu", "cuda", "auto"});
+         }},
+        {"precision",
+         [](TrainConfig& c, auto& k, auto& v) {
+             c.precision = one_of(k, v, {"fp32", "bf16"});
+         }},
     };
     return rows;
 }
