@@ -10,6 +10,10 @@
 #include "tools/export_charts.h"
 #include "main_window.h"
 #include "screenshot.h"
+#include "lessons/auto_player.h"
+#include "lessons/lesson_session.h"
+#include "bp/data/dataset.h"
+#include <QMessageBox>
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -68,6 +72,19 @@ int main(int argc, char** argv) {
     const QCommandLineOption formats(QStringLiteral("formats"),
                                      QStringLiteral("With --export-charts: comma-separated png,svg,pdf,csv (default all)."),
                                      QStringLiteral("LIST"));
+    const QCommandLineOption lessonOpt(QStringLiteral("lesson"), QStringLiteral("Open lesson ID (a folder under lessons/) beside its page."),
+                                       QStringLiteral("ID"));
+    const QCommandLineOption stepOpt(QStringLiteral("step"), QStringLiteral("With --lesson: the step to open, from 1 (default: where you stopped)."),
+                                     QStringLiteral("N"));
+    const QCommandLineOption runLesson(QStringLiteral("run-lesson"),
+                                       QStringLiteral("Play lesson ID to its end with real training (with --auto), printing each step's facts; "
+                                                      "exit 0 when every step passed."),
+                                       QStringLiteral("ID"));
+    const QCommandLineOption autoOpt(QStringLiteral("auto"), QStringLiteral("With --run-lesson: press Do it for me and answer every question."));
+    const QCommandLineOption lessonsDirOpt(QStringLiteral("lessons-dir"), QStringLiteral("Where the lessons are (default: $BP_LESSONS_DIR, "
+                                                                                        "else the installed ones)."),
+                                           QStringLiteral("DIR"));
+    parser.addOptions({lessonOpt, stepOpt, runLesson, autoOpt, lessonsDirOpt});
     parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi, results,
                        exportCharts, compare, dpi, formats});
     parser.process(app);
@@ -99,6 +116,38 @@ int main(int argc, char** argv) {
         return runUiBenchmark(window);
     }
 
+    int step = -1;
+    if (parser.isSet(stepOpt)) {
+        bool ok = false;
+        step = parser.value(stepOpt).toInt(&ok) - 1;
+        if (!ok || step < 0) {
+            std::fprintf(stderr, "backprop-studio: --step takes a step number from 1\n");
+            return 2;
+        }
+    }
+
+    if (parser.isSet(runLesson)) {
+        if (!parser.isSet(autoOpt)) {
+            std::fprintf(stderr, "backprop-studio: --run-lesson needs --auto (it plays the lesson by itself)\n");
+            return 2;
+        }
+        AppContext context;  // like --screenshot: the user's settings and lesson progress are left alone
+        context.dataDirOverride = parser.value(dataDir);
+        context.lessonsDir = parser.value(lessonsDirOpt);
+        MainWindow window(context);
+        window.resize(1400, 900);
+        window.show();
+        const AutoPlayResult r = autoPlayLesson(window, parser.value(runLesson));
+        for (const QString& line : r.log) std::printf("%s\n", qPrintable(line));
+        if (!r.ok) {
+            std::fprintf(stderr, "backprop-studio: lesson %s did not play to its end: %s\n", qPrintable(parser.value(runLesson)),
+                         qPrintable(r.failure));
+            return 1;
+        }
+        std::printf("lesson %s: all %d steps passed\n", qPrintable(parser.value(runLesson)), r.stepsPassed);
+        return 0;
+    }
+
     if (parser.isSet(screenshot)) {
         if (!parser.isSet(out)) {
             std::fprintf(stderr, "backprop-studio: --screenshot needs --out FILE.png\n");
@@ -111,6 +160,7 @@ int main(int argc, char** argv) {
         }
         AppContext context;  // no settings: a screenshot neither reads nor changes the user's choices
         context.dataDirOverride = parser.value(dataDir);
+        context.lessonsDir = parser.value(lessonsDirOpt);
         context.appearance.dark = parser.value(themeOpt) == QLatin1String("dark");
         context.appearance.presentation = parser.isSet(presentation);
         MainWindow window(context);
@@ -130,6 +180,8 @@ int main(int argc, char** argv) {
         request.tab = parser.value(tab);
         request.results = parser.value(results);
         request.digit = std::clamp(parser.value(digit).toInt(), 0, 9999);
+        request.lesson = parser.value(lessonOpt);
+        request.step = std::max(step, 0);
         return renderScreenshot(window, request);
     }
 
@@ -137,6 +189,10 @@ int main(int argc, char** argv) {
     AppContext context;
     context.dataDirOverride = parser.value(dataDir);
     context.settings = &settings;
+    context.lessonsDir = parser.value(lessonsDirOpt);
+    // Lesson progress lives in the data directory, beside the datasets, so it survives a reinstall.
+    context.progressPath = QString::fromStdString(bp::data::resolve_data_dir(parser.value(dataDir).toStdString())) +
+                           QStringLiteral("/lesson-progress.json");
     if (parser.isSet(themeOpt) || parser.isSet(presentation)) {
         Appearance a = settings.appearance();
         if (parser.isSet(themeOpt)) a.dark = parser.value(themeOpt) == QLatin1String("dark");
@@ -146,5 +202,7 @@ int main(int argc, char** argv) {
     MainWindow window(context);
     if (window.appearance().presentation) window.showFullScreen();
     else window.show();
+    if (parser.isSet(lessonOpt) && !window.openLesson(parser.value(lessonOpt), step))
+        QMessageBox::warning(&window, QObject::tr("Lessons"), window.lessons()->lastError());
     return QApplication::exec();
 }

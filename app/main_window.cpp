@@ -17,12 +17,23 @@
 #include "core/app_settings.h"
 #include "bp/train/trainer.h"
 #include "tools/model_library.h"
+#include <QClipboard>
+#include <QPushButton>
+#include <QDockWidget>
+#include <QGuiApplication>
+#include <QScreen>
+#include <QTextBrowser>
+
 #include "pages/attention_page.h"
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
 #include "pages/train_page.h"
 #include "core/facts.h"
+#include "lessons/lesson_panel.h"
+#include "lessons/lesson_session.h"
+#include "lessons/spotlight.h"
+#include "pages/lessons_page.h"
 #include "core/theme.h"
 
 std::vector<PageSpec> MainWindow::pageSpecs() {
@@ -43,6 +54,9 @@ std::vector<PageSpec> MainWindow::pageSpecs() {
         {QStringLiteral("benchmarks"), QObject::tr("Benchmarks"),
          QObject::tr("Measure ops and models against PyTorch on this machine and export the charts"),
          [](const AppContext& c) -> QWidget* { return new BenchmarksPage(c); }},
+        {QStringLiteral("lessons"), QObject::tr("Lessons"),
+         QObject::tr("A first course: lessons that drive these pages and check your own results"),
+         [](const AppContext& c) -> QWidget* { return new LessonsPage(c); }},
     };
 }
 
@@ -56,6 +70,11 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     : QMainWindow(parent), m_context(context), m_specs(pageSpecs()), m_pages(m_specs.size(), nullptr) {
     if (!m_context.models) m_context.models = new ModelLibrary(this);
     if (!m_context.facts) m_context.facts = new FactRegistry(this);
+    if (!m_context.lessons)
+        m_context.lessons = new LessonSession(m_context.facts,
+                                              m_context.lessonsDir.isEmpty() ? LessonSession::defaultLessonsDir() : m_context.lessonsDir,
+                                              m_context.progressPath, this);
+    m_context.lessons->setHost({[this](const QString& id) { return showPage(id); }, [this]() -> QWidget* { return this; }});
     setWindowTitle(tr("Backprop Studio"));
 
     m_switcher = new QListWidget;
@@ -79,6 +98,7 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
 
+    buildLessonDock();
     buildMenus();
 
     const int cores = QThread::idealThreadCount();
@@ -110,7 +130,12 @@ MainWindow::MainWindow(const AppContext& context, QWidget* parent)
     if (!showPage(last)) showPageAt(0);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    m_context.lessons->close();  // progress saved, locks released while the pages still exist
+    delete m_presenterNotes;
+}
+
+QWidget* MainWindow::presenterNotes() const { return m_presenterNotes; }
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -163,12 +188,103 @@ void MainWindow::buildMenus() {
     run->setShortcut(QKeySequence(Qt::Key_Space));
     connect(run, &QAction::triggered, this, &MainWindow::toggleRun);
 
+    QMenu* lessons = menuBar()->addMenu(tr("&Lessons"));
+    QAction* course = lessons->addAction(tr("The &course"));
+    connect(course, &QAction::triggered, this, [this] { showPage(QStringLiteral("lessons")); });
+    QAction* nextStep = lessons->addAction(tr("&Next step"));
+    nextStep->setShortcut(QKeySequence(Qt::Key_PageDown));  // a presenter's clicker sends PageDown / PageUp
+    connect(nextStep, &QAction::triggered, m_context.lessons, &LessonSession::next);
+    QAction* prevStep = lessons->addAction(tr("&Previous step"));
+    prevStep->setShortcut(QKeySequence(Qt::Key_PageUp));
+    connect(prevStep, &QAction::triggered, m_context.lessons, &LessonSession::back);
+    QAction* reveal = lessons->addAction(tr("&Reveal the answer"));
+    reveal->setShortcut(QKeySequence(Qt::Key_F9));
+    connect(reveal, &QAction::triggered, m_lessonPanel, &LessonPanel::revealAnswer);
+    QAction* notes = lessons->addAction(tr("Presenter &notes window"));
+    notes->setObjectName(QStringLiteral("presenterNotesAction"));
+    notes->setShortcut(QKeySequence(Qt::Key_F10));
+    notes->setToolTip(tr("The step's presenter notes and answer in a window of their own, for a second screen."));
+    connect(notes, &QAction::triggered, this, &MainWindow::showPresenterNotes);
+    QAction* copyStep = lessons->addAction(tr("&Copy current setup as step"));
+    copyStep->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    copyStep->setToolTip(tr("Put this page's settings on the clipboard as a lesson step block, to paste into a lesson.md."));
+    connect(copyStep, &QAction::triggered, this, [this] {
+        QApplication::clipboard()->setText(m_context.lessons->currentSetupAsStep(currentPageId()));
+        statusBar()->showMessage(tr("The %1 page's setup is on the clipboard as a step block.").arg(currentPageId()), 4000);
+    });
+    QAction* closeLesson = lessons->addAction(tr("C&lose the lesson"));
+    connect(closeLesson, &QAction::triggered, m_context.lessons, &LessonSession::close);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About Backprop Studio"));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 }
 
+void MainWindow::buildLessonDock() {
+    m_lessonPanel = new LessonPanel(m_context.lessons);
+    m_lessonDock = new QDockWidget(tr("Lesson"), this);
+    m_lessonDock->setObjectName(QStringLiteral("lessonDock"));
+    m_lessonDock->setWidget(m_lessonPanel);
+    m_lessonDock->setFeatures(QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::RightDockWidgetArea, m_lessonDock);
+    m_lessonDock->hide();
+    m_spotlight = new Spotlight(this);
+    m_spotlight->setKeepClear(m_lessonDock);
+    connect(m_context.lessons, &LessonSession::lessonOpened, this, [this] {
+        m_lessonDock->show();
+        m_lessonDock->raise();
+    });
+    connect(m_context.lessons, &LessonSession::lessonClosed, this, [this] { m_lessonDock->hide(); });
+    connect(m_context.lessons, &LessonSession::spotlightRequested, m_spotlight, &Spotlight::setTarget);
+    connect(m_context.lessons, &LessonSession::stepChanged, this, &MainWindow::refreshPresenterNotes);
+    connect(m_lessonPanel, &LessonPanel::closeRequested, m_context.lessons, &LessonSession::close);
+}
+
+bool MainWindow::openLesson(const QString& id, int step) {
+    if (!m_context.lessons->open(id, step)) return false;
+    m_lessonPanel->setFocus();
+    return true;
+}
+
+void MainWindow::showPresenterNotes() {
+    if (!m_presenterNotes) {
+        m_presenterNotes = new QTextBrowser;
+        m_presenterNotes->setObjectName(QStringLiteral("presenterNotes"));
+        m_presenterNotes->setWindowTitle(tr("Presenter notes — Backprop Studio"));
+        m_presenterNotes->setAttribute(Qt::WA_DeleteOnClose, false);
+        m_presenterNotes->resize(640, 480);
+        // On a second screen when there is one, so the class sees only the main window.
+        const QList<QScreen*> screens = QGuiApplication::screens();
+        if (screens.size() > 1) m_presenterNotes->move(screens.at(1)->availableGeometry().topLeft());
+    }
+    refreshPresenterNotes();
+    m_presenterNotes->show();
+    m_presenterNotes->raise();
+}
+
+void MainWindow::refreshPresenterNotes() {
+    if (!m_presenterNotes) return;
+    const bp::lesson::Step* s = m_context.lessons->step();
+    const bp::lesson::Lesson* l = m_context.lessons->lesson();
+    if (!s || !l) {
+        m_presenterNotes->setMarkdown(tr("No lesson is open."));
+        return;
+    }
+    QString md = tr("# %1\n\n## Step %2 of %3: %4\n\n").arg(QString::fromStdString(l->title)).arg(m_context.lessons->stepIndex() + 1)
+                     .arg(m_context.lessons->stepCount()).arg(QString::fromStdString(s->title));
+    md += s->notes.empty() ? tr("_No notes for this step._") : QString::fromStdString(s->notes);
+    if (s->question) md += tr("\n\n**Question:** %1\n\n**Answer:** %2").arg(QString::fromStdString(s->question->prompt))
+                               .arg(m_context.lessons->expectedAnswer().isEmpty() ? tr("known after the run") : m_context.lessons->expectedAnswer());
+    if (!s->check.empty()) md += tr("\n\n**Check:** `%1`").arg(QString::fromStdString(s->check));
+    m_presenterNotes->setMarkdown(md);
+}
+
 void MainWindow::toggleRun() {
+    // In the lesson panel Space checks the step (one key, two meanings would be ambiguous for Qt).
+    if (m_lessonDock->isVisible() && m_lessonPanel->isAncestorOf(QApplication::focusWidget())) {
+        m_lessonPanel->checkButton()->click();
+        return;
+    }
     // Space is only sensible on the Train page: elsewhere it would start a run nobody is watching.
     if (currentPageId() != QLatin1String("train")) return;
     if (TrainPage* train = trainPage()) train->toggleRun();
@@ -204,6 +320,8 @@ void MainWindow::setAppearance(const Appearance& a, bool fullScreen) {
     for (int i = 0; i < m_switcher->count(); ++i) m_switcher->item(i)->setSizeHint(QSize(0, a.presentation ? 56 : 40));
     for (QWidget* page : m_pages)
         if (auto* aware = dynamic_cast<AppearanceAware*>(page)) aware->applyAppearance(a);
+    m_lessonPanel->applyAppearance(a);
+    m_spotlight->setDark(a.dark);
     if (fullScreen && presentationChanged) {
         if (a.presentation) {
             m_wasMaximized = isMaximized();

@@ -13,6 +13,11 @@ class QLabel;
 class QListWidget;
 class QStackedWidget;
 class DrawPage;
+class LessonPanel;
+class LessonSession;
+class QDockWidget;
+class QTextBrowser;
+class Spotlight;
 class FactRegistry;
 class ModelLibrary;
 class TrainPage;
@@ -34,6 +39,14 @@ public:
     DrawPage* drawPage();    ///< creates the Draw page if needed
     ModelLibrary* modelLibrary() const { return m_context.models; }
     FactRegistry* facts() const { return m_context.facts; }
+    LessonSession* lessons() const { return m_context.lessons; }
+    LessonPanel* lessonPanel() const { return m_lessonPanel; }
+    Spotlight* spotlight() const { return m_spotlight; }
+    /// Opens lesson `id` at `step` (0-based; -1 resumes) beside the page it uses; false if it cannot.
+    bool openLesson(const QString& id, int step = -1);
+    /// The step's presenter notes and answer in a window of their own (F10), for a second screen.
+    void showPresenterNotes();
+    QWidget* presenterNotes() const;
 
     /// Restyles the app, every created page and its plots; remembered in the settings. Presentation mode
     /// from the menu also goes full screen (fullScreen = false: only the look, as --screenshot wants).
@@ -54,6 +67,8 @@ private:
     void showAbout();
     void toggleRun();
     void buildMenus();
+    void buildLessonDock();
+    void refreshPresenterNotes();
 
     AppContext m_context;
     std::vector<PageSpec> m_specs;
@@ -67,4 +82,8 @@ private:
     QAction* m_presentationAction = nullptr;
     Appearance m_appearance;
     bool m_wasMaximized = false;
+    QDockWidget* m_lessonDock = nullptr;
+    LessonPanel* m_lessonPanel = nullptr;
+    Spotlight* m_spotlight = nullptr;
+    QTextBrowser* m_presenterNotes = nullptr;  // top-level, created on first use
 };

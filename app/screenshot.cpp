@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "main_window.h"
+#include "lessons/lesson_session.h"
 #include "bp/data/dataset.h"
 #include "pages/attention_page.h"
 #include "pages/backprop_page.h"
@@ -283,6 +284,14 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             tabs->setCurrentIndex(index);
             settle(150);
         }
+    }
+
+    if (!request.lesson.isEmpty()) {
+        if (!window.openLesson(request.lesson, request.step)) {
+            printErr(QStringLiteral("backprop-studio: %1").arg(window.lessons()->lastError()));
+            return 2;
+        }
+        settle(400);
     }
 
     const QPixmap pixmap = window.grab();

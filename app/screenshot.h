@@ -19,6 +19,8 @@ struct ScreenshotRequest {
                            // Attention page: vit, gpt or gpt-loss;
                            // Benchmarks page: the chart to show (its index, or the start of its title; "table")
     QString results;       // Benchmarks page: the results file to show
+    QString lesson;        // a lesson to open (at `step`, 0-based) over the page, with its panel and spotlight
+    int step = 0;
     QSize size{1400, 900};
 };
 

@@ -12,6 +12,7 @@ const char* kSeed = "train/seed";
 const char* kTrainImages = "train/trainImages";
 const char* kTestImages = "train/testImages";
 const char* kAugment = "train/augment";
+const char* kWeightDecay = "train/weightDecay";
 const char* kDevice = "train/device";
 const char* kGeometry = "window/geometry";
 const char* kWindowState = "window/state";
@@ -43,6 +44,7 @@ TrainSettings AppSettings::trainSettings() const {
     s.trainImages = m_settings.value(kTrainImages, d.trainImages).toLongLong();
     s.testImages = m_settings.value(kTestImages, d.testImages).toLongLong();
     s.augment = m_settings.value(kAugment, d.augment).toBool();
+    s.weightDecay = m_settings.value(kWeightDecay, d.weightDecay).toDouble();
     s.device = m_settings.value(kDevice, d.device).toString();
     return s;
 }
@@ -58,6 +60,7 @@ void AppSettings::setTrainSettings(const TrainSettings& s) {
     m_settings.setValue(kTrainImages, s.trainImages);
     m_settings.setValue(kTestImages, s.testImages);
     m_settings.setValue(kAugment, s.augment);
+    m_settings.setValue(kWeightDecay, s.weightDecay);
     m_settings.setValue(kDevice, s.device);
 }
 

@@ -20,6 +20,7 @@ struct TrainSettings {
     qint64 trainImages = 0;  // 0 = all
     qint64 testImages = 0;   // 0 = all
     bool augment = false;    // random shifts and rotations of the training images
+    double weightDecay = 0;  // L2 penalty (decoupled for adamw)
     QString device = QStringLiteral("cpu");  // cpu | cuda (the CPU is used where CUDA is not usable)
 };
 

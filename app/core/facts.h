@@ -6,6 +6,8 @@
 #pragma once
 
 #include <QHash>
+#include <QList>
+#include <QPair>
 #include <QObject>
 #include <QString>
 #include <QVariant>
@@ -17,6 +19,8 @@ public:
     using Action = std::function<void()>;
     /// Applies one setting; returns an empty string, or what is wrong with the value.
     using Setter = std::function<QString(const QString& value)>;
+    /// A page's current settings as key = value pairs, in the keys its setters take.
+    using Snapshot = std::function<QList<QPair<QString, QString>>()>;
 
     explicit FactRegistry(QObject* parent = nullptr) : QObject(parent) {}
 
@@ -62,6 +66,12 @@ public:
         return it.value()(value);
     }
 
+    void setSnapshot(const QString& pageId, Snapshot snapshot) { m_snapshots.insert(pageId, std::move(snapshot)); }
+    QList<QPair<QString, QString>> snapshot(const QString& pageId) const {
+        auto it = m_snapshots.find(pageId);
+        return it == m_snapshots.end() ? QList<QPair<QString, QString>>{} : it.value()();
+    }
+
 signals:
     void factChanged(const QString& name);
 
@@ -69,4 +79,5 @@ private:
     QHash<QString, QVariant> m_facts;
     QHash<QString, Action> m_actions;
     QHash<QString, Setter> m_setters;
+    QHash<QString, Snapshot> m_snapshots;
 };

@@ -10,6 +10,7 @@
 
 class AppSettings;
 class FactRegistry;
+class LessonSession;
 class ModelLibrary;
 
 /// How the whole app looks: the light or dark theme, and presentation mode (full screen, text 1.5×,
@@ -35,6 +36,9 @@ struct AppContext {
     Appearance appearance;             // used when settings is null (--theme, --presentation)
     ModelLibrary* models = nullptr;    // models to draw with; MainWindow provides one when this is null
     FactRegistry* facts = nullptr;     // what pages publish for lessons; MainWindow provides one when this is null
+    LessonSession* lessons = nullptr;  // the lesson player's state; MainWindow provides one when this is null
+    QString lessonsDir;                // --lessons-dir; empty means LessonSession::defaultLessonsDir()
+    QString progressPath;              // where lesson progress is kept; empty means none is kept (screenshots, tests)
 };
 
 struct PageSpec {

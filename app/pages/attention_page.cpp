@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "core/app_settings.h"
+#include "controllers/training_controller.h"
 #include "core/facts.h"
 #include "panels/generated_text_view.h"
 #include "panels/gpt_generate_controls.h"
@@ -103,7 +104,17 @@ void AttentionPage::registerLessonHooks() {
     FactRegistry* f = m_context.facts;
     if (!f) return;
     f->addAction(QStringLiteral("attention.vit_train"), [this] { trainQuickVit(); });
-    f->addAction(QStringLiteral("attention.gpt_start"), [this] { startGptTraining(); });
+    f->addAction(QStringLiteral("attention.gpt_start"), [this] {
+        if (m_gpt->hasCorpus()) {
+            startGptTraining();
+            return;
+        }
+        auto* once = new QObject(this);  // the text is still loading: start as soon as it is there
+        connect(m_gpt, &GptController::corpusLoaded, once, [this, once] {
+            once->deleteLater();
+            startGptTraining();
+        });
+    });
     f->addAction(QStringLiteral("attention.gpt_stop"), [this] { stopGptTraining(); });
     f->addAction(QStringLiteral("attention.generate"), [this] { generate(); });
     f->addSetter(QStringLiteral("attention.tab"), [this](const QString& v) -> QString {
@@ -127,6 +138,13 @@ void AttentionPage::registerLessonHooks() {
         setGptSteps(n);
         return {};
     });
+    f->setSnapshot(QStringLiteral("attention"), [this] {
+        return QList<QPair<QString, QString>>{
+            {QStringLiteral("attention.tab"), m_tabs->currentIndex() == 1 ? QStringLiteral("gpt") : QStringLiteral("vit")},
+            {QStringLiteral("attention.image"), QString::number(testImage())},
+            {QStringLiteral("gpt.block"), m_gptTrain->block()},
+            {QStringLiteral("gpt.steps"), QString::number(m_gptTrain->steps())}};
+    });
     f->addSetter(QStringLiteral("gpt.prompt"), [this](const QString& v) -> QString {
         promptEdit()->setText(v);
         return {};
@@ -141,6 +159,9 @@ void AttentionPage::registerLessonHooks() {
         f->set(QStringLiteral("vit.image"), static_cast<double>(m_vit->testImage()));
         if (m_vit->shownLabel() >= 0) f->set(QStringLiteral("vit.label"), static_cast<double>(m_vit->shownLabel()));
         else f->clear(QStringLiteral("vit.label"));
+    });
+    connect(m_vit->trainer(), &TrainingController::stateChanged, this, [this, f](TrainingController::State s) {
+        f->set(QStringLiteral("vit.training"), m_vit->trainer()->isBusy() || s == TrainingController::State::LoadingData);
     });
     auto publishGpt = [this, f] {
         using S = GptController::State;

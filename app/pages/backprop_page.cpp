@@ -379,10 +379,18 @@ void BackpropPage::registerLessonHooks() {
         if (m_exampleCombo->findData(name) < 0) return tr("backprop.example is neuron, xor or mlp, not %1").arg(value);
         return setExample(name) ? QString() : tr("the %1 example could not be built").arg(value);
     });
+    f->setSnapshot(QStringLiteral("backprop"), [this] {
+        const QString example = m_exampleCombo->currentData().toString();
+        const QStringList tabs{QStringLiteral("stepper"), QStringLiteral("update"), QStringLiteral("flow")};
+        return QList<QPair<QString, QString>>{
+            {QStringLiteral("backprop.example"), example == QLatin1String("mnist-mlp") ? QStringLiteral("mlp") : example},
+            {QStringLiteral("backprop.tab"), tabs.value(m_tabs->currentIndex())}};
+    });
     f->addSetter(QStringLiteral("backprop.tab"), [this](const QString& value) -> QString {
-        const QStringList tabs{QStringLiteral("details"), QStringLiteral("update"), QStringLiteral("flow")};
-        const int i = tabs.indexOf(value);
-        if (i < 0) return tr("the Backprop page's tabs are details, update and flow, not %1").arg(value);
+        // stepper (the node details), update, flow; "details" is the stepper tab's title.
+        const QStringList tabs{QStringLiteral("stepper"), QStringLiteral("update"), QStringLiteral("flow")};
+        const int i = value == QLatin1String("details") ? 0 : tabs.indexOf(value);
+        if (i < 0) return tr("the Backprop page's tabs are stepper, update and flow, not %1").arg(value);
         m_tabs->setCurrentIndex(i);
         return {};
     });

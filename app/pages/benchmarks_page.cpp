@@ -45,6 +45,7 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
 
     // Row 1: what to run.
     m_suite = new QComboBox;
+    m_suite->setObjectName(QStringLiteral("benchmarks.suite"));
     m_suite->setObjectName(QStringLiteral("benchSuite"));
     m_suite->addItem(tr("All suites"), kSuiteIds[0]);
     m_suite->addItem(tr("Ops vs PyTorch"), kSuiteIds[1]);
@@ -63,7 +64,7 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_threads->setValue(std::clamp(saved.threads, 0, m_threads->maximum()));
     m_threads->setToolTip(tr("Threads for the engine and for PyTorch (the same count for both)."));
     m_runButton = new QPushButton(tr("&Run"));
-    m_runButton->setObjectName(QStringLiteral("benchRun"));
+    m_runButton->setObjectName(QStringLiteral("benchmarks.run"));
     m_runButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_runButton->setToolTip(tr("Run the chosen suite in the background (Ctrl+R)."));
     m_cancelButton = new QPushButton(tr("Cancel"));
@@ -128,6 +129,7 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_chartView = new BenchChartView;
+    m_chartView->setObjectName(QStringLiteral("benchmarks.charts"));
     m_chartView->setObjectName(QStringLiteral("benchChart"));
     m_stack = new QStackedWidget;
     m_stack->addWidget(m_table);

@@ -160,6 +160,12 @@ void DrawPage::registerLessonHooks() {
         m_lessonDigit = n;
         return {};
     });
+    f->setSnapshot(QStringLiteral("draw"), [this] {
+        QList<QPair<QString, QString>> out;
+        if (m_model) out.append({QStringLiteral("draw.model"), QString::fromStdString(m_model->name)});
+        out.append({QStringLiteral("draw.digit"), QString::number(m_lessonDigit)});
+        return out;
+    });
     f->addSetter(QStringLiteral("draw.model"), [this](const QString& value) -> QString {
         // An architecture name (mlp, cnn, …): the newest model of that kind in the chooser.
         if (m_library)

@@ -121,7 +121,16 @@ void TrainPage::registerLessonHooks() {
     FactRegistry* f = m_context.facts;
     if (!f) return;
     f->addAction(QStringLiteral("train.start"), [this] {
-        if (m_controller->state() == TrainingController::State::Idle) startTraining();
+        using S = TrainingController::State;
+        if (m_controller->state() == S::Idle) {
+            startTraining();
+        } else if (m_controller->state() == S::LoadingData) {  // a lesson opened the page a moment ago
+            auto* once = new QObject(this);
+            connect(m_controller, &TrainingController::dataLoaded, once, [this, once] {
+                once->deleteLater();
+                startTraining();
+            });
+        }
     });
     f->addAction(QStringLiteral("train.stop"), [this] { m_controller->stop(); });
     f->addAction(QStringLiteral("train.pause"), [this] { m_controller->pause(); });
@@ -140,6 +149,21 @@ void TrainPage::registerLessonHooks() {
             return {};
         });
     }
+    f->setSnapshot(QStringLiteral("train"), [this] {
+        const bp::train::TrainConfig c = configFromWidgets();
+        const auto num = [](double v) { return QString::number(v, 'g', 6); };
+        return QList<QPair<QString, QString>>{{QStringLiteral("model"), QString::fromStdString(c.model)},
+                                              {QStringLiteral("optimizer"), QString::fromStdString(c.optimizer)},
+                                              {QStringLiteral("lr"), num(c.lr)},
+                                              {QStringLiteral("schedule"), QString::fromStdString(c.schedule)},
+                                              {QStringLiteral("batch_size"), num(c.batch_size)},
+                                              {QStringLiteral("epochs"), num(c.epochs)},
+                                              {QStringLiteral("weight_decay"), num(c.weight_decay)},
+                                              {QStringLiteral("seed"), num(static_cast<double>(c.seed))},
+                                              {QStringLiteral("train_limit"), num(static_cast<double>(c.train_limit))},
+                                              {QStringLiteral("test_limit"), num(static_cast<double>(c.test_limit))},
+                                              {QStringLiteral("augment"), c.augment.enabled ? QStringLiteral("true") : QStringLiteral("false")}};
+    });
     publish(QStringLiteral("run.count"), 0.0);
     publish(QStringLiteral("run.state"), QStringLiteral("idle"));
 }

@@ -55,7 +55,7 @@ TrainChartsPanel::TrainChartsPanel(QWidget* parent) : QTabWidget(parent) {
     confTop->addWidget(confHint, 1);
     confTop->addWidget(m_normalize);
     m_confusion = new HeatmapView;
-    m_confusion->setObjectName(QStringLiteral("confusionMatrix"));
+    m_confusion->setObjectName(QStringLiteral("train.confusion"));
     connect(m_normalize, &QCheckBox::toggled, m_confusion, &HeatmapView::setNormalized);
     connect(m_confusion, &HeatmapView::cellClicked, this, &TrainChartsPanel::confusionCellClicked);
     conv->addLayout(confTop);

@@ -144,6 +144,15 @@ TrainSettingsPanel::TrainSettingsPanel(QWidget* parent) : QWidget(parent) {
     m_seed->setRange(0, 2147483647);
     m_seed->setToolTip(tr("Starting point of the random numbers (initial weights, shuffling): the same seed gives the same run."));
 
+    m_weightDecay = new QDoubleSpinBox;
+    m_weightDecay->setObjectName(QStringLiteral("train.weight_decay"));
+    m_weightDecay->setDecimals(5);
+    m_weightDecay->setRange(0.0, 1.0);
+    m_weightDecay->setSingleStep(1e-4);
+    m_weightDecay->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+    m_weightDecay->setToolTip(tr("Regularisation: every step also pulls each weight towards zero by this fraction of it "
+                                 "(times the learning rate). Small weights make smoother functions that overfit less."));
+
     m_trainImages = new QSpinBox;
     m_trainImages->setObjectName(QStringLiteral("train.train_limit"));
     m_trainImages->setRange(0, 60000);
@@ -163,6 +172,7 @@ TrainSettingsPanel::TrainSettingsPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("LR schedule"), m_schedule);
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Epochs"), m_epochCount);
+    form->addRow(tr("Weight decay"), m_weightDecay);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Training images"), m_trainImages);
     form->addRow(tr("Test images"), m_testImages);
@@ -200,6 +210,7 @@ bp::train::TrainConfig TrainSettingsPanel::config() const {
     c.train_limit = m_trainImages->value();
     c.test_limit = m_testImages->value();
     c.augment.enabled = m_augment->isChecked();
+    c.weight_decay = m_weightDecay->value();
     c.device = m_device->currentData().toString().toStdString();
     return c;
 }
@@ -215,6 +226,7 @@ void TrainSettingsPanel::applyConfig(const bp::train::TrainConfig& c) {
     m_trainImages->setValue(static_cast<int>(c.train_limit));
     m_testImages->setValue(static_cast<int>(c.test_limit));
     m_augment->setChecked(c.augment.enabled);
+    m_weightDecay->setValue(c.weight_decay);
 }
 
 void TrainSettingsPanel::applySettings(const TrainSettings& s) {
@@ -229,6 +241,7 @@ void TrainSettingsPanel::applySettings(const TrainSettings& s) {
     m_trainImages->setValue(static_cast<int>(s.trainImages));
     m_testImages->setValue(static_cast<int>(s.testImages));
     m_augment->setChecked(s.augment);
+    m_weightDecay->setValue(s.weightDecay);
     devicepicker::select(m_device, s.device);
     updateModelInfo();
 }
@@ -245,13 +258,14 @@ TrainSettings TrainSettingsPanel::settings() const {
     s.trainImages = m_trainImages->value();
     s.testImages = m_testImages->value();
     s.augment = m_augment->isChecked();
+    s.weightDecay = m_weightDecay->value();
     s.device = m_device->currentData().toString();
     return s;
 }
 
 void TrainSettingsPanel::setRunning(bool busy, bool stopping) {
     for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_schedule, m_batch, m_epochCount, m_seed,
-                                                      m_trainImages, m_testImages, m_continue, m_augment})
+                                                      m_trainImages, m_testImages, m_continue, m_augment, m_weightDecay})
         w->setEnabled(!busy);
     m_device->setEnabled(!busy && devicepicker::cudaUsable());  // no choice to make without a GPU
     // The learning rate stays editable during a run: a change applies before the next batch.

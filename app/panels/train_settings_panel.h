@@ -45,6 +45,7 @@ public:
     QSpinBox* trainImagesSpin() const { return m_trainImages; }
     QSpinBox* testImagesSpin() const { return m_testImages; }
     QCheckBox* augmentCheck() const { return m_augment; }
+    QDoubleSpinBox* weightDecaySpin() const { return m_weightDecay; }
     QCheckBox* continueCheck() const { return m_continue; }
     LayerDiagram* layerDiagram() const { return m_diagram; }
 
@@ -69,6 +70,7 @@ private:
     QSpinBox* m_batch = nullptr;
     QSpinBox* m_epochCount = nullptr;
     QSpinBox* m_seed = nullptr;
+    QDoubleSpinBox* m_weightDecay = nullptr;
     QSpinBox* m_trainImages = nullptr;
     QSpinBox* m_testImages = nullptr;
     QCheckBox* m_augment = nullptr;

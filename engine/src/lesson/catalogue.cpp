@@ -31,7 +31,7 @@ const std::vector<PageInfo>& pages() {
         {"train", {}, "train a zoo model on MNIST / Fashion-MNIST: curves, confusion matrix, samples"},
         {"draw", {}, "draw a digit on a pad and watch a model recognise it"},
         {"backprop",
-         {"stepper", "flow"},
+         {"stepper", "update", "flow"},
          "step the backward pass node by node; the gradient-flow experiment"},
         {"attention", {"vit", "gpt"}, "a tiny ViT's attention maps; a tiny GPT that learns to spell"},
         {"benchmarks", {}, "speed and accuracy benchmarks, side by side with PyTorch"},
@@ -122,7 +122,6 @@ const std::vector<FactInfo>& facts() {
 const std::vector<WidgetInfo>& widgets() {
     static const std::vector<WidgetInfo> rows = {
         {"train.model", "train", "model picker"},
-        {"train.dataset", "train", "dataset picker"},
         {"train.epochs", "train", "epochs"},
         {"train.batch_size", "train", "batch size"},
         {"train.lr", "train", "learning rate"},
@@ -157,7 +156,6 @@ const std::vector<WidgetInfo>& widgets() {
         {"backprop.example", "backprop", "example picker"},
         {"backprop.graph", "backprop", "computation graph"},
         {"backprop.detail", "backprop", "selected node's values and gradients"},
-        {"backprop.step", "backprop", "Step button"},
         {"backprop.step_forward", "backprop", "Step forward button"},
         {"backprop.step_backward", "backprop", "Step backward button"},
         {"backprop.update", "backprop", "Update (SGD) button"},
