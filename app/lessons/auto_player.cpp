@@ -19,7 +19,8 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 /// True while a page is still working on something a step started (a run, a quick ViT, a GPT run).
 bool busy(const FactRegistry& facts) {
     const QString state = facts.value(QStringLiteral("run.state")).toString();
-    return state == QLatin1String("running") || state == QLatin1String("paused") ||
+    return state == QLatin1String("running") || state == QLatin1String("paused") || state == QLatin1String("loading") ||
+           state == QLatin1String("starting") ||
            facts.value(QStringLiteral("gpt.running")).toBool() || facts.value(QStringLiteral("vit.training")).toBool();
 }
 
@@ -79,8 +80,17 @@ AutoPlayResult autoPlayLesson(MainWindow& window, const QString& id, int stepTim
             result.failure = title + QStringLiteral(": ") + session->stepProblems().join(QStringLiteral("; "));
             return result;
         }
-        // Wait for what the actions started to finish, then for the check.
-        waitFor(facts, [&] { return !busy(facts); }, stepTimeoutMs);
+        // Wait for what the actions started to finish, then for the check. A page may look idle for a moment between
+        // loading its data and starting the run it was asked for: idle counts only when it stays idle a while.
+        QElapsedTimer waited;
+        waited.start();
+        for (;;) {
+            waitFor(facts, [&] { return !busy(facts); }, stepTimeoutMs);
+            QEventLoop settle;
+            QTimer::singleShot(300, &settle, &QEventLoop::quit);
+            settle.exec();
+            if (!busy(facts) || waited.elapsed() > stepTimeoutMs) break;
+        }
         QString line = title;
         if (!s->check.empty()) {
             const bool passed = waitFor(facts, [&] { return session->check().outcome == bp::lesson::Outcome::Passed; }, 2000);

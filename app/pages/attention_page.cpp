@@ -109,6 +109,7 @@ void AttentionPage::registerLessonHooks() {
             startGptTraining();
             return;
         }
+        if (m_context.facts) m_context.facts->set(QStringLiteral("gpt.running"), true);  // as good as started
         auto* once = new QObject(this);  // the text is still loading: start as soon as it is there
         connect(m_gpt, &GptController::corpusLoaded, once, [this, once] {
             once->deleteLater();

@@ -2,6 +2,8 @@
 // not share it with the GUI's event loop, and Cancel can stop it at once.
 #include "pages/benchmarks_page.h"
 
+#include "core/facts.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
@@ -46,7 +48,6 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     // Row 1: what to run.
     m_suite = new QComboBox;
     m_suite->setObjectName(QStringLiteral("benchmarks.suite"));
-    m_suite->setObjectName(QStringLiteral("benchSuite"));
     m_suite->addItem(tr("All suites"), kSuiteIds[0]);
     m_suite->addItem(tr("Ops vs PyTorch"), kSuiteIds[1]);
     m_suite->addItem(tr("Models (throughput, memory, loss)"), kSuiteIds[2]);
@@ -130,7 +131,6 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_chartView = new BenchChartView;
     m_chartView->setObjectName(QStringLiteral("benchmarks.charts"));
-    m_chartView->setObjectName(QStringLiteral("benchChart"));
     m_stack = new QStackedWidget;
     m_stack->addWidget(m_table);
     m_stack->addWidget(m_chartView);
@@ -162,6 +162,13 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
 
     applyAppearance(m_context.appearance);
     if (!saved.lastResults.isEmpty() && QFileInfo::exists(saved.lastResults)) loadResults(saved.lastResults);
+    if (FactRegistry* f = m_context.facts) {
+        f->addAction(QStringLiteral("benchmarks.run"), [this] { startRun(); });
+        connect(this, &BenchmarksPage::runFinished, this, [this, f](bool ok) {
+            f->set(QStringLiteral("bench.suite"), m_suite->currentData().toString());
+            f->set(QStringLiteral("bench.finished"), ok);
+        });
+    }
     refresh();
 }
 

@@ -125,6 +125,7 @@ void TrainPage::registerLessonHooks() {
         if (m_controller->state() == S::Idle) {
             startTraining();
         } else if (m_controller->state() == S::LoadingData) {  // a lesson opened the page a moment ago
+            publish(QStringLiteral("run.state"), QStringLiteral("starting"));
             auto* once = new QObject(this);
             connect(m_controller, &TrainingController::dataLoaded, once, [this, once] {
                 once->deleteLater();
@@ -256,6 +257,9 @@ void TrainPage::onStateChanged(TrainingController::State state) {
     else if (state == S::Running && m_lastStep > 0) m_status->setTitle(tr("Training…"));
     if (state == S::Paused) publish(QStringLiteral("run.state"), QStringLiteral("paused"));
     else if (state == S::Running) publish(QStringLiteral("run.state"), QStringLiteral("running"));
+    else if (state == S::LoadingData) publish(QStringLiteral("run.state"), QStringLiteral("loading"));
+    else if (state == S::NoData) publish(QStringLiteral("run.state"), QStringLiteral("no_data"));
+    else if (state == S::Idle && m_runStatus.isEmpty()) publish(QStringLiteral("run.state"), QStringLiteral("idle"));
 }
 
 void TrainPage::onDataLoaded(const DataInfo& info) {

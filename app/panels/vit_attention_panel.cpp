@@ -62,7 +62,6 @@ VitAttentionPanel::VitAttentionPanel(const AppContext& context, QWidget* parent)
     auto* mv = new QVBoxLayout(modelBox);
     m_vitCombo = new QComboBox;
     m_vitCombo->setObjectName(QStringLiteral("attention.vit_model"));
-    m_vitCombo->setObjectName(QStringLiteral("vitModel"));
     m_vitCombo->setToolTip(tr("ViT models trained or opened in this session."));
     m_vitCombo->setPlaceholderText(tr("no ViT yet"));
     m_trainVit = new QPushButton(tr("Train a quick ViT"));

@@ -74,7 +74,7 @@ void TestLessonLint::brokenLesson_data() {
     QTest::newRow("unknown action") << "unknown-action" << 19 << "do: unknown action 'train.begin'";
     QTest::newRow("unknown page") << "unknown-page" << 15 << "unknown page 'trian' (did you mean 'train'?)";
     QTest::newRow("unknown tab") << "unknown-tab" << 16
-                                 << "unknown tab 'vit' on page 'backprop'; its tabs are stepper, flow";
+                                 << "unknown tab 'vit' on page 'backprop'; its tabs are stepper, update, flow";
     QTest::newRow("setting out of range") << "bad-setting-range" << 19 << "learning rate = 50";
     QTest::newRow("setting not a number")
         << "bad-setting-text" << 19 << "batch_size = 'many' is not valid; use a whole number";
@@ -255,7 +255,7 @@ void TestLessonLint::catalogueIsConsistent() {
     QVERIFY(find_fact("run.test_accuracy") && find_fact("run.test_accuracy")->kind == FactKind::Number);
     QVERIFY(find_fact("run.most_confused")->kind == FactKind::Pair);
     QVERIFY(!find_fact("run.nothing"));
-    QVERIFY(find_page("backprop")->tabs.size() == 2);
+    QVERIFY(find_page("backprop")->tabs.size() == 3);
 }
 
 void TestLessonLint::closestName_data() {

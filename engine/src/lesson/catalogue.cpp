@@ -43,7 +43,7 @@ const std::vector<PageInfo>& pages() {
 const std::vector<FactInfo>& facts() {
     static const std::vector<FactInfo> rows = {
         {"app.page", T, "the page shown: train, draw, backprop, attention, benchmarks, lessons", "app"},
-        {"run.state", T, "idle | running | paused | finished | stopped | failed", "train"},
+        {"run.state", T, "idle | loading | starting | running | paused | finished | stopped | failed | no_data", "train"},
         {"run.started", B, "a training run has started", "train"},
         {"run.finished", B, "the run finished all its epochs", "train"},
         {"run.failed", B, "the run failed (e.g. the loss became NaN)", "train"},
@@ -171,7 +171,6 @@ const std::vector<WidgetInfo>& widgets() {
         {"attention.gpt", "attention", "the GPT tab"},
         {"attention.vit_train", "attention", "Train the quick ViT button"},
         {"attention.vit_maps", "attention", "ViT attention maps"},
-        {"attention.rollout", "attention", "attention rollout"},
         {"attention.image", "attention", "test image picker"},
         {"attention.gpt_block", "attention", "GPT block picker"},
         {"attention.gpt_steps", "attention", "GPT training steps"},
