@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "core/theme.h"
@@ -36,10 +37,11 @@ LessonPanel::LessonPanel(LessonSession* session, QWidget* parent) : QWidget(pare
 
     auto* top = new QHBoxLayout;
     m_title = wrapLabel(QStringLiteral("lesson.title"));
-    m_close = new QPushButton(QStringLiteral("✕"));
+    m_close = new QToolButton;
+    m_close->setText(QStringLiteral("✕"));
+    m_close->setAutoRaise(true);
     m_close->setObjectName(QStringLiteral("lesson.close"));
     m_close->setToolTip(tr("Close the lesson (Esc); your progress is kept"));
-    m_close->setFixedWidth(32);
     top->addWidget(m_title, 1);
     top->addWidget(m_close, 0, Qt::AlignTop);
     v->addLayout(top);
@@ -103,7 +105,7 @@ LessonPanel::LessonPanel(LessonSession* session, QWidget* parent) : QWidget(pare
     for (QPushButton* b : {m_back, m_do, m_check, m_hint, m_next}) b->setMinimumHeight(32);
     v->addLayout(buttons);
 
-    connect(m_close, &QPushButton::clicked, this, &LessonPanel::closeRequested);
+    connect(m_close, &QToolButton::clicked, this, &LessonPanel::closeRequested);
     connect(m_back, &QPushButton::clicked, m_session, &LessonSession::back);
     connect(m_next, &QPushButton::clicked, m_session, &LessonSession::next);
     connect(m_do, &QPushButton::clicked, this, [this] {
@@ -283,5 +285,8 @@ void LessonPanel::revealAnswer() {
 void LessonPanel::applyAppearance(const Appearance& a) {
     m_appearance = a;
     setMinimumWidth(a.presentation ? 460 : 360);
+    QFont f = theme::baseFont();
+    f.setPointSizeF(f.pointSizeF() * theme::fontScale(a));
+    setFont(f);  // the question, the buttons and the status read from the back of the room too
     refresh();
 }

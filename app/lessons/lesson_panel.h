@@ -15,6 +15,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTextBrowser;
+class QToolButton;
 class QVBoxLayout;
 
 class LessonPanel : public QWidget {
@@ -70,5 +71,5 @@ private:
     QPushButton* m_check = nullptr;
     QPushButton* m_hint = nullptr;
     QPushButton* m_next = nullptr;
-    QPushButton* m_close = nullptr;
+    QToolButton* m_close = nullptr;
 };

@@ -74,11 +74,26 @@ void Spotlight::paintEvent(QPaintEvent*) {
     p.setBrush(Qt::NoBrush);
     p.drawRoundedRect(target, 8, 8);
 
-    // An arrow from the side with the most room, pointing at the target's nearest edge.
+    // An arrow from a side with room for it, never over the lesson panel: left, above, below, then right.
+    const QRect clear = m_keepClear && m_keepClear->isVisible()
+                            ? QRect(m_keepClear->mapTo(parentWidget(), QPoint(0, 0)), m_keepClear->size())
+                            : QRect();
     const QPoint c = target.center();
-    const bool fromLeft = c.x() > width() / 2;
-    const QPointF tip(fromLeft ? target.left() - 6 : target.right() + 6, c.y());
-    const QPointF tail(tip.x() + (fromLeft ? -90 : 90), tip.y() - 50);
+    QPointF tip, tail;
+    if (target.left() > 120) {
+        tip = QPointF(target.left() - 6, c.y());
+        tail = tip + QPointF(-90, -50);
+    } else if (target.top() > 90) {
+        tip = QPointF(c.x(), target.top() - 6);
+        tail = tip + QPointF(-50, -70);
+    } else if (target.bottom() < height() - 90) {
+        tip = QPointF(c.x(), target.bottom() + 6);
+        tail = tip + QPointF(-50, 70);
+    } else {
+        tip = QPointF(target.right() + 6, c.y());
+        tail = tip + QPointF(90, -50);
+    }
+    if (clear.contains(tail.toPoint())) tail = tip + (tip - tail);  // mirrored away from the panel
     p.setPen(QPen(ring, 6, Qt::SolidLine, Qt::RoundCap));
     p.drawLine(tail, tip);
     const double angle = std::atan2(tip.y() - tail.y(), tip.x() - tail.x());
