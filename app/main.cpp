@@ -191,8 +191,10 @@ int main(int argc, char** argv) {
     context.settings = &settings;
     context.lessonsDir = parser.value(lessonsDirOpt);
     // Lesson progress lives in the data directory, beside the datasets, so it survives a reinstall.
-    context.progressPath = QString::fromStdString(bp::data::resolve_data_dir(parser.value(dataDir).toStdString())) +
-                           QStringLiteral("/lesson-progress.json");
+    const QString dataRoot = QString::fromStdString(bp::data::resolve_data_dir(parser.value(dataDir).toStdString()));
+    context.progressPath = dataRoot + QStringLiteral("/lesson-progress.json");
+    // A run's last finished epoch, kept while it trains: a crash or a power cut costs at most one epoch.
+    context.recoveryPath = dataRoot + QStringLiteral("/recovery/interrupted-run.safetensors");
     if (parser.isSet(themeOpt) || parser.isSet(presentation)) {
         Appearance a = settings.appearance();
         if (parser.isSet(themeOpt)) a.dark = parser.value(themeOpt) == QLatin1String("dark");

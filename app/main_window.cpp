@@ -416,6 +416,19 @@ void MainWindow::showAbout() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    // A run going: ask first (only in a real session; screenshots and tests have no settings and never block).
+    auto* train = qobject_cast<TrainPage*>(page(QStringLiteral("train")));
+    if (m_context.settings && train && train->isTraining()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Quit during training?"),
+            tr("A training run is going. Quit anyway? The model of its last finished epoch is kept and offered the "
+               "next time the app starts."),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
     if (m_context.settings) {
         m_context.settings->setWindowGeometry(saveGeometry());
         m_context.settings->setWindowState(saveState());

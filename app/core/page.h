@@ -39,6 +39,7 @@ struct AppContext {
     LessonSession* lessons = nullptr;  // the lesson player's state; MainWindow provides one when this is null
     QString lessonsDir;                // --lessons-dir; empty means LessonSession::defaultLessonsDir()
     QString progressPath;              // where lesson progress is kept; empty means none is kept (screenshots, tests)
+    QString recoveryPath;              // where a run's last finished epoch is kept until the run ends; empty: nowhere
 };
 
 struct PageSpec {

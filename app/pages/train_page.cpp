@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -105,6 +106,7 @@ TrainPage::TrainPage(const AppContext& context, QWidget* parent)
     applyAppearance(m_context.appearance);
     updateButtons();
     m_controller->loadData(m_context.dataDirOverride);
+    offerRecovery();
     // The model opened or saved last time comes back, ready to continue (quietly skipped if it is gone).
     if (m_context.settings && !m_context.settings->lastModelFile().isEmpty() &&
         QFileInfo::exists(m_context.settings->lastModelFile()))
@@ -330,6 +332,55 @@ void TrainPage::onEpochFinished(const bp::train::EpochEvent& e) {
         m_gallery->showCell(*snap, m_gallery->trueClass(), m_gallery->predictedClass());
     m_status->epochFinished(e);
     publishEpoch(e);
+    keepForRecovery(e);
+}
+
+void TrainPage::keepForRecovery(const bp::train::EpochEvent& e) {
+    if (m_context.recoveryPath.isEmpty()) return;
+    const std::shared_ptr<const bp::models::Model> model = m_controller->latestModel();
+    if (!model) return;
+    try {
+        QDir().mkpath(QFileInfo(m_context.recoveryPath).absolutePath());
+        nlohmann::json summary = {{"epochs", e.epoch + 1}, {"config", m_runConfig.to_json()}, {"interrupted", true}};
+        if (e.evaluated) summary["test_accuracy"] = e.test_accuracy;
+        bp::io::save_model(m_context.recoveryPath.toStdString(), *model, summary);  // written aside, renamed into place
+    } catch (const std::exception& ex) {
+        m_status->setStatsText(tr("The model could not be kept for recovery: %1").arg(QString::fromUtf8(ex.what())));
+    }
+}
+
+void TrainPage::offerRecovery() {
+    if (m_context.recoveryPath.isEmpty() || !QFileInfo::exists(m_context.recoveryPath)) return;
+    m_recovered = m_context.recoveryPath;
+    QString what;
+    try {
+        const bp::io::LoadedModel loaded = bp::io::load_model(m_recovered.toStdString());
+        const nlohmann::json& t = loaded.summary;
+        what = tr("%1 after epoch %2").arg(QString::fromStdString(loaded.model.name)).arg(t.value("epochs", 0));
+        if (t.contains("test_accuracy")) what += tr(" (test accuracy %1)").arg(percent(t["test_accuracy"].get<double>()));
+    } catch (const std::exception& ex) {
+        QFile::remove(m_recovered);  // a damaged leftover helps nobody; say so once
+        m_recovered.clear();
+        m_status->showBanner(tr("<b>A run was interrupted last time, but its model could not be read</b> (%1).")
+                                 .arg(QString::fromUtf8(ex.what()).toHtmlEscaped()));
+        return;
+    }
+    m_status->showBanner(tr("<b>A run was interrupted last time.</b> Its model of the last finished epoch is kept: %1. "
+                            "<a href=\"recover\">Continue from it</a> · <a href=\"discard\">Discard it</a>")
+                             .arg(what.toHtmlEscaped()));
+    QLabel* banner = m_status->banner();
+    banner->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    connect(banner, &QLabel::linkActivated, this, [this](const QString& link) {
+        if (link == QLatin1String("recover") && !m_recovered.isEmpty()) {
+            if (const QString error = openModel(m_recovered); !error.isEmpty()) {
+                m_status->showBanner(error.toHtmlEscaped());
+                return;
+            }
+        }
+        if (!m_recovered.isEmpty()) QFile::remove(m_recovered);
+        m_recovered.clear();
+        m_status->hideBanner();
+    });
 }
 
 void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
@@ -342,6 +393,8 @@ void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
     if (!e.cancelled) m_status->fillProgress();
     m_finished = e;
     m_runStatus = e.cancelled ? QStringLiteral("cancelled") : QStringLiteral("completed");
+    // The run ended here and its model is in the session's library: nothing is left to recover.
+    if (!m_context.recoveryPath.isEmpty()) QFile::remove(m_context.recoveryPath);
     ++m_runsFinished;
     publish(QStringLiteral("run.count"), static_cast<double>(m_runsFinished));
     publish(QStringLiteral("run.state"), e.cancelled ? QStringLiteral("stopped") : QStringLiteral("finished"));
@@ -359,6 +412,7 @@ void TrainPage::onTrainingFailed(const QString& message) {
     m_status->setTitle(tr("Training failed"));
     m_status->showBanner(tr("<b>Training stopped.</b><br>%1").arg(message.toHtmlEscaped()));
     m_runStatus = QStringLiteral("failed");
+    if (!m_context.recoveryPath.isEmpty()) QFile::remove(m_context.recoveryPath);  // its good parameters are kept here
     publish(QStringLiteral("run.state"), QStringLiteral("failed"));
     publish(QStringLiteral("run.failed"), true);
     if (auto model = m_controller->latestModel()) setInitialModel(model, tr("the last good parameters"));

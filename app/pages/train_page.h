@@ -71,6 +71,12 @@ public:
     ImageGrid* galleryGrid() const;
 
     TrainingController* controller() const { return m_controller; }
+    /// The model of an interrupted run's last finished epoch, if the previous session left one (a crash, a power
+    /// cut, quitting mid-run): its file, else empty. "Continue from it" on the banner opens it.
+    QString recoveredModel() const { return m_recovered; }
+    /// Keeps the last finished epoch's model at the recovery path while a run goes (what a crash may cost is
+    /// one epoch); the file is removed when the run ends normally.
+    bool isTraining() const { return m_controller->isBusy(); }
     TrainSettingsPanel* settingsPanel() const { return m_settings; }
     TrainChartsPanel* charts() const { return m_charts; }
     QTabWidget* chartTabs() const;
@@ -122,6 +128,8 @@ private:
     QString dialogDirectory() const;
     void rememberDirectory(const QString& file);
     void saveSettings() const;
+    void keepForRecovery(const bp::train::EpochEvent& e);
+    void offerRecovery();
 
     AppContext m_context;
     TrainingController* m_controller = nullptr;
@@ -141,4 +149,5 @@ private:
     Appearance m_appearance;
     qint64 m_lastStep = 0;
     int m_runsFinished = 0;
+    QString m_recovered;  // an interrupted run's model found at start-up
 };

@@ -430,6 +430,56 @@ private slots:
             QVERIFY2(t.elapsed() < 5000, qPrintable(QString::number(t.elapsed())));
         }
     }
+
+    void aRunKeepsItsLastEpochForRecoveryUntilItEnds() {
+        QString why;
+        if (!mnistAvailable(&why)) QSKIP(qPrintable(why));
+        QTemporaryDir dir;
+        AppContext c;
+        c.recoveryPath = dir.path() + QStringLiteral("/recovery/interrupted-run.safetensors");
+        {
+            TrainPage page{c};
+            waitForData(page);
+            QVERIFY(page.recoveredModel().isEmpty());
+            setRun(page, 1000, 200, 50, 30);
+            page.startTraining();
+            // After the first epoch the model is on disk, loadable, saying how far the run got.
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(c.recoveryPath), 60000);
+            const bp::io::LoadedModel kept = bp::io::load_model(c.recoveryPath.toStdString());
+            QVERIFY(kept.summary.value("epochs", 0) >= 1);
+            QVERIFY(kept.summary.value("interrupted", false));
+            // The page goes away mid-run, as in a crash or a quit during training: the file stays.
+        }
+        QVERIFY(QFile::exists(c.recoveryPath));
+        TrainPage next{c};
+        QCOMPARE(next.recoveredModel(), c.recoveryPath);
+        QVERIFY(next.banner()->isVisibleTo(&next));
+        QVERIFY(next.banner()->text().contains(QStringLiteral("interrupted")));
+        emit next.banner()->linkActivated(QStringLiteral("recover"));
+        QVERIFY(next.currentModel());
+        QVERIFY(next.continueCheck()->isChecked());
+        QVERIFY(!QFile::exists(c.recoveryPath));  // taken up: not offered again
+        // A run that ends normally leaves nothing to recover.
+        waitForData(next);
+        setRun(next, 500, 100, 50, 1);
+        next.startTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(next.controller()->state() == State::Idle, 60000);
+        QVERIFY(!QFile::exists(c.recoveryPath));
+    }
+
+    void aDamagedRecoveryFileIsReportedNotLoaded() {
+        QTemporaryDir dir;
+        AppContext c;
+        c.recoveryPath = dir.path() + QStringLiteral("/interrupted-run.safetensors");
+        QFile f(c.recoveryPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("not a model");
+        f.close();
+        TrainPage page{c};
+        QVERIFY(page.recoveredModel().isEmpty());
+        QVERIFY(page.banner()->text().contains(QStringLiteral("could not be read")));
+        QVERIFY(!QFile::exists(c.recoveryPath));
+    }
 };
 
 QTEST_MAIN(TestTrainPage)
