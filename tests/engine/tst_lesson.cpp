@@ -370,7 +370,7 @@ void TestLesson::parseLineNumbers() {
     QCOMPARE(s.settings[0].line, 18);
     QCOMPARE(s.settings[3].line, 21);
     QCOMPARE(s.lock.size(), size_t(2));
-    QCOMPARE(s.lock[1].name, std::string("train.dataset"));
+    QCOMPARE(s.lock[1].name, std::string("train.optimizer"));
     QCOMPARE(s.lock[1].line, 22);
     QCOMPARE(s.hide[0].line, 23);
     QVERIFY(s.highlight);

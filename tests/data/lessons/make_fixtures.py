@@ -113,7 +113,7 @@ set: model = mlp
 set: epochs = 1
 set: train_limit = 2000
 set: augment = false
-lock: train.model
+lock: train.model, train.optimizer
 hide: train.optimizer
 highlight: train.start
 do: train.start
