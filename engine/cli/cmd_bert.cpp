@@ -61,7 +61,11 @@ int train_text_bert(const Args& args) {
         throw UsageError("--sample is for GPT-mini; BERT does not generate text left to right");
     const bool quiet = args.on("quiet");
 
-    data::TextCorpus corpus = args.has("text") ? data::load_text_corpus(args.str("text")) : data::load_default_corpus();
+    if (args.on("exclude-held-out") && args.has("text")) throw UsageError("--exclude-held-out is for the default corpus; drop --text");
+    data::TextCorpus corpus =
+        args.has("text")               ? data::load_text_corpus(args.str("text"))
+        : args.on("exclude-held-out") ? data::load_default_corpus_without(data::make_fortune_source_task(0.2, cfg.seed).test)
+                                       : data::load_default_corpus();
     data::BertVocab vocab(corpus.tokenizer);
     models::BertOptions o;
     o.vocab_size = vocab.vocab_size();
@@ -246,6 +250,7 @@ int cmd_fine_tune(int argc, char** argv) {
                {"dim", "N", "from scratch: model width", "128"},
                {"context", "N", "from scratch: tokens per quotation ([CLS] + characters; longer ones are cut)", "128"},
                {"block", "modern|gpt2", "from scratch: the block (as train-text --model bert)", "modern"},
+               {"pooling", "cls|mean", "what the classifier reads: the [CLS] position, or the mean of the real positions", "cls"},
                {"epochs", "N", "passes over the training quotations", "10"},
                {"batch-size", "N", "quotations per batch", "32"},
                {"lr", "X", "peak learning rate (AdamW; warm-up over 10% of the steps, cosine decay to lr/10)", "0.001"},
@@ -277,6 +282,9 @@ int cmd_fine_tune(int argc, char** argv) {
     const int per_class = args.integer("per-class", 0, 1'000'000);
     const bool quiet = args.on("quiet");
     set_num_threads(cfg.threads);
+    models::BertOptions::Pooling pooling = models::BertOptions::Pooling::cls;
+    if (args.str("pooling") == "mean") pooling = models::BertOptions::Pooling::mean;
+    else if (args.str("pooling") != "cls") throw UsageError("--pooling expects cls or mean; got '" + args.str("pooling") + "'");
 
     const data::TextClassificationTask task = data::make_fortune_source_task(test_fraction, cfg.seed, per_class);
     std::printf("fine-tune: task %s, %zu classes, %zu training and %zu held-out quotations (%zu and %zu per class)\n",
@@ -297,6 +305,7 @@ int cmd_fine_tune(int argc, char** argv) {
         io::LoadedBert loaded = io::load_bert(args.str("model-file"));
         models::BertOptions o = loaded.model->options();
         o.num_classes = static_cast<int64_t>(task.classes.size());
+        o.pooling = pooling;
         auto bert = std::make_shared<models::BertMini>(o);
         bert->load_encoder_from(*loaded.model);
         report["model"] = {{"name", "bert_mini"}, {"options", o.to_json()}, {"parameters", bert->parameter_count()},
@@ -320,6 +329,7 @@ int cmd_fine_tune(int argc, char** argv) {
         o.heads = args.integer("heads", 1, 64);
         o.dim = args.integer("dim", 1, 4096);
         o.num_classes = static_cast<int64_t>(task.classes.size());
+        o.pooling = pooling;
         if (args.str("block") == "gpt2") o.block = nn::BlockKind::gpt2;
         else if (args.str("block") != "modern") throw UsageError("--block expects modern or gpt2; got '" + args.str("block") + "'");
         if (o.dim % o.heads != 0)

@@ -66,6 +66,7 @@ int cmd_train_text(int argc, char** argv) {
               "BERT's defaults differ: --block modern, --batch-size 16, --context 128, --lr 0.002, --sample 0.",
               {{"model", "gpt|bert", "gpt: GPT-mini (next character); bert: BERT-mini (masked characters)", "gpt"},
                {"compare-gpt", "", "bert: also train GPT-mini of the same size and report its next-character accuracy", ""},
+               {"exclude-held-out", "", "bert: leave out of the corpus the quotations 'fine-tune' tests on (same --seed)", ""},
                {"text", "FILE", "a UTF-8 text file (at least 1,000 characters) instead of the default corpus", ""},
                {"block", "gpt2|modern", "gpt2: LayerNorm, GELU, learned positions; modern: RMSNorm, SwiGLU, RoPE", "gpt2"},
                {"layers", "N", "transformer blocks", "4"},
@@ -91,7 +92,8 @@ int cmd_train_text(int argc, char** argv) {
     const std::string model = args.str("model");
     if (model == "bert") return train_text_bert(args);
     if (model != "gpt") throw UsageError("--model expects gpt or bert; got '" + model + "'");
-    if (args.on("compare-gpt")) throw UsageError("--compare-gpt goes with --model bert");
+    if (args.on("compare-gpt") || args.on("exclude-held-out"))
+        throw UsageError(std::string(args.on("compare-gpt") ? "--compare-gpt" : "--exclude-held-out") + " goes with --model bert");
 
     train::TextTrainConfig cfg;
     cfg.steps = args.integer("steps", 1, 10'000'000);

@@ -135,6 +135,19 @@ private slots:
         QVERIFY(max_diff(ha, hb, 10 * 16, 20 * 16) < 1e-6);  // the other sequence
         QVERIFY(max_diff(ha, hb, 4 * 16, 10 * 16) > 1e-6);   // the padded positions themselves differ
         QVERIFY(max_diff(bert.classify(x, mask).to_vector(), bert.classify(y, mask).to_vector()) < 1e-6);
+        // Mean pooling averages the real positions only: padding changes nothing there either, and the pooled
+        // vector is the mean of the real positions' hidden states.
+        bert.set_pooling(BertOptions::Pooling::mean);
+        QVERIFY(max_diff(bert.classify(x, mask).to_vector(), bert.classify(y, mask).to_vector()) < 1e-6);
+        {
+            std::vector<double> mean_h(16, 0.0);
+            for (int t = 0; t < 4; ++t)
+                for (int i = 0; i < 16; ++i) mean_h[static_cast<size_t>(i)] += ha[static_cast<size_t>(t * 16 + i)] / 4;
+            Tensor expect = bert.classifier->forward(Tensor::from_vector({1, 16}, mean_h));
+            const auto got = bert.classify(x, mask).to_vector();
+            QVERIFY(max_diff(got, expect.to_vector(), 0, 3) < 1e-5);
+        }
+        QCOMPARE(BertOptions::from_json(bert.options().to_json()).pooling, BertOptions::Pooling::mean);
         // Without the mask the padding is visible.
         QVERIFY(max_diff(bert.encode(x).to_vector(), bert.encode(y).to_vector(), 0, 4 * 16) > 1e-6);
     }

@@ -3,7 +3,9 @@
 #include "bp/data/bert_data.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <numeric>
 #include <random>
 
@@ -145,6 +147,25 @@ TextClassificationTask make_fortune_source_task(double test_fraction, uint64_t s
     }
     std::shuffle(task.train.begin(), task.train.end(), rng);
     return task;
+}
+
+TextCorpus load_default_corpus_without(const std::vector<LabelledText>& excluded, double val_fraction) {
+    std::string why;
+    if (!default_corpus_available(&why)) throw DataError(why);
+    std::set<std::string> skip;
+    for (const auto& e : excluded) skip.insert(e.text);
+    std::string text;
+    size_t dropped = 0;
+    for (const std::string& path : default_corpus_files())
+        for (const std::string& q : read_fortune_quotations(std::filesystem::path(path).filename().string())) {
+            if (skip.count(q)) {
+                ++dropped;
+                continue;
+            }
+            text += q;
+            text += "\n\n";  // a blank line between quotations, as in the default corpus
+        }
+    return make_text_corpus(text, "fortunes without " + std::to_string(dropped) + " held-out quotation(s)", val_fraction);
 }
 
 std::pair<Tensor, Tensor> encode_for_classification(const std::vector<std::string>& texts, const BertVocab& vocab,

@@ -19,7 +19,8 @@ namespace bp::models {
 nlohmann::json BertOptions::to_json() const {
     return {{"vocab_size", vocab_size}, {"context", context}, {"layers", layers}, {"heads", heads}, {"dim", dim},
             {"num_classes", num_classes}, {"tie_mlm", tie_mlm}, {"tiled", tiled},
-            {"block", block == nn::BlockKind::modern ? "modern" : "gpt2"}};
+            {"block", block == nn::BlockKind::modern ? "modern" : "gpt2"},
+            {"pooling", pooling == Pooling::mean ? "mean" : "cls"}};
 }
 
 BertOptions BertOptions::from_json(const nlohmann::json& j) {
@@ -38,6 +39,10 @@ BertOptions BertOptions::from_json(const nlohmann::json& j) {
         if (block == "gpt2") o.block = nn::BlockKind::gpt2;
         else if (block == "modern") o.block = nn::BlockKind::modern;
         else throw ConfigError("bert: unknown block '" + block + "'; use gpt2 or modern");
+        const std::string pooling = j.value("pooling", std::string("cls"));
+        if (pooling == "cls") o.pooling = Pooling::cls;
+        else if (pooling == "mean") o.pooling = Pooling::mean;
+        else throw ConfigError("bert: unknown pooling '" + pooling + "'; use cls or mean");
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(std::string("bert: bad options (") + e.what() + "); got " + j.dump());
     }
@@ -186,6 +191,21 @@ Tensor BertMini::mlm_loss(const data::MlmBatch& batch, const Tensor& key_padding
 Tensor BertMini::classify(const Tensor& tokens, const Tensor& key_padding_mask) {
     Tensor h = encode(tokens, key_padding_mask);  // [B, T, d]
     const int64_t B = tokens.size(0), T = tokens.size(1);
+    if (opts_.pooling == BertOptions::Pooling::mean) {
+        // pooled[b] = Σ_t m[b, t] h[b, t] / Σ_t m[b, t]   (m = 1 at real positions; all ones without a mask)
+        std::vector<double> m(static_cast<size_t>(B * T), 1.0), count(static_cast<size_t>(B), static_cast<double>(T));
+        if (key_padding_mask.defined()) {
+            m = key_padding_mask.to_vector();
+            for (int64_t b = 0; b < B; ++b) {
+                double c = 0;
+                for (int64_t t = 0; t < T; ++t) c += (m[b * T + t] = m[b * T + t] != 0 ? 1.0 : 0.0);
+                count[static_cast<size_t>(b)] = std::max(c, 1.0);
+            }
+        }
+        Tensor mask = Tensor::from_vector({B, T, 1}, m, h.dtype());                        // [B, T, 1]
+        Tensor pooled = div(sum(mul(h, mask), 1), Tensor::from_vector({B, 1}, count, h.dtype()));  // [B, d]
+        return classifier->forward(pooled);                                                 // [B, classes]
+    }
     std::vector<double> cls(static_cast<size_t>(B));
     for (int64_t b = 0; b < B; ++b) cls[static_cast<size_t>(b)] = static_cast<double>(b * T);
     Tensor rows = index_select(reshape(h, {B * T, opts_.dim}), Tensor::from_vector({B}, cls, DType::i32));  // [B, d]

@@ -82,6 +82,10 @@ std::vector<std::string> fortune_source_classes();
 TextClassificationTask make_fortune_source_task(double test_fraction = 0.2, uint64_t seed = 1, int per_class = 0,
                                                 const std::vector<std::string>& classes = fortune_source_classes());
 
+/// The default corpus (the same collections, in the same order) without the given quotations, e.g. a task's
+/// held-out ones, so that pre-training never reads the text a fine-tuned model is tested on.
+TextCorpus load_default_corpus_without(const std::vector<LabelledText>& excluded, double val_fraction = 0.1);
+
 /// [CLS] + the first T − 1 known characters of each text (unknown ones dropped), padded with [PAD] to T:
 /// tokens int32 [N, T] and the key padding mask int32 [N, T] (1 = real token, 0 = padding).
 std::pair<Tensor, Tensor> encode_for_classification(const std::vector<std::string>& texts, const BertVocab& vocab,

@@ -30,6 +30,10 @@ struct BertOptions {
     /// attend to its neighbours, as the [MASK]ed position carries no information of its own).
     nn::BlockKind block = nn::BlockKind::modern;
     bool tiled = true;        // the memory-aware attention kernel
+    /// What the classifier reads: cls = the [CLS] position's hidden state (BERT's choice; after masked-LM
+    /// pre-training alone, with no next-sentence task, [CLS] has learned nothing in particular); mean = the mean
+    /// of the hidden states of the real (non-[PAD]) positions, which masked-LM pre-training did shape.
+    enum class Pooling { cls, mean } pooling = Pooling::cls;
     nlohmann::json to_json() const;
     static BertOptions from_json(const nlohmann::json& j);  // ConfigError on bad sizes
 };
@@ -58,7 +62,8 @@ public:
     Tensor mlm_logits(const data::MlmBatch& batch, const Tensor& key_padding_mask = {});
     /// Mean cross-entropy over the chosen positions only (a scalar with a graph).
     Tensor mlm_loss(const data::MlmBatch& batch, const Tensor& key_padding_mask = {});
-    /// Class logits from the [CLS] position (position 0): [B, num_classes].
+    /// Class logits from the [CLS] position (position 0) or the mean over the real positions (options().pooling):
+    /// [B, num_classes].
     Tensor classify(const Tensor& tokens, const Tensor& key_padding_mask = {});
     std::string repr() const override;
     std::string type_name() const override { return "BertMini"; }
@@ -70,6 +75,7 @@ public:
     /// naming the tensor when a shape differs.
     void load_encoder_from(const BertMini& other);
     const BertOptions& options() const { return opts_; }
+    void set_pooling(BertOptions::Pooling p) { opts_.pooling = p; }  // the head has no parameters of its own
 
     void capture_attention(bool on);
     std::vector<Tensor> attention_maps() const;  // per layer [B, H, T, T] after a capturing forward
