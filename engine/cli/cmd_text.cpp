@@ -1,6 +1,7 @@
 // cmd_text.cpp — `backprop train-text` (GPT-mini on the default fortunes corpus or any UTF-8 file: progress,
-// validation loss against the unigram baseline, the model file and a JSON report) and `backprop generate`
-// (text from a saved GPT model file).
+// validation loss against the unigram baseline, the model file and a JSON report; `--model bert` hands the
+// parsed flags to BERT-mini's masked-LM pre-training in cmd_bert.cpp) and `backprop generate` (text from a
+// saved GPT model file).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -58,8 +59,15 @@ int cmd_train_text(int argc, char** argv) {
               "Train GPT-mini, a character-level transformer language model, on the default corpus (a classroom\n"
               "selection of Debian's 'fortunes': literature, science, wisdom, people, computers, education, fortunes)\n"
               "or on any UTF-8 text file; prints the validation loss against the unigram (character-frequency)\n"
-              "baseline, saves the model (with its vocabulary) for 'backprop generate'.",
-              {{"text", "FILE", "a UTF-8 text file (at least 1,000 characters) instead of the default corpus", ""},
+              "baseline, saves the model (with its vocabulary) for 'backprop generate'.\n"
+              "With --model bert: pre-train BERT-mini, a bidirectional encoder, with the masked-LM objective (15% of\n"
+              "the characters chosen; 80% become [MASK], 10% a random character, 10% stay) and report the masked-\n"
+              "character accuracy and loss against the unigram baseline; the file feeds 'backprop fine-tune'.\n"
+              "BERT's defaults differ: --block modern, --batch-size 16, --context 128, --lr 0.002, --sample 0.",
+              {{"model", "gpt|bert", "gpt: GPT-mini (next character); bert: BERT-mini (masked characters)", "gpt"},
+               {"compare-gpt", "", "bert: also train GPT-mini of the same size and report its next-character accuracy", ""},
+               {"exclude-held-out", "", "bert: leave out of the corpus the quotations 'fine-tune' tests on (same --seed)", ""},
+               {"text", "FILE", "a UTF-8 text file (at least 1,000 characters) instead of the default corpus", ""},
                {"block", "gpt2|modern", "gpt2: LayerNorm, GELU, learned positions; modern: RMSNorm, SwiGLU, RoPE", "gpt2"},
                {"layers", "N", "transformer blocks", "4"},
                {"heads", "N", "attention heads per block", "4"},
@@ -81,6 +89,11 @@ int cmd_train_text(int argc, char** argv) {
                {"quiet", "", "only the summary", ""}});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+    const std::string model = args.str("model");
+    if (model == "bert") return train_text_bert(args);
+    if (model != "gpt") throw UsageError("--model expects gpt or bert; got '" + model + "'");
+    if (args.on("compare-gpt") || args.on("exclude-held-out"))
+        throw UsageError(std::string(args.on("compare-gpt") ? "--compare-gpt" : "--exclude-held-out") + " goes with --model bert");
 
     train::TextTrainConfig cfg;
     cfg.steps = args.integer("steps", 1, 10'000'000);

@@ -3,6 +3,7 @@
 #pragma once
 
 namespace bp::cli {
+class Args;
 int cmd_train(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_info(int argc, char** argv);
@@ -12,5 +13,7 @@ int cmd_predict(int argc, char** argv);
 int cmd_export_charts(int argc, char** argv);
 int cmd_train_text(int argc, char** argv);  // cmd_text.cpp
 int cmd_generate(int argc, char** argv);
+int train_text_bert(const Args& args);       // cmd_bert.cpp: train-text --model bert (flags parsed by cmd_train_text)
+int cmd_fine_tune(int argc, char** argv);    // cmd_bert.cpp
 int cmd_lesson(int argc, char** argv);  // cmd_lesson.cpp: lesson lint | list | catalogue
 }  // namespace bp::cli

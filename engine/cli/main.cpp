@@ -1,4 +1,4 @@
-// main.cpp — `backprop`, the command line: train, train-text, generate, eval, predict, info, bench, lesson. Shares the engine with the app and
+// main.cpp — `backprop`, the command line: train, train-text, generate, fine-tune, eval, predict, info, bench, lesson. Shares the engine with the app and
 // nothing of the GUI. Usage errors exit 2, other errors 1, each with one message on stderr.
 #include <cstring>
 #include <iostream>
@@ -16,6 +16,7 @@ static const char* kUsage =
     "  train    train a zoo model on a dataset, save it and write a JSON report\n"
     "  train-text  train GPT-mini (a character-level language model) on the fortunes corpus or a text file\n"
     "  generate    write text with a GPT model saved by train-text\n"
+    "  fine-tune   fine-tune BERT-mini (pre-trained by train-text --model bert, or from scratch) on a text task\n"
     "  eval     evaluate a saved model on a dataset's test split\n"
     "  predict  classify PNG/JPEG pictures with a saved model (top classes and probabilities)\n"
     "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
         if (cmd == "train") return bp::cli::cmd_train(argc, argv);
         if (cmd == "train-text") return bp::cli::cmd_train_text(argc, argv);
         if (cmd == "generate") return bp::cli::cmd_generate(argc, argv);
+        if (cmd == "fine-tune") return bp::cli::cmd_fine_tune(argc, argv);
         if (cmd == "eval") return bp::cli::cmd_eval(argc, argv);
         if (cmd == "predict") return bp::cli::cmd_predict(argc, argv);
         if (cmd == "info") return bp::cli::cmd_info(argc, argv);

@@ -105,6 +105,10 @@ Tensor swiglu(const Tensor& a, const Tensor& b);
 /// asked.  a: [..., M, K] (or [..., K, M] with trans_a)  b: [..., K, N] (or [..., N, K] with trans_b)
 /// out: [..., M, N]; 3-D or 4-D, leading dimensions equal. Example: bmm(q, k, false, true) = q kᵀ.
 Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
+/// Rows of x picked by index (torch.index_select(x, 0, indices)): out[m, :] = x[indices[m], :].
+/// x: [N, D] float  indices: int32 [M], each in [0, N)  out: [M, D]. Backward scatter-adds into the picked rows.
+/// Example: index_select(reshape(hidden, {B * T, d}), masked_positions) keeps only the masked positions.
+Tensor index_select(const Tensor& x, const Tensor& indices);
 /// Swaps two dimensions (a copy, not a view): [B, T, H, Dh] -> [B, H, T, Dh] with transpose(x, 1, 2).
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
 

@@ -307,6 +307,38 @@ TextCorpus load_default_corpus(double val_fraction) {
     return make_text_corpus(text, "fortunes: " + names, val_fraction);
 }
 
+std::vector<std::string> read_fortune_quotations(const std::string& collection) {
+    const std::string path = fortunes_dir() + "/" + collection;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw DataError("the fortunes collection " + path + " is missing; install it with 'sudo apt-get install "
+                        "fortunes' (scripts/setup.sh does)");
+    std::istringstream in(read_file(path));
+    std::vector<std::string> out;
+    std::string line, chunk;
+    auto flush = [&]() {
+        std::string q = clean_fortunes(chunk);
+        chunk.clear();
+        std::vector<char32_t> cps;
+        size_t bad = 0;
+        if (!decode_utf8(q, cps, &bad)) {  // as the default corpus: read a non-UTF-8 quotation as Latin-1
+            std::string fixed;
+            for (unsigned char c : q) append_utf8(fixed, c);
+            q = fixed;
+        }
+        while (!q.empty() && (q.back() == '\n' || q.back() == ' ')) q.pop_back();
+        size_t start = 0;
+        while (start < q.size() && (q[start] == '\n' || q[start] == ' ')) ++start;
+        if (start < q.size()) out.push_back(q.substr(start));
+    };
+    while (std::getline(in, line)) {
+        if (line == "%" || line == "%\r") flush();
+        else chunk += line + "\n";
+    }
+    flush();
+    return out;
+}
+
 // ---- batches and the baseline -----------------------------------------------------------------------------
 
 std::pair<Tensor, Tensor> sample_text_batch(const std::vector<int32_t>& tokens, int64_t batch, int64_t context,

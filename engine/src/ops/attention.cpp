@@ -133,6 +133,14 @@ BP_REGISTER_GRADCHECK("scaled_dot_product_attention", "causal + padding mask [2,
                       (V{{2, 2, 4, 2}, {2, 2, 4, 2}, {2, 2, 4, 2}}), Domain::away_from_zero, [](const Inputs& in) {
                           return scaled_dot_product_attention(in[0], in[1], in[2], true, pad_mask_2x4());
                       });
+BP_REGISTER_GRADCHECK("scaled_dot_product_attention", "bidirectional + padding mask [2, 4] (the encoder), q k v [2, 2, 4, 2]",
+                      (V{{2, 2, 4, 2}, {2, 2, 4, 2}, {2, 2, 4, 2}}), Domain::away_from_zero, [](const Inputs& in) {
+                          return scaled_dot_product_attention(in[0], in[1], in[2], false, pad_mask_2x4());
+                      });
+BP_REGISTER_GRADCHECK("scaled_dot_product_attention_tiled", "block 3, bidirectional + padding [2, 4], q k v [2, 2, 4, 2]",
+                      (V{{2, 2, 4, 2}, {2, 2, 4, 2}, {2, 2, 4, 2}}), Domain::away_from_zero, [](const Inputs& in) {
+                          return scaled_dot_product_attention_tiled(in[0], in[1], in[2], false, pad_mask_2x4(), 3);
+                      });
 BP_REGISTER_GRADCHECK("scaled_dot_product_attention_tiled", "block 2, q [1, 2, 3, 4], k v [1, 2, 5, 4], padding",
                       (V{{1, 2, 3, 4}, {1, 2, 5, 4}, {1, 2, 5, 4}}), Domain::away_from_zero, [](const Inputs& in) {
                           return scaled_dot_product_attention_tiled(in[0], in[1], in[2], false, pad_mask_1x5(), 2);

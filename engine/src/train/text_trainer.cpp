@@ -9,6 +9,7 @@
 
 #include "bp/autograd.h"
 #include "bp/backend.h"
+#include "bp/train/schedule.h"
 
 namespace bp::train {
 
@@ -164,19 +165,10 @@ void TextTrainer::run() {
     evaluate(0);
     int done = 0;
     // lr(s): linear warm-up over the first warmup_steps steps, then a cosine from lr down to lr/10 at the end.
-    const double lr_min = cfg_.lr / 10;
     for (int step = 1; step <= cfg_.steps; ++step) {
         if (!wait_while_paused()) break;
         const auto t0 = std::chrono::steady_clock::now();
-        double lr;
-        if (step <= cfg_.warmup_steps) {
-            lr = cfg_.lr * step / cfg_.warmup_steps;
-        } else {
-            const double p = cfg_.steps > cfg_.warmup_steps
-                                 ? static_cast<double>(step - cfg_.warmup_steps) / (cfg_.steps - cfg_.warmup_steps)
-                                 : 1.0;
-            lr = lr_min + 0.5 * (cfg_.lr - lr_min) * (1 + std::cos(M_PI * p));
-        }
+        const double lr = warmup_cosine_lr(step, cfg_.steps, cfg_.warmup_steps, cfg_.lr);
         opt_->set_lr(lr);
 
         auto [x, y] = data::sample_text_batch(corpus_.train, B, T, gen);
@@ -193,36 +185,10 @@ void TextTrainer::run() {
         }
         opt_->zero_grad();
         loss.backward();
-        double norm2 = 0;
-        for (const Tensor& p : params) {
-            Tensor g = p.grad();
-            if (!g.defined()) continue;
-            if (g.dtype() == DType::f32) {
-                const float* gp = g.data<float>();
-                double s = 0;
-                for (int64_t i = 0; i < g.numel(); ++i) s += double(gp[i]) * gp[i];
-                norm2 += s;
-            } else {
-                const double* gp = g.data<double>();  // in place, no copy of the gradient
-                for (int64_t i = 0; i < g.numel(); ++i) norm2 += gp[i] * gp[i];
-            }
-        }
-        const double norm = std::sqrt(norm2);
+        const double norm = clip_grad_norm(params, cfg_.grad_clip);  // clips only a finite norm
         if (!std::isfinite(norm)) {
             fail("the gradient became " + std::string(std::isnan(norm) ? "NaN" : "infinite"), step);
             return;
-        }
-        if (cfg_.grad_clip > 0 && norm > cfg_.grad_clip) {
-            const double s = cfg_.grad_clip / (norm + 1e-6);
-            for (const Tensor& p : params) {
-                Tensor g = p.grad();
-                if (!g.defined()) continue;
-                dispatch_dtype(g.dtype(), [&](auto tag) {
-                    using T = decltype(tag);
-                    T* gp = g.data<T>();
-                    for (int64_t i = 0; i < g.numel(); ++i) gp[i] = static_cast<T>(gp[i] * s);
-                });
-            }
         }
         opt_->step();
         train_seconds += seconds_since(t0);

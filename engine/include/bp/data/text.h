@@ -58,6 +58,11 @@ TextCorpus load_default_corpus(double val_fraction = 0.1);
 std::vector<std::string> default_corpus_files();  // absolute paths under /usr/share/games/fortunes
 bool default_corpus_available(std::string* why_not = nullptr);
 
+/// The quotations of one fortunes collection (e.g. "science"), each cleaned as the default corpus is (overstrikes
+/// resolved, tabs as spaces, no trailing newline), in file order; empty ones skipped. DataError when the file is
+/// missing (with the apt-get hint). For the BERT fine-tuning task "which collection is this quotation from".
+std::vector<std::string> read_fortune_quotations(const std::string& collection);
+
 /// B random windows of T+1 consecutive tokens: x = tokens [i, i+T), y = tokens [i+1, i+T+1]; int32 [B, T].
 std::pair<Tensor, Tensor> sample_text_batch(const std::vector<int32_t>& tokens, int64_t batch, int64_t context,
                                             Generator& gen);

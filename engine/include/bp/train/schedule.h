@@ -1,0 +1,22 @@
+// schedule.h — the pieces of a transformer training step shared by the text trainers (GPT-mini's TextTrainer,
+// BERT-mini's pre-training and fine-tuning): the warm-up + cosine learning-rate schedule and global-norm
+// gradient clipping. Plain functions, no state.
+//   opt.set_lr(train::warmup_cosine_lr(step, steps, warmup, 3e-3));
+//   double norm = train::clip_grad_norm(model.parameters(), 1.0);   // NaN/inf norms are returned, not clipped
+#pragma once
+
+#include <vector>
+
+#include "bp/tensor.h"
+
+namespace bp::train {
+
+/// lr at 1-based `step` of `steps`: linear warm-up over the first `warmup` steps, then a cosine from lr down to
+/// lr/10 at the last step.
+double warmup_cosine_lr(int step, int steps, int warmup, double lr);
+
+/// The global L2 norm of the parameters' gradients; when max_norm > 0 and the norm exceeds it (and is finite),
+/// scales every gradient in place by max_norm / (norm + 1e-6). Parameters without a gradient are skipped.
+double clip_grad_norm(const std::vector<Tensor>& params, double max_norm);
+
+}  // namespace bp::train

@@ -1,0 +1,45 @@
+// schedule.cpp — the learning-rate schedule and gradient clipping of schedule.h (host loops over the gradients
+// in place, no copies).
+#include "bp/train/schedule.h"
+
+#include <cmath>
+
+namespace bp::train {
+
+double warmup_cosine_lr(int step, int steps, int warmup, double lr) {
+    if (step <= warmup) return lr * step / warmup;
+    const double lr_min = lr / 10;
+    const double p = steps > warmup ? static_cast<double>(step - warmup) / (steps - warmup) : 1.0;
+    return lr_min + 0.5 * (lr - lr_min) * (1 + std::cos(M_PI * p));
+}
+
+double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
+    double norm2 = 0;
+    for (const Tensor& p : params) {
+        Tensor g = p.grad();
+        if (!g.defined()) continue;
+        dispatch_dtype(g.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            const T* gp = g.data<T>();
+            double s = 0;
+            for (int64_t i = 0; i < g.numel(); ++i) s += double(gp[i]) * gp[i];
+            norm2 += s;
+        });
+    }
+    const double norm = std::sqrt(norm2);
+    if (max_norm > 0 && std::isfinite(norm) && norm > max_norm) {
+        const double s = max_norm / (norm + 1e-6);
+        for (const Tensor& p : params) {
+            Tensor g = p.grad();
+            if (!g.defined()) continue;
+            dispatch_dtype(g.dtype(), [&](auto tag) {
+                using T = decltype(tag);
+                T* gp = g.data<T>();
+                for (int64_t i = 0; i < g.numel(); ++i) gp[i] = static_cast<T>(gp[i] * s);
+            });
+        }
+    }
+    return norm;
+}
+
+}  // namespace bp::train
