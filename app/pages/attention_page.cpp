@@ -14,6 +14,7 @@
 #include "core/app_settings.h"
 #include "controllers/training_controller.h"
 #include "core/facts.h"
+#include "panels/bert_fill_panel.h"
 #include "panels/generated_text_view.h"
 #include "panels/gpt_generate_controls.h"
 #include "panels/gpt_loss_charts.h"
@@ -29,6 +30,8 @@ AttentionPage::AttentionPage(const AppContext& context, QWidget* parent) : QWidg
     m_vit = new VitAttentionPanel(context);
     m_tabs->addTab(m_vit, tr("&Vision: ViT on digits"));
     m_tabs->addTab(buildGptTab(), tr("&Language: GPT-mini on text"));
+    m_bert = new BertFillPanel(context);
+    m_tabs->addTab(m_bert, tr("&Bidirectional: BERT-mini fills blanks"));
     layout->addWidget(m_tabs);
 
     connect(m_vit, &VitAttentionPanel::shown, this, &AttentionPage::vitShown);
@@ -58,6 +61,7 @@ AttentionPage::~AttentionPage() = default;
 bool AttentionPage::showTab(const QString& id) {
     if (id == QLatin1String("vit")) m_tabs->setCurrentIndex(0);
     else if (id == QLatin1String("gpt")) m_tabs->setCurrentIndex(1);
+    else if (id == QLatin1String("bert")) m_tabs->setCurrentIndex(2);
     else return false;
     return true;
 }
@@ -205,7 +209,7 @@ void AttentionPage::registerLessonHooks() {
 void AttentionPage::saveSettings() {
     if (!m_context.settings || m_restoring) return;  // while the constructor restores them, widgets hold half the values
     AttentionSettings s;
-    s.tab = m_tabs->currentIndex() == 1 ? QStringLiteral("gpt") : QStringLiteral("vit");
+    s.tab = m_tabs->currentIndex() == 2 ? QStringLiteral("bert") : m_tabs->currentIndex() == 1 ? QStringLiteral("gpt") : QStringLiteral("vit");
     s.testImage = m_vit->testImage();
     s.block = m_gptTrain->block();
     s.steps = m_gptTrain->steps();
@@ -220,6 +224,7 @@ void AttentionPage::applyAppearance(const Appearance& a) {
     m_vit->applyAppearance(a);
     m_lossCharts->applyAppearance(a);
     m_generated->applyAppearance(a);
+    m_bert->applyAppearance(a);
     m_gptLeft->setFixedWidth((a.presentation ? 400 : 340) + 10);
 }
 

@@ -18,6 +18,7 @@
 #include "core/page.h"
 #include "tools/attention_tools.h"
 
+class BertFillPanel;
 class GeneratedTextView;
 class GptGenerateControls;
 class GptLossCharts;
@@ -43,12 +44,13 @@ public:
 
     void applyAppearance(const Appearance& appearance) override;
     QTabWidget* tabs() const { return m_tabs; }
-    /// "vit" or "gpt"; false for anything else.
+    /// "vit", "gpt" or "bert"; false for anything else.
     bool showTab(const QString& id);
     VitAttentionPanel* vitPanel() const { return m_vit; }
     GptTrainControls* gptTrainControls() const { return m_gptTrain; }
     GptGenerateControls* gptGenerateControls() const { return m_gptGenerate; }
     GeneratedTextView* generatedTextView() const { return m_generated; }
+    BertFillPanel* bertPanel() const { return m_bert; }
 
     // ---- Vision (forwarded to the panel) ----
     void setDrawingSource(std::function<std::vector<float>()> source);
@@ -116,4 +118,5 @@ private:
     QTabWidget* m_gptViews = nullptr;  // "Loss curves" | "Attention of the generated text"
     GptLossCharts* m_lossCharts = nullptr;
     GeneratedTextView* m_generated = nullptr;
+    BertFillPanel* m_bert = nullptr;
 };

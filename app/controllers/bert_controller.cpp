@@ -1,0 +1,90 @@
+// bert_controller.cpp — see bert_controller.h.
+#include "controllers/bert_controller.h"
+
+#include "bp/tensor.h"
+#include "tools/bert_tools.h"
+
+void BertWorker::train(int steps, int runId) {
+    m_buffer.clear();
+    try {
+        if (!m_corpus) m_corpus = std::make_unique<bp::data::TextCorpus>(bp::data::load_default_corpus());
+        bp::data::BertVocab vocab(m_corpus->tokenizer);
+        bp::models::BertMini bert(BertController::classroomOptions(vocab.vocab_size()));
+        bp::Generator gen(1);
+        bert.reset_parameters(gen);
+        bp::train::MlmTrainConfig cfg;
+        cfg.steps = steps;
+        cfg.batch_size = 16;
+        cfg.context = 64;
+        cfg.warmup_steps = std::min(50, std::max(1, steps / 10));
+        cfg.eval_every = std::max(10, steps / 10);
+        cfg.eval_batches = 8;
+        bp::train::MlmCallbacks cb;
+        cb.on_step = [this](const bp::train::MlmStepEvent& e) {
+            m_buffer.update([&](Drained& d) { d.steps.push_back(e); });
+            return !cancel.load();
+        };
+        cb.on_eval = [this](const bp::train::MlmEvalEvent& e) { m_buffer.update([&](Drained& d) { d.evals.push_back(e); }); };
+        const bp::train::MlmResult r = bp::train::pretrain_bert(bert, vocab, *m_corpus, cfg, cb);
+        if (r.failed) {
+            emit failed(QString::fromStdString(r.failure), runId);
+            return;
+        }
+        emit finished(BertModel{berttools::cloneBert(bert), vocab}, r.steps_completed < steps, runId);
+    } catch (const std::exception& e) {
+        emit failed(QString::fromUtf8(e.what()), runId);
+    }
+}
+
+BertController::BertController(QObject* parent) : BackgroundRun(QStringLiteral("bp-bert"), parent), m_worker(new BertWorker) {
+    qRegisterMetaType<BertModel>();
+    connect(m_worker, &BertWorker::finished, this, [this](const BertModel& m, bool stopped, int runId) {
+        if (!isCurrent(runId)) return;
+        stopDraining();
+        setRunning(false);
+        emit trained(m, stopped);
+    });
+    connect(m_worker, &BertWorker::failed, this, [this](const QString& message, int runId) {
+        if (!isCurrent(runId)) return;
+        stopDraining();
+        setRunning(false);
+        emit failed(message);
+    });
+    adoptWorker(m_worker, [w = m_worker] { w->cancel = true; });
+}
+
+bp::models::BertOptions BertController::classroomOptions(int vocabSize) {
+    bp::models::BertOptions o;
+    o.vocab_size = vocabSize;
+    o.context = 64;
+    o.layers = 2;
+    o.heads = 4;
+    o.dim = 64;
+    return o;
+}
+
+bool BertController::start(int steps) {
+    if (m_running) return false;
+    m_worker->cancel = false;
+    const int runId = beginRun();
+    setRunning(true);
+    startDraining();
+    post([w = m_worker, steps, runId] { w->train(steps, runId); });
+    return true;
+}
+
+void BertController::stop() {
+    if (m_running) m_worker->cancel = true;
+}
+
+void BertController::drain() {
+    BertWorker::Drained d = m_worker->take();
+    if (!d.steps.empty()) emit stepsArrived(QVector<bp::train::MlmStepEvent>(d.steps.begin(), d.steps.end()));
+    if (!d.evals.empty()) emit evalsArrived(QVector<bp::train::MlmEvalEvent>(d.evals.begin(), d.evals.end()));
+}
+
+void BertController::setRunning(bool on) {
+    if (m_running == on) return;
+    m_running = on;
+    emit runningChanged(on);
+}

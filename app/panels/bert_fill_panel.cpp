@@ -1,0 +1,236 @@
+// bert_fill_panel.cpp — see bert_fill_panel.h.
+#include "panels/bert_fill_panel.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "bp/io/bert_file.h"
+#include "core/app_settings.h"
+#include "core/facts.h"
+#include "core/theme.h"
+#include "panels/scroll_column.h"
+#include "token_attention_view.h"
+
+BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
+    : QWidget(parent), m_context(context), m_bert(new BertController(this)) {
+    setObjectName(QStringLiteral("attention.bert"));
+    auto* layout = new QHBoxLayout(this);
+    layout->setSpacing(12);
+
+    auto* left = new QVBoxLayout;
+    auto* trainBox = new QGroupBox(tr("BERT-mini: guess the hidden characters"));
+    auto* tv = new QGridLayout(trainBox);
+    auto* explain = new QLabel(tr("BERT learns by filling in blanks: 15 % of the characters of each window are hidden "
+                                  "([MASK]) and it guesses them from both sides. 2 layers, 4 heads, d 64, on the fortunes."));
+    explain->setWordWrap(true);
+    m_steps = new QSpinBox;
+    m_steps->setObjectName(QStringLiteral("attention.bert_steps"));
+    m_steps->setRange(10, 20000);
+    m_steps->setSingleStep(100);
+    m_steps->setValue(400);
+    m_steps->setToolTip(tr("Optimizer steps of 16 windows × 64 characters."));
+    m_train = new QPushButton(tr("Train"));
+    m_train->setObjectName(QStringLiteral("attention.bert_train"));
+    m_stop = new QPushButton(tr("Stop"));
+    m_stop->setToolTip(tr("Stop training; the model as it is now is kept."));
+    m_open = new QPushButton(tr("Open…"));
+    m_open->setToolTip(tr("A BERT-mini saved here or by `backprop train-text --model bert`."));
+    m_save = new QPushButton(tr("Save…"));
+    m_progress = new QProgressBar;
+    m_status = new QLabel(tr("No BERT yet: train one (about a minute for 400 steps) or open a saved one."));
+    m_status->setObjectName(QStringLiteral("bertStatus"));
+    m_status->setWordWrap(true);
+    tv->addWidget(explain, 0, 0, 1, 4);
+    tv->addWidget(new QLabel(tr("Steps")), 1, 0);
+    tv->addWidget(m_steps, 1, 1);
+    tv->addWidget(m_train, 1, 2);
+    tv->addWidget(m_stop, 1, 3);
+    tv->addWidget(m_open, 2, 2);
+    tv->addWidget(m_save, 2, 3);
+    tv->addWidget(m_progress, 3, 0, 1, 4);
+    tv->addWidget(m_status, 4, 0, 1, 4);
+    left->addWidget(trainBox);
+
+    auto* fillBox = new QGroupBox(tr("Fill in the blanks"));
+    auto* fv = new QVBoxLayout(fillBox);
+    m_sentence = new QLineEdit(QStringLiteral("The qu_ck brown f_x jumps over the l_zy dog."));
+    m_sentence->setObjectName(QStringLiteral("attention.bert_text"));
+    m_sentence->setToolTip(tr("Type a sentence; every _ is a blank the model fills from the characters on both sides."));
+    m_blanks = new QTableWidget(0, 2);
+    m_blanks->setObjectName(QStringLiteral("attention.bert_blanks"));
+    m_blanks->setHorizontalHeaderLabels({tr("Blank"), tr("Most likely characters")});
+    m_blanks->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_blanks->verticalHeader()->hide();
+    m_blanks->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_note = new QLabel;
+    m_note->setWordWrap(true);
+    fv->addWidget(m_sentence);
+    fv->addWidget(m_blanks, 1);
+    fv->addWidget(m_note);
+    left->addWidget(fillBox, 1);
+    QWidget* column = scrollColumn(left);
+    column->setFixedWidth(400);
+    layout->addWidget(column);
+
+    auto* right = new QVBoxLayout;
+    auto* pick = new QHBoxLayout;
+    m_layer = new QComboBox;
+    m_head = new QComboBox;
+    pick->addWidget(new QLabel(tr("Show")));
+    pick->addWidget(m_layer);
+    pick->addWidget(m_head);
+    pick->addStretch(1);
+    m_view = new TokenAttentionView;
+    m_view->setObjectName(QStringLiteral("attention.bert_attention"));
+    m_view->setCaption(tr("Hover a character: the others are shaded by how much it attends to them. Rows: each character; "
+                          "columns: every character of the sentence, before and after it (bidirectional: no triangle)."));
+    right->addLayout(pick);
+    right->addWidget(m_view, 1);
+    layout->addLayout(right, 1);
+
+    connect(m_train, &QPushButton::clicked, this, [this] {
+        if (m_bert->start(m_steps->value())) {
+            m_progress->setMaximum(m_steps->value());
+            m_progress->setValue(0);
+            m_status->setText(tr("Loading the text and starting…"));
+        }
+    });
+    connect(m_stop, &QPushButton::clicked, m_bert, &BertController::stop);
+    connect(m_bert, &BertController::runningChanged, this, [this](bool running) {
+        m_train->setEnabled(!running);
+        m_stop->setEnabled(running);
+        m_open->setEnabled(!running);
+        if (m_context.facts) m_context.facts->set(QStringLiteral("bert.running"), running);
+    });
+    connect(m_bert, &BertController::stepsArrived, this, [this](const QVector<bp::train::MlmStepEvent>& s) {
+        const bp::train::MlmStepEvent& e = s.back();
+        m_progress->setValue(e.step);
+        m_status->setText(tr("Step %1 of %2: masked-character loss %3, %4 characters/s, about %5 s left")
+                              .arg(e.step).arg(e.steps).arg(e.loss, 0, 'f', 3).arg(e.tokens_per_second, 0, 'f', 0).arg(e.eta_seconds, 0, 'f', 0));
+    });
+    connect(m_bert, &BertController::evalsArrived, this, [this](const QVector<bp::train::MlmEvalEvent>& ev) {
+        const bp::train::MlmEvalEvent& e = ev.back();
+        m_note->setText(tr("Validation: %1 % of hidden characters guessed right (loss %2); a model that only knows how "
+                           "often each character occurs gets %3 % (loss %4).")
+                            .arg(e.val_accuracy * 100, 0, 'f', 1).arg(e.val_loss, 0, 'f', 3)
+                            .arg(e.unigram_accuracy * 100, 0, 'f', 1).arg(e.unigram_loss, 0, 'f', 3));
+        if (m_context.facts) {
+            m_context.facts->set(QStringLiteral("bert.val_accuracy"), e.val_accuracy);
+            m_context.facts->set(QStringLiteral("bert.unigram_accuracy"), e.unigram_accuracy);
+        }
+    });
+    connect(m_bert, &BertController::trained, this, [this](const BertModel& m, bool stopped) {
+        m_status->setText(stopped ? tr("Stopped: the model as it was is used below.") : tr("Trained: type a sentence with blanks."));
+        setModel(m);
+        if (m_context.facts) m_context.facts->set(QStringLiteral("bert.trained"), true);
+    });
+    connect(m_bert, &BertController::failed, this, [this](const QString& message) { m_status->setText(tr("Training failed: %1").arg(message)); });
+    connect(m_open, &QPushButton::clicked, this, [this] {
+        const QString dir = m_context.settings ? m_context.settings->lastDirectory() : QString();
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a BERT-mini"), dir, tr("Models (*.safetensors)"));
+        if (path.isEmpty()) return;
+        if (const QString error = openModel(path); !error.isEmpty()) m_status->setText(error);
+    });
+    connect(m_save, &QPushButton::clicked, this, [this] {
+        const QString dir = m_context.settings ? m_context.settings->lastDirectory() : QString();
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save BERT-mini"), dir + QStringLiteral("/bert.safetensors"),
+                                                          tr("Models (*.safetensors)"));
+        if (path.isEmpty()) return;
+        const QString error = saveModel(path);
+        m_status->setText(error.isEmpty() ? tr("Saved %1.").arg(QFileInfo(path).fileName()) : error);
+    });
+    connect(m_sentence, &QLineEdit::textChanged, this, &BertFillPanel::refill);  // as you type
+    connect(m_layer, &QComboBox::currentIndexChanged, this, &BertFillPanel::showHead);
+    connect(m_head, &QComboBox::currentIndexChanged, this, &BertFillPanel::showHead);
+    m_stop->setEnabled(false);
+    m_save->setEnabled(false);
+}
+
+void BertFillPanel::setModel(const BertModel& model) {
+    m_model = model;
+    m_save->setEnabled(hasModel());
+    const QSignalBlocker b1(m_layer), b2(m_head);
+    m_layer->clear();
+    m_head->clear();
+    if (hasModel()) {
+        for (int l = 0; l < m_model.model->options().layers; ++l) m_layer->addItem(tr("layer %1").arg(l + 1));
+        for (int h = 0; h < m_model.model->options().heads; ++h) m_head->addItem(tr("head %1").arg(h + 1));
+    }
+    refill();
+}
+
+QString BertFillPanel::openModel(const QString& path) {
+    try {
+        bp::io::LoadedBert b = bp::io::load_bert(path.toStdString());
+        setModel(BertModel{b.model, b.vocab});
+    } catch (const std::exception& e) {
+        return tr("%1 is not a BERT-mini this app can open: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what()));
+    }
+    m_status->setText(tr("Opened %1.").arg(QFileInfo(path).fileName()));
+    return {};
+}
+
+QString BertFillPanel::saveModel(const QString& path) {
+    if (!hasModel()) return tr("There is no BERT to save yet: train one first.");
+    try {
+        bp::io::save_bert(path.toStdString(), *m_model.model, m_model.vocab);
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
+}
+
+void BertFillPanel::refill() {
+    m_blanks->setRowCount(0);
+    m_fill.reset();
+    if (!hasModel()) return;
+    try {
+        m_fill = berttools::fillBlanks(*m_model.model, m_model.vocab, m_sentence->text(), 5);
+    } catch (const std::exception& e) {
+        m_note->setText(QString::fromUtf8(e.what()));
+        m_view->clear();
+        return;
+    }
+    for (size_t i = 0; i < m_fill->blanks.size(); ++i) {
+        const berttools::Blank& b = m_fill->blanks[i];
+        QStringList parts;
+        for (const auto& [ch, p] : b.top) parts << QStringLiteral("%1 %2 %").arg(TokenAttentionView::displayToken(ch)).arg(p * 100, 0, 'f', 1);
+        m_blanks->insertRow(static_cast<int>(i));
+        m_blanks->setItem(static_cast<int>(i), 0, new QTableWidgetItem(tr("#%1 (character %2)").arg(i + 1).arg(b.position)));
+        auto* item = new QTableWidgetItem(parts.join(QStringLiteral("   ")));
+        item->setData(Qt::UserRole, b.top.empty() ? QString() : b.top.front().first);
+        m_blanks->setItem(static_cast<int>(i), 1, item);
+    }
+    if (!m_fill->unknown.isEmpty()) m_note->setText(tr("Not in the text's alphabet, left out: %1").arg(m_fill->unknown));
+    else if (m_fill->blanks.empty()) m_note->setText(tr("Type _ where a character should be guessed."));
+    if (m_context.facts && !m_fill->blanks.empty() && !m_fill->blanks.front().top.empty())
+        m_context.facts->set(QStringLiteral("bert.top"), m_fill->blanks.front().top.front().first);
+    showHead();
+    emit filled();
+}
+
+void BertFillPanel::showHead() {
+    if (!m_fill) return;
+    const attentiontools::TokenAttention& a = m_fill->attention;
+    const int l = std::max(0, m_layer->currentIndex()), h = std::max(0, m_head->currentIndex());
+    if (l >= a.layers || h >= a.heads) return;
+    const std::vector<double> w = a.head(l, h);
+    m_view->setAttention(a.tokens, QVector<double>(w.begin(), w.end()), m_fill->tokens);
+}
+
+void BertFillPanel::applyAppearance(const Appearance& a) {
+    m_view->setDark(a.dark);
+    m_view->setFontScale(theme::fontScale(a));
+}
