@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "bp/errors.h"
+#include "bp/io/atomic_file.h"
 
 // Only the decoders we document; stb's own warnings are not ours to fix.
 #define STB_IMAGE_IMPLEMENTATION
@@ -34,6 +35,12 @@ GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::
     if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
         throw DataError("load_gray_image: '" + name + "' is too large (" + std::to_string(size) + " bytes)");
     int w = 0, h = 0, channels = 0;
+    // The size from the header first: a valid 389 KB PNG of 20000 x 20000 would otherwise take 3 GB.
+    if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &channels) &&
+        static_cast<long long>(w) * static_cast<long long>(h) > max_image_pixels)
+        throw DataError("load_gray_image: '" + name + "' is " + std::to_string(w) + " x " + std::to_string(h) +
+                        " pixels; the limit is " + std::to_string(max_image_pixels / (1024 * 1024)) +
+                        " Mpixel; scale the picture down first");
     std::unique_ptr<stbi_uc, void (*)(void*)> data(
         stbi_load_from_memory(bytes, static_cast<int>(size), &w, &h, &channels, 0), stbi_image_free);
     if (!data) {
@@ -68,10 +75,12 @@ GrayImage load_gray_image(const std::string& path) {
         throw DataError("load_gray_image: '" + path + "' does not exist; check the path");
     if (std::filesystem::is_directory(path, ec))
         throw DataError("load_gray_image: '" + path + "' is a folder; expected a PNG or JPEG file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw DataError("load_gray_image: cannot open '" + path + "': " + std::strerror(errno));
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw DataError("load_gray_image: cannot read '" + path + "': " + std::strerror(errno));
+    std::string bytes;
+    try {
+        bytes = read_file(path, max_image_file_bytes);  // regular files only: a FIFO or /dev/zero is refused
+    } catch (const DataError& e) {
+        throw DataError(std::string("load_gray_image: ") + e.what());
+    }
     return decode_gray_image(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path);
 }
 
