@@ -172,9 +172,10 @@ std::string load_header_bytes(const std::string& path) {
     char buf[4 + 4 * idx_max_dims];
     const int n = gzread(f, buf, sizeof(buf));
     int zerr = Z_OK;
-    const std::string zmsg = n < 0 ? gzerror(f, &zerr) : "";
+    const std::string zmsg = gzerror(f, &zerr);
     gzclose(f);
-    if (n < 0)
+    // A gzip stream cut short gives its first bytes and Z_BUF_ERROR ("unexpected end of file").
+    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
         throw DataError("read_idx: '" + path + "' is not a valid gzip file; cannot read its header, got \"" + zmsg + "\"; " + refetch_hint);
     return std::string(buf, static_cast<size_t>(n));
 }

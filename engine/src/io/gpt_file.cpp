@@ -70,7 +70,7 @@ LoadedGpt load_gpt(const std::string& path) {
     if (need > max_model_parameters)
         throw DataError(path + ": its GPT options describe at least " + std::to_string(need) +
                         " parameters; the limit is " + std::to_string(max_model_parameters));
-    if (need > have)
+    if (need > have && need > small_model_parameters)
         throw DataError(path + ": its GPT options describe at least " + std::to_string(need) +
                         " parameters but the file holds only " + std::to_string(have) +
                         " values; the options and the tensors do not belong together");

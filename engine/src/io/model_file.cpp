@@ -119,7 +119,9 @@ LoadedModel load_model(const std::string& path) {
         if (need > max_model_parameters)
             throw DataError(path + ": its \"bp.config\" describes a model of at least " + std::to_string(need) +
                             " parameters; the limit is " + std::to_string(max_model_parameters));
-        if (need > have)
+        // Building a model costs its parameters' memory: up to 2^24 (64 MB) that is harmless, and the tensor
+        // check below then names the first tensor that does not fit; beyond, the file must hold that much.
+        if (need > have && need > small_model_parameters)
             throw DataError(path + ": its \"bp.config\" describes a model of at least " + std::to_string(need) +
                             " parameters but the file holds only " + std::to_string(have) +
                             " values; the configuration and the tensors do not belong together");

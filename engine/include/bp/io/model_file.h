@@ -27,6 +27,9 @@ int64_t total_elements(const std::vector<NamedBuffer>& tensors);
 
 /// The largest model a file may describe: 2^28 parameters (1 GiB of float32).
 inline constexpr int64_t max_model_parameters = int64_t{1} << 28;
+/// A config describing more parameters than its file's tensors hold is refused before building only above this
+/// (2^24, 64 MB of float32): a smaller one is built and its first mismatching tensor named.
+inline constexpr int64_t small_model_parameters = int64_t{1} << 24;
 
 void save_model(const std::string& path, const models::Model& model,
                 const nlohmann::json& summary = nlohmann::json::object());
