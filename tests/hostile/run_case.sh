@@ -34,7 +34,7 @@ if [ "$expected" -ne 0 ] && [ -z "$out" ]; then fail "no message"; fi
 left=""
 while IFS= read -r f; do
     pid=$(printf '%s\n' "$f" | sed -n 's/.*\.tmp-\([0-9]*\)-.*/\1/p')
-    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then left="$left $f"; fi
+    if { [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; } && [ -e "$f" ]; then left="$left $f"; fi
 done < <(find "$dir" -name '*.tmp-*' 2>/dev/null)
 [ -n "$left" ] && fail "temporary files left:$left"
 echo "ok (exit $code)"
