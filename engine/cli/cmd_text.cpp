@@ -185,7 +185,7 @@ int cmd_train_text(int argc, char** argv) {
         auto ids = models::generate(gpt, start, {.max_new_tokens = sample, .temperature = 0.8, .top_k = 0}, gen);
         std::printf("sample (temperature 0.8):\n%s\n", corpus.tokenizer.decode(ids).c_str());
     }
-    return 0;
+    return InterruptGuard::signal_number() ? InterruptGuard::exit_code() : 0;  // a signal after the last step
 }
 
 int cmd_generate(int argc, char** argv) {

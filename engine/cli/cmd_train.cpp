@@ -202,7 +202,9 @@ int cmd_train(int argc, char** argv) {
                 final_metrics.accuracy * 100, final_metrics.macro_f1,
                 report["timings"]["train_seconds"].get<double>(), trainer.history().size(),
                 report["timings"]["mean_epoch_seconds"].get<double>());
-    return 0;
+    // A signal after the last batch (during the evaluation or the save): everything is saved, but the exit
+    // code still says the run was interrupted.
+    return InterruptGuard::signal_number() ? InterruptGuard::exit_code() : 0;
 }
 
 int cmd_eval(int argc, char** argv) {
