@@ -30,10 +30,54 @@
 
 namespace bp::io {
 
+namespace {
+
+/// Walks a JPEG's marker segments up to the first scan and checks every Huffman table (DHT) holds at most 256
+/// codes. Debian's stb_image (2.26) trusts the 16 counts: a sum above 256 writes past its 257-byte size table
+/// and 255-byte value table (found by the image fuzz target, UBSan: "index 296 out of bounds for stbi_uc[257]");
+/// upstream stb checks this since 2.27. Returns an empty string when the tables are sane (or it is not a JPEG).
+std::string jpeg_huffman_problem(const unsigned char* p, size_t n) {
+    if (n < 4 || p[0] != 0xFF || p[1] != 0xD8) return {};
+    size_t i = 2;
+    while (i + 4 <= n) {
+        if (p[i] != 0xFF) return {};  // not at a marker: leave the rest to the decoder
+        const unsigned marker = p[i + 1];
+        if (marker == 0xFF) {  // fill byte
+            ++i;
+            continue;
+        }
+        if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+            i += 2;
+            continue;
+        }
+        if (marker == 0xDA || marker == 0xD9) return {};  // start of scan / end of image
+        const size_t len = (size_t{p[i + 2]} << 8) | p[i + 3];
+        if (len < 2 || i + 2 + len > n) return {};  // truncated: the decoder reports it
+        if (marker == 0xC4) {
+            size_t k = i + 4;
+            const size_t end = i + 2 + len;
+            while (k + 17 <= end) {
+                size_t codes = 0;
+                for (int b = 0; b < 16; ++b) codes += p[k + 1 + b];
+                if (codes > 256)
+                    return "a Huffman table with " + std::to_string(codes) + " codes (at most 256 are possible)";
+                k += 17 + codes;
+            }
+        }
+        i += 2 + len;
+    }
+    return {};
+}
+
+}  // namespace
+
 GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::string& name) {
     if (size == 0) throw DataError("load_gray_image: '" + name + "' is empty; expected a PNG or JPEG image");
     if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
         throw DataError("load_gray_image: '" + name + "' is too large (" + std::to_string(size) + " bytes)");
+    if (const std::string bad = jpeg_huffman_problem(bytes, size); !bad.empty())
+        throw DataError("load_gray_image: cannot decode '" + name + "': corrupt JPEG: " + bad +
+                        "; expected a PNG or JPEG image");
     int w = 0, h = 0, channels = 0;
     // The size from the header first: a valid 389 KB PNG of 20000 x 20000 would otherwise take 3 GB.
     if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &channels) &&
