@@ -439,6 +439,7 @@ int main(int argc, char** argv) {
         put("pic/zero_claim.png", png_claiming(0, 0));
         put("pic/jpeg_cut.jpg", std::string("\xff\xd8\xff\xe0\x00\x10JFIF\x00", 11));
         // a Huffman table claiming 16 x 255 codes: Debian's stb_image wrote past its tables (fuzz finding)
+        put("pic/png_idat_2gib.png", get("digit.png").substr(0, 33) + be32(0x7FFFFFF0) + "IDAT" + "xxxx");
         put("pic/jpeg_bad_dht.jpg", std::string("\xff\xd8\xff\xc4\x00\x13\x00", 7) + std::string(16, '\xff') + "\xff\xd9");
         sparse("pic/sparse_300m.png", 300ull << 20);
         ::mkfifo((D + "/pic/fifo.png").c_str(), 0600);

@@ -32,39 +32,45 @@ namespace bp::io {
 
 namespace {
 
-/// Walks a JPEG's marker segments up to the first scan and checks every Huffman table (DHT) holds at most 256
-/// codes. Debian's stb_image (2.26) trusts the 16 counts: a sum above 256 writes past its 257-byte size table
-/// and 255-byte value table (found by the image fuzz target, UBSan: "index 296 out of bounds for stbi_uc[257]");
-/// upstream stb checks this since 2.27. Returns an empty string when the tables are sane (or it is not a JPEG).
+/// Checks every Huffman table (DHT segment) of a JPEG holds at most 256 codes. Debian's stb_image (2.26)
+/// trusts the 16 counts: a sum above 256 writes past its 257-byte size table and 255-byte value table (found
+/// by the image fuzz target, UBSan: "index 296 out of bounds for stbi_uc[257]"); upstream checks since 2.27.
+/// Every FF C4 in the file is looked at (progressive JPEGs have tables between scans; entropy-coded data never
+/// holds FF C4). Returns an empty string when all tables are sane or it is not a JPEG.
 std::string jpeg_huffman_problem(const unsigned char* p, size_t n) {
-    if (n < 4 || p[0] != 0xFF || p[1] != 0xD8) return {};
-    size_t i = 2;
-    while (i + 4 <= n) {
-        if (p[i] != 0xFF) return {};  // not at a marker: leave the rest to the decoder
-        const unsigned marker = p[i + 1];
-        if (marker == 0xFF) {  // fill byte
-            ++i;
-            continue;
-        }
-        if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
-            i += 2;
-            continue;
-        }
-        if (marker == 0xDA || marker == 0xD9) return {};  // start of scan / end of image
+    if (n < 4 || p[0] != 0xFF) return {};  // stb takes "FF FF ... D8" as a start of image too
+    for (size_t i = 2; i + 4 <= n; ++i) {
+        if (p[i] != 0xFF || p[i + 1] != 0xC4) continue;
         const size_t len = (size_t{p[i + 2]} << 8) | p[i + 3];
-        if (len < 2 || i + 2 + len > n) return {};  // truncated: the decoder reports it
-        if (marker == 0xC4) {
-            size_t k = i + 4;
-            const size_t end = i + 2 + len;
-            while (k + 17 <= end) {
-                size_t codes = 0;
-                for (int b = 0; b < 16; ++b) codes += p[k + 1 + b];
-                if (codes > 256)
-                    return "a Huffman table with " + std::to_string(codes) + " codes (at most 256 are possible)";
-                k += 17 + codes;
-            }
+        const size_t end = std::min(n, i + 2 + len);
+        // As stb reads them: a table starting inside the segment is read whole, even past the segment's end.
+        for (size_t k = i + 4; k < end;) {
+            size_t codes = 0;  // stb reads bytes past the end of the file as 0
+            for (size_t b = k + 1; b < k + 17; ++b) codes += b < n ? p[b] : 0;
+            if (codes > 256)
+                return "corrupt JPEG: a Huffman table with " + std::to_string(codes) + " codes (at most 256 are possible)";
+            k += 17 + codes;
         }
-        i += 2 + len;
+    }
+    return {};
+}
+
+/// Checks that each PNG chunk up to IEND fits in the file: stb_image grows its buffer to a chunk's declared
+/// length before reading it (a 72-byte file asked for 2 GiB; found by the image fuzz target).
+std::string png_chunk_problem(const unsigned char* p, size_t n) {
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    if (n < 8 || std::memcmp(p, sig, 8) != 0) return {};
+    for (size_t i = 8; i + 8 <= n;) {
+        const uint64_t len = (uint64_t{p[i]} << 24) | (uint64_t{p[i + 1]} << 16) | (uint64_t{p[i + 2]} << 8) | p[i + 3];
+        const std::string type(reinterpret_cast<const char*>(p + i + 4), 4);
+        if (len + 12 > n - i) {
+            std::string printable;
+            for (char c : type) printable += (c >= 32 && c < 127) ? c : '?';
+            return "corrupt PNG: chunk '" + printable + "' declares " + std::to_string(len) + " bytes but the file has " +
+                   std::to_string(n - i) + " left";
+        }
+        if (type == "IEND") break;
+        i += static_cast<size_t>(len) + 12;
     }
     return {};
 }
@@ -75,9 +81,10 @@ GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::
     if (size == 0) throw DataError("load_gray_image: '" + name + "' is empty; expected a PNG or JPEG image");
     if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
         throw DataError("load_gray_image: '" + name + "' is too large (" + std::to_string(size) + " bytes)");
-    if (const std::string bad = jpeg_huffman_problem(bytes, size); !bad.empty())
-        throw DataError("load_gray_image: cannot decode '" + name + "': corrupt JPEG: " + bad +
-                        "; expected a PNG or JPEG image");
+    std::string bad = jpeg_huffman_problem(bytes, size);
+    if (bad.empty()) bad = png_chunk_problem(bytes, size);
+    if (!bad.empty())
+        throw DataError("load_gray_image: cannot decode '" + name + "': " + bad + "; expected a PNG or JPEG image");
     int w = 0, h = 0, channels = 0;
     // The size from the header first: a valid 389 KB PNG of 20000 x 20000 would otherwise take 3 GB.
     if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &channels) &&
