@@ -33,10 +33,18 @@ QString chartKindName(ChartSpec::Kind kind) {
 
 namespace {
 
+/// The largest magnitude an axis reaches. Any finite value charts, but an axis sized to 1e308 overflows (its
+/// headroom, nice numbers and tick spacing become inf and Qt Charts recursed until the stack ran out): a value
+/// beyond this is drawn at the axis end and listed by BenchChart::outOfRangeValues().
+constexpr double kMaxAxisValue = 1e300;
+
+double clampToAxis(double v) { return std::clamp(v, -kMaxAxisValue, kMaxAxisValue); }
+
 struct Range {
     double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
     void add(double v, bool positiveOnly) {
         if (!std::isfinite(v) || (positiveOnly && v <= 0)) return;
+        v = clampToAxis(v);
         lo = std::min(lo, v);
         hi = std::max(hi, v);
     }
@@ -58,6 +66,8 @@ void styleAxis(QAbstractAxis* axis, const PlotStyle& s, const QFont& font, const
 /// A value axis sized to `r`: whole decades when log, "nice" numbers otherwise (from 0 when zeroBased).
 QAbstractAxis* valueAxis(Range r, bool log, bool zeroBased, double headroom = 1.0) {
     if (r.empty()) r = {log ? 0.1 : 0.0, 1.0};
+    r.lo = clampToAxis(r.lo);
+    r.hi = clampToAxis(r.hi);
     if (log) {
         auto* axis = new QLogValueAxis;
         axis->setBase(10);
@@ -117,6 +127,23 @@ void BenchChart::layoutAt(const QSizeF& size) {
     placeAnnotations();
 }
 
+QStringList BenchChart::outOfRangeValues() const {
+    QStringList out;
+    auto check = [&](const QString& where, double v) {
+        if (std::isfinite(v) && std::abs(v) > kMaxAxisValue) out << QStringLiteral("%1: %2").arg(where).arg(v, 0, 'g', 6);
+    };
+    for (const ChartSeries& cs : m_spec.series) {
+        for (int i = 0; i < cs.values.size(); ++i)
+            check(QStringLiteral("'%1' %2").arg(cs.name, i < m_spec.categories.size() ? m_spec.categories[i] : QString::number(i)),
+                  cs.values[i]);
+        for (const QPointF& p : cs.points) {
+            check(QStringLiteral("'%1' x").arg(cs.name), p.x());
+            check(QStringLiteral("'%1' y").arg(cs.name), p.y());
+        }
+    }
+    return out;
+}
+
 void BenchChart::build() {
     const PlotStyle& s = m_style;
     const QColor fg = plotstyle::foreground(s);
@@ -169,7 +196,7 @@ void BenchChart::build() {
             for (int k = 0; k < nCat; ++k) {
                 const int i = position(k);
                 const double v = i < cs.values.size() ? cs.values[i] : std::nan("");
-                set->append(std::isfinite(v) && (!log || v > 0) ? v : floorValue);
+                set->append(std::isfinite(v) && (!log || v > 0) ? clampToAxis(v) : floorValue);
             }
             QColor c = nextColor();
             if (cs.dashed) c.setAlpha(150);
@@ -274,10 +301,11 @@ void BenchChart::build() {
                 const int bins = std::min<int>(static_cast<int>(edges.size()) - 1, cs.values.size());
                 for (int i = firstBin; i <= lastBin && i < bins; ++i) {
                     const double v = std::isfinite(cs.values[i]) ? cs.values[i] : 0.0;
-                    upper->append(edges[i], v);
-                    upper->append(edges[i + 1], v);
+                    upper->append(edges[i], clampToAxis(v));
+                    upper->append(edges[i + 1], clampToAxis(v));
                 }
                 auto* area = new QAreaSeries(upper);
+                upper->setParent(area);  // QAreaSeries does not own its line series: without a parent it leaked
                 QColor fill = c;
                 fill.setAlpha(m_spec.series.size() == 1 ? 110 : (s.dark ? 70 : 55));
                 area->setBrush(fill);
@@ -288,7 +316,7 @@ void BenchChart::build() {
                 scatter->setMarkerSize(9.0 * std::sqrt(s.lineScale));
                 scatter->setColor(c);
                 scatter->setBorderColor(c.darker(130));
-                for (const QPointF& p : cs.points) scatter->append(p);
+                for (const QPointF& p : cs.points) scatter->append(clampToAxis(p.x()), clampToAxis(p.y()));
                 series = scatter;
             } else {
                 auto* line = new QLineSeries;
@@ -296,7 +324,7 @@ void BenchChart::build() {
                 if (cs.reference || cs.dashed) pen.setStyle(Qt::DashLine);
                 line->setPen(pen);
                 for (const QPointF& p : cs.points)
-                    if ((!m_spec.logX || p.x() > 0) && (!m_spec.logY || p.y() > 0)) line->append(p);
+                    if ((!m_spec.logX || p.x() > 0) && (!m_spec.logY || p.y() > 0)) line->append(clampToAxis(p.x()), clampToAxis(p.y()));
                 line->setPointsVisible(!cs.reference && cs.points.size() <= 25);
                 series = line;
             }

@@ -22,6 +22,9 @@ public:
     const PlotStyle& plotStyle() const { return m_style; }
     /// The annotation texts as drawn (one per category of a bar chart; empty texts are not drawn).
     QStringList annotationTexts() const;
+    /// Finite values too large for an axis (beyond ±1e300), each named by series and category, e.g.
+    /// "'backprop' matmul: 1e+308": they are drawn at the axis end. Empty when every value fits.
+    QStringList outOfRangeValues() const;
     /// Lays the chart out at `size` now (no event loop needed) and places the annotations: for exports.
     void layoutAt(const QSizeF& size);
 

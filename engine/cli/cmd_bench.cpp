@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "args.h"
+#include "output_check.h"
 #include "device_flags.h"
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
@@ -545,6 +546,7 @@ int cmd_bench(int argc, char** argv) {
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (args.positional().empty()) throw UsageError("name a suite: backprop bench train-mlp");
+    check_output_flags(args, {"json"});  // before any suite runs
     Device device = Device::cpu;
     if (args.positional()[0] != "gpu" && !device_from_args(args, "bench", &device)) return 1;
     g_bench_device = device_name(device);

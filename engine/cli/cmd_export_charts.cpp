@@ -53,6 +53,9 @@ int cmd_export_charts(int argc, char** argv) {
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("results")) throw UsageError("--results FILE is required (write one with: backprop bench all --json FILE)");
     if (!args.has("out")) throw UsageError("--out DIR is required");
+    if (args.str("out").empty()) throw UsageError("--out needs a folder name; got ''");
+    if (std::filesystem::exists(args.str("out")) && !std::filesystem::is_directory(args.str("out")))
+        throw UsageError("--out '" + args.str("out") + "' exists and is not a folder; name a folder to write the charts into");
     const int dpi = args.has("dpi") ? args.integer("dpi", 36, 1200) : 150;
     const std::string theme = args.str("theme");
     if (theme != "light" && theme != "dark") throw UsageError("--theme expects light or dark; got '" + theme + "'");

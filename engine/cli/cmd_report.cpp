@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "args.h"
+#include "output_check.h"
 #include "device_flags.h"
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
@@ -69,6 +70,7 @@ int cmd_report(int argc, char** argv) {
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
+    check_output_flags(args, {"out"});  // before the measurements
     const int calls = args.integer("latency-calls", 10, 1000000);
     const int train_epochs = args.integer("train-epochs", 0, 1000);
     const int train_batch = args.integer("batch-size", 1, 65536);

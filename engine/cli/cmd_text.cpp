@@ -14,6 +14,8 @@
 #include "bp/train/report.h"
 #include "bp/train/text_trainer.h"
 #include "commands.h"
+#include "interrupt.h"
+#include "output_check.h"
 
 namespace bp::cli {
 
@@ -89,6 +91,7 @@ int cmd_train_text(int argc, char** argv) {
                {"quiet", "", "only the summary", ""}});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+    check_output_flags(args, {"out", "report"});  // before any work, not after the last step
     const std::string model = args.str("model");
     if (model == "bert") return train_text_bert(args);
     if (model != "gpt") throw UsageError("--model expects gpt or bert; got '" + model + "'");
@@ -116,7 +119,7 @@ int cmd_train_text(int argc, char** argv) {
 
     data::TextCorpus corpus = args.has("text") ? data::load_text_corpus(args.str("text")) : data::load_default_corpus();
     models::GptOptions o;
-    o.vocab_size = std::max(2, corpus.tokenizer.vocab_size());
+    o.vocab_size = corpus.tokenizer.vocab_size();  // >= 2 (load_text_corpus), and every id has a character
     o.context = cfg.context;
     o.layers = layers;
     o.heads = heads;
@@ -138,18 +141,24 @@ int cmd_train_text(int argc, char** argv) {
     std::fflush(stdout);
     TextPrinter printer(std::max(1, std::min(cfg.eval_every, 50)), quiet);
     trainer.add_observer(&printer);
-    trainer.run();
+    {
+        // Ctrl-C / SIGTERM: stop at the next step and keep what was trained (saved below, exit 130 / 143).
+        InterruptGuard guard([&trainer] { trainer.request_cancel(); });
+        trainer.run();
+    }
+    const int sig = InterruptGuard::signal_number();
     if (trainer.failed()) {
         std::fprintf(stderr, "backprop train-text: %s\n", printer.failure().c_str());
         return 1;
     }
     const auto& hist = trainer.history();
-    const train::TextEvalEvent last = hist.back();
+    const train::TextEvalEvent last = hist.empty() ? train::TextEvalEvent{} : hist.back();
     const double tps = printer.last().tokens_per_second;
-    std::printf("done: %d step(s) in %.1f s training time, %.0f tokens/s; val loss %.4f vs unigram %.4f "
-                "(%.2f nats/char better)\n",
-                printer.last().step, last.seconds, tps, last.val_loss, last.unigram_loss,
-                last.unigram_loss - last.val_loss);
+    if (!hist.empty())
+        std::printf("%s: %d step(s) in %.1f s training time, %.0f tokens/s; val loss %.4f vs unigram %.4f "
+                    "(%.2f nats/char better)\n",
+                    sig ? "interrupted" : "done", printer.last().step, last.seconds, tps, last.val_loss,
+                    last.unigram_loss, last.unigram_loss - last.val_loss);
     nlohmann::json summary{{"corpus", corpus.source},
                            {"characters", corpus.characters()},
                            {"steps_completed", printer.last().step},
@@ -157,19 +166,14 @@ int cmd_train_text(int argc, char** argv) {
                            {"unigram_loss", last.unigram_loss},
                            {"train_seconds", last.seconds},
                            {"tokens_per_second", tps},
+                           {"interrupted", sig != 0},
                            {"config", cfg.to_json()}};
-    if (sample > 0) {
-        Generator gen(cfg.seed);
-        const std::vector<int32_t> prompt = corpus.tokenizer.encode_lossy("\n");
-        std::vector<int32_t> start = prompt.empty() ? std::vector<int32_t>{corpus.val.front()} : prompt;
-        auto ids = models::generate(gpt, start, {.max_new_tokens = sample, .temperature = 0.8, .top_k = 0}, gen);
-        std::printf("sample (temperature 0.8):\n%s\n", corpus.tokenizer.decode(ids).c_str());
-    }
-    if (args.has("out") && !args.str("out").empty()) {
+    // The model and the report first: nothing optional (the sample below) may lose a finished training.
+    if (args.has("out")) {
         io::save_gpt(args.str("out"), gpt, corpus.tokenizer, summary);
         std::printf("saved %s\n", args.str("out").c_str());
     }
-    if (args.has("report") && !args.str("report").empty()) {
+    if (args.has("report")) {
         nlohmann::json curve = nlohmann::json::array();
         for (const auto& e : hist)
             curve.push_back({{"step", e.step}, {"val_loss", e.val_loss}, {"seconds", e.seconds}});
@@ -178,8 +182,23 @@ int cmd_train_text(int argc, char** argv) {
         report["eval"] = curve;
         report["machine"] = train::machine_info();
         train::write_json(args.str("report"), report);
+        std::printf("wrote report to %s\n", args.str("report").c_str());
     }
-    return 0;
+    std::fflush(stdout);
+    if (sig) {
+        std::fprintf(stderr, "backprop train-text: interrupted by %s at step %d of %d%s\n", InterruptGuard::signal_name(),
+                     printer.last().step, cfg.steps,
+                     args.has("out") ? "; the model trained so far is saved" : "; no --out given, nothing saved");
+        return InterruptGuard::exit_code();
+    }
+    if (sample > 0) {
+        Generator gen(cfg.seed);
+        const std::vector<int32_t> prompt = corpus.tokenizer.encode_lossy("\n");
+        std::vector<int32_t> start = prompt.empty() ? std::vector<int32_t>{corpus.val.front()} : prompt;
+        auto ids = models::generate(gpt, start, {.max_new_tokens = sample, .temperature = 0.8, .top_k = 0}, gen);
+        std::printf("sample (temperature 0.8):\n%s\n", corpus.tokenizer.decode(ids).c_str());
+    }
+    return InterruptGuard::signal_number() ? InterruptGuard::exit_code() : 0;  // a signal after the last step
 }
 
 int cmd_generate(int argc, char** argv) {

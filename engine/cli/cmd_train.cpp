@@ -15,6 +15,8 @@
 #include "bp/train/report.h"
 #include "bp/train/trainer.h"
 #include "commands.h"
+#include "interrupt.h"
+#include "output_check.h"
 
 namespace bp::cli {
 
@@ -34,6 +36,8 @@ public:
     explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
 
     void on_batch(const train::BatchEvent& b) override {
+        last_epoch_ = b.epoch;
+        last_batch_ = b.batch;
         if (quiet_ || !tty_) return;
         auto now = std::chrono::steady_clock::now();
         bool last = b.batch + 1 == b.batches_per_epoch;
@@ -65,8 +69,13 @@ public:
     }
 
     const std::string& failure() const { return failure_; }
+    /// Where training got to: the last batch done (epoch and batch 0-based), or -1 before the first.
+    int last_epoch() const { return last_epoch_; }
+    int64_t last_batch() const { return last_batch_; }
 
 private:
+    int last_epoch_ = -1;
+    int64_t last_batch_ = -1;
     bool quiet_, tty_;
     std::chrono::steady_clock::time_point last_draw_{};
     std::string failure_;
@@ -98,6 +107,7 @@ int cmd_train(int argc, char** argv) {
                {"quiet", "", "no progress output", ""}});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+    check_output_flags(args, {"out", "report"});  // before any work, not after the last epoch
 
     train::TrainConfig cfg;
     cfg.model = args.str("model");
@@ -140,7 +150,12 @@ int cmd_train(int argc, char** argv) {
     train::Trainer trainer(model, train_set, &test_set, cfg);
     ProgressPrinter printer(quiet);
     trainer.add_observer(&printer);
-    trainer.run();
+    {
+        // Ctrl-C / SIGTERM: stop at the next batch and keep what was trained (saved below, exit 130 / 143).
+        InterruptGuard guard([&trainer] { trainer.request_cancel(); });
+        trainer.run();
+    }
+    const int sig = InterruptGuard::signal_number();
 
     const bool failed = trainer.failed();
     train::ClassificationMetrics final_metrics;
@@ -149,29 +164,47 @@ int cmd_train(int argc, char** argv) {
     else
         final_metrics = train::evaluate(*model.net, test_set, cfg.test_limit).metrics;
 
+    const std::string status = failed ? "failed" : sig ? "interrupted" : "completed";
     nlohmann::json report = train::training_report(cfg, model, trainer.history(), final_metrics, test_set.class_names,
-                                                   trainer.total_seconds(), failed ? "failed" : "completed");
+                                                   trainer.total_seconds(), status);
     if (failed) report["error"] = printer.failure();
-    if (args.has("out") && !args.str("out").empty()) {
+    report["interrupted"] = sig != 0;
+    if (sig) {
+        report["signal"] = InterruptGuard::signal_name();
+        report["reached"] = {{"epochs_completed", trainer.history().size()},
+                             {"epoch", printer.last_epoch() + 1},
+                             {"batch", printer.last_batch() + 1}};
+    }
+    // The model first: nothing optional (the report) may lose a finished training.
+    if (args.has("out")) {
         io::save_model(args.str("out"), model,
                        {{"config", cfg.to_json()}, {"test_accuracy", final_metrics.accuracy},
-                        {"epochs_completed", trainer.history().size()}, {"status", report["status"]},
+                        {"epochs_completed", trainer.history().size()}, {"status", status},
                         {"dataset", cfg.dataset}, {"train_seconds", report["timings"]["train_seconds"]}});
-        if (!quiet) std::fprintf(stderr, "saved model to %s\n", args.str("out").c_str());
+        if (!quiet || sig) std::fprintf(stderr, "saved model to %s\n", args.str("out").c_str());
     }
-    if (args.has("report") && !args.str("report").empty()) {
+    if (args.has("report")) {
         train::write_json(args.str("report"), report);
-        if (!quiet) std::fprintf(stderr, "wrote report to %s\n", args.str("report").c_str());
+        if (!quiet || sig) std::fprintf(stderr, "wrote report to %s\n", args.str("report").c_str());
     }
     if (failed) {
         std::fprintf(stderr, "backprop train: %s\n", printer.failure().c_str());
         return 1;
     }
+    if (sig) {
+        std::fprintf(stderr, "backprop train: interrupted by %s during epoch %d (batch %lld) after %zu complete epoch(s)%s\n",
+                     InterruptGuard::signal_name(), printer.last_epoch() + 1,
+                     static_cast<long long>(printer.last_batch() + 1), trainer.history().size(),
+                     args.has("out") ? "; the model trained so far is saved" : "; no --out given, nothing saved");
+        return InterruptGuard::exit_code();
+    }
     std::printf("test accuracy %.2f%%  (macro F1 %.4f)  training %.1fs over %zu epochs, %.2fs per epoch\n",
                 final_metrics.accuracy * 100, final_metrics.macro_f1,
                 report["timings"]["train_seconds"].get<double>(), trainer.history().size(),
                 report["timings"]["mean_epoch_seconds"].get<double>());
-    return 0;
+    // A signal after the last batch (during the evaluation or the save): everything is saved, but the exit
+    // code still says the run was interrupted.
+    return InterruptGuard::signal_number() ? InterruptGuard::exit_code() : 0;
 }
 
 int cmd_eval(int argc, char** argv) {
@@ -185,6 +218,7 @@ int cmd_eval(int argc, char** argv) {
                data_dir_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.has("model-file")) throw UsageError("--model-file FILE is required");
+    check_output_flags(args, {"report"});
     Device device = Device::cpu;
     if (!device_from_args(args, "eval", &device)) return 1;
     set_num_threads(args.integer("threads", 0, 1024));
@@ -207,7 +241,7 @@ int cmd_eval(int argc, char** argv) {
         std::printf("  %-12s accuracy %6.2f%%  precision %.4f  recall %.4f  F1 %.4f\n",
                     test_set.class_names[static_cast<size_t>(c)].c_str(), ev.metrics.per_class_accuracy[static_cast<size_t>(c)] * 100,
                     ev.metrics.precision[static_cast<size_t>(c)], ev.metrics.recall[static_cast<size_t>(c)], ev.metrics.f1[static_cast<size_t>(c)]);
-    if (args.has("report") && !args.str("report").empty())
+    if (args.has("report"))
         train::write_json(args.str("report"), train::evaluation_report(args.str("model-file"), loaded.model, test_set.name,
                                                                       ev, test_set.class_names, secs));
     return 0;

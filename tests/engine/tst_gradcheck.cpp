@@ -10,6 +10,22 @@
 
 using namespace bp;
 
+namespace {
+
+// sigmoid with a broken backward: its output used as if it were its derivative. The closure keeps a detached
+// handle of the output, not the output itself: the output owns the node that owns the closure, so capturing
+// it would be a shared_ptr cycle that LeakSanitizer reports (and the graph would never be freed).
+Tensor wrong_sigmoid(const std::vector<Tensor>& in) {
+    Tensor y = sigmoid(in[0].detach());
+    if (autograd::needs_record({&in[0]}))
+        autograd::record("wrong", y, {in[0]}, [yd = y.detach()](const Tensor& g) -> std::vector<Tensor> {
+            return {mul(g, yd)};
+        });
+    return y;
+}
+
+}  // namespace
+
 class TstGradcheck : public QObject {
     Q_OBJECT
 private slots:
@@ -42,17 +58,26 @@ private slots:
     // A wrong backward must be caught: sigmoid's output used as if it were its derivative.
     void detectsAWrongGradient() {
         gradcheck::Case wrong{"wrong", "sigmoid with a broken backward", {{3, 3}}, gradcheck::Domain::away_from_zero,
-                              [](const std::vector<Tensor>& in) {
-                                  Tensor y = sigmoid(in[0].detach());
-                                  if (autograd::needs_record({&in[0]}))
-                                      autograd::record("wrong", y, {in[0]}, [y](const Tensor& g) -> std::vector<Tensor> {
-                                          return {mul(g, y.detach())};
-                                      });
-                                  return y;
-                              }};
+                              wrong_sigmoid};
         gradcheck::Result r = gradcheck::run(wrong);
         QVERIFY(r.max_error > 1e-2);
         QVERIFY(!r.passed());
+    }
+
+    // The wrong case's graph is freed once its output is dropped (issue 19: LeakSanitizer found a cycle).
+    void theWrongCaseFreesItsGraph() {
+        std::weak_ptr<TensorImpl> out;
+        std::weak_ptr<Node> node;
+        {
+            Tensor x = Tensor::ones({3, 3}, DType::f64);
+            x.set_requires_grad();
+            Tensor y = wrong_sigmoid({x});
+            QVERIFY(y.grad_fn() != nullptr);
+            out = y.impl_ptr();
+            node = y.grad_fn();
+        }
+        QVERIFY(out.expired());
+        QVERIFY(node.expired());
     }
 };
 

@@ -56,6 +56,8 @@ private slots:
     void notABackpropModel();
     void missingFile();
     void trainingReport();
+    void halfPrecisionTensorsAreConverted();
+    void pytorchBatchCountersAreIgnored();
 
 private:
     std::string path(const char* name) const { return dir_.filePath(name).toStdString(); }
@@ -244,6 +246,42 @@ void TestModelFile::trainingReport() {
     QCOMPARE(j.at("total").get<int64_t>(), test_.count);
     QCOMPARE(acc, static_cast<double>(diagonal) / static_cast<double>(total));
     QCOMPARE(j.at("class_names").size(), size_t(test_.num_classes));
+}
+
+// Issue 19: PyTorch may save weights as float16 or bfloat16; they load converted to float32, exactly (every
+// half value is a float32 value): normal, subnormal, signed zero, infinity.
+void TestModelFile::halfPrecisionTensorsAreConverted() {
+    auto half_buffer = [](const char* dtype, const std::vector<uint16_t>& bits) {
+        bp::io::NamedBuffer b{"w", dtype, {static_cast<int64_t>(bits.size())}, {}};
+        for (uint16_t h : bits) b.bytes.push_back(static_cast<uint8_t>(h & 0xFF)), b.bytes.push_back(static_cast<uint8_t>(h >> 8));
+        return b;
+    };
+    // F16: 1.0, -2.5, 65504 (max), 2^-14 (min normal), 2^-24 (min subnormal), -0, +inf
+    const Tensor f16 = bp::io::buffer_to_tensor("x.safetensors", half_buffer("F16", {0x3C00, 0xC100, 0x7BFF, 0x0400, 0x0001, 0x8000, 0x7C00}));
+    const std::vector<double> want{1.0, -2.5, 65504.0, std::ldexp(1.0, -14), std::ldexp(1.0, -24), -0.0, INFINITY};
+    QCOMPARE(f16.to_vector(), want);
+    QVERIFY(std::signbit(f16.to_vector()[5]));
+    // BF16: the upper half of a float32: 1.0, -2.5, 3.140625
+    const Tensor bf16 = bp::io::buffer_to_tensor("x.safetensors", half_buffer("BF16", {0x3F80, 0xC020, 0x4049}));
+    QCOMPARE(bf16.to_vector(), (std::vector<double>{1.0, -2.5, 3.140625}));
+    // Other dtypes are refused by name.
+    const std::string msg = message_of<bp::DataError>([&] {
+        bp::io::buffer_to_tensor("x.safetensors", bp::io::NamedBuffer{"w", "I32", {1}, std::vector<uint8_t>(4, 0)});
+    });
+    BP_VERIFY_CONTAINS(msg, "x.safetensors: tensor 'w' has dtype I32");
+}
+
+// A state_dict saved by PyTorch holds a num_batches_tracked counter per BatchNorm: it is not ours, and ignored.
+void TestModelFile::pytorchBatchCountersAreIgnored() {
+    bp::models::Model cnn = bp::models::create_model("cnn", nlohmann::json{{"channels1", 2}, {"channels2", 2}, {"fc", 4}});
+    const std::string p = path("cnn_torch.safetensors");
+    bp::io::save_model(p, cnn);
+    bp::io::SafetensorsFile f = bp::io::load_safetensors(p);
+    for (const char* bn : {"1.num_batches_tracked", "5.num_batches_tracked"})
+        f.tensors.push_back({bn, "I64", {}, std::vector<uint8_t>(8, 0)});
+    bp::io::save_safetensors(p, f.tensors, f.metadata);
+    const bp::io::LoadedModel loaded = bp::io::load_model(p);
+    QCOMPARE(loaded.model.net->parameter_count(), cnn.net->parameter_count());
 }
 
 QTEST_APPLESS_MAIN(TestModelFile)

@@ -101,7 +101,8 @@ private slots:
         const InkStats s = ink_stats(out);
         const int longer = std::max(s.width(), s.height());
         QVERIFY2(longer >= 20 && longer <= 21, qPrintable(QString("ink box %1x%2").arg(s.width()).arg(s.height())));
-        QVERIFY2(std::abs(s.cx - 14.0) < 0.5 && std::abs(s.cy - 14.0) < 0.5,
+        QVERIFY2(std::abs(s.cx - bp::data::mnist_centre_of_mass_x) < 0.5 &&
+                     std::abs(s.cy - bp::data::mnist_centre_of_mass_y) < 0.5,
                  qPrintable(QString("centre of mass (%1, %2)").arg(s.cx).arg(s.cy)));
         // The aspect ratio survives: the shorter side is scaled by the same factor.
         const double expect_short = std::min(rw, rh) * 20.0 / std::max(rw, rh);
@@ -120,14 +121,21 @@ private slots:
         for (size_t i = 0; i < out_dark.size(); ++i) QVERIFY2(std::abs(out_dark[i] - out_light[i]) <= 1e-5f, qPrintable(QString::number(i)));
     }
 
-    // Hand-checkable: a 20×20 white square centred on a black 28×28 canvas is already MNIST-shaped.
-    void alreadyNormalisedDigitIsUnchanged() {
+    // Hand-checkable: a 20×20 white square centred on a black 28×28 canvas (centre of mass (14, 14)) keeps its
+    // size and only moves so that its centre of mass is MNIST's mean one, (14.5068, 14.4959): about half a pixel
+    // right and down (issue 19: it used to stay at (14, 14), half a pixel from where MNIST's digits sit).
+    void alreadyNormalisedDigitMovesToMnistsCentreOfMass() {
         const GrayImage img = canvas_with_box(28, 28, 0.0f, 1.0f, 4, 4, 20, 20);
         PreprocessInfo info;
         const auto out = bp::data::mnist_preprocess(img, &info);
         QCOMPARE(info.scale, 1.0);
-        QCOMPARE(info.com_shift_x, 0.0);
-        for (size_t i = 0; i < out.size(); ++i) QVERIFY2(std::abs(out[i] - img.pixels[i]) < 1e-6f, qPrintable(QString::number(i)));
+        QVERIFY(std::abs(info.com_shift_x - (bp::data::mnist_centre_of_mass_x - 14.0)) < 1e-9);
+        QVERIFY(std::abs(info.com_shift_y - (bp::data::mnist_centre_of_mass_y - 14.0)) < 1e-9);
+        const InkStats s = ink_stats(out);
+        QVERIFY2(std::abs(s.mass - 400.0) < 1e-3, qPrintable(QString::number(s.mass)));
+        QVERIFY2(std::abs(s.cx - bp::data::mnist_centre_of_mass_x) < 1e-4 &&
+                     std::abs(s.cy - bp::data::mnist_centre_of_mass_y) < 1e-4,
+                 qPrintable(QString("centre of mass (%1, %2)").arg(s.cx).arg(s.cy)));
     }
 
     void greyPaperAndFaintInkAreStretched() {

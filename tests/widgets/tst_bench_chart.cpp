@@ -9,6 +9,10 @@
 #include <QHorizontalBarSeries>
 #include <QImage>
 #include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPainter>
+#include <QPointer>
+#include <QValueAxis>
 #include <QProcess>
 #include <QScatterSeries>
 #include <QStandardPaths>
@@ -139,6 +143,54 @@ private slots:
                 QCOMPARE(steps[2 * i + 1], QPointF(h.binEdges[i + 1], h.series[s].values[i]));
             }
         }
+    }
+
+    // Issue 19: one value of 1e308 made valueAxis compute inf and Qt Charts recurse until the stack overflowed.
+    void hugeFiniteValuesChartAndAreNamed_data() {
+        QTest::addColumn<int>("which");
+        QTest::newRow("log bars, annotated") << 0;
+        QTest::newRow("linear bars") << 1;
+        QTest::newRow("log lines") << 2;
+        QTest::newRow("histogram") << 3;
+        QTest::newRow("scatter, negative") << 4;
+    }
+    void hugeFiniteValuesChartAndAreNamed() {
+        QFETCH(int, which);
+        ChartSpec spec;
+        switch (which) {
+        case 0: spec = barSpec(); spec.series[0].values[0] = 1e308; break;
+        case 1: spec = barSpec(); spec.logX = false; spec.annotations.clear(); spec.series[1].values[1] = 1.7e308; break;
+        case 2: spec = lineSpec(); spec.series[0].points[1].setY(1e308); break;
+        case 3: spec = histogramSpec(); spec.series[0].values[2] = 1e308; break;
+        default: spec = scatterSpec(); spec.series[0].points[0] = QPointF(-1e308, 1e308); break;
+        }
+        BenchChart chart(spec, PlotStyle::make(false, false), QFont());
+        chart.layoutAt(QSizeF(900, 560));
+        for (QAbstractAxis* axis : chart.axes()) {
+            if (auto* v = qobject_cast<QValueAxis*>(axis)) QVERIFY(std::isfinite(v->min()) && std::isfinite(v->max()));
+            if (auto* l = qobject_cast<QLogValueAxis*>(axis)) QVERIFY(std::isfinite(l->min()) && std::isfinite(l->max()));
+        }
+        QVERIFY(!chart.outOfRangeValues().isEmpty());
+        QVERIFY2(chart.outOfRangeValues().first().contains(spec.series[which == 1 ? 1 : 0].name),
+                 qPrintable(chart.outOfRangeValues().join("; ")));
+        QImage img(900, 560, QImage::Format_ARGB32);
+        img.fill(Qt::white);
+        QPainter painter(&img);
+        chart.paint(&painter, nullptr, nullptr);
+        QVERIFY(barSpec().series.size() == 2);
+        BenchChart plain(barSpec(), PlotStyle::make(false, false), QFont());
+        QVERIFY(plain.outOfRangeValues().isEmpty());
+    }
+
+    // Issue 19: LeakSanitizer found the histogram's upper line series never freed (QAreaSeries does not own it).
+    void histogramSeriesAreFreedWithTheChart() {
+        QPointer<QLineSeries> upper;
+        {
+            BenchChart hc(histogramSpec(), PlotStyle::make(false, false), QFont());
+            upper = qobject_cast<QAreaSeries*>(hc.series()[0])->upperSeries();
+            QVERIFY(upper);
+        }
+        QVERIFY(upper.isNull());
     }
 
     void pngHasTheRequestedSizeAndDpi() {

@@ -225,14 +225,17 @@ void unary_backward_kernel(UnaryOp op, T* gx, const T* g, const T* x, const T* y
 template <class T>
 void adam_range(T* __restrict w, const T* __restrict g, T* __restrict mp, T* __restrict vp, int64_t begin,
                 int64_t end, const AdamParams& p) {
+    // 1 - beta in double, then rounded once, as PyTorch computes it (in Python): in float32, 1 - 0.999f is
+    // 0.00099998713 and every step's second moment came out 1.3e-5 too small.
     const T b1 = T(p.beta1), b2 = T(p.beta2), eps = T(p.eps);
+    const T one_minus_b1 = T(1.0 - p.beta1), one_minus_b2 = T(1.0 - p.beta2);
     const T step = T(p.lr / p.bias_corr1), inv_sqrt_bc2 = T(1.0 / std::sqrt(p.bias_corr2));
     const T decay = p.decoupled ? T(1.0 - p.lr * p.weight_decay) : T(1);
     const T l2 = p.decoupled ? T(0) : T(p.weight_decay);
     for (int64_t i = begin; i < end; ++i) {
         T gi = g[i] + l2 * w[i];
-        mp[i] = b1 * mp[i] + (T(1) - b1) * gi;
-        vp[i] = b2 * vp[i] + (T(1) - b2) * gi * gi;
+        mp[i] = b1 * mp[i] + one_minus_b1 * gi;
+        vp[i] = b2 * vp[i] + one_minus_b2 * gi * gi;
         w[i] = w[i] * decay - step * mp[i] / (std::sqrt(vp[i]) * inv_sqrt_bc2 + eps);
     }
 }

@@ -4,6 +4,7 @@
 #include "bp/data/idx.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -60,22 +61,33 @@ std::string read_all(const std::string& path) {
     }
 }
 
-/// Inflates a gzip buffer (every member). DataError naming the file when the stream is corrupt or cut short.
-std::string gunzip(const std::string& path, const std::string& in) {
+/// Inflates a gzip buffer (every member), but never more than `max_out` bytes: a gzip bomb stops there and
+/// the caller sees `max_out` bytes. DataError naming the file when the stream is corrupt or cut short.
+std::string gunzip(const std::string& path, const std::string& in, uint64_t max_out) {
     z_stream zs{};
     if (inflateInit2(&zs, 15 + 16) != Z_OK)
         throw DataError("read_idx: cannot start zlib for '" + path + "'; got " + (zs.msg ? zs.msg : "no message") +
                         "; this is a zlib installation problem");
     std::string out;
     char chunk[1 << 16];
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    zs.avail_in = static_cast<uInt>(in.size());
+    size_t fed = 0;
+    auto feed = [&] {
+        if (zs.avail_in == 0 && fed < in.size()) {
+            const size_t n = std::min<size_t>(in.size() - fed, 1u << 30);
+            zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + fed));
+            zs.avail_in = static_cast<uInt>(n);
+            fed += n;
+        }
+    };
+    feed();
     int rc = Z_OK;
-    while (true) {
+    while (out.size() < max_out) {
         zs.next_out = reinterpret_cast<Bytef*>(chunk);
-        zs.avail_out = sizeof(chunk);
+        zs.avail_out = static_cast<uInt>(std::min<uint64_t>(sizeof(chunk), max_out - out.size()));
+        const uInt asked = zs.avail_out;
         rc = inflate(&zs, Z_NO_FLUSH);
-        out.append(chunk, sizeof(chunk) - zs.avail_out);
+        out.append(chunk, asked - zs.avail_out);
+        feed();
         if (rc == Z_STREAM_END) {
             if (zs.avail_in == 0) break;
             // Another gzip member follows (concatenated .gz files are valid gzip).
@@ -85,7 +97,7 @@ std::string gunzip(const std::string& path, const std::string& in) {
         if (rc != Z_OK) break;
         if (zs.avail_in == 0 && zs.avail_out != 0) break;  // input exhausted mid-stream
     }
-    const bool ok = rc == Z_STREAM_END;
+    const bool ok = rc == Z_STREAM_END || out.size() >= max_out;
     const std::string msg = zs.msg ? zs.msg : "unexpected end of the compressed data";
     inflateEnd(&zs);
     if (!ok)
@@ -138,15 +150,20 @@ Header parse_header(const std::string& path, const std::string& bytes) {
     return h;
 }
 
-/// The file's bytes, inflated if gzip.
-std::string load_bytes(const std::string& path) {
+/// The file's bytes, inflated if gzip, but never more than `max_out` bytes.
+std::string load_bytes(const std::string& path, uint64_t max_out) {
     std::string raw = read_all(path);
     if (!is_gzip(raw)) return raw;
-    return gunzip(path, raw);
+    return gunzip(path, raw, max_out);
 }
 
 /// At most the first 4 + 4 * idx_max_dims bytes of the (inflated) file; gzread passes raw files through.
 std::string load_header_bytes(const std::string& path) {
+    try {
+        io::check_regular_file(path, io::default_max_file_bytes, "IDX file");  // gzopen would wait on a FIFO
+    } catch (const DataError& e) {
+        throw DataError(std::string("read_idx: ") + e.what());
+    }
     errno = 0;
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f)
@@ -155,17 +172,25 @@ std::string load_header_bytes(const std::string& path) {
     char buf[4 + 4 * idx_max_dims];
     const int n = gzread(f, buf, sizeof(buf));
     int zerr = Z_OK;
-    const std::string zmsg = n < 0 ? gzerror(f, &zerr) : "";
+    const std::string zmsg = gzerror(f, &zerr);
     gzclose(f);
-    if (n < 0)
-        throw DataError("read_idx: cannot read the header of '" + path + "'; got \"" + zmsg + "\"; " + refetch_hint);
+    // A gzip stream cut short gives its first bytes and Z_BUF_ERROR ("unexpected end of file").
+    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
+        throw DataError("read_idx: '" + path + "' is not a valid gzip file; cannot read its header, got \"" + zmsg + "\"; " + refetch_hint);
     return std::string(buf, static_cast<size_t>(n));
 }
 
 }  // namespace
 
 IdxArray read_idx(const std::string& path) {
-    const std::string bytes = load_bytes(path);
+    // The header first (a few bytes, inflated if gzip), then at most the bytes it implies plus one to see a
+    // trailing excess: an 18 MB .gz of 4 GiB of zeros is never inflated whole.
+    const Header declared = parse_header(path, load_header_bytes(path));
+    if (declared.payload_size > io::default_max_file_bytes)
+        throw DataError("read_idx: '" + path + "' declares dims " + shape_str(declared.dims) + ", " +
+                        std::to_string(declared.payload_size) + " bytes; the limit is " +
+                        std::to_string(io::default_max_file_bytes) + " bytes; the file is corrupt or not a dataset");
+    const std::string bytes = load_bytes(path, declared.payload_offset + declared.payload_size + 1);
     const Header h = parse_header(path, bytes);
     const uint64_t actual = bytes.size() - h.payload_offset;
     if (actual < h.payload_size)

@@ -138,7 +138,7 @@ std::vector<float> mnist_preprocess(const GrayImage& img, PreprocessInfo* info) 
         }
     }
 
-    // 4. Centre of mass (pixel-centre coordinates) to the canvas centre, keeping the box on the canvas.
+    // 4. Centre of mass (pixel-centre coordinates) to MNIST's mean centre of mass, keeping the box on the canvas.
     double mass = 0, mx = 0, my = 0;
     for (int i = 0; i < th; ++i)
         for (int j = 0; j < tw; ++j) {
@@ -146,9 +146,9 @@ std::vector<float> mnist_preprocess(const GrayImage& img, PreprocessInfo* info) 
             mass += v, mx += v * (j + 0.5), my += v * (i + 0.5);
         }
     const double cx = mass > 0 ? mx / mass : tw / 2.0, cy = mass > 0 ? my / mass : th / 2.0;
-    const double centre = side / 2.0;
-    const double ox = std::clamp(centre - cx, 0.0, static_cast<double>(side - tw));
-    const double oy = std::clamp(centre - cy, 0.0, static_cast<double>(side - th));
+    // Not the canvas centre (14, 14): MNIST's own mean centre of mass, half a pixel further (preprocess.h).
+    const double ox = std::clamp(mnist_centre_of_mass_x - cx, 0.0, static_cast<double>(side - tw));
+    const double oy = std::clamp(mnist_centre_of_mass_y - cy, 0.0, static_cast<double>(side - th));
     inf.offset_x = ox, inf.offset_y = oy;
     inf.com_shift_x = ox - (side - tw) / 2.0;
     inf.com_shift_y = oy - (side - th) / 2.0;

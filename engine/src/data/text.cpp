@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "bp/errors.h"
+#include "bp/io/atomic_file.h"
 
 namespace bp::data {
 
@@ -92,12 +93,7 @@ std::string read_file(const std::string& path) {
     if (!std::filesystem::exists(path, ec))
         throw DataError(path + ": no such file; give the path of a UTF-8 text file");
     if (std::filesystem::is_directory(path, ec)) throw DataError(path + ": is a folder, not a text file");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw DataError(path + ": cannot be read (permissions?)");
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    if (f.bad()) throw DataError(path + ": read error");
-    return ss.str();
+    return io::read_file(path, max_text_bytes);  // regular files only, so a FIFO or /dev/zero is refused
 }
 
 /// Debian's fortunes; $BP_FORTUNES_DIR replaces it (tests point it at an empty folder to see the message).
@@ -247,11 +243,18 @@ TextCorpus make_text_corpus(const std::string& utf8, const std::string& source, 
         throw ConfigError("text corpus: val_fraction must be in (0, 0.5); got " + std::to_string(val_fraction));
     TextCorpus c;
     c.source = source;
-    c.tokenizer = CharTokenizer::from_text(utf8);  // validates the UTF-8 (naming the offset)
+    try {
+        c.tokenizer = CharTokenizer::from_text(utf8);  // validates the UTF-8 (naming the offset)
+    } catch (const DataError& e) {
+        throw DataError(source + ": " + e.what());
+    }
     std::vector<int32_t> ids = c.tokenizer.encode(utf8);
     if (ids.size() < 1000)
         throw DataError(source + ": has only " + std::to_string(ids.size()) +
                         " characters; a language model needs at least 1,000 to train on");
+    if (c.tokenizer.vocab_size() < 2)
+        throw DataError(source + ": has only " + std::to_string(c.tokenizer.vocab_size()) +
+                        " distinct character; a language model needs at least 2 to choose between");
     const size_t n_train = static_cast<size_t>(std::llround(static_cast<double>(ids.size()) * (1.0 - val_fraction)));
     c.train.assign(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n_train));
     c.val.assign(ids.begin() + static_cast<std::ptrdiff_t>(n_train), ids.end());

@@ -7,6 +7,7 @@
 
 #include "bp/autograd.h"
 #include "bp/build_info.h"
+#include "bp/io/json_checks.h"
 #include "bp/io/model_file.h"
 #include "bp/io/safetensors.h"
 
@@ -16,9 +17,10 @@ static const char* kGptModel = "gpt_mini";
 
 void save_gpt(const std::string& path, const models::GptMini& model, const data::CharTokenizer& tokenizer,
               const nlohmann::json& summary) {
-    if (tokenizer.vocab_size() > model.options().vocab_size)
+    if (tokenizer.vocab_size() != model.options().vocab_size)
         throw ConfigError("save_gpt: the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
-                          " characters but the model only " + std::to_string(model.options().vocab_size));
+                          " characters but the model's vocabulary " + std::to_string(model.options().vocab_size) +
+                          "; they must be equal, or the model could emit a token without a character");
     std::vector<NamedBuffer> buffers;
     for (const auto& [name, t] : model.named_parameters()) buffers.push_back(tensor_to_buffer(name, t));
     const nlohmann::json config{{"model", kGptModel}, {"options", model.options().to_json()}};
@@ -37,36 +39,57 @@ static nlohmann::json parse_meta(const SafetensorsFile& f, const std::string& pa
             throw DataError(path + ": not a Backprop Studio GPT model (no \"" + key + "\" in the safetensors metadata)");
         return nlohmann::json::object();
     }
-    try {
-        return nlohmann::json::parse(it->second);
-    } catch (const nlohmann::json::exception& e) {
-        throw DataError(path + ": the \"" + key + "\" metadata is not valid JSON (" + e.what() + ")");
-    }
+    nlohmann::json j = parse_json_strict(it->second, path + ": the \"" + key + "\" metadata");
+    if (!j.is_object())
+        throw DataError(path + ": the \"" + key + "\" metadata is a JSON " + j.type_name() +
+                        "; expected a JSON object");
+    return j;
 }
 
 LoadedGpt load_gpt(const std::string& path) {
     SafetensorsFile f = load_safetensors(path);
     const nlohmann::json config = parse_meta(f, path, "bp.config", true);
-    if (config.value("model", std::string()) != kGptModel)
-        throw DataError(path + ": holds model '" + config.value("model", std::string("?")) +
+    const std::string model_name =
+        config.contains("model") && config["model"].is_string() ? config["model"].get<std::string>() : "?";
+    if (model_name != kGptModel)
+        throw DataError(path + ": holds model '" + model_name +
                         "', not a GPT language model; train one with 'backprop train-text'");
     LoadedGpt out;
     models::GptOptions opts;
+    if (!config.contains("options")) throw DataError(path + ": bad GPT options in the metadata: there are none");
     try {
         opts = models::GptOptions::from_json(config.at("options"));
     } catch (const std::exception& e) {
         throw DataError(path + ": bad GPT options in the metadata: " + e.what());
     }
+    // The tensors must be able to hold what the options describe before anything is allocated (a 79 KB file
+    // asking for 48 layers of 4096 is refused here, not after 16 GB): the attention weights alone are
+    // layers * 4 * dim^2 values, the token embedding vocab_size * dim.
+    const int64_t need = opts.layers * 4 * opts.dim * opts.dim + opts.vocab_size * opts.dim;
+    const int64_t have = total_elements(f.tensors);
+    if (need > max_model_parameters)
+        throw DataError(path + ": its GPT options describe at least " + std::to_string(need) +
+                        " parameters; the limit is " + std::to_string(max_model_parameters));
+    if (need > have && need > small_model_parameters)
+        throw DataError(path + ": its GPT options describe at least " + std::to_string(need) +
+                        " parameters but the file holds only " + std::to_string(have) +
+                        " values; the options and the tensors do not belong together");
+    const nlohmann::json tokenizer = parse_meta(f, path, "bp.tokenizer", true);  // names the file itself
     try {
-        out.tokenizer = data::CharTokenizer::from_json(parse_meta(f, path, "bp.tokenizer", true));
+        out.tokenizer = data::CharTokenizer::from_json(tokenizer);
     } catch (const DataError& e) {
         throw DataError(path + ": " + e.what());
     }
-    if (out.tokenizer.vocab_size() > opts.vocab_size)
+    if (out.tokenizer.vocab_size() != opts.vocab_size)
         throw DataError(path + ": the tokenizer has " + std::to_string(out.tokenizer.vocab_size()) +
-                        " characters but the model's vocabulary only " + std::to_string(opts.vocab_size));
+                        " characters but the model's vocabulary " + std::to_string(opts.vocab_size) +
+                        "; they must be equal (every token the model can emit needs a character)");
     out.summary = parse_meta(f, path, "bp.summary", false);
-    out.model = std::make_shared<models::GptMini>(opts);
+    try {
+        out.model = std::make_shared<models::GptMini>(opts);
+    } catch (const ConfigError& e) {  // the file's fault, not a usage error: exit 1 naming the file
+        throw DataError(path + ": the GPT options in the metadata are not usable: " + e.what());
+    }
     autograd::NoGradGuard g;
     std::set<std::string> expected;
     for (auto& [name, t] : out.model->named_parameters()) {
@@ -76,13 +99,7 @@ LoadedGpt load_gpt(const std::string& path) {
         if (b->shape != t.shape())
             throw DataError(path + ": tensor '" + name + "' has shape " + shape_str(b->shape) + " but the options " +
                             config.at("options").dump() + " expect " + shape_str(t.shape()));
-        DType dt;
-        if (b->dtype == "F32") dt = DType::f32;
-        else if (b->dtype == "F64") dt = DType::f64;
-        else throw DataError(path + ": tensor '" + name + "' has dtype " + b->dtype + "; only F32 and F64 are supported");
-        Tensor src = Tensor::empty(b->shape, dt);
-        std::memcpy(src.raw_data(), b->bytes.data(), b->bytes.size());
-        t.copy_(src);
+        t.copy_(buffer_to_tensor(path, *b));
     }
     for (const NamedBuffer& b : f.tensors)
         if (!expected.count(b.name))

@@ -6,6 +6,7 @@
 
 #include "bp/autograd.h"
 #include "bp/build_info.h"
+#include "bp/io/json_checks.h"
 #include "bp/io/safetensors.h"
 
 namespace bp::io {
@@ -33,19 +34,105 @@ void save_model(const std::string& path, const models::Model& model, const nlohm
     save_safetensors(path, buffers, meta);
 }
 
+namespace {
+
+float half_to_float(uint16_t h) {
+    const uint32_t sign = static_cast<uint32_t>(h >> 15) << 31, exp = (h >> 10) & 0x1Fu, mant = h & 0x3FFu;
+    uint32_t bits;
+    if (exp == 0) {
+        if (mant == 0) bits = sign;
+        else {  // subnormal: normalise
+            int e = -1;
+            uint32_t m = mant;
+            do {
+                m <<= 1;
+                ++e;
+            } while ((m & 0x400) == 0);
+            bits = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) | ((m & 0x3FF) << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7F800000u | (mant << 13);
+    } else {
+        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+    }
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+bool is_num_batches_tracked(const std::string& name) {
+    const std::string suffix = "num_batches_tracked";
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+int64_t total_elements(const std::vector<NamedBuffer>& tensors) {
+    int64_t n = 0;
+    for (const NamedBuffer& b : tensors) {
+        const int64_t elem = safetensors_dtype_size(b.dtype);
+        if (elem > 0) n += static_cast<int64_t>(b.bytes.size()) / elem;
+    }
+    return n;
+}
+
+Tensor buffer_to_tensor(const std::string& path, const NamedBuffer& b) {
+    if (b.dtype == "F32" || b.dtype == "F64") {
+        Tensor src = Tensor::empty(b.shape, b.dtype == "F32" ? DType::f32 : DType::f64);
+        std::memcpy(src.raw_data(), b.bytes.data(), b.bytes.size());
+        return src;
+    }
+    if (b.dtype == "F16" || b.dtype == "BF16") {
+        Tensor src = Tensor::empty(b.shape, DType::f32);
+        auto* out = static_cast<float*>(src.raw_data());
+        const size_t n = b.bytes.size() / 2;
+        for (size_t i = 0; i < n; ++i) {
+            const uint16_t h = static_cast<uint16_t>(b.bytes[2 * i] | (b.bytes[2 * i + 1] << 8));
+            if (b.dtype == "BF16") {
+                const uint32_t bits = uint32_t{h} << 16;
+                std::memcpy(&out[i], &bits, 4);
+            } else {
+                out[i] = half_to_float(h);
+            }
+        }
+        return src;
+    }
+    throw DataError(path + ": tensor '" + b.name + "' has dtype " + b.dtype +
+                    "; only F32, F64, F16 and BF16 weights are supported");
+}
+
 LoadedModel load_model(const std::string& path) {
     SafetensorsFile f = load_safetensors(path);
     auto it = f.metadata.find("bp.config");
     if (it == f.metadata.end())
         throw DataError(path + ": not a Backprop Studio model (no \"bp.config\" in the safetensors metadata)");
-    nlohmann::json config, summary = nlohmann::json::object();
+    const nlohmann::json config = parse_json_strict(it->second, path + ": the model configuration \"bp.config\"");
+    nlohmann::json summary = nlohmann::json::object();
+    if (auto s = f.metadata.find("bp.summary"); s != f.metadata.end())
+        summary = parse_json_strict(s->second, path + ": the training summary \"bp.summary\"");
+    // Everything the config says is checked against the file before a model is built: an unknown architecture
+    // or activation, an option that is not a whole number in range, or a config that would need more
+    // parameters than the file holds (a 438 KB file asking for 16 GB) is this file's fault, named as such.
+    LoadedModel out;
     try {
-        config = nlohmann::json::parse(it->second);
-        if (auto s = f.metadata.find("bp.summary"); s != f.metadata.end()) summary = nlohmann::json::parse(s->second);
-    } catch (const nlohmann::json::exception& e) {
-        throw DataError(path + ": the model configuration in the metadata is not valid JSON (" + e.what() + ")");
+        const int64_t need = models::min_parameter_count(config), have = total_elements(f.tensors);
+        if (need > max_model_parameters)
+            throw DataError(path + ": its \"bp.config\" describes a model of at least " + std::to_string(need) +
+                            " parameters; the limit is " + std::to_string(max_model_parameters));
+        // Building a model costs its parameters' memory: up to 2^24 (64 MB) that is harmless, and the tensor
+        // check below then names the first tensor that does not fit; beyond, the file must hold that much.
+        if (need > have && need > small_model_parameters)
+            throw DataError(path + ": its \"bp.config\" describes a model of at least " + std::to_string(need) +
+                            " parameters but the file holds only " + std::to_string(have) +
+                            " values; the configuration and the tensors do not belong together");
+        out = LoadedModel{models::create_model_from_config(config), summary};
+    } catch (const ConfigError& e) {
+        throw DataError(path + ": the model configuration is not usable: " + e.what());
+    } catch (const DataError& e) {
+        const std::string what = e.what();
+        if (what.rfind(path, 0) == 0) throw;
+        throw DataError(path + ": " + what);
     }
-    LoadedModel out{models::create_model_from_config(config), summary};
     autograd::NoGradGuard g;
     std::set<std::string> expected;
     auto state = out.model.net->named_parameters();
@@ -59,18 +146,12 @@ LoadedModel load_model(const std::string& path) {
         if (b->shape != t.shape())
             throw DataError(path + ": tensor '" + name + "' has shape " + shape_str(b->shape) + " but model '" +
                             out.model.name + "' expects " + shape_str(t.shape()));
-        DType dt;
-        if (b->dtype == "F32") dt = DType::f32;
-        else if (b->dtype == "F64") dt = DType::f64;
-        else throw DataError(path + ": tensor '" + name + "' has dtype " + b->dtype + "; only F32 and F64 models are supported");
-        Tensor src = Tensor::empty(b->shape, dt);
-        std::memcpy(src.raw_data(), b->bytes.data(), b->bytes.size());
-        t.copy_(src);
+        t.copy_(buffer_to_tensor(path, *b));
     }
     for (const NamedBuffer& b : f.tensors)
-        if (!expected.count(b.name))
+        if (!expected.count(b.name) && !is_num_batches_tracked(b.name))
             throw DataError(path + ": tensor '" + b.name + "' does not belong to model '" + out.model.name +
-                            "' (architecture " + config.dump() + ")");
+                            "' (architecture " + config.dump().substr(0, 300) + ")");
     return out;
 }
 

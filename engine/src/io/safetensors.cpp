@@ -11,6 +11,7 @@
 
 #include "bp/errors.h"
 #include "bp/io/atomic_file.h"
+#include "bp/io/json_checks.h"
 
 namespace bp::io {
 
@@ -128,13 +129,10 @@ SafetensorsFile load_safetensors(const std::string& path) {
         load_error(path, "declares a header of " + std::to_string(n) + " bytes; got more than the 100 MB limit; "
                          "the file is corrupt or not safetensors");
 
-    nlohmann::json header;
-    try {
-        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(n));
-    } catch (const nlohmann::json::parse_error& e) {
-        load_error(path, std::string("has a header that is not valid JSON; got ") + e.what() +
-                             "; the file is corrupt or not safetensors");
-    }
+    // Strict: a repeated tensor name (nlohmann would keep the last) or absurd nesting is refused, and every
+    // parser exception becomes a DataError naming the file.
+    const nlohmann::json header =
+        parse_json_strict(bytes.substr(8, n), "load_safetensors: '" + path + "' has a header that");
     if (!header.is_object())
         load_error(path, std::string("has a header that is not a JSON object; got a JSON ") + header.type_name() +
                              "; the file is corrupt or not safetensors");

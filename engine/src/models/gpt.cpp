@@ -3,6 +3,7 @@
 //   [B, T, d] -> final norm [B, T, d] -> lm_head (no bias) [B, T, V]
 // Not here: the training loop (train/text_trainer.cpp) and the file format (io/gpt_file.cpp).
 #include "bp/models/gpt.h"
+#include "bp/io/json_checks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,13 +23,14 @@ GptOptions GptOptions::from_json(const nlohmann::json& j) {
     if (!j.is_object()) throw ConfigError("gpt: the options must be a JSON object; got " + j.dump());
     GptOptions o;
     try {
-        o.vocab_size = j.value("vocab_size", o.vocab_size);
-        o.context = j.value("context", o.context);
-        o.layers = j.value("layers", o.layers);
-        o.heads = j.value("heads", o.heads);
-        o.dim = j.value("dim", o.dim);
+        // Whole numbers in range before any cast: "heads": 1e30 is refused by name (io/json_checks.h).
+        o.vocab_size = io::json_int_or(j, "vocab_size", o.vocab_size, "gpt: vocab_size", 2, 65536);
+        o.context = io::json_int_or(j, "context", o.context, "gpt: context", 1, 4096);
+        o.layers = io::json_int_or(j, "layers", o.layers, "gpt: layers", 1, 48);
+        o.heads = io::json_int_or(j, "heads", o.heads, "gpt: heads", 1, 4096);
+        o.dim = io::json_int_or(j, "dim", o.dim, "gpt: dim", 1, 4096);
         o.tiled = j.value("tiled", o.tiled);
-        const std::string block = j.value("block", std::string("gpt2"));
+        const std::string block = j.contains("block") ? io::json_string(j["block"], "gpt: block") : std::string("gpt2");
         if (block == "gpt2") o.block = nn::BlockKind::gpt2;
         else if (block == "modern") o.block = nn::BlockKind::modern;
         else throw ConfigError("gpt: unknown block '" + block + "'; use gpt2 or modern");

@@ -3,26 +3,38 @@
 #include "bp/models/zoo.h"
 
 #include "bp/autograd.h"
+#include "bp/io/json_checks.h"
 #include "bp/models/vit.h"
 #include "bp/nn/layers.h"
 
 namespace bp::models {
 
+// Every integer option is checked to be a whole number in range before it is used (io/json_checks.h): a file's
+// "hidden": [1e30] is refused by name instead of being cast from double.
+static std::vector<int64_t> mlp_hidden(const nlohmann::json& o) {
+    const nlohmann::json& h = o.at("hidden");
+    if (!h.is_array() || h.size() > 16)
+        throw ConfigError("mlp: hidden must be a list of at most 16 layer widths; got " + h.dump().substr(0, 80));
+    std::vector<int64_t> out;
+    for (const auto& w : h) out.push_back(io::json_int(w, "mlp: hidden layer width", 1, 65536));
+    return out;
+}
+
 static std::shared_ptr<nn::Module> build_mlp(const nlohmann::json& o) {
     auto net = std::make_shared<nn::Sequential>();
     net->push_back(std::make_shared<nn::Flatten>());
-    std::vector<int64_t> hidden = o.at("hidden").get<std::vector<int64_t>>();
-    nn::Activation act = nn::activation_from_string(o.value("activation", "relu"));
+    const std::vector<int64_t> hidden = mlp_hidden(o);
+    nn::Activation act =
+        nn::activation_from_string(o.contains("activation") ? io::json_string(o["activation"], "mlp: activation") : "relu");
     nn::Init init = nn::Init::uniform_fan_in;  // torch.nn.Linear's default, so results compare with PyTorch's
     if (o.contains("init")) {
-        const std::string name = o["init"].get<std::string>();
+        const std::string name = io::json_string(o["init"], "mlp: init");
         if (name == "he") init = nn::Init::he;
         else if (name == "xavier") init = nn::Init::xavier;
         else if (name != "uniform") throw ConfigError("mlp: unknown init '" + name + "'; use uniform, he or xavier");
     }
     int64_t in = 28 * 28;
     for (int64_t h : hidden) {
-        if (h <= 0 || h > 65536) throw ConfigError("mlp: hidden layer width " + std::to_string(h) + " is out of range (1..65536)");
         net->push_back(std::make_shared<nn::Linear>(nn::LinearOptions(in, h).init(init)));
         net->push_back(std::make_shared<nn::ActivationLayer>(act));
         in = h;
@@ -61,9 +73,10 @@ static std::shared_ptr<nn::Module> build_lenet(const nlohmann::json&) {
 // regularised fully connected head.
 //   [1,28,28] -conv3-> [c1,28,28] -pool-> [c1,14,14] -conv3-> [c2,14,14] -pool-> [c2,7,7] -> fc -> 10
 static std::shared_ptr<nn::Module> build_cnn(const nlohmann::json& o) {
-    const int64_t c1 = o.at("channels1").get<int64_t>(), c2 = o.at("channels2").get<int64_t>();
-    const int64_t fc = o.at("fc").get<int64_t>();
-    const double p = o.at("dropout").get<double>();
+    const int64_t c1 = io::json_int(o.at("channels1"), "cnn: channels1", 1, 512);
+    const int64_t c2 = io::json_int(o.at("channels2"), "cnn: channels2", 1, 512);
+    const int64_t fc = io::json_int(o.at("fc"), "cnn: fc", 1, 8192);
+    const double p = io::json_real(o.at("dropout"), "cnn: dropout", 0, 0.999);
     if (c1 < 1 || c2 < 1 || fc < 1 || c1 > 512 || c2 > 512 || fc > 8192 || p < 0 || p >= 1)
         throw ConfigError("cnn: options out of range: " + o.dump());
     auto net = std::make_shared<nn::Sequential>();
@@ -88,7 +101,7 @@ static std::shared_ptr<nn::Module> build_cnn(const nlohmann::json& o) {
 // strided 1×1 shortcut), global average pooling and one linear layer.
 //   [1,28,28] -stem-> [w,28,28] -block/2-> [2w,14,14] -block-> -block/2-> [4w,7,7] -block-> -gap-> [4w] -> 10
 static std::shared_ptr<nn::Module> build_resnet(const nlohmann::json& o) {
-    const int64_t w = o.at("width").get<int64_t>();
+    const int64_t w = io::json_int(o.at("width"), "resnet: width", 1, 128);
     if (w < 1 || w > 128) throw ConfigError("resnet: width " + std::to_string(w) + " is out of range (1..128)");
     auto net = std::make_shared<nn::Sequential>();
     net->push_back(make<nn::Conv2d>(Conv2dOptions(1, w, 3).padding(1).bias(false)));
@@ -107,10 +120,10 @@ static std::shared_ptr<nn::Module> build_resnet(const nlohmann::json& o) {
 //   [1,28,28] -> [49,16] -linear-> [49,d] -+cls, +pos-> [50,d] -blocks×L-> -norm-> cls row [d] -> 10
 static std::shared_ptr<nn::Module> build_vit(const nlohmann::json& o) {
     VitOptions v;
-    v.dim = o.at("dim").get<int64_t>();
-    v.heads = o.at("heads").get<int64_t>();
-    v.layers = o.at("layers").get<int64_t>();
-    const std::string block = o.value("block", "gpt2");
+    v.dim = io::json_int(o.at("dim"), "vit: dim", 1, 1024);
+    v.heads = io::json_int(o.at("heads"), "vit: heads", 1, 1024);
+    v.layers = io::json_int(o.at("layers"), "vit: layers", 1, 24);
+    const std::string block = o.contains("block") ? io::json_string(o["block"], "vit: block") : "gpt2";
     if (block == "modern") v.block = nn::BlockKind::modern;
     else if (block != "gpt2") throw ConfigError("vit: unknown block '" + block + "'; use gpt2 or modern");
     return std::make_shared<VisionTransformer>(v);
@@ -175,6 +188,50 @@ Model create_model_from_config(const nlohmann::json& config, uint64_t seed) {
     if (!config.is_object() || !config.contains("model") || !config["model"].is_string())
         throw DataError("model config: expected an object with a \"model\" name; got " + config.dump());
     return create_model(config["model"].get<std::string>(), config.value("options", nlohmann::json::object()), seed);
+}
+
+int64_t min_parameter_count(const nlohmann::json& config) {
+    if (!config.is_object() || !config.contains("model") || !config["model"].is_string())
+        throw DataError("model config: expected an object with a \"model\" name; got " + config.dump().substr(0, 200));
+    const std::string name = config["model"].get<std::string>();
+    const ModelInfo& info = find_model(name);
+    nlohmann::json o = info.default_options;
+    const nlohmann::json& given = config.contains("options") ? config["options"] : nlohmann::json::object();
+    if (!given.is_object()) throw ConfigError("model " + name + ": options must be a JSON object; got " + given.dump().substr(0, 80));
+    o.merge_patch(given);
+    try {
+        // Weight matrices only (biases, norms and embeddings are extra): enough to see that a config and a
+        // file's tensors cannot belong together, without allocating anything.
+        if (name == "mlp") {
+            if (o.contains("activation"))  // named before any size check: "unknown activation 'swish'"
+                nn::activation_from_string(io::json_string(o["activation"], "mlp: activation"));
+            int64_t in = 784, n = 0;
+            for (int64_t h : mlp_hidden(o)) {
+                n += in * h;
+                in = h;
+            }
+            return n + in * 10;
+        }
+        if (name == "cnn") {
+            const int64_t c1 = io::json_int(o.at("channels1"), "cnn: channels1", 1, 512);
+            const int64_t c2 = io::json_int(o.at("channels2"), "cnn: channels2", 1, 512);
+            const int64_t fc = io::json_int(o.at("fc"), "cnn: fc", 1, 8192);
+            io::json_real(o.at("dropout"), "cnn: dropout", 0, 0.999);
+            return 9 * c1 + 9 * c1 * c2 + 49 * c2 * fc + 10 * fc;
+        }
+        if (name == "resnet") {
+            const int64_t w = io::json_int(o.at("width"), "resnet: width", 1, 128);
+            return 9 * w + 9 * w * 2 * w + 9 * 4 * w * w + 9 * 2 * w * 4 * w + 9 * 16 * w * w + 40 * w;
+        }
+        if (name == "vit") {
+            const int64_t d = io::json_int(o.at("dim"), "vit: dim", 1, 1024);
+            const int64_t layers = io::json_int(o.at("layers"), "vit: layers", 1, 24);
+            return layers * 4 * d * d + 16 * d + 10 * d;
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError("model " + name + ": invalid options " + o.dump().substr(0, 200) + " (" + e.what() + ")");
+    }
+    return 0;  // lenet: fixed and small
 }
 
 int64_t parameter_count(const std::string& name) { return create_model(name).net->parameter_count(); }

@@ -47,7 +47,11 @@ struct TextCorpus {
     int64_t characters() const { return static_cast<int64_t>(train.size() + val.size()); }
 };
 
-/// Reads a UTF-8 file (DataError: missing, unreadable, not UTF-8, fewer than 1,000 characters) and splits it.
+/// The largest text file load_text_corpus reads (256 MiB; each character costs about 12 bytes once decoded).
+inline constexpr uint64_t max_text_bytes = 256ull << 20;
+
+/// Reads a UTF-8 file (DataError naming the file: missing, not a regular file, larger than max_text_bytes,
+/// not UTF-8, fewer than 1,000 characters or fewer than 2 distinct characters) and splits it.
 TextCorpus load_text_corpus(const std::string& path, double val_fraction = 0.1);
 /// The same for text already in memory; `source` names it in messages.
 TextCorpus make_text_corpus(const std::string& utf8, const std::string& source, double val_fraction = 0.1);

@@ -15,11 +15,17 @@ struct GrayImage {
     float at(int x, int y) const { return pixels[static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)]; }
 };
 
+/// The largest picture decoded: 64 Mpixel (a decoded RGBA picture of that size takes 256 MB), checked from the
+/// header before anything is decoded; and the largest picture file read: 256 MiB.
+inline constexpr long long max_image_pixels = 64ll * 1024 * 1024;
+inline constexpr unsigned long long max_image_file_bytes = 256ull << 20;
+
 /// Reads a PNG or JPEG file (the format is detected from the content, not the extension). Colour becomes
 /// luma (0.299 R + 0.587 G + 0.114 B, as ITU-R BT.601 and PIL's convert("L") do); a transparent pixel is
 /// composited over white, so a drawing on a transparent canvas reads as ink on paper. Thread-safe.
-/// Throws bp::DataError naming the file for a missing or unreadable file and, with stb_image's reason,
-/// for a corrupt or unsupported one.
+/// Throws bp::DataError naming the file for a missing, unreadable or special file (FIFO, device), a file over
+/// max_image_file_bytes, a picture over max_image_pixels and, with stb_image's reason, a corrupt or
+/// unsupported one.
 /// Example: GrayImage img = load_gray_image("digit.png");  // img.pixels.size() == width * height
 GrayImage load_gray_image(const std::string& path);
 

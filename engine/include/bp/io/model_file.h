@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "bp/models/zoo.h"
 
@@ -17,6 +18,19 @@ struct NamedBuffer;  // io/safetensors.h
 /// on a GPU. Shared by save_model and save_gpt (io/gpt_file.h).
 NamedBuffer tensor_to_buffer(const std::string& name, const Tensor& t);
 
+/// The F32/F64 tensor a loaded buffer holds; F16 and BF16 (as PyTorch saves half-precision weights) are
+/// converted to F32. DataError naming `path` and the tensor for any other dtype.
+Tensor buffer_to_tensor(const std::string& path, const NamedBuffer& b);
+
+/// Sum of the element counts of `tensors` (a file's tensor table).
+int64_t total_elements(const std::vector<NamedBuffer>& tensors);
+
+/// The largest model a file may describe: 2^28 parameters (1 GiB of float32).
+inline constexpr int64_t max_model_parameters = int64_t{1} << 28;
+/// A config describing more parameters than its file's tensors hold is refused before building only above this
+/// (2^24, 64 MB of float32): a smaller one is built and its first mismatching tensor named.
+inline constexpr int64_t small_model_parameters = int64_t{1} << 24;
+
 void save_model(const std::string& path, const models::Model& model,
                 const nlohmann::json& summary = nlohmann::json::object());
 
@@ -25,8 +39,10 @@ struct LoadedModel {
     nlohmann::json summary;
 };
 
-/// DataError when the file is missing, corrupt, has no config, or a tensor's name or shape does not match
-/// the architecture (the message names the tensor and both shapes).
+/// DataError naming the file when it is missing, not a regular file, corrupt, has no config, names an unknown
+/// architecture or activation, describes more parameters than its tensors hold or than max_model_parameters
+/// (checked before anything is allocated), or a tensor's name or shape does not match the architecture (the
+/// message names the tensor and both shapes). PyTorch's BatchNorm "num_batches_tracked" counters are ignored.
 LoadedModel load_model(const std::string& path);
 
 }  // namespace bp::io

@@ -48,6 +48,10 @@ Model create_model(const std::string& name, const nlohmann::json& options = nloh
                    uint64_t seed = 1);
 Model create_model_from_config(const nlohmann::json& config, uint64_t seed = 1);
 int64_t parameter_count(const std::string& name);
+/// A lower bound on the parameters a config {"model", "options"} builds (its weight matrices), computed
+/// without allocating, so that a loader can compare it with a file's tensors before building anything.
+/// ConfigError for an unknown model or options that are not whole numbers in range.
+int64_t min_parameter_count(const nlohmann::json& config);
 
 /// One row per top-level layer for diagrams: type, repr, output shape for one sample, parameter count.
 struct LayerInfo {
