@@ -251,6 +251,7 @@ int cmd_fine_tune(int argc, char** argv) {
                {"context", "N", "from scratch: tokens per quotation ([CLS] + characters; longer ones are cut)", "128"},
                {"block", "modern|gpt2", "from scratch: the block (as train-text --model bert)", "modern"},
                {"pooling", "cls|mean", "what the classifier reads: the [CLS] position, or the mean of the real positions", "cls"},
+               {"freeze-encoder", "", "train the classifier only, on the encoder's features (a linear probe)", ""},
                {"epochs", "N", "passes over the training quotations", "10"},
                {"batch-size", "N", "quotations per batch", "32"},
                {"lr", "X", "peak learning rate (AdamW; warm-up over 10% of the steps, cosine decay to lr/10)", "0.001"},
@@ -278,6 +279,7 @@ int cmd_fine_tune(int argc, char** argv) {
     cfg.weight_decay = args.real("weight-decay", 0, 1);
     cfg.seed = static_cast<uint64_t>(args.int64("seed", 0, INT64_MAX));
     cfg.threads = args.integer("threads", 0, 1024);
+    cfg.freeze_encoder = args.on("freeze-encoder");
     const double test_fraction = args.real("test-fraction", 0.01, 0.9);
     const int per_class = args.integer("per-class", 0, 1'000'000);
     const bool quiet = args.on("quiet");

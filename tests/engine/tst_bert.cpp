@@ -329,6 +329,15 @@ private slots:
         QCOMPARE(r.epochs.size(), size_t{13});
         QVERIFY2(r.epochs.back().test_accuracy >= 0.9, std::to_string(r.epochs.back().test_accuracy).c_str());
         QCOMPARE(r.test_predictions.size(), task.test.size());
+        // A linear probe moves the classifier only, and the encoder is trainable again afterwards.
+        const auto before = bert.encode(ids({12, 2, 3}, 1, 3)).to_vector();
+        cfg.freeze_encoder = true;
+        cfg.epochs = 2;
+        train::FineTuneResult probe = train::fine_tune(bert, v, task, cfg);
+        QVERIFY(!probe.failed);
+        QCOMPARE(bert.encode(ids({12, 2, 3}, 1, 3)).to_vector(), before);
+        for (auto& [name, p] : bert.named_parameters()) QVERIFY2(p.requires_grad(), name.c_str());
+        cfg.freeze_encoder = false;
         task.classes.push_back("d-ish");
         QVERIFY_THROWS_EXCEPTION(ConfigError, train::fine_tune(bert, v, task, cfg));  // 4 classes vs 3 outputs
     }

@@ -158,7 +158,7 @@ nlohmann::json FineTuneConfig::to_json() const {
     return {{"epochs", epochs},       {"batch_size", batch_size}, {"lr", lr},
             {"weight_decay", weight_decay}, {"warmup_fraction", warmup_fraction}, {"grad_clip", grad_clip},
             {"seed", seed},           {"threads", threads},       {"optimizer", "adamw"},
-            {"schedule", "warmup + cosine to lr/10"}};
+            {"schedule", "warmup + cosine to lr/10"}, {"freeze_encoder", freeze_encoder}};
 }
 
 namespace {
@@ -210,7 +210,19 @@ FineTuneResult fine_tune(models::BertMini& bert, const data::BertVocab& vocab, c
     set_num_threads(cfg.threads);
     Generator gen(cfg.seed);
     bert.reset_classifier(gen);
-    std::vector<Tensor> params = bert.parameters();
+    std::vector<Tensor> params = cfg.freeze_encoder ? bert.classifier->parameters() : bert.parameters();
+    struct Unfreeze {  // the encoder requires gradients again however the run ends
+        std::vector<Tensor> frozen;
+        ~Unfreeze() {
+            for (Tensor& p : frozen) p.set_requires_grad(true);
+        }
+    } unfreeze;
+    if (cfg.freeze_encoder)
+        for (auto& [name, p] : bert.named_parameters())
+            if (name.rfind("classifier.", 0) != 0 && p.requires_grad()) {
+                p.set_requires_grad(false);
+                unfreeze.frozen.push_back(p);
+            }
     optim::Adam opt(params, optim::AdamOptions{cfg.lr, 0.9, 0.999, 1e-8, cfg.weight_decay}, true);
     LastGood last_good(params);
     const int64_t N = static_cast<int64_t>(task.train.size()), B = cfg.batch_size;

@@ -73,6 +73,9 @@ struct FineTuneConfig {
     double grad_clip = 1.0;
     uint64_t seed = 1;             // the order of the training texts and the classifier's initialisation
     int threads = 1;
+    /// Train the classifier only, on the encoder's features as they are (a linear probe: what did pre-training
+    /// learn?). The encoder's parameters stop requiring gradients for the run and require them again after it.
+    bool freeze_encoder = false;
     void validate() const;
     nlohmann::json to_json() const;
 };
@@ -91,7 +94,8 @@ struct FineTuneResult {
     std::string failure;
 };
 
-/// Trains every parameter of `bert` (encoder and classifier; re-initialises the classifier first) on task.train
+/// Trains every parameter of `bert` (encoder and classifier, or the classifier only with freeze_encoder;
+/// re-initialises the classifier first) on task.train
 /// with cross-entropy on the [CLS] logits; texts are cut to the model's context. on_epoch may return false to stop.
 FineTuneResult fine_tune(models::BertMini& bert, const data::BertVocab& vocab, const data::TextClassificationTask& task,
                          const FineTuneConfig& cfg, const std::function<bool(const FineTuneEpoch&)>& on_epoch = {});
