@@ -9,11 +9,14 @@
 #include <QEventLoop>
 #include <QPixmap>
 #include <QTabWidget>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QTimer>
 #include <cstdio>
 
 #include "main_window.h"
 #include "lessons/lesson_session.h"
+#include "panels/bert_fill_panel.h"
 #include "bp/data/dataset.h"
 #include "pages/attention_page.h"
 #include "pages/backprop_page.h"
@@ -49,6 +52,24 @@ bool waitFor(QEventLoop& loop, const bool& done, int ms) {
 
 QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs) {
     QEventLoop loop;
+    if (tab == QLatin1String("bert")) {
+        // BERT-mini pre-trained for real (300 steps on the fortunes), then the default sentence's blanks filled.
+        BertFillPanel* bert = page->bertPanel();
+        QString failure;
+        auto c1 = QObject::connect(bert->controller(), &BertController::trained, &loop, [&] { loop.quit(); });
+        auto c2 = QObject::connect(bert->controller(), &BertController::failed, &loop, [&](const QString& m) {
+            failure = m;
+            loop.quit();
+        });
+        bert->stepsSpin()->setValue(300);
+        bert->trainButton()->click();
+        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+        QObject::disconnect(c1);
+        QObject::disconnect(c2);
+        if (!failure.isEmpty()) return failure;
+        return bert->hasModel() ? QString() : QStringLiteral("BERT-mini did not finish training in time");
+    }
     if (!tab.startsWith(QLatin1String("gpt"))) {
         // A quick ViT trained for real on 12,000 MNIST images, then a test digit through it.
         bool done = false;
@@ -224,7 +245,7 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
     if (auto* attention = qobject_cast<AttentionPage*>(window.page(request.page))) {
         const QString tab = request.tab.isEmpty() ? QStringLiteral("vit") : request.tab.toLower();
         if (!attention->showTab(tab == QLatin1String("gpt-loss") ? QStringLiteral("gpt") : tab)) {
-            printErr(QStringLiteral("backprop-studio: no attention tab '%1'; tabs: vit, gpt, gpt-loss").arg(request.tab));
+            printErr(QStringLiteral("backprop-studio: no attention tab '%1'; tabs: vit, gpt, gpt-loss, bert").arg(request.tab));
             return 2;
         }
         settle(100);

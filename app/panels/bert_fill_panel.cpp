@@ -71,7 +71,9 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     m_blanks = new QTableWidget(0, 2);
     m_blanks->setObjectName(QStringLiteral("attention.bert_blanks"));
     m_blanks->setHorizontalHeaderLabels({tr("Blank"), tr("Most likely characters")});
+    m_blanks->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_blanks->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_blanks->setWordWrap(true);
     m_blanks->verticalHeader()->hide();
     m_blanks->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_note = new QLabel;
@@ -206,13 +208,21 @@ void BertFillPanel::refill() {
     for (size_t i = 0; i < m_fill->blanks.size(); ++i) {
         const berttools::Blank& b = m_fill->blanks[i];
         QStringList parts;
-        for (const auto& [ch, p] : b.top) parts << QStringLiteral("%1 %2 %").arg(TokenAttentionView::displayToken(ch)).arg(p * 100, 0, 'f', 1);
+        for (const auto& [ch, p] : b.top) parts << QStringLiteral("%1 %2 %").arg(TokenAttentionView::displayToken(ch)).arg(p * 100, 0, 'f', 0);
+        // The blank in its context: two characters each side, the blank itself as _.
+        QString around;
+        for (int t = std::max(1, b.position - 2); t <= std::min(static_cast<int>(m_fill->tokens.size()) - 1, b.position + 2); ++t)
+            around += t == b.position ? QStringLiteral("_") : m_fill->tokens.at(t) == QLatin1String("[MASK]") ? QStringLiteral("_")
+                                                                                                                   : m_fill->tokens.at(t);
         m_blanks->insertRow(static_cast<int>(i));
-        m_blanks->setItem(static_cast<int>(i), 0, new QTableWidgetItem(tr("#%1 (character %2)").arg(i + 1).arg(b.position)));
-        auto* item = new QTableWidgetItem(parts.join(QStringLiteral("   ")));
+        auto* where = new QTableWidgetItem(QStringLiteral("“%1”").arg(around));
+        where->setToolTip(tr("Blank %1, character %2 of the sentence").arg(i + 1).arg(b.position));
+        m_blanks->setItem(static_cast<int>(i), 0, where);
+        auto* item = new QTableWidgetItem(parts.join(QStringLiteral("  ")));
         item->setData(Qt::UserRole, b.top.empty() ? QString() : b.top.front().first);
         m_blanks->setItem(static_cast<int>(i), 1, item);
     }
+    m_blanks->resizeRowsToContents();
     if (!m_fill->unknown.isEmpty()) m_note->setText(tr("Not in the text's alphabet, left out: %1").arg(m_fill->unknown));
     else if (m_fill->blanks.empty()) m_note->setText(tr("Type _ where a character should be guessed."));
     if (m_context.facts && !m_fill->blanks.empty() && !m_fill->blanks.front().top.empty())
