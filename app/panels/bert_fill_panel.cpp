@@ -82,9 +82,9 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     fv->addWidget(m_blanks, 1);
     fv->addWidget(m_note);
     left->addWidget(fillBox, 1);
-    QWidget* column = scrollColumn(left);
-    column->setFixedWidth(400);
-    layout->addWidget(column);
+    m_column = scrollColumn(left);
+    m_column->setFixedWidth(400);
+    layout->addWidget(m_column);
 
     auto* right = new QVBoxLayout;
     auto* pick = new QHBoxLayout;
@@ -243,4 +243,5 @@ void BertFillPanel::showHead() {
 void BertFillPanel::applyAppearance(const Appearance& a) {
     m_view->setDark(a.dark);
     m_view->setFontScale(theme::fontScale(a));
+    m_column->setFixedWidth(a.presentation ? 540 : 400);  // the larger text must not clip the controls
 }

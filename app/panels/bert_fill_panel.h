@@ -67,4 +67,5 @@ private:
     QComboBox* m_layer = nullptr;
     QComboBox* m_head = nullptr;
     TokenAttentionView* m_view = nullptr;
+    QWidget* m_column = nullptr;  // the controls column (wider in presentation mode)
 };
