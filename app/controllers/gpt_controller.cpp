@@ -1,6 +1,10 @@
 // gpt_controller.cpp — the language-model worker thread and its GUI-side controller (see gpt_controller.h).
 #include "controllers/gpt_controller.h"
 
+#include <QFileInfo>
+
+#include "bp/io/gpt_file.h"
+
 #include "bp/errors.h"
 #include "bp/tensor.h"
 
@@ -137,12 +141,12 @@ GptController::GptController(QObject* parent) : BackgroundRun(QStringLiteral("bp
     });
     connect(m_worker, &GptWorker::generationFinished, this, [this](std::shared_ptr<const GenerationResult> r, int genId) {
         if (genId != m_genId) return;
-        setState(State::Idle);
+        setState(restingState());
         emit generationFinished(std::move(r));
     });
     connect(m_worker, &GptWorker::generationFailed, this, [this](const QString& message, int genId) {
         if (genId != m_genId) return;
-        setState(State::Idle);
+        setState(restingState());
         emit generationFailed(message);
     });
     adoptWorker(m_worker, [w = m_worker] { w->requestCancel(); });
@@ -227,12 +231,52 @@ void GptController::stop() {
 
 int GptController::generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
                             const std::vector<int32_t>& prompt, const bp::models::SampleOptions& options, quint64 seed) {
-    if (m_state != State::Idle || !model || !corpus) return 0;
+    // An opened model brings its own tokenizer, so it can write even when the default text is missing (NoCorpus).
+    if ((m_state != State::Idle && m_state != State::NoCorpus) || !model || !corpus) return 0;
     const int genId = ++m_genId;
     m_worker->clearRequests();
     setState(State::Generating);
     post([w = m_worker, model, corpus, prompt, options, seed, genId] { w->generate(model, corpus, prompt, options, seed, genId); });
     return genId;
+}
+
+GptController::State GptController::restingState() const { return m_corpus.corpus ? State::Idle : State::NoCorpus; }
+
+QString GptController::openRun(const QString& path) {
+    const QString name = QFileInfo(path).fileName();
+    bp::io::LoadedGpt loaded;
+    try {
+        loaded = bp::io::load_gpt(path.toStdString());
+    } catch (const std::exception& e) {
+        return tr("%1 is not a GPT-mini this app can open: %2").arg(name, QString::fromUtf8(e.what()));
+    }
+    GptRun run;
+    run.label = tr("opened: %1").arg(name);
+    run.block = loaded.model->options().block == bp::nn::BlockKind::modern ? QStringLiteral("modern") : QStringLiteral("gpt2");
+    auto corpus = std::make_shared<bp::data::TextCorpus>();
+    corpus->source = path.toStdString();
+    corpus->tokenizer = loaded.tokenizer;  // the text it was trained on is not in the file; its alphabet is
+    run.corpus = std::move(corpus);
+    run.model = loaded.model;
+    m_runs.push_back(run);
+    emit runOpened(static_cast<int>(m_runs.size()) - 1);
+    return {};
+}
+
+QString GptController::saveRun(int runIndex, const QString& path) const {
+    if (runIndex < 0 || runIndex >= m_runs.size() || !m_runs[runIndex].model)
+        return tr("There is no trained GPT-mini to save yet: train one first.");
+    const GptRun& run = m_runs[runIndex];
+    nlohmann::json summary = {{"label", run.label.toStdString()}};
+    if (!run.steps.isEmpty()) summary["steps"] = static_cast<int64_t>(run.steps.back());
+    if (!run.valLosses.isEmpty()) summary["val_loss"] = run.valLosses.back();
+    if (run.unigram > 0) summary["unigram_loss"] = run.unigram;
+    try {
+        bp::io::save_gpt(path.toStdString(), *run.model, run.corpus->tokenizer, summary);
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
 }
 
 void GptController::drain() {

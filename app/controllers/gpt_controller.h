@@ -41,7 +41,7 @@ struct GenerationResult {
 
 /// One training run of the session: its curves, what it was trained on, and (once it ended) its model.
 struct GptRun {
-    QString label;  // "gpt2 #1"
+    QString label;  // "gpt2 #1", or "opened: tiny.safetensors"
     QString block;  // gpt2 | modern
     QVector<double> steps, losses;         // training loss per step
     QVector<double> evalSteps, valLosses;  // validation loss
@@ -127,9 +127,14 @@ public:
     void resume();
     void stop();
     /// Starts sampling from a model trained on `corpus` (whose tokenizer reads and writes its tokens; it need not be
-    /// the corpus loaded now). Ignored unless Idle. Returns the generation id, 0 if it did not start.
+    /// the corpus loaded now). Ignored unless Idle (or NoCorpus: an opened model needs no text). Returns the generation id, 0 if it did not start.
     int generate(std::shared_ptr<bp::models::GptMini> model, std::shared_ptr<const bp::data::TextCorpus> corpus,
                  const std::vector<int32_t>& prompt, const bp::models::SampleOptions& options, quint64 seed = 1);
+    /// Adds a GPT-mini saved earlier (by the app or `backprop train-text`) to runs() as "opened: <file>", with its own
+    /// tokenizer; emits runOpened. An empty string, or why the file cannot be used (naming it).
+    QString openRun(const QString& path);
+    /// Saves runs()[runIndex]'s model with its tokenizer (atomically); an empty string, or what went wrong.
+    QString saveRun(int runIndex, const QString& path) const;
 
     State state() const { return m_state; }
     bool hasCorpus() const { return static_cast<bool>(m_corpus.corpus); }
@@ -146,6 +151,7 @@ signals:
     void evalsArrived(const QVector<bp::train::TextEvalEvent>& evals);
     void trainingFinished(const bp::train::TextFinishedEvent& event, std::shared_ptr<bp::models::GptMini> model);
     void runFinished(int runIndex);  ///< after trainingFinished: runs()[runIndex] has its model
+    void runOpened(int runIndex);    ///< openRun added runs()[runIndex], a model from a file
     void trainingFailed(const QString& message);
     void tokensGenerated(const QString& piece);
     void generationFinished(std::shared_ptr<const GenerationResult> result);
@@ -153,6 +159,7 @@ signals:
 
 private:
     void setState(State s);
+    State restingState() const;  ///< Idle, or NoCorpus while no text is loaded
     void drain() override;
 
     GptWorker* m_worker = nullptr;  // owned by BackgroundRun, on its thread

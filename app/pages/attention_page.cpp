@@ -74,7 +74,7 @@ QWidget* AttentionPage::buildGptTab() {
     layout->setSpacing(12);
 
     m_gptTrain = new GptTrainControls(m_gpt, m_context.settings);
-    m_gptGenerate = new GptGenerateControls(m_gpt);
+    m_gptGenerate = new GptGenerateControls(m_gpt, m_context.settings);
     auto* left = new QVBoxLayout;
     left->addWidget(m_gptTrain);
     left->addWidget(m_gptGenerate);

@@ -10,6 +10,7 @@
 //    engine's own attention; hovering a token shades by its row; bad prompts give messages, not crashes.
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QLineEdit>
@@ -35,6 +36,7 @@
 #include "tools/model_library.h"
 #include "tools/model_tools.h"
 #include "pages/attention_page.h"
+#include "panels/gpt_generate_controls.h"
 #include "patch_attention_view.h"
 #include "probability_bars.h"
 #include "qcustomplot.h"
@@ -435,6 +437,87 @@ private slots:
         const QVector<double> row = view->rowWeights(20);
         const double rowMax = *std::max_element(row.begin(), row.end());
         for (int j = 0; j < 44; ++j) QCOMPARE(view->shadeOf(j), row[j] / rowMax);
+    }
+
+    void gptSavesAndOpensAgain() {
+        std::string why;
+        if (!bp::data::default_corpus_available(&why)) QSKIP(qPrintable(QString::fromStdString(why)));
+        QTemporaryDir dir;
+        ModelLibrary empty;
+        AppContext ctx;
+        ctx.models = &empty;
+        AttentionPage page(ctx);
+        page.resize(1400, 900);
+        page.showTab(QStringLiteral("gpt"));
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_VERIFY_WITH_TIMEOUT(page.gpt()->hasCorpus(), 30000);
+        GptGenerateControls* controls = page.gptGenerateControls();
+        QPushButton* save = page.findChild<QPushButton*>(QStringLiteral("gptSave"));
+        QVERIFY(save);
+        QVERIFY(!save->isEnabled());  // nothing to save before a run
+        QVERIFY(!controls->saveModel(dir.filePath(QStringLiteral("none.safetensors"))));
+        QVERIFY2(controls->message().contains(QStringLiteral("train one first")), qPrintable(controls->message()));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("none.safetensors"))));
+
+        page.setGptBlock(QStringLiteral("modern"));
+        page.setGptSteps(12);
+        QSignalSpy finished(&page, &AttentionPage::gptRunFinished);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("attention.gpt_start")), Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        QVERIFY(save->isEnabled());
+        const std::shared_ptr<bp::models::GptMini> trained = page.gptRuns()[0].model;
+        const QString path = dir.filePath(QStringLiteral("tiny gpt.safetensors"));
+        QVERIFY2(controls->saveModel(path), qPrintable(controls->message()));
+        QVERIFY(controls->message().contains(QStringLiteral("tiny gpt.safetensors")));
+        QVERIFY(QFile::exists(path));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);  // no temporary file left beside it
+
+        // A file that is not a GPT-mini: a message naming it, and the page keeps its runs.
+        const QString bad = dir.filePath(QStringLiteral("broken.safetensors"));
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}   garbage");
+        }
+        QVERIFY(!controls->openModel(bad));
+        QVERIFY2(controls->message().contains(QStringLiteral("broken.safetensors")), qPrintable(controls->message()));
+        QCOMPARE(page.gptRuns().size(), 1);
+
+        // Open it again: a second choice, selected, with the same parameters and alphabet as the trained one.
+        QVERIFY2(controls->openModel(path), qPrintable(controls->message()));
+        QCOMPARE(page.gptRuns().size(), 2);
+        const GptRun& opened = page.gptRuns()[1];
+        QCOMPARE(opened.label, QStringLiteral("opened: tiny gpt.safetensors"));
+        QCOMPARE(opened.block, QStringLiteral("modern"));
+        QCOMPARE(controls->runCombo()->currentData().toInt(), 1);
+        QCOMPARE(opened.corpus->tokenizer.to_json().dump(), page.gptRuns()[0].corpus->tokenizer.to_json().dump());
+        const auto a = trained->named_parameters(), b = opened.model->named_parameters();
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].first, b[i].first);
+            QVERIFY(a[i].second.to_float_vector() == b[i].second.to_float_vector());
+        }
+
+        // The opened model writes with the Generate button, and with a fixed seed exactly as the trained one does.
+        page.promptEdit()->clear();
+        QTest::keyClicks(page.promptEdit(), QStringLiteral("The "));
+        page.lengthSpin()->setValue(20);
+        QSignalSpy done(&page, &AttentionPage::generationDone);
+        QTest::mouseClick(page.generateButton(), Qt::LeftButton);
+        QVERIFY(done.wait(30000));
+        QVERIFY(page.generatedText().startsWith(QStringLiteral("The ")));
+        QCOMPARE(page.lastGeneration()->ids.size(), size_t(24));
+        bp::models::SampleOptions o;
+        o.max_new_tokens = 20;
+        const std::vector<int32_t> prompt = opened.corpus->tokenizer.encode("The ");
+        std::vector<std::vector<int32_t>> outputs;
+        for (const auto& model : {opened.model, trained}) {
+            QVERIFY(page.gpt()->generate(model, opened.corpus, prompt, o, 7) != 0);
+            QVERIFY(done.wait(30000));
+            outputs.push_back(page.lastGeneration()->ids);
+        }
+        QCOMPARE(outputs[0], outputs[1]);
     }
 
     void pauseHoldsAndStopKeeps() {
