@@ -48,12 +48,53 @@ bool waitFor(QEventLoop& loop, const bool& done, int ms) {
     return done;
 }
 
+/// Short real GPT-mini runs (kAttentionDemoSteps each) of the given blocks on the default corpus; an error or empty.
+QString trainGptDemoRuns(AttentionPage* page, const QStringList& blocks, int timeoutMs) {
+    QEventLoop loop;
+    GptController* gpt = page->gpt();
+    bool ready = gpt->state() != GptController::State::LoadingCorpus && gpt->state() != GptController::State::NoCorpus;
+    auto c0 = QObject::connect(gpt, &GptController::stateChanged, &loop, [&](GptController::State s) {
+        if (s == GptController::State::Idle || s == GptController::State::NoCorpus) {
+            ready = true;
+            loop.quit();
+        }
+    });
+    if (gpt->state() == GptController::State::NoCorpus && gpt->corpusError().isEmpty()) gpt->loadCorpus();
+    waitFor(loop, ready, 60000);
+    QObject::disconnect(c0);
+    if (!gpt->hasCorpus()) return gpt->corpusError().isEmpty() ? QStringLiteral("the text corpus did not load") : gpt->corpusError();
+    for (const QString& block : blocks) {
+        bool done = false;
+        QString failure;
+        auto c1 = QObject::connect(page, &AttentionPage::gptRunFinished, &loop, [&] { done = true; loop.quit(); });
+        auto c2 = QObject::connect(gpt, &GptController::trainingFailed, &loop, [&](const QString& m) {
+            failure = m;
+            done = true;
+            loop.quit();
+        });
+        page->setGptBlock(block);
+        page->setGptSteps(kAttentionDemoSteps);
+        page->startGptTraining();
+        const bool finished = waitFor(loop, done, timeoutMs);
+        QObject::disconnect(c1);
+        QObject::disconnect(c2);
+        if (!finished) {
+            gpt->stop();
+            return QStringLiteral("the GPT demo run did not finish within %1 s").arg(timeoutMs / 1000);
+        }
+        if (!failure.isEmpty()) return failure;
+    }
+    return {};
+}
+
 }  // namespace
 
 QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs) {
     QEventLoop loop;
     if (tab == QLatin1String("bert")) {
-        // BERT-mini pre-trained for real (300 steps on the fortunes), then the default sentence's blanks filled.
+        // GPT-mini trained for real (its map goes beside BERT's), then BERT-mini pre-trained for real (300 steps on the
+        // fortunes), then the default sentence's blanks filled.
+        if (const QString failure = trainGptDemoRuns(page, {QStringLiteral("gpt2")}, timeoutMs); !failure.isEmpty()) return failure;
         BertFillPanel* bert = page->bertPanel();
         QString failure;
         auto c1 = QObject::connect(bert->controller(), &BertController::trained, &loop, [&] { loop.quit(); });
@@ -95,39 +136,8 @@ QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int
     }
     // GPT-mini: a short run of each block on the default corpus (so the comparison chart has both), then a
     // generation whose attention is shown with one character hovered.
-    GptController* gpt = page->gpt();
-    bool ready = gpt->state() != GptController::State::LoadingCorpus && gpt->state() != GptController::State::NoCorpus;
-    auto c0 = QObject::connect(gpt, &GptController::stateChanged, &loop, [&](GptController::State s) {
-        if (s == GptController::State::Idle || s == GptController::State::NoCorpus) {
-            ready = true;
-            loop.quit();
-        }
-    });
-    if (gpt->state() == GptController::State::NoCorpus && gpt->corpusError().isEmpty()) gpt->loadCorpus();
-    waitFor(loop, ready, 60000);
-    QObject::disconnect(c0);
-    if (!gpt->hasCorpus()) return gpt->corpusError().isEmpty() ? QStringLiteral("the text corpus did not load") : gpt->corpusError();
-    for (const char* block : {"modern", "gpt2"}) {
-        bool done = false;
-        QString failure;
-        auto c1 = QObject::connect(page, &AttentionPage::gptRunFinished, &loop, [&] { done = true; loop.quit(); });
-        auto c2 = QObject::connect(gpt, &GptController::trainingFailed, &loop, [&](const QString& m) {
-            failure = m;
-            done = true;
-            loop.quit();
-        });
-        page->setGptBlock(QString::fromLatin1(block));
-        page->setGptSteps(kAttentionDemoSteps);
-        page->startGptTraining();
-        const bool finished = waitFor(loop, done, timeoutMs);
-        QObject::disconnect(c1);
-        QObject::disconnect(c2);
-        if (!finished) {
-            gpt->stop();
-            return QStringLiteral("the GPT demo run did not finish within %1 s").arg(timeoutMs / 1000);
-        }
-        if (!failure.isEmpty()) return failure;
-    }
+    if (const QString failure = trainGptDemoRuns(page, {QStringLiteral("modern"), QStringLiteral("gpt2")}, timeoutMs); !failure.isEmpty())
+        return failure;
     bool generated = false;
     auto c3 = QObject::connect(page, &AttentionPage::generationDone, &loop, [&] { generated = true; loop.quit(); });
     page->promptEdit()->setText(QStringLiteral("The "));

@@ -31,6 +31,7 @@ AttentionPage::AttentionPage(const AppContext& context, QWidget* parent) : QWidg
     m_tabs->addTab(m_vit, tr("&Vision: ViT on digits"));
     m_tabs->addTab(buildGptTab(), tr("&Language: GPT-mini on text"));
     m_bert = new BertFillPanel(context);
+    m_bert->setGpt(m_gpt);
     m_tabs->addTab(m_bert, tr("&Bidirectional: BERT-mini fills blanks"));
     layout->addWidget(m_tabs);
 

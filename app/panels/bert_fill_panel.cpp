@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 
 #include "bp/io/bert_file.h"
+#include "controllers/gpt_controller.h"
 #include "core/app_settings.h"
 #include "core/facts.h"
 #include "core/theme.h"
@@ -98,8 +99,25 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     m_view->setObjectName(QStringLiteral("attention.bert_attention"));
     m_view->setCaption(tr("Hover a character: the others are shaded by how much it attends to them. Rows: each character; "
                           "columns: every character of the sentence, before and after it (bidirectional: no triangle)."));
+    m_gptView = new TokenAttentionView;
+    m_gptView->setObjectName(QStringLiteral("attention.bert_gpt_attention"));
+    m_gptView->setCaption(tr("GPT-mini on the same sentence (blanks filled with BERT's guess): each character sees only the "
+                             "ones before it, so the map is a triangle."));
+    m_gptNote = new QLabel;
+    m_gptNote->setObjectName(QStringLiteral("bertGptNote"));
+    m_gptNote->setWordWrap(true);
+    auto* maps = new QHBoxLayout;
+    auto* bertSide = new QVBoxLayout;
+    bertSide->addWidget(new QLabel(tr("<b>BERT-mini</b>: both directions")));
+    bertSide->addWidget(m_view, 1);
+    auto* gptSide = new QVBoxLayout;
+    gptSide->addWidget(new QLabel(tr("<b>GPT-mini</b>: left to right only")));
+    gptSide->addWidget(m_gptView, 1);
+    gptSide->addWidget(m_gptNote);
+    maps->addLayout(bertSide, 1);
+    maps->addLayout(gptSide, 1);
     right->addLayout(pick);
-    right->addWidget(m_view, 1);
+    right->addLayout(maps, 1);
     layout->addLayout(right, 1);
 
     connect(m_train, &QPushButton::clicked, this, [this] {
@@ -197,12 +215,16 @@ QString BertFillPanel::saveModel(const QString& path) {
 void BertFillPanel::refill() {
     m_blanks->setRowCount(0);
     m_fill.reset();
-    if (!hasModel()) return;
+    if (!hasModel()) {
+        showGpt();
+        return;
+    }
     try {
         m_fill = berttools::fillBlanks(*m_model.model, m_model.vocab, m_sentence->text(), 5);
     } catch (const std::exception& e) {
         m_note->setText(QString::fromUtf8(e.what()));
         m_view->clear();
+        showGpt();
         return;
     }
     for (size_t i = 0; i < m_fill->blanks.size(); ++i) {
@@ -232,16 +254,88 @@ void BertFillPanel::refill() {
 }
 
 void BertFillPanel::showHead() {
-    if (!m_fill) return;
+    if (!m_fill) {
+        showGpt();
+        return;
+    }
     const attentiontools::TokenAttention& a = m_fill->attention;
     const int l = std::max(0, m_layer->currentIndex()), h = std::max(0, m_head->currentIndex());
     if (l >= a.layers || h >= a.heads) return;
     const std::vector<double> w = a.head(l, h);
     m_view->setAttention(a.tokens, QVector<double>(w.begin(), w.end()), m_fill->tokens);
+    showGpt();
+}
+
+void BertFillPanel::setGpt(GptController* gpt) {
+    m_gptRuns = gpt;
+    for (auto signal : {&GptController::runFinished, &GptController::runOpened})
+        connect(gpt, signal, this, &BertFillPanel::showGpt);
+    connect(gpt, &GptController::stateChanged, this, &BertFillPanel::showGpt);  // after a generation frees the model
+    showGpt();
+}
+
+void BertFillPanel::showGpt() {
+    std::shared_ptr<bp::models::GptMini> model;
+    std::shared_ptr<const bp::data::TextCorpus> corpus;
+    if (m_gptRuns)
+        for (const GptRun& r : m_gptRuns->runs())
+            if (r.model) {
+                model = r.model;
+                corpus = r.corpus;
+            }
+    if (!model || !m_fill) {
+        m_gptView->clear();
+        m_gptNote->setText(model ? tr("GPT-mini's map appears with BERT's, once BERT has a sentence to read.")
+                                 : tr("Train GPT-mini on the Language tab (or open a saved one there) to see its attention "
+                                      "here, beside BERT's."));
+        m_gptAttention = {};
+        m_gptModel = nullptr;
+        m_gptNote->setVisible(true);
+        return;
+    }
+    // The sentence as BERT completed it: [MASK] becomes the top guess, [CLS] is BERT's own and left out.
+    QString text;
+    size_t blank = 0;
+    for (int t = 1; t < m_fill->tokens.size(); ++t) {
+        if (m_fill->tokens.at(t) == QLatin1String("[MASK]")) {
+            const auto& b = m_fill->blanks;
+            text += blank < b.size() && !b[blank].top.empty() ? b[blank].top.front().first : QStringLiteral("_");
+            ++blank;
+        } else {
+            text += m_fill->tokens.at(t);
+        }
+    }
+    if (text != m_gptText || model.get() != m_gptModel) {
+        // The model is shared with the sampler: read it only while the Language tab is not writing with it.
+        if (m_gptRuns->state() == GptController::State::Generating) return;
+        std::vector<int32_t> ids = corpus->tokenizer.encode_lossy(text.toStdString());
+        const auto context = static_cast<size_t>(model->options().context);
+        if (ids.size() > context) ids.resize(context);
+        m_gptText = text;
+        m_gptModel = model.get();
+        m_gptTokens.clear();
+        m_gptAttention = {};
+        if (ids.empty()) {
+            m_gptView->clear();
+            m_gptNote->setText(tr("None of these characters are in GPT-mini's alphabet."));
+            m_gptNote->setVisible(true);
+            return;
+        }
+        m_gptAttention = attentiontools::runGpt(*model, ids);
+        for (int32_t id : m_gptAttention.ids) m_gptTokens << QString::fromStdString(corpus->tokenizer.token_text(id));
+    }
+    if (m_gptAttention.layers == 0) return;
+    const int l = std::clamp(m_layer->currentIndex(), 0, m_gptAttention.layers - 1);
+    const int h = std::clamp(m_head->currentIndex(), 0, m_gptAttention.heads - 1);
+    const std::vector<double> w = m_gptAttention.head(l, h);
+    m_gptView->setAttention(m_gptAttention.tokens, QVector<double>(w.begin(), w.end()), m_gptTokens);
+    m_gptNote->setVisible(false);
 }
 
 void BertFillPanel::applyAppearance(const Appearance& a) {
-    m_view->setDark(a.dark);
-    m_view->setFontScale(theme::fontScale(a));
+    for (TokenAttentionView* v : {m_view, m_gptView}) {
+        v->setDark(a.dark);
+        v->setFontScale(theme::fontScale(a));
+    }
     m_column->setFixedWidth(a.presentation ? 540 : 400);  // the larger text must not clip the controls
 }

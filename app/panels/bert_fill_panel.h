@@ -2,7 +2,8 @@
 // default text on its own thread, or open one saved by `backprop train-text --model bert`, save it; then type a
 // sentence with blanks (`The qu_ck brown f_x`) and see the most likely characters for every blank with their
 // probabilities, updated as you type, and the full attention of each layer and head: unlike GPT-mini's triangle,
-// every character looks both ways.
+// every character looks both ways. Beside it, GPT-mini's map of the same sentence (the blanks filled with BERT's
+// best guess), from the Language tab's latest model: a triangle, because it only reads to the left.
 #pragma once
 
 #include <QWidget>
@@ -21,6 +22,8 @@ class QSpinBox;
 class QTableWidget;
 class TokenAttentionView;
 
+class GptController;
+
 class BertFillPanel : public QWidget {
     Q_OBJECT
 public:
@@ -35,6 +38,15 @@ public:
     /// The last fill-in, as the engine computed it (nullopt before a model and a sentence).
     const std::optional<berttools::FillResult>& lastFill() const { return m_fill; }
     void applyAppearance(const Appearance& a);
+    /// The Language tab's runs: the latest model (trained or opened) is shown beside BERT on the same sentence.
+    void setGpt(GptController* gpt);
+
+    TokenAttentionView* gptAttentionView() const { return m_gptView; }
+    QLabel* gptNote() const { return m_gptNote; }
+    /// The GPT-mini map on screen: its tokens and the shown head's [T, T] weights (empty when none is shown).
+    const attentiontools::TokenAttention& gptAttention() const { return m_gptAttention; }
+    /// The sentence GPT-mini read: the typed one with every blank filled with BERT's most likely character.
+    QString gptText() const { return m_gptText; }
 
     QLineEdit* sentenceEdit() const { return m_sentence; }
     QTableWidget* blanksTable() const { return m_blanks; }
@@ -49,6 +61,7 @@ signals:
 private:
     void refill();
     void showHead();
+    void showGpt();  ///< recomputes GPT-mini's attention when the sentence or the model changed, shows the head
 
     AppContext m_context;
     BertController* m_bert;
@@ -67,5 +80,12 @@ private:
     QComboBox* m_layer = nullptr;
     QComboBox* m_head = nullptr;
     TokenAttentionView* m_view = nullptr;
+    GptController* m_gptRuns = nullptr;
+    TokenAttentionView* m_gptView = nullptr;
+    QLabel* m_gptNote = nullptr;
+    attentiontools::TokenAttention m_gptAttention;
+    QStringList m_gptTokens;
+    QString m_gptText;
+    const void* m_gptModel = nullptr;  // the model m_gptAttention was computed with
     QWidget* m_column = nullptr;  // the controls column (wider in presentation mode)
 };

@@ -2,7 +2,10 @@
 // the fortunes through the panel's Train button (on its worker thread), then typing a sentence with blanks; the
 // table shows exactly what the engine computes for each blank, the predictions change as the text changes, the
 // attention is full (a character attends to characters after it, unlike GPT's triangle), and the model saves
-// and opens again with the same predictions.
+// and opens again with the same predictions. Beside it, a GPT-mini trained for a few steps reads the same
+// sentence: its map is the engine's triangle of those characters.
+#include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -13,6 +16,7 @@
 #include <QtTest>
 
 #include "bp/data/text.h"
+#include "controllers/gpt_controller.h"
 #include "panels/bert_fill_panel.h"
 #include "token_attention_view.h"
 
@@ -75,7 +79,56 @@ private slots:
         QCOMPARE(again.lastFill()->blanks[0].top.front().first, fill->blanks[0].top.front().first);
         QVERIFY(std::abs(again.lastFill()->blanks[0].top.front().second - fill->blanks[0].top.front().second) < 1e-5);
         QVERIFY(!again.openModel(dir.path() + QStringLiteral("/missing.safetensors")).isEmpty());
+        QVERIFY(QFile::copy(path, m_dir.filePath(QStringLiteral("bert.safetensors"))));
     }
+
+    // GPT-mini beside BERT: the Language tab's latest model reads the same sentence, blanks filled with BERT's best
+    // guess, and its map is the engine's causal attention of exactly those characters.
+    void gptBesideBertOnTheSameSentence() {
+        const QString bertFile = m_dir.filePath(QStringLiteral("bert.safetensors"));
+        if (!QFile::exists(bertFile)) QSKIP("needs the BERT trained by the test before");
+        BertFillPanel panel{AppContext{}};
+        panel.resize(1400, 800);
+        panel.show();
+        GptController gpt;
+        panel.setGpt(&gpt);
+        QCOMPARE(panel.openModel(bertFile), QString());
+        panel.sentenceEdit()->setText(QStringLiteral("th_ cat sat on th_ mat"));
+        QVERIFY(panel.gptNote()->isVisibleTo(&panel));  // no GPT yet: it says how to get one
+        QVERIFY(panel.gptNote()->text().contains(QStringLiteral("Language tab")));
+        QCOMPARE(panel.gptAttentionView()->tokenCount(), 0);
+
+        gpt.loadCorpus();
+        QTRY_VERIFY_WITH_TIMEOUT(gpt.hasCorpus(), 30000);
+        QSignalSpy finished(&gpt, &GptController::runFinished);
+        QVERIFY(gpt.start(GptController::classroomConfig(QStringLiteral("gpt2"), 8, 3)) != 0);
+        QVERIFY(finished.wait(60000));
+        QTRY_VERIFY(!panel.gptNote()->isVisibleTo(&panel));
+
+        const auto& fill = *panel.lastFill();
+        QString expected = QStringLiteral("th_ cat sat on th_ mat");
+        expected.replace(2, 1, fill.blanks[0].top.front().first);
+        expected.replace(17, 1, fill.blanks[1].top.front().first);
+        QCOMPARE(panel.gptText(), expected);
+        const GptRun& run = gpt.runs().back();
+        const std::vector<int32_t> ids = run.corpus->tokenizer.encode_lossy(expected.toStdString());
+        QCOMPARE(panel.gptAttention().ids, ids);
+        const attentiontools::TokenAttention engine = attentiontools::runGpt(*run.model, ids);
+        TokenAttentionView* view = panel.gptAttentionView();
+        const int n = static_cast<int>(ids.size());
+        QCOMPARE(view->tokenCount(), n);
+        const std::vector<double> head = engine.head(0, 0);  // layer 1, head 1 are shown
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) {
+                if (j > i) QCOMPARE(view->weight(i, j), 0.0);  // the triangle: nothing after a character
+                QVERIFY(std::abs(view->weight(i, j) - head[static_cast<size_t>(i * n + j)]) < 1e-6);
+            }
+        // BERT's own map on the same screen has no triangle.
+        QVERIFY(panel.attentionView()->weight(1, panel.attentionView()->tokenCount() - 1) > 0.0);
+    }
+
+private:
+    QTemporaryDir m_dir;
 };
 
 QTEST_MAIN(TestBertPanel)
