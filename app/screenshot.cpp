@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QElapsedTimer>
@@ -17,6 +18,7 @@
 #include "main_window.h"
 #include "lessons/lesson_session.h"
 #include "panels/bert_fill_panel.h"
+#include "panels/bert_finetune_panel.h"
 #include "bp/data/dataset.h"
 #include "pages/attention_page.h"
 #include "pages/backprop_page.h"
@@ -91,10 +93,13 @@ QString trainGptDemoRuns(AttentionPage* page, const QStringList& blocks, int tim
 
 QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs) {
     QEventLoop loop;
-    if (tab == QLatin1String("bert")) {
+    if (tab == QLatin1String("bert") || tab == QLatin1String("bert-finetune")) {
         // GPT-mini trained for real (its map goes beside BERT's), then BERT-mini pre-trained for real (300 steps on the
-        // fortunes), then the default sentence's blanks filled.
-        if (const QString failure = trainGptDemoRuns(page, {QStringLiteral("gpt2")}, timeoutMs); !failure.isEmpty()) return failure;
+        // fortunes), then the default sentence's blanks filled; bert-finetune then compares fine-tuning it for 8 epochs
+        // with the same model from scratch.
+        const bool fineTune = tab == QLatin1String("bert-finetune");
+        if (!fineTune)
+            if (const QString failure = trainGptDemoRuns(page, {QStringLiteral("gpt2")}, timeoutMs); !failure.isEmpty()) return failure;
         BertFillPanel* bert = page->bertPanel();
         QString failure;
         auto c1 = QObject::connect(bert->controller(), &BertController::trained, &loop, [&] { loop.quit(); });
@@ -109,7 +114,24 @@ QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int
         QObject::disconnect(c1);
         QObject::disconnect(c2);
         if (!failure.isEmpty()) return failure;
-        return bert->hasModel() ? QString() : QStringLiteral("BERT-mini did not finish training in time");
+        if (!bert->hasModel()) return QStringLiteral("BERT-mini did not finish training in time");
+        if (!fineTune) return {};
+        bert->views()->setCurrentIndex(1);
+        BertFineTunePanel* ft = bert->fineTunePanel();
+        bool done = false;
+        auto c3 = QObject::connect(ft, &BertFineTunePanel::finished, &loop, [&] { done = true; loop.quit(); });
+        auto c4 = QObject::connect(bert->controller(), &BertController::failed, &loop, [&](const QString& m) {
+            failure = m;
+            done = true;
+            loop.quit();
+        });
+        ft->epochsSpin()->setValue(8);
+        if (!ft->compare()) return ft->statusLabel()->text();
+        waitFor(loop, done, timeoutMs);
+        QObject::disconnect(c3);
+        QObject::disconnect(c4);
+        if (!failure.isEmpty()) return failure;
+        return done ? QString() : QStringLiteral("the fine-tuning comparison did not finish in time");
     }
     if (!tab.startsWith(QLatin1String("gpt"))) {
         // A quick ViT trained for real on 12,000 MNIST images, then a test digit through it.
@@ -254,8 +276,9 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
 
     if (auto* attention = qobject_cast<AttentionPage*>(window.page(request.page))) {
         const QString tab = request.tab.isEmpty() ? QStringLiteral("vit") : request.tab.toLower();
-        if (!attention->showTab(tab == QLatin1String("gpt-loss") ? QStringLiteral("gpt") : tab)) {
-            printErr(QStringLiteral("backprop-studio: no attention tab '%1'; tabs: vit, gpt, gpt-loss, bert").arg(request.tab));
+        const QString shown = tab == QLatin1String("gpt-loss") ? QStringLiteral("gpt") : tab == QLatin1String("bert-finetune") ? QStringLiteral("bert") : tab;
+        if (!attention->showTab(shown)) {
+            printErr(QStringLiteral("backprop-studio: no attention tab '%1'; tabs: vit, gpt, gpt-loss, bert, bert-finetune").arg(request.tab));
             return 2;
         }
         settle(100);

@@ -36,6 +36,42 @@ void BertWorker::train(int steps, int runId) {
     }
 }
 
+void BertWorker::compareFineTuning(const BertModel& pretrained, int epochs, int runId) {
+    m_buffer.clear();
+    try {
+        if (!m_task) m_task = std::make_unique<bp::data::TextClassificationTask>(bp::data::make_fortune_source_task());
+        const bp::data::TextClassificationTask& task = *m_task;
+        emit fineTuneStarted(static_cast<int>(task.classes.size()), static_cast<int>(task.train.size()),
+                             static_cast<int>(task.test.size()), runId);
+        bp::models::BertOptions o = pretrained.model->options();
+        o.num_classes = static_cast<int>(task.classes.size());
+        o.pooling = bp::models::BertOptions::Pooling::mean;
+        const bp::train::FineTuneConfig cfg = BertController::fineTuneConfig(epochs);
+        bool stopped = false;
+        for (int arm = 0; arm < 2 && !stopped; ++arm) {
+            // Arm 0 starts from the pre-trained encoder (a copy: the panel keeps filling blanks with the original);
+            // arm 1 from the same architecture freshly initialised. fine_tune re-initialises the classifier of both.
+            std::shared_ptr<bp::models::BertMini> bert = std::make_shared<bp::models::BertMini>(o);
+            bp::Generator gen(1);
+            bert->reset_parameters(gen);
+            if (arm == 0) bert->load_encoder_from(*pretrained.model);
+            const bp::train::FineTuneResult r =
+                bp::train::fine_tune(*bert, pretrained.vocab, task, cfg, [&](const bp::train::FineTuneEpoch& e) {
+                    m_buffer.update([&](Drained& d) { d.fineTune.push_back({arm, e}); });
+                    stopped = cancel.load();
+                    return !stopped;
+                });
+            if (r.failed) {
+                emit failed(QString::fromStdString(r.failure), runId);
+                return;
+            }
+        }
+        emit fineTuneFinished(stopped, runId);
+    } catch (const std::exception& e) {
+        emit failed(QString::fromUtf8(e.what()), runId);
+    }
+}
+
 BertController::BertController(QObject* parent) : BackgroundRun(QStringLiteral("bp-bert"), parent), m_worker(new BertWorker) {
     qRegisterMetaType<BertModel>();
     connect(m_worker, &BertWorker::finished, this, [this](const BertModel& m, bool stopped, int runId) {
@@ -49,6 +85,15 @@ BertController::BertController(QObject* parent) : BackgroundRun(QStringLiteral("
         stopDraining();
         setRunning(false);
         emit failed(message);
+    });
+    connect(m_worker, &BertWorker::fineTuneStarted, this, [this](int classes, int train, int test, int runId) {
+        if (isCurrent(runId)) emit fineTuneStarted(classes, train, test);
+    });
+    connect(m_worker, &BertWorker::fineTuneFinished, this, [this](bool stopped, int runId) {
+        if (!isCurrent(runId)) return;
+        stopDraining();
+        setRunning(false);
+        emit fineTuneFinished(stopped);
     });
     adoptWorker(m_worker, [w = m_worker] { w->cancel = true; });
 }
@@ -73,6 +118,25 @@ bool BertController::start(int steps) {
     return true;
 }
 
+bool BertController::startFineTuneComparison(const BertModel& pretrained, int epochs) {
+    if (m_running || !pretrained.model) return false;
+    m_worker->cancel = false;
+    const int runId = beginRun();
+    setRunning(true);
+    startDraining();
+    post([w = m_worker, pretrained, epochs, runId] { w->compareFineTuning(pretrained, epochs, runId); });
+    return true;
+}
+
+bp::train::FineTuneConfig BertController::fineTuneConfig(int epochs) {
+    bp::train::FineTuneConfig c;
+    c.epochs = epochs;
+    c.batch_size = 32;
+    c.lr = 1e-3;
+    c.seed = 1;
+    return c;
+}
+
 void BertController::stop() {
     if (m_running) m_worker->cancel = true;
 }
@@ -81,6 +145,7 @@ void BertController::drain() {
     BertWorker::Drained d = m_worker->take();
     if (!d.steps.empty()) emit stepsArrived(QVector<bp::train::MlmStepEvent>(d.steps.begin(), d.steps.end()));
     if (!d.evals.empty()) emit evalsArrived(QVector<bp::train::MlmEvalEvent>(d.evals.begin(), d.evals.end()));
+    if (!d.fineTune.empty()) emit fineTuneArrived(QVector<FineTuneEvent>(d.fineTune.begin(), d.fineTune.end()));
 }
 
 void BertController::setRunning(bool on) {

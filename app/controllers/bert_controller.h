@@ -1,7 +1,10 @@
 // bert_controller.h — BertController (GUI thread, a BackgroundRun) and BertWorker (on its thread): masked-LM
 // pre-training of a classroom-sized BERT-mini (2 layers, 4 heads, d 64, 64 characters) on the default text, with
 // steps and evaluations drained every 33 ms, Stop that keeps the model as it is, and the trained model handed back
-// as a copy the GUI can read while nothing else touches it.
+// as a copy the GUI can read while nothing else touches it. Then the classic lesson of pre-training, measured:
+// fine-tune a copy of that model on "which fortunes collection is this quotation from?" and the same model from
+// scratch (same options, same seed, same quotations), one after the other, each epoch's held-out accuracy drained
+// into the chart as it comes.
 #pragma once
 
 #include <QMetaType>
@@ -22,6 +25,12 @@ struct BertModel {
     bp::data::BertVocab vocab;
 };
 Q_DECLARE_METATYPE(BertModel)
+
+/// One fine-tuning epoch of one arm of the comparison: 0 = from the pre-trained encoder, 1 = from scratch.
+struct FineTuneEvent {
+    int arm = 0;
+    bp::train::FineTuneEpoch epoch;
+};
 Q_DECLARE_METATYPE(bp::train::MlmEvalEvent)
 
 class BertWorker : public QObject {
@@ -30,17 +39,24 @@ public:
     struct Drained {
         std::vector<bp::train::MlmStepEvent> steps;
         std::vector<bp::train::MlmEvalEvent> evals;
+        std::vector<FineTuneEvent> fineTune;
     };
     void train(int steps, int runId);  ///< loads the default text the first time; runs on the worker thread
+    /// Fine-tunes a copy of `pretrained`, then the same architecture from scratch, `epochs` each (worker thread).
+    void compareFineTuning(const BertModel& pretrained, int epochs, int runId);
     Drained take() { return m_buffer.take(); }
     std::atomic<bool> cancel{false};
 
 signals:
     void finished(const BertModel& model, bool stopped, int runId);
     void failed(const QString& message, int runId);
+    /// The task's size for the panel's caption, when the comparison starts.
+    void fineTuneStarted(int classes, int trainTexts, int testTexts, int runId);
+    void fineTuneFinished(bool stopped, int runId);
 
 private:
     std::unique_ptr<bp::data::TextCorpus> m_corpus;
+    std::unique_ptr<bp::data::TextClassificationTask> m_task;
     LockedBuffer<Drained> m_buffer;
 };
 
@@ -50,6 +66,10 @@ public:
     explicit BertController(QObject* parent = nullptr);
     static bp::models::BertOptions classroomOptions(int vocabSize);
     bool start(int steps);  ///< false while a run goes
+    /// The fine-tuning comparison (see the top of this file); false while a run goes or without a model.
+    bool startFineTuneComparison(const BertModel& pretrained, int epochs);
+    /// Fine-tuning's settings, the same for both arms: batch 32, AdamW lr 1e-3 with warm-up, mean pooling.
+    static bp::train::FineTuneConfig fineTuneConfig(int epochs);
     void stop();
     bool isRunning() const { return m_running; }
 
@@ -59,6 +79,9 @@ signals:
     void trained(const BertModel& model, bool stopped);
     void failed(const QString& message);
     void runningChanged(bool running);
+    void fineTuneStarted(int classes, int trainTexts, int testTexts);
+    void fineTuneArrived(const QVector<FineTuneEvent>& epochs);
+    void fineTuneFinished(bool stopped);
 
 private:
     void drain() override;

@@ -13,6 +13,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -21,6 +22,7 @@
 #include "core/app_settings.h"
 #include "core/facts.h"
 #include "core/theme.h"
+#include "panels/bert_finetune_panel.h"
 #include "panels/scroll_column.h"
 #include "token_attention_view.h"
 
@@ -88,6 +90,7 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     layout->addWidget(m_column);
 
     auto* right = new QVBoxLayout;
+    right->setContentsMargins(0, 0, 0, 0);
     auto* pick = new QHBoxLayout;
     m_layer = new QComboBox;
     m_head = new QComboBox;
@@ -116,8 +119,16 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     gptSide->addWidget(m_gptNote);
     maps->addLayout(bertSide, 1);
     maps->addLayout(gptSide, 1);
-    right->addLayout(pick);
-    right->addLayout(maps, 1);
+    auto* attentionTab = new QWidget;
+    auto* at = new QVBoxLayout(attentionTab);
+    at->addLayout(pick);
+    at->addLayout(maps, 1);
+    m_fineTune = new BertFineTunePanel(m_bert);
+    m_views = new QTabWidget;
+    m_views->setObjectName(QStringLiteral("attention.bert_views"));
+    m_views->addTab(attentionTab, tr("Attention: both ways vs left to right"));
+    m_views->addTab(m_fineTune, tr("Fine-tuning: does pre-training pay?"));
+    right->addWidget(m_views, 1);
     layout->addLayout(right, 1);
 
     connect(m_train, &QPushButton::clicked, this, [this] {
@@ -180,6 +191,7 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
 
 void BertFillPanel::setModel(const BertModel& model) {
     m_model = model;
+    m_fineTune->setModel(model);
     m_save->setEnabled(hasModel());
     const QSignalBlocker b1(m_layer), b2(m_head);
     m_layer->clear();
@@ -338,4 +350,5 @@ void BertFillPanel::applyAppearance(const Appearance& a) {
         v->setFontScale(theme::fontScale(a));
     }
     m_column->setFixedWidth(a.presentation ? 540 : 400);  // the larger text must not clip the controls
+    m_fineTune->applyAppearance(a);
 }

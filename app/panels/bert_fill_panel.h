@@ -3,7 +3,8 @@
 // sentence with blanks (`The qu_ck brown f_x`) and see the most likely characters for every blank with their
 // probabilities, updated as you type, and the full attention of each layer and head: unlike GPT-mini's triangle,
 // every character looks both ways. Beside it, GPT-mini's map of the same sentence (the blanks filled with BERT's
-// best guess), from the Language tab's latest model: a triangle, because it only reads to the left.
+// best guess), from the Language tab's latest model: a triangle, because it only reads to the left. A second view
+// fine-tunes the model and one from scratch on a classification task (BertFineTunePanel).
 #pragma once
 
 #include <QWidget>
@@ -20,7 +21,9 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+class QTabWidget;
 class TokenAttentionView;
+class BertFineTunePanel;
 
 class GptController;
 
@@ -42,6 +45,9 @@ public:
     void setGpt(GptController* gpt);
 
     TokenAttentionView* gptAttentionView() const { return m_gptView; }
+    BertFineTunePanel* fineTunePanel() const { return m_fineTune; }
+    /// The right-hand views: 0 the attention maps, 1 the fine-tuning comparison.
+    QTabWidget* views() const { return m_views; }
     QLabel* gptNote() const { return m_gptNote; }
     /// The GPT-mini map on screen: its tokens and the shown head's [T, T] weights (empty when none is shown).
     const attentiontools::TokenAttention& gptAttention() const { return m_gptAttention; }
@@ -80,6 +86,8 @@ private:
     QComboBox* m_layer = nullptr;
     QComboBox* m_head = nullptr;
     TokenAttentionView* m_view = nullptr;
+    QTabWidget* m_views = nullptr;
+    BertFineTunePanel* m_fineTune = nullptr;
     GptController* m_gptRuns = nullptr;
     TokenAttentionView* m_gptView = nullptr;
     QLabel* m_gptNote = nullptr;

@@ -3,20 +3,29 @@
 // table shows exactly what the engine computes for each blank, the predictions change as the text changes, the
 // attention is full (a character attends to characters after it, unlike GPT's triangle), and the model saves
 // and opens again with the same predictions. Beside it, a GPT-mini trained for a few steps reads the same
-// sentence: its map is the engine's triangle of those characters.
+// sentence: its map is the engine's triangle of those characters. The fine-tuning comparison (pre-trained vs
+// scratch) through its Compare button charts exactly what the engine's fine_tune measures.
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "bp/data/text.h"
+#include "bp/data/bert_data.h"
+#include "bp/io/bert_file.h"
+#include "bp/tensor.h"
+#include "bp/train/bert_trainer.h"
 #include "controllers/gpt_controller.h"
+#include "panels/bert_finetune_panel.h"
+#include "qcustomplot.h"
+#include "series_plot.h"
 #include "panels/bert_fill_panel.h"
 #include "token_attention_view.h"
 
@@ -125,6 +134,66 @@ private slots:
             }
         // BERT's own map on the same screen has no triangle.
         QVERIFY(panel.attentionView()->weight(1, panel.attentionView()->tokenCount() - 1) > 0.0);
+    }
+
+    // Fine-tuning, pre-trained vs from scratch, through the Compare button: the chart holds exactly what the engine's
+    // fine_tune measures for both arms with the same settings, and the verdict names both figures.
+    void fineTuningComparesPretrainedWithScratch() {
+        const QString bertFile = m_dir.filePath(QStringLiteral("bert.safetensors"));
+        if (!QFile::exists(bertFile)) QSKIP("needs the BERT trained by the first test");
+        BertFillPanel panel{AppContext{}};
+        panel.resize(1400, 800);
+        panel.show();
+        BertFineTunePanel* ft = panel.fineTunePanel();
+        QVERIFY(!ft->compareButton()->isEnabled());  // no model yet
+        QVERIFY(!ft->compare());
+        QVERIFY(ft->statusLabel()->text().contains(QStringLiteral("first")));
+        QCOMPARE(panel.openModel(bertFile), QString());
+        panel.views()->setCurrentIndex(1);
+        QVERIFY(ft->compareButton()->isEnabled());
+        ft->epochsSpin()->setValue(2);
+        QSignalSpy done(ft, &BertFineTunePanel::finished);
+        QTest::mouseClick(ft->compareButton(), Qt::LeftButton);
+        QVERIFY(!panel.trainButton()->isEnabled());  // one run at a time
+        QVERIFY(done.wait(240000));
+        QVERIFY(panel.trainButton()->isEnabled());
+        QCOMPARE(ft->history().size(), 6);  // epochs 0, 1, 2 of each arm
+
+        // The same two runs, directly in the engine.
+        const bp::io::LoadedBert loaded = bp::io::load_bert(bertFile.toStdString());
+        const bp::data::TextClassificationTask task = bp::data::make_fortune_source_task();
+        bp::models::BertOptions o = loaded.model->options();
+        o.num_classes = static_cast<int64_t>(task.classes.size());
+        o.pooling = bp::models::BertOptions::Pooling::mean;
+        for (int arm = 0; arm < 2; ++arm) {
+            bp::models::BertMini bert(o);
+            bp::Generator gen(1);
+            bert.reset_parameters(gen);
+            if (arm == 0) bert.load_encoder_from(*loaded.model);
+            const bp::train::FineTuneResult r = bp::train::fine_tune(bert, loaded.vocab, task, BertController::fineTuneConfig(2));
+            QCOMPARE(r.epochs.size(), size_t(3));
+            std::vector<double> test, train;
+            for (const FineTuneEvent& e : ft->history())
+                if (e.arm == arm) test.push_back(e.epoch.test_accuracy), train.push_back(e.epoch.train_accuracy);
+            for (size_t i = 0; i < 3; ++i) {
+                QCOMPARE(test[i], r.epochs[i].test_accuracy);
+                QCOMPARE(train[i], r.epochs[i].train_accuracy);
+            }
+            // The chart: held-out accuracy in percent per epoch, training accuracy from epoch 1.
+            const QCPGraph* g = ft->plot()->graph(arm == 0 ? BertFineTunePanel::PretrainedTest : BertFineTunePanel::ScratchTest);
+            QCOMPARE(g->dataCount(), 3);
+            for (int i = 0; i < 3; ++i) {
+                QCOMPARE(g->data()->at(i)->key, static_cast<double>(i));
+                QVERIFY(std::abs(g->data()->at(i)->value - 100 * r.epochs[static_cast<size_t>(i)].test_accuracy) < 1e-9);
+            }
+            QCOMPARE(ft->plot()->graph(arm == 0 ? BertFineTunePanel::PretrainedTrain : BertFineTunePanel::ScratchTrain)->dataCount(), 2);
+        }
+        const QCPGraph* chance = ft->plot()->graph(BertFineTunePanel::Chance);
+        QVERIFY(std::abs(chance->data()->at(0)->value - 100.0 / static_cast<double>(task.classes.size())) < 1e-9);
+        const QString verdict = ft->statusLabel()->text();
+        QVERIFY2(verdict.contains(QStringLiteral("from pre-training")) && verdict.contains(QStringLiteral("from scratch")),
+                 qPrintable(verdict));
+        QVERIFY2(verdict.contains(QString::number(100 * ft->history()[2].epoch.test_accuracy, 'f', 1)), qPrintable(verdict));
     }
 
 private:
