@@ -63,6 +63,11 @@ void TokenAttentionView::setMaxTokens(int n) {
     update();
 }
 
+void TokenAttentionView::setEmptyText(const QString& text) {
+    m_emptyText = text;
+    update();
+}
+
 void TokenAttentionView::setCaption(const QString& caption) {
     m_caption = caption;
     relayout();
@@ -254,7 +259,7 @@ void TokenAttentionView::paintEvent(QPaintEvent*) {
     p.fillRect(rect(), bg);
     if (m_n == 0) {
         p.setPen(dim);
-        p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, tr("Generate some text to see which earlier characters each one attends to."));
+        p.drawText(rect().adjusted(12, 0, -12, 0), Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
         return;
     }
 

@@ -24,6 +24,9 @@ public:
     void setMaxTokens(int n);
     int maxTokens() const { return m_maxTokens; }
     void setCaption(const QString& caption);
+    /// What the view says while it has no attention to show (default: "Generate some text to see …").
+    void setEmptyText(const QString& text);
+    QString emptyText() const { return m_emptyText; }
     /// The caption as drawn: "Showing the last 64 of 90 tokens." first when tokens are left out (unless the owner
     /// says so itself: setWindowNote(false)).
     QString captionText() const;
@@ -75,6 +78,7 @@ private:
     int m_maxTokens = 64;
     int m_hovered = -1;
     QString m_caption;
+    QString m_emptyText = tr("Generate some text to see which earlier characters each one attends to.");
     bool m_dark = false;
     bool m_windowNote = true;
     double m_fontScale = 1.0;

@@ -102,7 +102,9 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     m_view->setObjectName(QStringLiteral("attention.bert_attention"));
     m_view->setCaption(tr("Hover a character: the others are shaded by how much it attends to them. Rows: each character; "
                           "columns: every character of the sentence, before and after it (bidirectional: no triangle)."));
+    m_view->setEmptyText(tr("Train BERT-mini (or open one), then type a sentence with blanks: its attention appears here."));
     m_gptView = new TokenAttentionView;
+    m_gptView->setEmptyText(tr("GPT-mini's attention on the same sentence appears here."));
     m_gptView->setObjectName(QStringLiteral("attention.bert_gpt_attention"));
     m_gptView->setCaption(tr("GPT-mini on the same sentence (blanks filled with BERT's guess): each character sees only the "
                              "ones before it, so the map is a triangle."));
