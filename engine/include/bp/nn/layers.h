@@ -46,6 +46,9 @@ public:
     Tensor forward(const Tensor& x) override { return max_pool2d(x, kernel_, stride_, padding_); }
     std::string repr() const override;  // "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=false)"
     std::string type_name() const override { return "MaxPool2d"; }
+    int64_t kernel() const { return kernel_; }
+    int64_t stride() const { return stride_; }  // the effective one (stride 0 was made = kernel)
+    int64_t padding() const { return padding_; }
 
 private:
     int64_t kernel_, stride_, padding_;
@@ -58,6 +61,9 @@ public:
     Tensor forward(const Tensor& x) override { return avg_pool2d(x, kernel_, stride_, padding_); }
     std::string repr() const override;  // "AvgPool2d(kernel_size=2, stride=2, padding=0)"
     std::string type_name() const override { return "AvgPool2d"; }
+    int64_t kernel() const { return kernel_; }
+    int64_t stride() const { return stride_; }  // the effective one (stride 0 was made = kernel)
+    int64_t padding() const { return padding_; }
 
 private:
     int64_t kernel_, stride_, padding_;
