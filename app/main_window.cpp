@@ -33,6 +33,7 @@
 #include "lessons/lesson_panel.h"
 #include "lessons/lesson_session.h"
 #include "lessons/spotlight.h"
+#include "pages/features_page.h"
 #include "pages/lessons_page.h"
 #include "core/theme.h"
 
@@ -57,6 +58,9 @@ std::vector<PageSpec> MainWindow::pageSpecs() {
         {QStringLiteral("lessons"), QObject::tr("Lessons"),
          QObject::tr("A first course: lessons that drive these pages and check your own results"),
          [](const AppContext& c) -> QWidget* { return new LessonsPage(c); }},
+        {QStringLiteral("features"), QObject::tr("Inside a CNN"),
+         QObject::tr("What every layer of a convolutional network sees: feature maps, kernels, one value's arithmetic"),
+         [](const AppContext& c) -> QWidget* { return new FeaturesPage(c); }},
     };
 }
 
@@ -397,6 +401,15 @@ void MainWindow::ensurePage(int index) {
             return draw ? draw->modelInput() : std::vector<float>();
         });
     }
+    if (auto* features = qobject_cast<FeaturesPage*>(page))
+        features->setDrawingSource([this]() -> std::vector<float> {
+            auto* draw = qobject_cast<DrawPage*>(this->page(QStringLiteral("draw")));
+            return draw ? draw->modelInput() : std::vector<float>();
+        });
+    // The Inside page follows the drawing as it is drawn, whichever of the two pages was created first.
+    auto* draw = qobject_cast<DrawPage*>(qobject_cast<DrawPage*>(page) ? page : this->page(QStringLiteral("draw")));
+    auto* features = qobject_cast<FeaturesPage*>(qobject_cast<FeaturesPage*>(page) ? page : this->page(QStringLiteral("features")));
+    if (draw && features) connect(draw, &DrawPage::predicted, features, &FeaturesPage::drawingChanged, Qt::UniqueConnection);
     QWidget* standIn = m_stack->widget(index);
     m_stack->insertWidget(index, page);
     m_stack->removeWidget(standIn);

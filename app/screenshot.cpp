@@ -24,6 +24,9 @@
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
+#include "pages/features_page.h"
+#include "controllers/top_activation_controller.h"
+#include "panels/channel_detail_panel.h"
 #include "pages/train_page.h"
 #include "token_attention_view.h"
 #include "controllers/training_controller.h"
@@ -288,6 +291,28 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
                 printErr(QStringLiteral("backprop-studio: attention demo failed: %1").arg(error));
                 code = 1;
             }
+        }
+        settle(300);
+    }
+
+    if (auto* features = qobject_cast<FeaturesPage*>(window.page(request.page)); features && request.demo) {
+        // Test image --digit N (default 0) through the chosen model; conv1's channel 6 with one pixel's arithmetic
+        // clicked, and its top 9 test images ranked for real.
+        features->useTestImage(request.digit);
+        features->selectChannel(5);
+        features->clickPixel(10, 14);
+        QEventLoop loop;
+        bool done = false;
+        auto c = QObject::connect(features->topController(), &TopActivationController::finished, &loop, [&] {
+            done = true;
+            loop.quit();
+        });
+        QMetaObject::invokeMethod(features->detail(), "topRequested");
+        waitFor(loop, done, 240000);
+        QObject::disconnect(c);
+        if (!done) {
+            printErr(QStringLiteral("backprop-studio: the top-9 ranking did not finish in time"));
+            code = 1;
         }
         settle(300);
     }

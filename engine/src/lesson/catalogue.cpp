@@ -36,13 +36,14 @@ const std::vector<PageInfo>& pages() {
         {"attention", {"vit", "gpt"}, "a tiny ViT's attention maps; a tiny GPT that learns to spell"},
         {"benchmarks", {}, "speed and accuracy benchmarks, side by side with PyTorch"},
         {"lessons", {}, "the course and the learner's progress"},
+        {"features", {}, "inside a CNN: every layer's feature maps, its kernels, one value's arithmetic, top images"},
     };
     return rows;
 }
 
 const std::vector<FactInfo>& facts() {
     static const std::vector<FactInfo> rows = {
-        {"app.page", T, "the page shown: train, draw, backprop, attention, benchmarks, lessons", "app"},
+        {"app.page", T, "the page shown: train, draw, backprop, attention, benchmarks, lessons, features", "app"},
         {"run.state", T, "idle | loading | starting | running | paused | finished | stopped | failed | no_data", "train"},
         {"run.started", B, "a training run has started", "train"},
         {"run.finished", B, "the run finished all its epochs", "train"},
