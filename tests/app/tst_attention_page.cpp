@@ -53,6 +53,19 @@ struct Recorder : bp::train::TextTrainerObserver {
     void on_eval(const bp::train::TextEvalEvent& e) override { evals.push_back(e); }
 };
 
+/// An Attention page reading `library`, 1400 × 900, on `tab` (none: the remembered one), shown; null if it never
+/// became exposed.
+std::unique_ptr<AttentionPage> shownPage(ModelLibrary* library, const QString& tab = QString()) {
+    AppContext ctx;
+    ctx.models = library;
+    auto page = std::make_unique<AttentionPage>(ctx);
+    page->resize(1400, 900);
+    if (!tab.isEmpty()) page->showTab(tab);
+    page->show();
+    if (!QTest::qWaitForWindowExposed(page.get())) return nullptr;
+    return page;
+}
+
 std::vector<double> graphValues(QCPGraph* g, std::vector<double>* keys = nullptr) {
     std::vector<double> v;
     for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
@@ -103,12 +116,9 @@ private slots:
 
     void vitHeatmapsAreTheCapturedAttention() {
         if (!m_dataSkip.isEmpty()) QSKIP(qPrintable(m_dataSkip));
-        AppContext ctx;
-        ctx.models = &m_library;
-        AttentionPage page(ctx);
-        page.resize(1400, 900);
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const std::unique_ptr<AttentionPage> owner = shownPage(&m_library);
+        QVERIFY(owner);
+        AttentionPage& page = *owner;
         QCOMPARE(page.vitModelCombo()->count(), 1);  // the ViT only, not the MLP
         QVERIFY(page.selectVitModel(QStringLiteral("test ViT")));
 
@@ -204,12 +214,9 @@ private slots:
 
     void vitReadsTheDrawing() {
         if (!m_dataSkip.isEmpty()) QSKIP(qPrintable(m_dataSkip));
-        AppContext ctx;
-        ctx.models = &m_library;
-        AttentionPage page(ctx);
-        page.resize(1400, 900);
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const std::unique_ptr<AttentionPage> owner = shownPage(&m_library);
+        QVERIFY(owner);
+        AttentionPage& page = *owner;
         QPushButton* use = page.findChild<QPushButton*>(QStringLiteral("useDrawing"));
         QVERIFY(use);
         // No Draw page yet: a message, and the test image stays.
@@ -308,13 +315,9 @@ private slots:
         std::string why;
         if (!bp::data::default_corpus_available(&why)) QSKIP(qPrintable(QString::fromStdString(why)));
         ModelLibrary empty;
-        AppContext ctx;
-        ctx.models = &empty;
-        AttentionPage page(ctx);
-        page.resize(1400, 900);
-        page.showTab(QStringLiteral("gpt"));
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const std::unique_ptr<AttentionPage> owner = shownPage(&empty, QStringLiteral("gpt"));
+        QVERIFY(owner);
+        AttentionPage& page = *owner;
         QTRY_VERIFY_WITH_TIMEOUT(page.gpt()->hasCorpus(), 30000);
         const bp::data::TextCorpus& corpus = *page.gpt()->corpus().corpus;
 
@@ -444,13 +447,9 @@ private slots:
         if (!bp::data::default_corpus_available(&why)) QSKIP(qPrintable(QString::fromStdString(why)));
         QTemporaryDir dir;
         ModelLibrary empty;
-        AppContext ctx;
-        ctx.models = &empty;
-        AttentionPage page(ctx);
-        page.resize(1400, 900);
-        page.showTab(QStringLiteral("gpt"));
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const std::unique_ptr<AttentionPage> owner = shownPage(&empty, QStringLiteral("gpt"));
+        QVERIFY(owner);
+        AttentionPage& page = *owner;
         QTRY_VERIFY_WITH_TIMEOUT(page.gpt()->hasCorpus(), 30000);
         GptGenerateControls* controls = page.gptGenerateControls();
         QPushButton* save = page.findChild<QPushButton*>(QStringLiteral("gptSave"));

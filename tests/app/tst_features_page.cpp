@@ -15,6 +15,7 @@
 #include "bp/data/preprocess.h"
 #include "bp/nn/layers.h"
 #include "controllers/top_activation_controller.h"
+#include "engine/data_test_util.h"
 #include "drawing_pad.h"
 #include "main_window.h"
 #include "map_image_view.h"
@@ -38,11 +39,10 @@ private slots:
     void initTestCase() {
         QCoreApplication::setOrganizationName(QStringLiteral("BackpropStudioTests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_features_page"));
-        const std::string dir = bp::data::default_data_dir();
-        bool have = false;
-        for (const bp::data::DatasetInfo& d : bp::data::list_datasets(dir)) have |= d.name == "mnist" && d.complete;
-        if (!have) QSKIP(qPrintable(QStringLiteral("MNIST is not in %1; %2").arg(QString::fromStdString(dir), bp::data::data_setup_hint)));
-        m_test = std::make_unique<bp::data::ImageDataset>(bp::data::load_image_dataset(dir, "mnist", "test"));
+        bp::data::ImageDataset train;
+        m_test = std::make_unique<bp::data::ImageDataset>();
+        QString why;
+        if (!bp_test::load_mnist(train, *m_test, &why)) QSKIP(qPrintable(why));
     }
 
     void mapsKernelsArithmeticAndTopImagesAreTheEngines() {
