@@ -107,7 +107,7 @@ void DecisionBoundaryView::paintEvent(QPaintEvent*) {
         p.drawText(QRectF(bx.x() - 20, bx.y() + 4, 40, fm.height()), Qt::AlignHCenter | Qt::AlignTop, t);
         p.drawText(QRectF(ly.x() - 46, ly.y() - fm.height() / 2.0, 40, fm.height()), Qt::AlignRight | Qt::AlignVCenter, t);
     }
-    p.drawText(QRectF(r.right() - 40, r.bottom() + 4, 40, fm.height()), Qt::AlignRight, QStringLiteral("x₁"));
+    p.drawText(QRectF(r.right() + 6, r.bottom() - fm.height(), 40, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("x₁"));
     p.drawText(QRectF(r.left() - 46, r.top() - fm.height() - 2, 40, fm.height()), Qt::AlignRight, QStringLiteral("x₂"));
     // points: train with a white rim, test with a dark one
     const double radius = std::clamp(r.width() / 110.0, 2.5, 7.0);

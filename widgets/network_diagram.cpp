@@ -66,7 +66,9 @@ QRectF NetworkDiagram::nodeRect(int column, int index) const {
     const int cols = static_cast<int>(m_sizes.size());
     if (cols == 0 || column < 0 || column >= cols) return {};
     const double top = fontMetrics().height() * 2.2, bottom = 8;
-    const double left = fontMetrics().horizontalAdvance(QStringLiteral("sin(x₁)")) + 14, right = 16;
+    double labelWidth = 0;
+    for (const QString& n : m_inputNames) labelWidth = std::max<double>(labelWidth, fontMetrics().horizontalAdvance(n));
+    const double left = labelWidth + 16 + 26, right = fontMetrics().horizontalAdvance(tr("Output")) / 2.0 + 8;
     const double colGap = cols > 1 ? (width() - left - right) / (cols - 1) : 0;
     int maxNodes = 1;
     for (int s : m_sizes) maxNodes = std::max(maxNodes, s);
@@ -152,6 +154,7 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
             p.setPen(QPen(c == m_hoverCol && i == m_hoverIdx ? ink : palette().color(QPalette::Mid), 1));
             p.setBrush(Qt::NoBrush);
             p.drawRect(r);
+            p.setPen(ink);
             if (c == 0 && i < m_inputNames.size())
                 p.drawText(QRectF(0, r.top(), r.left() - 4, r.height()), Qt::AlignRight | Qt::AlignVCenter, m_inputNames[i]);
         }

@@ -18,6 +18,7 @@ private slots:
     void datasets();
     void customPointsKeepTheirSplit();
     void features();
+    void noPointsYetIsNotAnError();
     void learnsXorWithOneHiddenLayerOfFour();
     void learnsCircleWithSquaresAndNoHiddenLayer();
     void learnsSpiral();
@@ -100,6 +101,20 @@ void TestPlayground::features() {
     QCOMPARE(feature_dims(x1 | sin_x2 | x2_sq), 3);
     QCOMPARE(feature_from_string("sin(x2)"), static_cast<unsigned>(sin_x2));
     QVERIFY_THROWS_EXCEPTION(bp::ConfigError, feature_from_string("cos(x1)"));
+}
+
+void TestPlayground::noPointsYetIsNotAnError() {
+    Config c;
+    c.data.kind = DatasetKind::custom;
+    Playground p(c);
+    QCOMPARE(p.train_batches(5), 0);
+    p.train_epoch();
+    const Metrics m = p.evaluate();
+    QVERIFY(std::isnan(m.train_loss) && std::isnan(m.test_loss));
+    QCOMPARE(p.output_grid(4).values.size(), size_t(16));
+    c.data.user_points = {{1, 1, 1}, {-1, -1, 0}, {1, -1, 1}, {-1, 1, 0}};
+    p.apply(c);
+    QVERIFY(p.data().train.size() + p.data().test.size() == 4);
 }
 
 void TestPlayground::learnsXorWithOneHiddenLayerOfFour() {
