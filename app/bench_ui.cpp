@@ -156,7 +156,9 @@ int runPlaygroundBenchmark(MainWindow& window, int seconds) {
         wait(300);
         std::vector<double> paintMs, lateMs;
         int frames = 0;
+        qint64 steps0 = -1;
         auto conn = QObject::connect(page, &PlaygroundPage::frameShown, [&] {
+            if (steps0 < 0) steps0 = page->lastFrame().steps;
             QElapsedTimer t;
             t.start();
             page->repaint();  // the frame as the user sees it: boundary, diagram, plots
@@ -173,7 +175,6 @@ int runPlaygroundBenchmark(MainWindow& window, int seconds) {
             lateMs.push_back(std::max(0.0, (now - last) / 1e6 - 5.0));
             last = now;
         });
-        const qint64 steps0 = page->lastFrame().steps;
         page->controller()->play();
         clock.start();
         ticker.start();
@@ -183,7 +184,7 @@ int runPlaygroundBenchmark(MainWindow& window, int seconds) {
         page->controller()->pause();
         QObject::disconnect(conn);
         const double fps = frames / secs;
-        const qint64 steps = page->lastFrame().steps - steps0;
+        const qint64 steps = steps0 < 0 ? 0 : page->lastFrame().steps - steps0;
         const Stats paint = stats(paintMs), late = stats(lateMs);
         std::printf("playground, %s: %.1f frames/s shown (%d in %.1f s), %.0f training steps/s, test accuracy %.1f %%\n"
                     "  paint per frame: mean %.2f ms, p99 %.2f ms; event loop lateness: mean %.2f ms, max %.2f ms\n",

@@ -17,6 +17,7 @@ NetworkDiagram::NetworkDiagram(QWidget* parent) : QWidget(parent) {
 void NetworkDiagram::setNetwork(const QVector<int>& sizes, const QStringList& inputNames) {
     if (sizes != m_sizes) {
         m_grids.clear();
+        m_images.clear();
         m_weights.clear();
         m_hoverCol = m_hoverIdx = -1;
     }
@@ -28,7 +29,16 @@ void NetworkDiagram::setNetwork(const QVector<int>& sizes, const QStringList& in
 void NetworkDiagram::setNodeGrids(int res, const QVector<QVector<float>>& grids) {
     m_res = res;
     m_grids = grids.size() == nodeCount() ? grids : QVector<QVector<float>>();
+    rebuildImages();
     update();
+}
+
+void NetworkDiagram::rebuildImages() {
+    // Once per frame, not per paint: hovering repaints often, and a deep network has hundreds of nodes.
+    m_images.clear();
+    const int n = static_cast<int>(m_grids.size());
+    const int outputStart = n - (m_sizes.isEmpty() ? 0 : m_sizes.back());
+    for (int i = 0; i < n; ++i) m_images.push_back(nodeImage(i, i >= outputStart));
 }
 
 void NetworkDiagram::setWeights(const QVector<QVector<float>>& weights) {
@@ -38,6 +48,7 @@ void NetworkDiagram::setWeights(const QVector<QVector<float>>& weights) {
 
 void NetworkDiagram::setDark(bool dark) {
     m_dark = dark;
+    rebuildImages();
     update();
 }
 
@@ -118,7 +129,8 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
         for (float v : w) maxW = std::max(maxW, std::abs(v));
     int edges = 0;
     for (int l = 0; l + 1 < cols; ++l) edges += m_sizes[l] * m_sizes[l + 1];
-    p.setRenderHint(QPainter::Antialiasing, edges < 3000);
+    p.setRenderHint(QPainter::Antialiasing, edges < 2000);
+    const QColor background = palette().color(QPalette::Window);
     for (int l = 0; l + 1 < cols && l < m_weights.size(); ++l) {
         const QVector<float>& w = m_weights[l];
         const int in = m_sizes[l], out = m_sizes[l + 1];
@@ -128,9 +140,10 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
             for (int i = 0; i < in; ++i) {
                 const float v = w[o * in + i];
                 const double t = std::abs(v) / maxW;
-                QColor c = v >= 0 ? planecolors::class1() : planecolors::class0();
-                c.setAlphaF(0.25 + 0.6 * t);
-                p.setPen(QPen(c, 0.4 + 4.6 * t));
+                if (edges > 2000 && t < 0.08) continue;  // a big network: its faintest edges would only be noise
+                // opaque colours mixed with the background (cheaper to draw than translucent ones)
+                const QColor c = QColor::fromRgb(planecolors::diverging((v >= 0 ? 1 : -1) * (0.25 + 0.75 * t), background));
+                p.setPen(edges > 2000 ? QPen(c, 0) : QPen(c, 0.4 + 4.6 * t));  // big: 1 px lines, shade shows |w|
                 const QRectF a = nodeRect(l, i);
                 p.drawLine(QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y()));
             }
@@ -148,8 +161,8 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
         p.drawText(QRectF(first.center().x() - 60, 2, 120, fm.height()), Qt::AlignHCenter, title);
         for (int i = 0; i < m_sizes[c]; ++i) {
             const QRectF r = nodeRect(c, i);
-            const QImage img = nodeImage(flatIndex(c, i), output);
-            if (!img.isNull()) p.drawImage(r, img);
+            const int flat = flatIndex(c, i);
+            if (flat < m_images.size() && !m_images[flat].isNull()) p.drawImage(r, m_images[flat]);
             else p.fillRect(r, palette().color(QPalette::Base));
             p.setPen(QPen(c == m_hoverCol && i == m_hoverIdx ? ink : palette().color(QPalette::Mid), 1));
             p.setBrush(Qt::NoBrush);
@@ -161,7 +174,8 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
     }
     // the hovered node, large
     if (m_hoverCol >= 0) {
-        const QImage img = nodeImage(flatIndex(m_hoverCol, m_hoverIdx), m_hoverCol == cols - 1);
+        const int flat = flatIndex(m_hoverCol, m_hoverIdx);
+        const QImage img = flat < m_images.size() ? m_images[flat] : QImage();
         if (!img.isNull()) {
             const double side = std::min(220.0, std::min(width(), height()) * 0.55);
             const QRectF n = nodeRect(m_hoverCol, m_hoverIdx);

@@ -45,11 +45,13 @@ protected:
 private:
     QImage nodeImage(int flatIndex, bool probability) const;
     int flatIndex(int column, int index) const;
+    void rebuildImages();
 
     QVector<int> m_sizes;
     QStringList m_inputNames;
     int m_res = 0;
     QVector<QVector<float>> m_grids;
+    QVector<QImage> m_images;  // one per node, made from m_grids
     QVector<QVector<float>> m_weights;
     bool m_dark = false;
     int m_hoverCol = -1, m_hoverIdx = -1;

@@ -286,5 +286,5 @@ void PlaygroundPage::applyAppearance(const Appearance& a) {
     m_accPlot->setPlotStyle(style);
     m_boundary->setDark(a.dark);
     m_diagram->setDark(a.dark);
-    if (QWidget* col = findChild<QWidget*>(QStringLiteral("playgroundControls"))) col->setFixedWidth(a.presentation ? 560 : 400);
+    if (QWidget* col = findChild<QWidget*>(QStringLiteral("playgroundControls"))) col->setFixedWidth(a.presentation ? 470 : 400);
 }
