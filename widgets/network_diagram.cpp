@@ -123,6 +123,10 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
         p.drawText(rect(), Qt::AlignCenter, tr("No network yet"));
         return;
     }
+    // every node's place, once: nodeRect measures the labels, and a deep network has thousands of edges
+    QVector<QVector<QRectF>> rects(cols);
+    for (int c = 0; c < cols; ++c)
+        for (int i = 0; i < m_sizes[c]; ++i) rects[c].push_back(nodeRect(c, i));
     // edges: thickness ∝ |w| (relative to the largest weight), blue positive, orange negative
     float maxW = 1e-6f;
     for (const auto& w : m_weights)
@@ -136,7 +140,7 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
         const int in = m_sizes[l], out = m_sizes[l + 1];
         if (w.size() != in * out) continue;
         for (int o = 0; o < out; ++o) {
-            const QRectF b = nodeRect(l + 1, o);
+            const QRectF& b = rects[l + 1][o];
             for (int i = 0; i < in; ++i) {
                 const float v = w[o * in + i];
                 const double t = std::abs(v) / maxW;
@@ -144,7 +148,7 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
                 // opaque colours mixed with the background (cheaper to draw than translucent ones)
                 const QColor c = QColor::fromRgb(planecolors::diverging((v >= 0 ? 1 : -1) * (0.25 + 0.75 * t), background));
                 p.setPen(edges > 2000 ? QPen(c, 0) : QPen(c, 0.4 + 4.6 * t));  // big: 1 px lines, shade shows |w|
-                const QRectF a = nodeRect(l, i);
+                const QRectF& a = rects[l][i];
                 p.drawLine(QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y()));
             }
         }
@@ -160,7 +164,7 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
         p.setPen(ink);
         p.drawText(QRectF(first.center().x() - 60, 2, 120, fm.height()), Qt::AlignHCenter, title);
         for (int i = 0; i < m_sizes[c]; ++i) {
-            const QRectF r = nodeRect(c, i);
+            const QRectF& r = rects[c][i];
             const int flat = flatIndex(c, i);
             if (flat < m_images.size() && !m_images[flat].isNull()) p.drawImage(r, m_images[flat]);
             else p.fillRect(r, palette().color(QPalette::Base));
