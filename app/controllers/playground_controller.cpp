@@ -8,7 +8,8 @@ namespace {
 QVector<float> toQ(const std::vector<float>& v) { return QVector<float>(v.begin(), v.end()); }
 }  // namespace
 
-void PlaygroundWorker::apply(const bp::playground::Config& config) {
+void PlaygroundWorker::apply(const bp::playground::Config& config, int serial) {
+    if (m_pg && serial != latestConfig.load()) return;  // a newer config is queued behind this one
     try {
         if (!m_pg) {
             m_pg = std::make_unique<bp::playground::Playground>(config);
@@ -128,7 +129,9 @@ PlaygroundController::PlaygroundController(const bp::playground::Config& config,
 
 void PlaygroundController::setConfig(const bp::playground::Config& config) {
     m_config = config;
-    post([w = m_worker, config] { w->apply(config); });
+    const int serial = ++m_configSerial;
+    m_worker->latestConfig = serial;
+    post([w = m_worker, config, serial] { w->apply(config, serial); });
     m_idleDrains = 0;
     startDraining();
 }

@@ -48,7 +48,8 @@ public:
     static constexpr int kSliceMs = 30;  ///< training time between two frames while playing
 
     /// All on the worker thread.
-    void apply(const bp::playground::Config& config);
+    /// Skipped when a newer config has been sent since (`serial` below latestConfig): the latest request wins.
+    void apply(const bp::playground::Config& config, int serial = 0);
     void tick();
     void stepEpoch();
     void reset();
@@ -56,6 +57,7 @@ public:
     std::atomic<bool> playing{false};
     std::atomic<bool> cancel{false};
     std::atomic<int> framesPublished{0};
+    std::atomic<int> latestConfig{0};
 
 signals:
     void failed(const QString& message);
@@ -98,4 +100,5 @@ private:
     bool m_playing = false;
     bool m_tickQueued = false;
     int m_idleDrains = 0;
+    int m_configSerial = 0;
 };

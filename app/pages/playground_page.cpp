@@ -75,6 +75,7 @@ PlaygroundPage::PlaygroundPage(const AppContext& context, QWidget* parent) : QWi
     m_metrics = new QLabel;
     m_metrics->setObjectName(QStringLiteral("playgroundMetrics"));
     m_metrics->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_metrics->setWordWrap(true);  // its text is long in presentation mode: wrap rather than widen the page
     auto* bar = new QHBoxLayout;
     for (QPushButton* b : {m_play, m_step, m_reset}) bar->addWidget(b);
     bar->addStretch(1);
@@ -286,5 +287,5 @@ void PlaygroundPage::applyAppearance(const Appearance& a) {
     m_accPlot->setPlotStyle(style);
     m_boundary->setDark(a.dark);
     m_diagram->setDark(a.dark);
-    if (QWidget* col = findChild<QWidget*>(QStringLiteral("playgroundControls"))) col->setFixedWidth(a.presentation ? 470 : 400);
+    if (QWidget* col = findChild<QWidget*>(QStringLiteral("playgroundControls"))) col->setFixedWidth(a.presentation ? 540 : 400);
 }
