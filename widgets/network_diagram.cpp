@@ -79,7 +79,7 @@ QRectF NetworkDiagram::nodeRect(int column, int index) const {
     const double top = fontMetrics().height() * 2.2, bottom = 8;
     double labelWidth = 0;
     for (const QString& n : m_inputNames) labelWidth = std::max<double>(labelWidth, fontMetrics().horizontalAdvance(n));
-    const double left = labelWidth + 16 + 26, right = fontMetrics().horizontalAdvance(tr("Output")) / 2.0 + 8;
+    const double left = labelWidth + 16 + 26, right = std::max(fontMetrics().horizontalAdvance(tr("Output")) / 2.0, 26.0) + 8;
     const double colGap = cols > 1 ? (width() - left - right) / (cols - 1) : 0;
     int maxNodes = 1;
     for (int s : m_sizes) maxNodes = std::max(maxNodes, s);
