@@ -14,6 +14,8 @@
 #include "bp/data/dataset.h"
 #include "main_window.h"
 #include "pages/draw_page.h"
+#include "pages/playground_page.h"
+#include "panels/playground_controls.h"
 #include "pages/train_page.h"
 
 namespace {
@@ -124,4 +126,73 @@ int runUiBenchmark(MainWindow& window, int trainSeconds) {
                 n, correct, pred.mean, pred.p99, pred.max, frame.mean, frame.p99, frame.max);
     std::fflush(stdout);
     return late.max < 50.0 && pred.mean < 16.0 ? 0 : 1;
+}
+
+int runPlaygroundBenchmark(MainWindow& window, int seconds) {
+    namespace pg = bp::playground;
+    window.resize(1920, 1080);
+    window.show();
+    if (!window.showPage(QStringLiteral("playground"))) return 1;
+    auto* page = qobject_cast<PlaygroundPage*>(window.page(QStringLiteral("playground")));
+    if (!page) return 1;
+    struct Run {
+        const char* name;
+        pg::DatasetKind kind;
+        std::vector<int> hidden;
+    };
+    const Run runs[] = {{"circle, hidden 4-2 (the default)", pg::DatasetKind::circle, {4, 2}},
+                        {"spiral, 8 hidden layers of 32, all 7 features", pg::DatasetKind::spiral, std::vector<int>(8, 32)}};
+    bool allFast = true;
+    for (const Run& r : runs) {
+        pg::Config c = page->controls()->config();
+        c.data.kind = r.kind;
+        c.hidden = r.hidden;
+        c.features = r.hidden.size() > 2 ? 127u : (pg::x1 | pg::x2);
+        c.optimizer = "adam";
+        c.lr = 0.003;
+        page->controls()->setConfig(c);
+        emit page->controls()->configChanged(c);
+        page->controller()->reset();
+        wait(300);
+        std::vector<double> paintMs, lateMs;
+        int frames = 0;
+        qint64 steps0 = -1;
+        auto conn = QObject::connect(page, &PlaygroundPage::frameShown, [&] {
+            if (steps0 < 0) steps0 = page->lastFrame().steps;
+            QElapsedTimer t;
+            t.start();
+            page->repaint();  // the frame as the user sees it: boundary, diagram, plots
+            paintMs.push_back(t.nsecsElapsed() / 1e6);
+            ++frames;
+        });
+        QElapsedTimer clock;
+        QTimer ticker;
+        ticker.setTimerType(Qt::PreciseTimer);
+        ticker.setInterval(5);
+        qint64 last = 0;
+        QObject::connect(&ticker, &QTimer::timeout, [&] {
+            const qint64 now = clock.nsecsElapsed();
+            lateMs.push_back(std::max(0.0, (now - last) / 1e6 - 5.0));
+            last = now;
+        });
+        page->controller()->play();
+        clock.start();
+        ticker.start();
+        wait(seconds * 1000);
+        const double secs = clock.elapsed() / 1000.0;
+        ticker.stop();
+        page->controller()->pause();
+        QObject::disconnect(conn);
+        const double fps = frames / secs;
+        const qint64 steps = steps0 < 0 ? 0 : page->lastFrame().steps - steps0;
+        const Stats paint = stats(paintMs), late = stats(lateMs);
+        std::printf("playground, %s: %.1f frames/s shown (%d in %.1f s), %.0f training steps/s, test accuracy %.1f %%\n"
+                    "  paint per frame: mean %.2f ms, p99 %.2f ms; event loop lateness: mean %.2f ms, max %.2f ms\n",
+                    r.name, fps, frames, secs, steps / secs, page->lastFrame().metrics.test_accuracy * 100, paint.mean,
+                    paint.p99, late.mean, late.max);
+        allFast = allFast && fps >= 20.0;
+        wait(200);
+    }
+    std::fflush(stdout);
+    return allFast ? 0 : 1;
 }

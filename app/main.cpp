@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
     const QCommandLineOption benchUi(QStringLiteral("bench-ui"),
                                      QStringLiteral("Measure event-loop latency while training and drawing-pad prediction "
                                                     "latency, print them and exit."));
+    const QCommandLineOption benchPlayground(QStringLiteral("bench-playground"),
+                                             QStringLiteral("Measure the Playground page's frames per second while it "
+                                                            "trains (a small and a big network), print them and exit."));
     const QCommandLineOption results(QStringLiteral("results"),
                                      QStringLiteral("With --screenshot benchmarks: the results file to show."),
                                      QStringLiteral("FILE"));
@@ -85,7 +88,7 @@ int main(int argc, char** argv) {
                                                                                         "else the installed ones)."),
                                            QStringLiteral("DIR"));
     parser.addOptions({lessonOpt, stepOpt, runLesson, autoOpt, lessonsDirOpt});
-    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi, results,
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi, benchPlayground, results,
                        exportCharts, compare, dpi, formats});
     parser.process(app);
     if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
@@ -107,6 +110,12 @@ int main(int argc, char** argv) {
         r.dark = parser.value(themeOpt) == QLatin1String("dark");
         r.presentation = parser.isSet(presentation);
         return runExportCharts(r);
+    }
+
+    if (parser.isSet(benchPlayground)) {
+        AppContext context;  // the user's settings are neither read nor changed
+        MainWindow window(context);
+        return runPlaygroundBenchmark(window);
     }
 
     if (parser.isSet(benchUi)) {

@@ -28,6 +28,7 @@
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
 #include "pages/draw_page.h"
+#include "pages/playground_page.h"
 #include "pages/train_page.h"
 #include "core/facts.h"
 #include "lessons/lesson_panel.h"
@@ -52,6 +53,9 @@ std::vector<PageSpec> MainWindow::pageSpecs() {
         {QStringLiteral("attention"), QObject::tr("Attention"),
          QObject::tr("See what a vision transformer and a small GPT attend to, layer by layer and head by head"),
          [](const AppContext& c) -> QWidget* { return new AttentionPage(c); }},
+        {QStringLiteral("playground"), QObject::tr("Playground"),
+         QObject::tr("Watch a small network carve up a 2-D plane, live: datasets, features, layers and neurons you choose"),
+         [](const AppContext& c) -> QWidget* { return new PlaygroundPage(c); }},
         {QStringLiteral("benchmarks"), QObject::tr("Benchmarks"),
          QObject::tr("Measure ops and models against PyTorch on this machine and export the charts"),
          [](const AppContext& c) -> QWidget* { return new BenchmarksPage(c); }},

@@ -27,6 +27,9 @@
 #include "pages/features_page.h"
 #include "controllers/top_activation_controller.h"
 #include "panels/channel_detail_panel.h"
+#include "pages/playground_page.h"
+#include "panels/playground_controls.h"
+#include "network_diagram.h"
 #include "pages/train_page.h"
 #include "token_attention_view.h"
 #include "controllers/training_controller.h"
@@ -179,6 +182,39 @@ QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int
     return {};
 }
 
+QString runPlaygroundDemo(PlaygroundPage* page, double targetAccuracy, int timeoutMs) {
+    namespace pg = bp::playground;
+    pg::Config c = page->controls()->config();
+    c.data.kind = pg::DatasetKind::spiral;
+    c.data.noise = 0;
+    c.data.train_ratio = 0.5;
+    c.data.user_points.clear();
+    c.features = pg::x1 | pg::x2 | pg::sin_x1 | pg::sin_x2;
+    c.hidden = {8, 8, 8};
+    c.activation = bp::nn::Activation::tanh;
+    c.optimizer = "adam";
+    c.lr = 0.01;
+    c.batch_size = 10;
+    c.l1 = c.l2 = 0;
+    page->controls()->setConfig(c);
+    emit page->controls()->configChanged(c);
+    page->controller()->reset();
+    page->controller()->play();
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs && !(page->lastFrame().steps > 0 && page->lastFrame().metrics.test_accuracy >= targetAccuracy))
+        settle(50);
+    page->controller()->pause();
+    settle(200);
+    page->diagram()->setHovered(2, 3);  // one neuron of the second hidden layer, shown large
+    if (page->lastFrame().metrics.test_accuracy < targetAccuracy)
+        return QStringLiteral("the spiral reached %1 % test accuracy in %2 s (wanted %3 %)")
+            .arg(page->lastFrame().metrics.test_accuracy * 100, 0, 'f', 1)
+            .arg(timeoutMs / 1000)
+            .arg(targetAccuracy * 100, 0, 'f', 0);
+    return {};
+}
+
 QString runDemoTraining(TrainPage* page, int timeoutMs) {
     TrainingController* c = page->controller();
     QEventLoop loop;
@@ -315,6 +351,15 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             code = 1;
         }
         settle(300);
+    }
+
+    if (auto* playground = qobject_cast<PlaygroundPage*>(window.page(request.page)); playground && request.demo) {
+        const QString error = runPlaygroundDemo(playground);
+        if (!error.isEmpty()) {
+            printErr(QStringLiteral("backprop-studio: playground demo: %1").arg(error));
+            code = 1;
+        }
+        settle(200);
     }
 
     if (auto* bench = qobject_cast<BenchmarksPage*>(window.page(request.page))) {

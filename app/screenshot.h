@@ -8,6 +8,7 @@
 
 class AttentionPage;
 class MainWindow;
+class PlaygroundPage;
 class TrainPage;
 
 struct ScreenshotRequest {
@@ -35,6 +36,11 @@ inline constexpr int kAttentionDemoSteps = 300;
 /// shows MNIST test image `digit`; tab "gpt" trains GPT-mini with each block on the default corpus, then generates
 /// from "The " and shows the generated text's attention ("gpt-loss": then shows the loss curves instead). Returns an empty string, or what went wrong.
 QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs = 240000);
+
+/// The Playground page's demo, real: the spiral (sin features, 3 hidden layers of 8, Adam) trained by the page's
+/// own controller until the test accuracy reaches `targetAccuracy` or `timeoutMs` pass, then paused, with one
+/// neuron hovered. Returns an empty string, or what went wrong.
+QString runPlaygroundDemo(PlaygroundPage* page, double targetAccuracy = 0.95, int timeoutMs = 60000);
 
 /// Renders request.page of `window` to request.outPath. Exit code for main: 0 written, 1 failure,
 /// 2 unknown page (the message lists the known ones). Messages go to stderr.

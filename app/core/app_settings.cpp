@@ -108,6 +108,9 @@ void AppSettings::setAttentionSettings(const AttentionSettings& s) {
     m_settings.setValue(QStringLiteral("attention/length"), s.length);
 }
 
+QString AppSettings::playgroundState() const { return m_settings.value(QStringLiteral("playground/state")).toString(); }
+void AppSettings::setPlaygroundState(const QString& json) { m_settings.setValue(QStringLiteral("playground/state"), json); }
+
 QByteArray AppSettings::windowGeometry() const { return m_settings.value(kGeometry).toByteArray(); }
 void AppSettings::setWindowGeometry(const QByteArray& g) { m_settings.setValue(kGeometry, g); }
 QString AppSettings::lastPage() const { return m_settings.value(kLastPage).toString(); }

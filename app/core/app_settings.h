@@ -56,6 +56,9 @@ public:
     AttentionSettings attentionSettings() const;
     void setAttentionSettings(const AttentionSettings& s);
     void setTrainSettings(const TrainSettings& s);
+    /// The Playground page's state, as the JSON of its Save… file (empty: the default state).
+    QString playgroundState() const;
+    void setPlaygroundState(const QString& json);
 
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray& g);
