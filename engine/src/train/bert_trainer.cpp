@@ -30,22 +30,6 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-/// The parameters of the last step whose loss was finite, to restore when training blows up.
-struct LastGood {
-    std::vector<Tensor> params, copies;
-    explicit LastGood(std::vector<Tensor> p) : params(std::move(p)) {
-        for (const Tensor& t : params) copies.push_back(t.clone());
-    }
-    void keep() {
-        for (size_t i = 0; i < params.size(); ++i)
-            std::memcpy(copies[i].raw_data(), params[i].raw_data(), params[i].nbytes());
-    }
-    void restore() {
-        autograd::NoGradGuard g;
-        for (size_t i = 0; i < params.size(); ++i) params[i].copy_(copies[i]);
-    }
-};
-
 std::string non_finite(double v) { return std::isnan(v) ? "NaN" : "infinite"; }
 
 }  // namespace

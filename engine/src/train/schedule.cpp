@@ -3,6 +3,9 @@
 #include "bp/train/schedule.h"
 
 #include <cmath>
+#include <cstring>
+
+#include "bp/autograd.h"
 
 namespace bp::train {
 
@@ -40,6 +43,20 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
         }
     }
     return norm;
+}
+
+LastGood::LastGood(std::vector<Tensor> params) : params_(std::move(params)) {
+    for (const Tensor& t : params_) copies_.push_back(t.clone());
+}
+
+void LastGood::keep() {
+    for (size_t i = 0; i < params_.size(); ++i)
+        std::memcpy(copies_[i].raw_data(), params_[i].raw_data(), params_[i].nbytes());
+}
+
+void LastGood::restore() {
+    autograd::NoGradGuard g;
+    for (size_t i = 0; i < params_.size(); ++i) params_[i].copy_(copies_[i]);
 }
 
 }  // namespace bp::train
