@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "bp/autograd.h"
+#include "bp/optim/optimizer.h"
 
 namespace bp::train {
 
@@ -43,6 +44,24 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
         }
     }
     return norm;
+}
+
+bool GuardedBackward::ok() const { return std::isfinite(loss) && std::isfinite(grad_norm); }
+
+std::string GuardedBackward::what() const {
+    const double bad = std::isfinite(loss) ? grad_norm : loss;
+    return std::string("the ") + (std::isfinite(loss) ? "gradient" : "loss") + " became " +
+           (std::isnan(bad) ? "NaN" : "infinite");
+}
+
+GuardedBackward backward_and_clip(const Tensor& loss, optim::Optimizer& opt, double max_norm) {
+    GuardedBackward r;
+    r.loss = loss.item();
+    if (!std::isfinite(r.loss)) return r;
+    opt.zero_grad();
+    loss.backward();
+    r.grad_norm = clip_grad_norm(opt.params(), max_norm);
+    return r;
 }
 
 LastGood::LastGood(std::vector<Tensor> params) : params_(std::move(params)) {
