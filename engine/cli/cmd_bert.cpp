@@ -15,6 +15,7 @@
 #include "bp/train/report.h"
 #include "bp/train/text_trainer.h"
 #include "commands.h"
+#include "transformer_flags.h"
 
 namespace bp::cli {
 
@@ -37,11 +38,8 @@ std::string pct(double x) {
 }  // namespace
 
 int train_text_bert(const Args& args) {
-    nn::BlockKind block = nn::BlockKind::modern;  // BERT's default (RoPE); --block gpt2 for learned positions
-    if (args.has("block")) {
-        if (args.str("block") == "gpt2") block = nn::BlockKind::gpt2;
-        else if (args.str("block") != "modern") throw UsageError("--block expects gpt2 or modern; got '" + args.str("block") + "'");
-    }
+    // BERT's default block is modern (RoPE); --block gpt2 for learned positions.
+    const auto [block, layers, heads, dim] = transformer_size_flags(args, nn::BlockKind::modern);
     train::MlmTrainConfig cfg;
     cfg.steps = args.integer("steps", 1, 10'000'000);
     cfg.batch_size = int_or(args, "batch-size", 16, 1, 4096);
@@ -54,9 +52,6 @@ int train_text_bert(const Args& args) {
     cfg.eval_batches = args.integer("eval-batches", 1, 10000);
     cfg.seed = static_cast<uint64_t>(args.int64("seed", 0, INT64_MAX));
     cfg.threads = args.integer("threads", 0, 1024);
-    const int layers = args.integer("layers", 1, 48), heads = args.integer("heads", 1, 64), dim = args.integer("dim", 1, 4096);
-    if (dim % heads != 0)
-        throw UsageError("--dim " + std::to_string(dim) + " must be divisible by --heads " + std::to_string(heads));
     if (args.has("sample") && args.integer("sample", 0, 100000) > 0)
         throw UsageError("--sample is for GPT-mini; BERT does not generate text left to right");
     const bool quiet = args.on("quiet");
@@ -75,8 +70,6 @@ int train_text_bert(const Args& args) {
     o.dim = dim;
     o.num_classes = static_cast<int64_t>(data::fortune_source_classes().size());
     o.block = block;
-    if (block == nn::BlockKind::modern && (dim / heads) % 2 != 0)
-        throw UsageError("--block modern needs an even head size --dim / --heads; got " + std::to_string(dim / heads));
     models::BertMini bert(o);
     {
         Generator init(cfg.seed);
@@ -327,15 +320,13 @@ int cmd_fine_tune(int argc, char** argv) {
         models::BertOptions o;
         o.vocab_size = vocab.vocab_size();
         o.context = args.integer("context", 2, 4096);
-        o.layers = args.integer("layers", 1, 48);
-        o.heads = args.integer("heads", 1, 64);
-        o.dim = args.integer("dim", 1, 4096);
+        const TransformerSize size = transformer_size_flags(args, nn::BlockKind::modern);
+        o.layers = size.layers;
+        o.heads = size.heads;
+        o.dim = size.dim;
+        o.block = size.block;
         o.num_classes = static_cast<int64_t>(task.classes.size());
         o.pooling = pooling;
-        if (args.str("block") == "gpt2") o.block = nn::BlockKind::gpt2;
-        else if (args.str("block") != "modern") throw UsageError("--block expects modern or gpt2; got '" + args.str("block") + "'");
-        if (o.dim % o.heads != 0)
-            throw UsageError("--dim " + std::to_string(o.dim) + " must be divisible by --heads " + std::to_string(o.heads));
         auto bert = scratch_model(o);
         report["model"] = {{"name", "bert_mini"}, {"options", o.to_json()}, {"parameters", bert->parameter_count()},
                            {"pretrained_from", nullptr}};

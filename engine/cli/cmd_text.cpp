@@ -16,16 +16,11 @@
 #include "commands.h"
 #include "interrupt.h"
 #include "output_check.h"
+#include "transformer_flags.h"
 
 namespace bp::cli {
 
 namespace {
-
-nn::BlockKind parse_block(const std::string& s) {
-    if (s == "gpt2") return nn::BlockKind::gpt2;
-    if (s == "modern") return nn::BlockKind::modern;
-    throw UsageError("--block expects gpt2 or modern; got '" + s + "'");
-}
 
 class TextPrinter : public train::TextTrainerObserver {
 public:
@@ -110,12 +105,9 @@ int cmd_train_text(int argc, char** argv) {
     cfg.eval_batches = args.integer("eval-batches", 1, 10000);
     cfg.seed = static_cast<uint64_t>(args.int64("seed", 0, INT64_MAX));
     cfg.threads = args.integer("threads", 0, 1024);
-    const nn::BlockKind block = parse_block(args.str("block"));
-    const int layers = args.integer("layers", 1, 48), heads = args.integer("heads", 1, 64), dim = args.integer("dim", 1, 4096);
+    const auto [block, layers, heads, dim] = transformer_size_flags(args, nn::BlockKind::gpt2);
     const int sample = args.integer("sample", 0, 100000);
     const bool quiet = args.on("quiet");
-    if (dim % heads != 0)
-        throw UsageError("--dim " + std::to_string(dim) + " must be divisible by --heads " + std::to_string(heads));
 
     data::TextCorpus corpus = args.has("text") ? data::load_text_corpus(args.str("text")) : data::load_default_corpus();
     models::GptOptions o;

@@ -15,5 +15,7 @@ int cmd_train_text(int argc, char** argv);  // cmd_text.cpp
 int cmd_generate(int argc, char** argv);
 int train_text_bert(const Args& args);       // cmd_bert.cpp: train-text --model bert (flags parsed by cmd_train_text)
 int cmd_fine_tune(int argc, char** argv);    // cmd_bert.cpp
+int cmd_train_clip(int argc, char** argv);  // cmd_clip.cpp
+int cmd_retrieve(int argc, char** argv);    // cmd_clip.cpp
 int cmd_lesson(int argc, char** argv);  // cmd_lesson.cpp: lesson lint | list | catalogue
 }  // namespace bp::cli

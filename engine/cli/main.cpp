@@ -1,4 +1,4 @@
-// main.cpp — `backprop`, the command line: train, train-text, generate, fine-tune, eval, predict, info, bench, lesson. Shares the engine with the app and
+// main.cpp — `backprop`, the command line: train, train-text, generate, fine-tune, train-clip, retrieve, eval, predict, info, bench, lesson. Shares the engine with the app and
 // nothing of the GUI. Usage errors exit 2, other errors 1, each with one message on stderr.
 #include <cstring>
 #include <iostream>
@@ -17,6 +17,8 @@ static const char* kUsage =
     "  train-text  train GPT-mini (a character-level language model) on the fortunes corpus or a text file\n"
     "  generate    write text with a GPT model saved by train-text\n"
     "  fine-tune   fine-tune BERT-mini (pre-trained by train-text --model bert, or from scratch) on a text task\n"
+    "  train-clip  train CLIP-mini (pictures and captions in one space) on MNIST or Fashion-MNIST\n"
+    "  retrieve    search with a CLIP model: test pictures for a caption, captions for a picture\n"
     "  eval     evaluate a saved model on a dataset's test split\n"
     "  predict  classify PNG/JPEG pictures with a saved model (top classes and probabilities)\n"
     "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
         if (cmd == "train-text") return bp::cli::cmd_train_text(argc, argv);
         if (cmd == "generate") return bp::cli::cmd_generate(argc, argv);
         if (cmd == "fine-tune") return bp::cli::cmd_fine_tune(argc, argv);
+        if (cmd == "train-clip") return bp::cli::cmd_train_clip(argc, argv);
+        if (cmd == "retrieve") return bp::cli::cmd_retrieve(argc, argv);
         if (cmd == "eval") return bp::cli::cmd_eval(argc, argv);
         if (cmd == "predict") return bp::cli::cmd_predict(argc, argv);
         if (cmd == "info") return bp::cli::cmd_info(argc, argv);

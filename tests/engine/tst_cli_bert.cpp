@@ -13,20 +13,9 @@
 namespace {
 
 using Run = bp_test::CliRun;
+using bp_test::periodic_text;
 using bp_test::run_cli;
-
-QString write_text(const QString& dir, const QString& name, const std::string& content) {
-    const QString path = dir + "/" + name;
-    std::ofstream f(path.toStdString(), std::ios::binary);
-    f << content;
-    return path;
-}
-
-std::string periodic_text() {
-    std::string t;
-    for (int i = 0; i < 120; ++i) t += i % 2 ? "hello world, hello moon.\n" : "the quick brown fox.\n";
-    return t;
-}
+using bp_test::write_text;
 
 }  // namespace
 

@@ -51,7 +51,7 @@ private slots:
                                "cross_entropy", "mse_loss", "conv2d", "max_pool2d", "avg_pool2d",
                                "global_avg_pool2d", "batch_norm", "dropout", "concat", "embedding", "layer_norm",
                                "rms_norm", "rope", "silu", "swiglu", "bmm", "transpose", "scaled_dot_product_attention",
-                               "scaled_dot_product_attention_tiled", "index_select"})
+                               "scaled_dot_product_attention_tiled", "index_select", "l2_normalize"})
             QVERIFY2(ops.count(op), op);
     }
 

@@ -88,18 +88,9 @@ void CharPredictionStats::add(const Tensor& logits, const Tensor& targets) {
 BertMini::BertMini(const BertOptions& o) : opts_(o) {
     validate(o);
     const int64_t d = o.dim;
-    tok_embed = std::make_shared<nn::Embedding>(o.vocab_size, d);  // weight [V, d]
-    register_module("tok_embed", tok_embed);
-    if (o.block == nn::BlockKind::gpt2) pos_embed = register_parameter("pos_embed", Tensor::zeros({o.context, d}));
-    for (int64_t i = 0; i < o.layers; ++i) {
-        // GPT-mini's block with the causal mask off: every position sees every non-[PAD] position.
-        blocks.push_back(std::make_shared<nn::TransformerBlock>(
-            nn::TransformerBlockOptions(d, o.heads).kind(o.block).causal(false).tiled(o.tiled)));
-        register_module("blocks." + std::to_string(i), blocks.back());
-    }
-    if (o.block == nn::BlockKind::modern) norm = std::make_shared<nn::RMSNorm>(d);
-    else norm = std::make_shared<nn::LayerNorm>(d);
-    register_module("norm", norm);
+    // GPT-mini's trunk with the causal mask off: every position sees every non-[PAD] position.
+    build_trunk({.vocab_size = o.vocab_size, .context = o.context, .layers = o.layers, .heads = o.heads, .dim = d,
+                 .block = o.block, .tiled = o.tiled, .causal = false});
     mlm_dense = std::make_shared<nn::Linear>(nn::LinearOptions(d, d));
     register_module("mlm_dense", mlm_dense);
     mlm_norm = std::make_shared<nn::LayerNorm>(d);
@@ -115,18 +106,7 @@ BertMini::BertMini(const BertOptions& o) : opts_(o) {
     reset_parameters(gen);
 }
 
-void BertMini::reset_parameters(Generator& gen) {
-    autograd::NoGradGuard g;
-    const double std_resid = 0.02 / std::sqrt(2.0 * static_cast<double>(opts_.layers));
-    for (auto& [name, p] : named_parameters()) {
-        const bool matrix = p.dim() == 2;
-        const bool resid = name.find("out_proj.weight") != std::string::npos || name.find("fc2.weight") != std::string::npos;
-        const bool is_norm = name.find("norm") != std::string::npos;
-        if (is_norm && name.find(".weight") != std::string::npos) p.fill_(1.0);
-        else if (matrix) p.copy_(Tensor::randn(p.shape(), gen, 0.0, resid ? std_resid : 0.02, DType::f64));
-        else p.fill_(0.0);  // biases (and norm biases)
-    }
-}
+void BertMini::reset_parameters(Generator& gen) { init_gpt2_style(gen); }
 
 void BertMini::reset_classifier(Generator& gen) {
     autograd::NoGradGuard g;
@@ -149,19 +129,7 @@ void BertMini::load_encoder_from(const BertMini& other) {
 }
 
 Tensor BertMini::encode(const Tensor& tokens, const Tensor& key_padding_mask) {
-    if (!tokens.defined() || tokens.dtype() != DType::i32 || tokens.dim() != 2 || tokens.size(1) < 1 ||
-        tokens.size(1) > opts_.context)
-        throw ShapeError("bert: tokens must be int32 [B, T] with 1 <= T <= context = " + std::to_string(opts_.context) +
-                         "; got " + (tokens.defined() ? shape_str(tokens.shape()) : std::string("(undefined)")));
-    const int64_t T = tokens.size(1);
-    Tensor h = tok_embed->forward(tokens);  // [B, T, d]
-    if (pos_embed.defined()) {
-        std::vector<double> pos(static_cast<size_t>(T));
-        std::iota(pos.begin(), pos.end(), 0.0);
-        h = add(h, embedding(Tensor::from_vector({T}, pos, DType::i32), pos_embed));  // + [T, d] (broadcast)
-    }
-    for (auto& block : blocks) h = block->forward(h, key_padding_mask);           // [B, T, d]
-    return norm->forward(h);                                                      // [B, T, d]
+    return trunk_forward(tokens, key_padding_mask, "bert");  // [B, T, d]
 }
 
 // BERT's MLM head (the "transform" then the decoder): gelu(rows W1ᵀ + b1) -> LayerNorm -> W_decᵀ + bias, where
@@ -193,17 +161,7 @@ Tensor BertMini::classify(const Tensor& tokens, const Tensor& key_padding_mask) 
     const int64_t B = tokens.size(0), T = tokens.size(1);
     if (opts_.pooling == BertOptions::Pooling::mean) {
         // pooled[b] = Σ_t m[b, t] h[b, t] / Σ_t m[b, t]   (m = 1 at real positions; all ones without a mask)
-        std::vector<double> m(static_cast<size_t>(B * T), 1.0), count(static_cast<size_t>(B), static_cast<double>(T));
-        if (key_padding_mask.defined()) {
-            m = key_padding_mask.to_vector();
-            for (int64_t b = 0; b < B; ++b) {
-                double c = 0;
-                for (int64_t t = 0; t < T; ++t) c += (m[b * T + t] = m[b * T + t] != 0 ? 1.0 : 0.0);
-                count[static_cast<size_t>(b)] = std::max(c, 1.0);
-            }
-        }
-        Tensor mask = Tensor::from_vector({B, T, 1}, m, h.dtype());                        // [B, T, 1]
-        Tensor pooled = div(sum(mul(h, mask), 1), Tensor::from_vector({B, 1}, count, h.dtype()));  // [B, d]
+        Tensor pooled = masked_mean(h, key_padding_mask);  // [B, d]
         return classifier->forward(pooled);                                                 // [B, classes]
     }
     std::vector<double> cls(static_cast<size_t>(B));
@@ -219,16 +177,6 @@ std::string BertMini::repr() const {
        << ", tie_mlm=" << (opts_.tie_mlm ? "true" : "false")
        << ", block=" << (opts_.block == nn::BlockKind::modern ? "modern" : "gpt2") << ")";
     return os.str();
-}
-
-void BertMini::capture_attention(bool on) {
-    for (auto& b : blocks) b->attn->capture_attention(on);
-}
-
-std::vector<Tensor> BertMini::attention_maps() const {
-    std::vector<Tensor> out;
-    for (const auto& b : blocks) out.push_back(b->attn->last_attention());
-    return out;
 }
 
 CharPredictionStats bert_mlm_eval(BertMini& bert, const data::BertVocab& vocab, const std::vector<int32_t>& val,

@@ -57,52 +57,18 @@ static void validate(const GptOptions& o) {
 
 GptMini::GptMini(const GptOptions& o) : opts_(o) {
     validate(o);
-    const int64_t d = o.dim;
-    tok_embed = std::make_shared<nn::Embedding>(o.vocab_size, d);  // weight [V, d]
-    register_module("tok_embed", tok_embed);
-    if (o.block == nn::BlockKind::gpt2) pos_embed = register_parameter("pos_embed", Tensor::zeros({o.context, d}));
-    for (int64_t i = 0; i < o.layers; ++i) {
-        blocks.push_back(std::make_shared<nn::TransformerBlock>(
-            nn::TransformerBlockOptions(d, o.heads).kind(o.block).causal(true).tiled(o.tiled)));
-        register_module("blocks." + std::to_string(i), blocks.back());
-    }
-    if (o.block == nn::BlockKind::modern) norm = std::make_shared<nn::RMSNorm>(d);
-    else norm = std::make_shared<nn::LayerNorm>(d);
-    register_module("norm", norm);
-    lm_head = std::make_shared<nn::Linear>(nn::LinearOptions(d, o.vocab_size).bias(false));  // w [V, d]
+    build_trunk({.vocab_size = o.vocab_size, .context = o.context, .layers = o.layers, .heads = o.heads, .dim = o.dim,
+                 .block = o.block, .tiled = o.tiled, .causal = true});
+    lm_head = std::make_shared<nn::Linear>(nn::LinearOptions(o.dim, o.vocab_size).bias(false));  // w [V, d]
     register_module("lm_head", lm_head);
     Generator gen(0);
     reset_parameters(gen);
 }
 
-void GptMini::reset_parameters(Generator& gen) {
-    autograd::NoGradGuard g;
-    const double std_resid = 0.02 / std::sqrt(2.0 * static_cast<double>(opts_.layers));
-    for (auto& [name, p] : named_parameters()) {
-        const bool matrix = p.dim() == 2;
-        const bool resid = name.find("out_proj.weight") != std::string::npos || name.find("fc2.weight") != std::string::npos;
-        const bool is_norm = name.find("norm") != std::string::npos;
-        if (is_norm && name.find(".weight") != std::string::npos) p.fill_(1.0);
-        else if (matrix) p.copy_(Tensor::randn(p.shape(), gen, 0.0, resid ? std_resid : 0.02, DType::f64));
-        else p.fill_(0.0);  // biases (and norm biases)
-    }
-}
+void GptMini::reset_parameters(Generator& gen) { init_gpt2_style(gen); }
 
 Tensor GptMini::forward(const Tensor& tokens) {
-    if (!tokens.defined() || tokens.dtype() != DType::i32 || tokens.dim() != 2 || tokens.size(1) < 1 ||
-        tokens.size(1) > opts_.context)
-        throw ShapeError("gpt: tokens must be int32 [B, T] with 1 <= T <= context = " + std::to_string(opts_.context) +
-                         "; got " + (tokens.defined() ? shape_str(tokens.shape()) : std::string("(undefined)")));
-    const int64_t T = tokens.size(1);
-    Tensor h = tok_embed->forward(tokens);  // [B, T, d]
-    if (pos_embed.defined()) {
-        std::vector<double> pos(static_cast<size_t>(T));
-        std::iota(pos.begin(), pos.end(), 0.0);
-        Tensor rows = embedding(Tensor::from_vector({T}, pos, DType::i32), pos_embed);  // [T, d]
-        h = add(h, rows);                                                                // [B, T, d] (broadcast)
-    }
-    for (auto& block : blocks) h = block->forward(h);  // [B, T, d]
-    return lm_head->forward(norm->forward(h));          // [B, T, V]
+    return lm_head->forward(trunk_forward(tokens, Tensor(), "gpt"));  // [B, T, d] -> [B, T, V]
 }
 
 Tensor GptMini::loss(const Tensor& tokens, const Tensor& targets) {
@@ -120,16 +86,6 @@ std::string GptMini::repr() const {
        << ", heads=" << opts_.heads << ", dim=" << opts_.dim
        << ", block=" << (opts_.block == nn::BlockKind::modern ? "modern" : "gpt2") << ")";
     return os.str();
-}
-
-void GptMini::capture_attention(bool on) {
-    for (auto& b : blocks) b->attn->capture_attention(on);
-}
-
-std::vector<Tensor> GptMini::attention_maps() const {
-    std::vector<Tensor> out;
-    for (const auto& b : blocks) out.push_back(b->attn->last_attention());
-    return out;
 }
 
 std::vector<int32_t> generate(GptMini& model, const std::vector<int32_t>& prompt, const SampleOptions& opts,

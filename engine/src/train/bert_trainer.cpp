@@ -30,23 +30,6 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-/// The parameters of the last step whose loss was finite, to restore when training blows up.
-struct LastGood {
-    std::vector<Tensor> params, copies;
-    explicit LastGood(std::vector<Tensor> p) : params(std::move(p)) {
-        for (const Tensor& t : params) copies.push_back(t.clone());
-    }
-    void keep() {
-        for (size_t i = 0; i < params.size(); ++i)
-            std::memcpy(copies[i].raw_data(), params[i].raw_data(), params[i].nbytes());
-    }
-    void restore() {
-        autograd::NoGradGuard g;
-        for (size_t i = 0; i < params.size(); ++i) params[i].copy_(copies[i]);
-    }
-};
-
-std::string non_finite(double v) { return std::isnan(v) ? "NaN" : "infinite"; }
 
 }  // namespace
 
@@ -120,13 +103,12 @@ MlmResult pretrain_bert(models::BertMini& bert, const data::BertVocab& vocab, co
         opt.set_lr(lr);
         data::MlmBatch batch = data::mask_for_mlm(data::sample_mlm_windows(corpus.train, vocab, B, T, gen), vocab, gen, cfg.mask);
         Tensor loss = bert.mlm_loss(batch);
-        const double l = loss.item();
-        const double norm = std::isfinite(l) ? (opt.zero_grad(), loss.backward(), clip_grad_norm(params, cfg.grad_clip)) : l;
-        if (!std::isfinite(l) || !std::isfinite(norm)) {
+        const GuardedBackward gb = backward_and_clip(loss, opt, cfg.grad_clip);
+        const double l = gb.loss;
+        if (!gb.ok()) {
             last_good.restore();
             r.failed = true;
-            r.failure = std::string("the ") + (std::isfinite(l) ? "gradient" : "loss") + " became " + non_finite(norm) +
-                        " at step " + std::to_string(step) + "; the parameters of the last good step were restored. "
+            r.failure = gb.what() + " at step " + std::to_string(step) + "; the parameters of the last good step were restored. "
                         "Try a smaller learning rate (now " + std::to_string(lr) + ")";
             return r;
         }
@@ -261,13 +243,12 @@ FineTuneResult fine_tune(models::BertMini& bert, const data::BertVocab& vocab, c
             auto [x, mask] = data::encode_for_classification(texts, vocab, bert.options().context);
             Tensor y = Tensor::from_vector({static_cast<int64_t>(labels.size())}, labels, DType::i32);
             Tensor loss = cross_entropy(bert.classify(x, mask), y);
-            const double l = loss.item();
-            const double norm = std::isfinite(l) ? (opt.zero_grad(), loss.backward(), clip_grad_norm(params, cfg.grad_clip)) : l;
-            if (!std::isfinite(l) || !std::isfinite(norm)) {
+            const GuardedBackward gb = backward_and_clip(loss, opt, cfg.grad_clip);
+            const double l = gb.loss;
+            if (!gb.ok()) {
                 last_good.restore();
                 r.failed = true;
-                r.failure = std::string("the ") + (std::isfinite(l) ? "gradient" : "loss") + " became " +
-                            non_finite(norm) + " in epoch " + std::to_string(epoch) +
+                r.failure = gb.what() + " in epoch " + std::to_string(epoch) +
                             "; the parameters of the last good step were restored. Try a smaller learning rate";
                 return r;
             }

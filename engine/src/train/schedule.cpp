@@ -3,6 +3,10 @@
 #include "bp/train/schedule.h"
 
 #include <cmath>
+#include <cstring>
+
+#include "bp/autograd.h"
+#include "bp/optim/optimizer.h"
 
 namespace bp::train {
 
@@ -40,6 +44,38 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
         }
     }
     return norm;
+}
+
+bool GuardedBackward::ok() const { return std::isfinite(loss) && std::isfinite(grad_norm); }
+
+std::string GuardedBackward::what() const {
+    const double bad = std::isfinite(loss) ? grad_norm : loss;
+    return std::string("the ") + (std::isfinite(loss) ? "gradient" : "loss") + " became " +
+           (std::isnan(bad) ? "NaN" : "infinite");
+}
+
+GuardedBackward backward_and_clip(const Tensor& loss, optim::Optimizer& opt, double max_norm) {
+    GuardedBackward r;
+    r.loss = loss.item();
+    if (!std::isfinite(r.loss)) return r;
+    opt.zero_grad();
+    loss.backward();
+    r.grad_norm = clip_grad_norm(opt.params(), max_norm);
+    return r;
+}
+
+LastGood::LastGood(std::vector<Tensor> params) : params_(std::move(params)) {
+    for (const Tensor& t : params_) copies_.push_back(t.clone());
+}
+
+void LastGood::keep() {
+    for (size_t i = 0; i < params_.size(); ++i)
+        std::memcpy(copies_[i].raw_data(), params_[i].raw_data(), params_[i].nbytes());
+}
+
+void LastGood::restore() {
+    autograd::NoGradGuard g;
+    for (size_t i = 0; i < params_.size(); ++i) params_[i].copy_(copies_[i]);
 }
 
 }  // namespace bp::train

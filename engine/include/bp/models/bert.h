@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bp/data/bert_data.h"
-#include "bp/nn/transformer.h"
+#include "bp/models/char_transformer.h"
 
 namespace bp::models {
 
@@ -48,7 +48,7 @@ struct CharPredictionStats {
     void add(const Tensor& logits, const Tensor& targets);
 };
 
-class BertMini : public nn::Module {
+class BertMini : public CharTransformer {
 public:
     explicit BertMini(const BertOptions& o);
     /// tokens int32 [B, T] (T ≤ context), key_padding_mask [B, T] (1 = real, 0 = [PAD]; undefined = none)
@@ -77,13 +77,7 @@ public:
     const BertOptions& options() const { return opts_; }
     void set_pooling(BertOptions::Pooling p) { opts_.pooling = p; }  // the head has no parameters of its own
 
-    void capture_attention(bool on);
-    std::vector<Tensor> attention_maps() const;  // per layer [B, H, T, T] after a capturing forward
-
-    std::shared_ptr<nn::Embedding> tok_embed;
-    Tensor pos_embed;  // [context, dim] for gpt2; undefined for modern (RoPE)
-    std::vector<std::shared_ptr<nn::TransformerBlock>> blocks;
-    std::shared_ptr<nn::Module> norm;           // LayerNorm (gpt2) or RMSNorm (modern)
+    // tok_embed, pos_embed, blocks, norm, capture_attention(), attention_maps(): CharTransformer's (bidirectional)
     std::shared_ptr<nn::Linear> mlm_dense;      // dim -> dim
     std::shared_ptr<nn::LayerNorm> mlm_norm;
     std::shared_ptr<nn::Linear> mlm_decoder;    // dim -> vocab (null when tied)

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "bp/nn/transformer.h"
+#include "bp/models/char_transformer.h"
 
 namespace bp::models {
 
@@ -27,7 +27,7 @@ struct GptOptions {
     static GptOptions from_json(const nlohmann::json& j);  // ConfigError on unknown block / bad sizes
 };
 
-class GptMini : public nn::Module {
+class GptMini : public CharTransformer {
 public:
     explicit GptMini(const GptOptions& o);
     /// tokens int32 [B, T], T ≤ context -> logits [B, T, vocab]. ShapeError otherwise.
@@ -39,15 +39,7 @@ public:
     void reset_parameters(Generator& gen) override;  // GPT-2: N(0, 0.02) weights, zero biases, residual projections / √(2L)
     const GptOptions& options() const { return opts_; }
 
-    /// Keep every block's attention weights on the following forwards (for display).
-    void capture_attention(bool on);
-    /// After a capturing forward: one [B, H, T, T] tensor per layer (detached).
-    std::vector<Tensor> attention_maps() const;
-
-    std::shared_ptr<nn::Embedding> tok_embed;
-    Tensor pos_embed;  // [context, dim] for gpt2; undefined for modern (RoPE)
-    std::vector<std::shared_ptr<nn::TransformerBlock>> blocks;
-    std::shared_ptr<nn::Module> norm;
+    // tok_embed, pos_embed, blocks, norm, capture_attention(), attention_maps(): CharTransformer's (causal)
     std::shared_ptr<nn::Linear> lm_head;
 
 private:

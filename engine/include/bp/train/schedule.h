@@ -1,13 +1,18 @@
 // schedule.h — the pieces of a transformer training step shared by the text trainers (GPT-mini's TextTrainer,
-// BERT-mini's pre-training and fine-tuning): the warm-up + cosine learning-rate schedule and global-norm
-// gradient clipping. Plain functions, no state.
+// BERT-mini's pre-training and fine-tuning, CLIP-mini): the warm-up + cosine learning-rate schedule, global-norm
+// gradient clipping and the snapshot of the last good parameters a run falls back to when it blows up.
 //   opt.set_lr(train::warmup_cosine_lr(step, steps, warmup, 3e-3));
 //   double norm = train::clip_grad_norm(model.parameters(), 1.0);   // NaN/inf norms are returned, not clipped
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "bp/tensor.h"
+
+namespace bp::optim {
+class Optimizer;
+}
 
 namespace bp::train {
 
@@ -18,5 +23,27 @@ double warmup_cosine_lr(int step, int steps, int warmup, double lr);
 /// The global L2 norm of the parameters' gradients; when max_norm > 0 and the norm exceeds it (and is finite),
 /// scales every gradient in place by max_norm / (norm + 1e-6). Parameters without a gradient are skipped.
 double clip_grad_norm(const std::vector<Tensor>& params, double max_norm);
+
+/// The backward half of a guarded training step: the loss's value, and when it is finite, opt.zero_grad(), backward
+/// and clip_grad_norm over opt's parameters. ok() is false when the loss or the gradient norm is NaN/inf; then what() says which, as
+/// "the loss became NaN" / "the gradient became infinite", for the run's failure message.
+struct GuardedBackward {
+    double loss = 0, grad_norm = 0;
+    bool ok() const;
+    std::string what() const;
+};
+GuardedBackward backward_and_clip(const Tensor& loss, optim::Optimizer& opt, double max_norm);
+
+/// A copy of the parameters after the last step whose loss was finite: keep() after each good step, restore()
+/// when a loss or gradient turns NaN/inf, so that a failed run leaves the model as it was before the bad step.
+class LastGood {
+public:
+    explicit LastGood(std::vector<Tensor> params);
+    void keep();
+    void restore();
+
+private:
+    std::vector<Tensor> params_, copies_;
+};
 
 }  // namespace bp::train
