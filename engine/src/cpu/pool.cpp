@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "cpu/cpu_kernels.h"
+#include "cpu/parallel.h"
 
 namespace bp::cpu {
 namespace {
@@ -32,12 +33,12 @@ inline void pair_max(T* __restrict m, int32_t* __restrict idx, const T* __restri
 // are visited in row-major order and only a strictly larger value replaces the best, so the first maximum
 // wins; a NaN replaces the best and then stays (NaN propagates, as in torch).
 template <class T>
-void max_pool2d_forward_t(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& k) {
-    const int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+void max_pool2d_forward_t(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& k, int64_t p0, int64_t p1) {
+    const int64_t planes = p1 - p0, H = x.size(2), W = x.size(3);
     const int64_t OH = out.size(2), OW = out.size(3), sw = k.stride_w;
-    const T* xp = x.data<T>();
-    T* op = out.data<T>();
-    int32_t* ip = indices.data<int32_t>();
+    const T* xp = x.data<T>() + p0 * H * W;
+    T* op = out.data<T>() + p0 * OH * OW;
+    int32_t* ip = indices.data<int32_t>() + p0 * OH * OW;
     if (k.kernel_h == 2 && k.kernel_w == 2 && k.stride_h == 2 && k.stride_w == 2 && k.pad_h == 0 && k.pad_w == 0) {
         // The common 2×2 / stride 2 case, branch-free (on real data every compare would mispredict half the
         // time): the max of each column pair in the top and the bottom row, then the max of the two.
@@ -90,26 +91,26 @@ void max_pool2d_forward_t(Tensor& out, Tensor& indices, const Tensor& x, const W
 
 // grad_x[plane, argmax] += grad_out: each output received exactly one input of its window.
 template <class T>
-void max_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices) {
-    const int64_t planes = grad_x.size(0) * grad_x.size(1), HW = grad_x.size(2) * grad_x.size(3);
+void max_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices, int64_t p0, int64_t p1) {
+    const int64_t HW = grad_x.size(2) * grad_x.size(3);
     const int64_t OHW = grad_out.size(2) * grad_out.size(3);
-    T* gx = grad_x.data<T>();
-    const T* g = grad_out.data<T>();
-    const int32_t* ip = indices.data<int32_t>();
-    std::fill_n(gx, grad_x.numel(), T(0));
-    for (int64_t pl = 0; pl < planes; ++pl, gx += HW)
+    T* gx = grad_x.data<T>() + p0 * HW;
+    const T* g = grad_out.data<T>() + p0 * OHW;
+    const int32_t* ip = indices.data<int32_t>() + p0 * OHW;
+    std::fill_n(gx, (p1 - p0) * HW, T(0));
+    for (int64_t pl = p0; pl < p1; ++pl, gx += HW)
         for (int64_t o = 0; o < OHW; ++o) gx[*ip++] += *g++;
 }
 
 // out = Σ window / (kh·kw): padding counts as zeros (count_include_pad, torch's default).
 template <class T>
-void avg_pool2d_forward_t(Tensor& out, const Tensor& x, const Window2d& k) {
-    const int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+void avg_pool2d_forward_t(Tensor& out, const Tensor& x, const Window2d& k, int64_t p0, int64_t p1) {
+    const int64_t H = x.size(2), W = x.size(3);
     const int64_t OH = out.size(2), OW = out.size(3);
     const T inv = T(1) / static_cast<T>(k.kernel_h * k.kernel_w);
-    const T* xp = x.data<T>();
-    T* op = out.data<T>();
-    for (int64_t pl = 0; pl < planes; ++pl, xp += H * W)
+    const T* xp = x.data<T>() + p0 * H * W;
+    T* op = out.data<T>() + p0 * OH * OW;
+    for (int64_t pl = p0; pl < p1; ++pl, xp += H * W)
         for (int64_t oh = 0; oh < OH; ++oh) {
             const int64_t h0 = oh * k.stride_h - k.pad_h;
             const int64_t hb = std::max<int64_t>(h0, 0), he = std::min(h0 + k.kernel_h, H);
@@ -126,14 +127,14 @@ void avg_pool2d_forward_t(Tensor& out, const Tensor& x, const Window2d& k) {
 
 // grad_x[h, w] = Σ over the windows that contain (h, w) of grad_out / (kh·kw).
 template <class T>
-void avg_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Window2d& k) {
-    const int64_t planes = grad_x.size(0) * grad_x.size(1), H = grad_x.size(2), W = grad_x.size(3);
+void avg_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Window2d& k, int64_t p0, int64_t p1) {
+    const int64_t H = grad_x.size(2), W = grad_x.size(3);
     const int64_t OH = grad_out.size(2), OW = grad_out.size(3);
     const T inv = T(1) / static_cast<T>(k.kernel_h * k.kernel_w);
-    T* gx = grad_x.data<T>();
-    const T* g = grad_out.data<T>();
-    std::fill_n(gx, grad_x.numel(), T(0));
-    for (int64_t pl = 0; pl < planes; ++pl, gx += H * W)
+    T* gx = grad_x.data<T>() + p0 * H * W;
+    const T* g = grad_out.data<T>() + p0 * OH * OW;
+    std::fill_n(gx, (p1 - p0) * H * W, T(0));
+    for (int64_t pl = p0; pl < p1; ++pl, gx += H * W)
         for (int64_t oh = 0; oh < OH; ++oh) {
             const int64_t h0 = oh * k.stride_h - k.pad_h;
             const int64_t hb = std::max<int64_t>(h0, 0), he = std::min(h0 + k.kernel_h, H);
@@ -147,19 +148,34 @@ void avg_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Window2
         }
 }
 
+// Planes [0, planes) in parallel chunks: f(p0, p1).
+template <class F>
+void over_planes(const Tensor& t, F f) {
+    const int64_t planes = t.size(0) * t.size(1);
+    parallel_for(planes, grain_for(planes, 16), f);
+}
+
 }  // namespace
 
 void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win) {
-    dispatch_dtype(x.dtype(), [&](auto tag) { max_pool2d_forward_t<decltype(tag)>(out, indices, x, win); });
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+        over_planes(x, [&](int64_t p0, int64_t p1) { max_pool2d_forward_t<decltype(tag)>(out, indices, x, win, p0, p1); });
+    });
 }
 void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices) {
-    dispatch_dtype(grad_x.dtype(), [&](auto tag) { max_pool2d_backward_t<decltype(tag)>(grad_x, grad_out, indices); });
+    dispatch_dtype(grad_x.dtype(), [&](auto tag) {
+        over_planes(grad_x, [&](int64_t p0, int64_t p1) { max_pool2d_backward_t<decltype(tag)>(grad_x, grad_out, indices, p0, p1); });
+    });
 }
 void avg_pool2d_forward(Tensor& out, const Tensor& x, const Window2d& win) {
-    dispatch_dtype(x.dtype(), [&](auto tag) { avg_pool2d_forward_t<decltype(tag)>(out, x, win); });
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+        over_planes(x, [&](int64_t p0, int64_t p1) { avg_pool2d_forward_t<decltype(tag)>(out, x, win, p0, p1); });
+    });
 }
 void avg_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Window2d& win) {
-    dispatch_dtype(grad_x.dtype(), [&](auto tag) { avg_pool2d_backward_t<decltype(tag)>(grad_x, grad_out, win); });
+    dispatch_dtype(grad_x.dtype(), [&](auto tag) {
+        over_planes(grad_x, [&](int64_t p0, int64_t p1) { avg_pool2d_backward_t<decltype(tag)>(grad_x, grad_out, win, p0, p1); });
+    });
 }
 
 }  // namespace bp::cpu
