@@ -3,6 +3,10 @@
 // Not the op (ops/pool.cpp holds the shape checks and the autograd nodes).
 #include <algorithm>
 #include <limits>
+#include <type_traits>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "cpu/cpu_kernels.h"
 #include "cpu/parallel.h"
@@ -28,6 +32,43 @@ inline void pair_max(T* __restrict m, int32_t* __restrict idx, const T* __restri
     }
 }
 
+#if defined(__AVX512F__)
+// The 2×2 / stride 2 case for float with AVX-512, 16 outputs per step: two loads cover 32 input columns
+// of a row, a permute splits them into even and odd columns, and the same compare-and-select as pair_max
+// (the first wins ties, a NaN propagates) runs on whole vectors, top row, bottom row, then the two.
+void max_pool_2x2_avx512(float* op, int32_t* ip, const float* xp, int64_t planes, int64_t H, int64_t W, int64_t OH,
+                         int64_t OW) {
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    auto pair = [&](const float* row, int32_t base, int64_t n, __m512& m, __m512i& idx) {
+        const int64_t cols = 2 * n;  // input columns read: [0, 2n)
+        const __m512 a0 = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << std::min<int64_t>(16, cols)) - 1u), row);
+        const __m512 a1 = _mm512_maskz_loadu_ps(
+            static_cast<__mmask16>((1u << std::max<int64_t>(0, cols - 16)) - 1u), row + 16);
+        const __m512 e = _mm512_permutex2var_ps(a0, even, a1), o = _mm512_permutex2var_ps(a0, odd, a1);
+        const __mmask16 take = _mm512_cmp_ps_mask(o, e, _CMP_GT_OQ) | _mm512_cmp_ps_mask(o, o, _CMP_UNORD_Q);
+        m = _mm512_mask_blend_ps(take, e, o);
+        idx = _mm512_mask_add_epi32(_mm512_add_epi32(_mm512_set1_epi32(base), even), take,
+                                    _mm512_add_epi32(_mm512_set1_epi32(base), even), _mm512_set1_epi32(1));
+    };
+    for (int64_t pl = 0; pl < planes; ++pl, xp += H * W)
+        for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t c0 = 0; c0 < OW; c0 += 16, op += 16, ip += 16) {
+                const int64_t n = std::min<int64_t>(16, OW - c0);
+                const int32_t base = static_cast<int32_t>(2 * oh * W + 2 * c0);
+                __m512 top, bot;
+                __m512i itop, ibot;
+                pair(xp + base, base, n, top, itop);
+                pair(xp + base + W, base + static_cast<int32_t>(W), n, bot, ibot);
+                const __mmask16 take = _mm512_cmp_ps_mask(bot, top, _CMP_GT_OQ) | _mm512_cmp_ps_mask(bot, bot, _CMP_UNORD_Q);
+                const __mmask16 out = static_cast<__mmask16>((1u << n) - 1u);
+                _mm512_mask_storeu_ps(op, out, _mm512_mask_blend_ps(take, top, bot));
+                _mm512_mask_storeu_epi32(ip, out, _mm512_mask_blend_epi32(take, itop, ibot));
+                if (n < 16) op -= 16 - n, ip -= 16 - n;
+            }
+}
+#endif
+
 // One output row at a time, the window's offsets (i, j) outermost and the output column innermost, so the
 // compare-and-select runs over a contiguous row (vectorised) instead of one small window at a time. Offsets
 // are visited in row-major order and only a strictly larger value replaces the best, so the first maximum
@@ -40,6 +81,9 @@ void max_pool2d_forward_t(Tensor& out, Tensor& indices, const Tensor& x, const W
     T* op = out.data<T>() + p0 * OH * OW;
     int32_t* ip = indices.data<int32_t>() + p0 * OH * OW;
     if (k.kernel_h == 2 && k.kernel_w == 2 && k.stride_h == 2 && k.stride_w == 2 && k.pad_h == 0 && k.pad_w == 0) {
+#if defined(__AVX512F__)
+        if constexpr (std::is_same_v<T, float>) return max_pool_2x2_avx512(op, ip, xp, planes, H, W, OH, OW);
+#endif
         // The common 2×2 / stride 2 case, branch-free (on real data every compare would mispredict half the
         // time): the max of each column pair in the top and the bottom row, then the max of the two.
         constexpr int64_t kChunk = 64;
