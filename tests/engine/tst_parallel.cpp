@@ -2,7 +2,8 @@
 // splits its work over threads gives the same forward values and gradients at 2 and 3 threads as at 1
 // (float32; chunked partial sums may round differently, so within a few ulps of the result's scale), the
 // same result on every run at a fixed thread count (bit for bit), and a training run is repeatable.
-// The other engine tests run at 1 thread; this one is where the parallel paths are checked.
+// The other engine tests run at 1 thread; this one is where the parallel paths are checked, so its shapes
+// are large enough to be split (each op keeps a minimum of work per chunk).
 #include <QtTest>
 
 #include <algorithm>
@@ -72,25 +73,25 @@ private slots:
             << std::vector<Shape>{{13, 32, 14, 14}, {64, 32, 3, 3}, {64}}
             << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 1, 1); });
         QTest::newRow("conv2d 3x3 1->32 (direct, channel-vectorised)")
-            << std::vector<Shape>{{9, 1, 28, 28}, {32, 1, 3, 3}, {32}}
+            << std::vector<Shape>{{40, 1, 28, 28}, {32, 1, 3, 3}, {32}}
             << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 1, 1); });
         QTest::newRow("conv2d 5x5 6->16 (direct)")
-            << std::vector<Shape>{{11, 6, 14, 14}, {16, 6, 5, 5}, {16}}
+            << std::vector<Shape>{{30, 6, 14, 14}, {16, 6, 5, 5}, {16}}
             << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 1, 0); });
         QTest::newRow("conv2d 1x1 16->24 (pointwise)")
-            << std::vector<Shape>{{7, 16, 9, 9}, {24, 16, 1, 1}, {24}}
+            << std::vector<Shape>{{40, 16, 20, 20}, {24, 16, 1, 1}, {24}}
             << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 1, 0); });
         QTest::newRow("conv2d 3x3 stride 2 (im2col)")
-            << std::vector<Shape>{{10, 8, 15, 15}, {12, 8, 3, 3}, {12}}
+            << std::vector<Shape>{{40, 8, 29, 29}, {12, 8, 3, 3}, {12}}
             << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 2, 1); });
         QTest::newRow("batch_norm 2-d maps")
-            << std::vector<Shape>{{9, 20, 7, 7}, {20}, {20}} << Forward([](const auto& in) {
+            << std::vector<Shape>{{16, 20, 28, 28}, {20}, {20}} << Forward([](const auto& in) {
                    return bp::batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true);
                });
-        QTest::newRow("max_pool2d k2") << std::vector<Shape>{{9, 20, 14, 14}}
+        QTest::newRow("max_pool2d k2") << std::vector<Shape>{{40, 20, 28, 28}}
                                        << Forward([](const auto& in) { return bp::max_pool2d(in[0], 2); });
         QTest::newRow("avg_pool2d k3 s2 p1")
-            << std::vector<Shape>{{9, 20, 15, 15}}
+            << std::vector<Shape>{{40, 20, 31, 31}}
             << Forward([](const auto& in) { return bp::avg_pool2d(in[0], 3, 2, 1); });
         QTest::newRow("relu 300k elements")
             << std::vector<Shape>{{30, 100, 100}} << Forward([](const auto& in) { return bp::relu(in[0]); });

@@ -2,6 +2,7 @@
 // [N, C, S] with S = H·W (1 for 2-D input); channel c has M = N·S elements. Statistics accumulate in double.
 // Channels run in parallel (cpu/parallel.h): each chunk of channels reads and writes only its own.
 // Not the op (ops/batch_norm.cpp holds the running-statistics update, the shape checks and the derivation).
+#include <algorithm>
 #include <cmath>
 
 #include "cpu/cpu_kernels.h"
@@ -55,7 +56,7 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
     const auto [N, C, S] = nsc(x);
     const T* xp = x.data<T>();
     const double M = static_cast<double>(N * S);
-    parallel_for(C, grain_for(C, 1), [&](int64_t c0, int64_t c1) {
+    parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
         double sum = 0;
         for (int64_t n = 0; n < N; ++n) {
@@ -82,7 +83,7 @@ void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, 
     const auto [N, C, S] = nsc(x);
     const T* xp = x.data<T>();
     T* yp = y.data<T>();
-    parallel_for(C, grain_for(C, 1), [&](int64_t c0, int64_t c1) {
+    parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
         const T invstd = static_cast<T>(1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps));
         const T scale = (gamma.defined() ? gamma.data<T>()[c] : T(1)) * invstd;
@@ -106,7 +107,7 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
     const T* xp = x.data<T>();
     const T* gp = grad_out.data<T>();
     const double M = static_cast<double>(N * S);
-    parallel_for(C, grain_for(C, 1), [&](int64_t c0, int64_t c1) {
+    parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
         const double mu = mean.data<T>()[c];
         const double invstd = 1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps);

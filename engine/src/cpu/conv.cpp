@@ -50,6 +50,13 @@ int64_t group_size(const Geometry& g, size_t elem) {
     return std::max<int64_t>(1, std::min({g.N, by_width, by_memory}));
 }
 
+// Images per parallel chunk: at least ~4 MFLOP of forward work, so that a small layer (LeNet's) is not cut
+// into chunks too short to be worth waking a thread for; more chunks than threads otherwise.
+int64_t image_grain(const Geometry& g, int64_t images, int chunks_per_thread = 4) {
+    const int64_t per_image = std::max<int64_t>(1, 2 * g.O * g.K * g.P);
+    return grain_for(images, std::max<int64_t>(1, (int64_t(4) << 20) / per_image), chunks_per_thread);
+}
+
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: image n is already col [C, P].
 bool is_pointwise(const Window2d& k) {
     return k.kernel_h == 1 && k.kernel_w == 1 && k.stride_h == 1 && k.stride_w == 1 && k.pad_h == 0 && k.pad_w == 0;
@@ -364,7 +371,7 @@ void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor&
                     const Window2d& k) {
     const float* bp = b.defined() ? b.data<float>() : nullptr;
     const std::vector<float> wT = use_ovec(g) ? transposed(w.data<float>(), g.O, g.K) : std::vector<float>();
-    parallel_for(g.N, grain_for(g.N, 1), [&](int64_t n0, int64_t n1) {
+    parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
         std::vector<float> pad_buf;
         for (int64_t n = n0; n < n1; ++n)
             conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(),
@@ -426,7 +433,7 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
         // w̃ is [C, O·kh·kw]; the output-channel-vectorised kernel wants it transposed, which is w itself
         // with its taps flipped: [O·kh·kw, C].
         std::vector<float> wtT = use_ovec(gt) ? transposed(wt.data(), g.C, gt.K) : std::vector<float>();
-        parallel_for(g.N, grain_for(g.N, 1), [&](int64_t n0, int64_t n1) {
+        parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
             std::vector<float> pad_buf;
             for (int64_t n = n0; n < n1; ++n)
                 conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(),
@@ -436,7 +443,7 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
     if (!grad_w.defined()) return;
     if (use_ovec(g)) {
         // One partial [K, O] per chunk of images, summed in chunk order (the same result on every run).
-        const int64_t grain = grain_for(g.N, 1, 2), chunks = (g.N + grain - 1) / grain;
+        const int64_t grain = image_grain(g, g.N, 2), chunks = (g.N + grain - 1) / grain;
         std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));
         parallel_for(g.N, grain, [&](int64_t n0, int64_t n1) {
             std::vector<float>& gwT = parts[static_cast<size_t>(n0 / grain)];
@@ -459,7 +466,7 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
         return;
     }
     // 16 lane partial sums per weight, one set per chunk of images, summed in chunk order (deterministic).
-    const int64_t grain = grain_for(g.N, 1, 2), chunks = (g.N + grain - 1) / grain;
+    const int64_t grain = image_grain(g, g.N, 2), chunks = (g.N + grain - 1) / grain;
     std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));
     auto run = [&](auto kwc, float* part, int64_t n0, int64_t n1) {
         std::vector<__mmask16> mask(static_cast<size_t>(kw));
@@ -523,7 +530,7 @@ void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Te
     const int64_t G = pointwise ? 1 : group_size(g, sizeof(T));
     const bool save = saved_cols.defined() && !pointwise;
     // Groups run in parallel (cpu/parallel.h), each chunk of groups with its own buffers.
-    parallel_for((g.N + G - 1) / G, 1, [&](int64_t q0, int64_t q1) {
+    parallel_for((g.N + G - 1) / G, (image_grain(g, g.N) + G - 1) / G, [&](int64_t q0, int64_t q1) {
     Mat<T> col(pointwise || save ? 0 : g.K, G * g.P);  // [K, G·P], reused group after group unless saved
     Mat<T> tmp(G > 1 ? g.O : 0, G * g.P);      // [O, G·P]
     for (int64_t n0 = q0 * G; n0 < std::min(g.N, q1 * G); n0 += G) {
@@ -588,7 +595,7 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
     // partial, and the partials are added in chunk order, so a run gives the same result every time.
     const bool pointwise = is_pointwise(k);
     const int64_t G = pointwise ? 1 : group_size(g, sizeof(T));
-    const int64_t groups = (g.N + G - 1) / G, grain = grain_for(groups, 1, 2);
+    const int64_t groups = (g.N + G - 1) / G, grain = (image_grain(g, g.N, 2) + G - 1) / G;
     std::vector<Mat<T>> parts(static_cast<size_t>((groups + grain - 1) / grain));
     parallel_for(groups, grain, [&](int64_t q0, int64_t q1) {
     Mat<T>& gw_part = parts[static_cast<size_t>(q0 / grain)];

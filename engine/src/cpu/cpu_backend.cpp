@@ -241,8 +241,8 @@ void adam_range(T* __restrict w, const T* __restrict g, T* __restrict mp, T* __r
     }
 }
 
-// Elementwise kernels split over the pool only when a part is worth waking a thread for (≥ 32 Ki elements).
-int64_t elementwise_grain(int64_t n) { return std::max<int64_t>(1 << 15, cpu::grain_for(n, 1 << 15, 2) / 16 * 16 + 16); }
+// Elementwise kernels split over the pool only when a part is worth waking a thread for (≥ 64 Ki elements).
+int64_t elementwise_grain(int64_t n) { return std::max<int64_t>(1 << 16, cpu::grain_for(n, 1 << 16, 2) / 16 * 16 + 16); }
 
 Tensor bf16_rounded(const Tensor& t) {
     Tensor r = Tensor::empty(t.shape());
@@ -459,13 +459,14 @@ public:
                     else Cb.noalias() += al * (Ab * Bb);
                 }
             };
-            // Large products are split over the pool: by rows of C, or by its columns when it has few rows
-            // (a weight gradient of a narrow layer). Each part is one serial Eigen product.
+            // Large products are split over the pool: by rows of C when it has at least as many rows as
+            // columns, else by columns, so that each part re-packs the smaller operand (every part packs the
+            // whole of the other factor). Each part is one serial Eigen product.
             auto run = [&](const auto& opA, const auto& opB) {
                 const int64_t M = C.rows(), N = C.cols(), K = opA.cols();
-                if (cpu::pool_threads() == 1 || static_cast<double>(M) * N * K < (1 << 20)) {
+                if (cpu::pool_threads() == 1 || static_cast<double>(M) * N * K < (1 << 21)) {
                     product(C, opA, opB);
-                } else if (M >= 64 || M >= N) {
+                } else if (M >= N) {
                     cpu::parallel_for(M, (cpu::grain_for(M, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
                         product(C.middleRows(b, e - b), opA.middleRows(b, e - b), opB);
                     });

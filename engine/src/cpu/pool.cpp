@@ -192,11 +192,12 @@ void avg_pool2d_backward_t(Tensor& grad_x, const Tensor& grad_out, const Window2
         }
 }
 
-// Planes [0, planes) in parallel chunks: f(p0, p1).
+// Planes [0, planes) in parallel chunks of at least 64 Ki elements: f(p0, p1).
 template <class F>
 void over_planes(const Tensor& t, F f) {
     const int64_t planes = t.size(0) * t.size(1);
-    parallel_for(planes, grain_for(planes, 16), f);
+    const int64_t plane = std::max<int64_t>(1, t.size(2) * t.size(3));
+    parallel_for(planes, grain_for(planes, std::max<int64_t>(1, 65536 / plane)), f);  // ≥ 64 Ki elements a chunk
 }
 
 }  // namespace
