@@ -49,6 +49,8 @@ nlohmann::json suite_scaling(const Args& args, Progress& progress);        // cm
 int bench_gpu(const Args& args);
 int gpt_steps(const Args& args);
 nlohmann::json suite_gpt(const Args& args, Progress& progress);            // bench_gpt.cpp
+int threads_steps(const Args& args);
+nlohmann::json suite_threads(const Args& args, Progress& progress);        // bench_threads.cpp
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);

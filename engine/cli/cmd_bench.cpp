@@ -421,11 +421,12 @@ std::string pytorch_version() {
 }
 
 /// `backprop bench all`: every suite in one process, one JSON: {"benchmark": "all", "machine": {...},
-/// "suites": {"ops": {...}, "models": {...}, "accuracy": {...}, "scaling": {...}, "gpt": {...}}} — each suite's object is
+/// "suites": {"ops": {...}, "models": {...}, "accuracy": {...}, "scaling": {...}, "threads": {...}, "gpt": {...}}} — each suite's object is
 /// exactly what its own command writes.
 int bench_all(const Args& args) {
     Progress progress = progress_for(args);
-    progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args) + gpt_steps(args));
+    progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args) + threads_steps(args) +
+                 gpt_steps(args));
     nlohmann::json machine = train::machine_info();
     machine["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
                                std::to_string(EIGEN_MINOR_VERSION);
@@ -443,6 +444,8 @@ int bench_all(const Args& args) {
     suites["accuracy"] = suite_accuracy(args, progress);
     std::printf("\n");
     suites["scaling"] = suite_scaling(args, progress);
+    std::printf("\n");
+    suites["threads"] = suite_threads(args, progress);
     std::printf("\n");
     suites["gpt"] = suite_gpt(args, progress);
     progress.done();
@@ -530,6 +533,7 @@ int cmd_bench(int argc, char** argv) {
               "errors against high-precision references and every op's gradient-check error), models (training\n"
               "throughput, projected epoch time, peak memory and loss curve of every zoo model), all (every suite\n"
               "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read),\n"
+              "threads (1 thread vs every core on the MLP, LeNet and CNN; --busy adds a run beside a busy core),\n"
               "gpu (training throughput CUDA vs CPU, fp32 and bf16, and fused vs plain attention; skipped without a GPU).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
@@ -537,8 +541,9 @@ int cmd_bench(int argc, char** argv) {
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
-               {"images", "N", "training images per model for the models suite", "6400 (--quick: 512)"},
+               {"images", "N", "training images per model for the models suite (threads suite: 3200, --quick 256)", "6400 (--quick: 512)"},
                {"steps", "N", "timed training steps per GPT measurement (gpt suite)", "40 (--quick: 4)"},
+               {"busy", "", "threads suite: also measure with another process spinning on one core", ""},
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
                {"progress", "", "print 'progress K/N suite: step' lines on stderr even on a terminal", ""},
                {"json", "FILE", "write the results as JSON", ""},
@@ -559,10 +564,11 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "models") return run_one(args, models_steps, suite_models);
     if (suite == "accuracy") return run_one(args, accuracy_steps, suite_accuracy);
     if (suite == "gpt") return run_one(args, gpt_steps, suite_gpt);
+    if (suite == "threads") return run_one(args, threads_steps, suite_threads);
     if (suite == "all") return bench_all(args);
     if (suite == "gpu") return bench_gpu(args);  // bench_gpu.cpp
     throw UsageError("unknown suite '" + suite +
-                     "'; available: all, ops, models, accuracy, scaling, gpt, train-mlp, train-lenet, train-cnn, gpu");
+                     "'; available: all, ops, models, accuracy, scaling, threads, gpt, train-mlp, train-lenet, train-cnn, gpu");
 }
 
 }  // namespace bp::cli

@@ -96,6 +96,7 @@ private slots:
     void conv2dFloat32GradientsMatchFloat64_data();
     void conv2dFloat32GradientsMatchFloat64();
     void maxPoolPicksMaximaAndRoutesGradient();
+    void maxPoolFloatMatchesDouble();
     void avgPoolValues();
     void globalAvgPool();
     void batchNormTrainingNormalisesAndUpdatesRunningStats_data();
@@ -266,6 +267,28 @@ void TestConv::maxPoolPicksMaximaAndRoutesGradient() {
     expect_values(y2, {1, 1, 2, 2}, {9, 9, 8, 9}, 0.0);
     bp::sum(y2).backward();
     expect_values(x2.grad(), {1, 1, 4, 4}, {0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 0.0);
+}
+
+// The float 2×2 kernel (AVX-512 where built with it) against the double one on the same values: rows of
+// odd width (the last column unused) and wider than 16 outputs, many ties (values in steps of 0.5; the
+// first maximum wins) and a NaN (it propagates), compared value for value and through the gradient's routing.
+void TestConv::maxPoolFloatMatchesDouble() {
+    bp::Generator gen(3);
+    std::vector<double> v = Tensor::randn({3, 5, 13, 37}, gen, 0, 2, DType::f64).to_vector();
+    for (double& e : v) e = std::round(e * 2) / 2;
+    v[7 * 37 + 11] = std::nan("");
+    Tensor xd = f64({3, 5, 13, 37}, v).set_requires_grad(true);
+    Tensor xf = Tensor::from_vector({3, 5, 13, 37}, v, DType::f32).set_requires_grad(true);
+    Tensor yd = bp::max_pool2d(xd, 2), yf = bp::max_pool2d(xf, 2);
+    const std::vector<double> a = yd.to_vector(), b = yf.to_vector();
+    QCOMPARE(yf.shape(), (Shape{3, 5, 6, 18}));
+    for (size_t i = 0; i < a.size(); ++i)
+        QVERIFY2(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])), qPrintable(QString("output %1").arg(i)));
+    std::vector<double> r(a.size());
+    for (size_t i = 0; i < r.size(); ++i) r[i] = static_cast<double>(i % 7) + 1;
+    bp::sum(bp::mul(yd, f64(yd.shape(), r))).backward();
+    bp::sum(bp::mul(yf, Tensor::from_vector(yf.shape(), r, DType::f32))).backward();
+    QCOMPARE(xf.grad().to_vector(), xd.grad().to_vector());
 }
 
 // x = 1..16 as above. kernel 2: window means. kernel 2 stride 2 padding 1: zero padding counts in the

@@ -1,6 +1,7 @@
 // tst_report.cpp — `backprop report` on a small model trained here: every field of the benchmark report
 // is present and consistent (confusion rows sum to the class counts, normalised rows to 1, the requested
 // number of latency calls, the six batch sizes, a PASS/FAIL/NOT MEASURED line per target).
+#include <QThread>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -90,6 +91,26 @@ private slots:
         QVERIFY(gelu_gap > 1e-5 && gelu_gap < 1e-3);
         QVERIFY(j["gradcheck"].size() >= 50);  // 58 cases today, one or more per op and shape
         for (const auto& g : j["gradcheck"]) QVERIFY2(g["passed"].get<bool>(), g["op"].get<std::string>().c_str());
+    }
+
+    // `backprop bench threads --quick --busy`: every model at 1 thread and every core, quiet and beside a
+    // busy core; the 1-thread rows are the reference (speed-up 1); times positive. Values only, no timing bar.
+    void benchThreadsReport() {
+        QTemporaryDir tmp;
+        const QString out = tmp.path() + "/threads.json";
+        QString err;
+        QVERIFY2(run({"bench", "threads", "--quick", "--busy", "--json", out}, &err) == 0, qPrintable(err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        QCOMPARE(j["benchmark"].get<std::string>(), std::string("threads"));
+        QVERIFY(j["busy_mode"].get<bool>());
+        const size_t counts = QThread::idealThreadCount() > 1 ? 2 : 1;
+        QCOMPARE(j["results"].size(), 3 * counts * 2);  // 3 models × thread counts × {quiet, busy}
+        for (const auto& r : j["results"]) {
+            QVERIFY(r["epoch_seconds"].get<double>() > 0);
+            if (r["threads"].get<int>() == 1) QCOMPARE(r["speedup"].get<double>(), 1.0);
+        }
     }
 
     void missingModelFileIsAUsageError() {

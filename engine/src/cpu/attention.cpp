@@ -1,12 +1,13 @@
 // attention.cpp — the CPU kernels of the tiled (flash-attention style) attention: one [block, block] score
 // tile per head at a time through Eigen GEMMs, an online softmax over key blocks, and a backward that
-// recomputes each probability tile from the saved row log-sum-exp. Heads run in parallel (OpenMP).
+// recomputes each probability tile from the saved row log-sum-exp. Heads run in parallel (cpu/parallel.h).
 // The op, its checks and the derivation are in ops/attention.cpp. Not in the Backend table yet (no CUDA kernel).
 #include <Eigen/Dense>
 #include <cmath>
 #include <limits>
 
 #include "cpu/cpu_kernels.h"
+#include "cpu/parallel.h"
 
 namespace bp::cpu {
 
@@ -30,8 +31,8 @@ template <class T>
 void forward_impl(Tensor& out, Tensor& lse, const Tensor& q, const Tensor& k, const Tensor& v, const Geom& g) {
     const int64_t T_ = g.T, S = g.S, Dh = g.Dh, Bl = g.block;
     const T sc = static_cast<T>(1.0 / std::sqrt(static_cast<double>(Dh)));
-#pragma omp parallel for schedule(dynamic)
-    for (int64_t bh = 0; bh < g.B * g.H; ++bh) {
+    parallel_for(g.B * g.H, 1, [&](int64_t bh0, int64_t bh1) {
+    for (int64_t bh = bh0; bh < bh1; ++bh) {
         const int64_t b = bh / g.H;
         CMap<T> Q(q.data<T>() + bh * T_ * Dh, T_, Dh), K(k.data<T>() + bh * S * Dh, S, Dh),
             V(v.data<T>() + bh * S * Dh, S, Dh);  // [T, Dh], [S, Dh], [S, Dh]
@@ -71,6 +72,7 @@ void forward_impl(Tensor& out, Tensor& lse, const Tensor& q, const Tensor& k, co
             }
         }
     }
+    });
 }
 
 template <class T>
@@ -78,8 +80,8 @@ void backward_impl(Tensor& gq, Tensor& gk, Tensor& gv, const Tensor& grad_out, c
                    const Tensor& v, const Tensor& out, const Tensor& lse, const Geom& g) {
     const int64_t T_ = g.T, S = g.S, Dh = g.Dh, Bl = g.block;
     const double sc = 1.0 / std::sqrt(static_cast<double>(Dh));
-#pragma omp parallel for schedule(dynamic)
-    for (int64_t bh = 0; bh < g.B * g.H; ++bh) {
+    parallel_for(g.B * g.H, 1, [&](int64_t bh0, int64_t bh1) {
+    for (int64_t bh = bh0; bh < bh1; ++bh) {
         const int64_t b = bh / g.H;
         CMap<T> Q(q.data<T>() + bh * T_ * Dh, T_, Dh), K(k.data<T>() + bh * S * Dh, S, Dh),
             V(v.data<T>() + bh * S * Dh, S, Dh), O(out.data<T>() + bh * T_ * Dh, T_, Dh),
@@ -114,6 +116,7 @@ void backward_impl(Tensor& gq, Tensor& gk, Tensor& gv, const Tensor& grad_out, c
             }
         }
     }
+    });
 }
 
 }  // namespace

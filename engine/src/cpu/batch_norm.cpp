@@ -1,9 +1,12 @@
 // batch_norm.cpp — per-channel batch normalisation kernels on the CPU for x [N, C] or [N, C, H, W], seen as
 // [N, C, S] with S = H·W (1 for 2-D input); channel c has M = N·S elements. Statistics accumulate in double.
+// Channels run in parallel (cpu/parallel.h): each chunk of channels reads and writes only its own.
 // Not the op (ops/batch_norm.cpp holds the running-statistics update, the shape checks and the derivation).
+#include <algorithm>
 #include <cmath>
 
 #include "cpu/cpu_kernels.h"
+#include "cpu/parallel.h"
 
 namespace bp::cpu {
 namespace {
@@ -53,7 +56,8 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
     const auto [N, C, S] = nsc(x);
     const T* xp = x.data<T>();
     const double M = static_cast<double>(N * S);
-    for (int64_t c = 0; c < C; ++c) {
+    parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
         double sum = 0;
         for (int64_t n = 0; n < N; ++n) {
             const T* row = xp + (n * C + c) * S;
@@ -69,6 +73,7 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
         mean.data<T>()[c] = static_cast<T>(mu);
         var.data<T>()[c] = static_cast<T>(sq / M);
     }
+    });
 }
 
 // y = x·scale[c] + shift[c] with scale = γ/√(σ²+ε), shift = β − μ·scale.
@@ -78,7 +83,8 @@ void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, 
     const auto [N, C, S] = nsc(x);
     const T* xp = x.data<T>();
     T* yp = y.data<T>();
-    for (int64_t c = 0; c < C; ++c) {
+    parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
         const T invstd = static_cast<T>(1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps));
         const T scale = (gamma.defined() ? gamma.data<T>()[c] : T(1)) * invstd;
         const T shift = (beta.defined() ? beta.data<T>()[c] : T(0)) - mean.data<T>()[c] * scale;
@@ -88,6 +94,7 @@ void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, 
             for (int64_t s = 0; s < S; ++s) yr[s] = xr[s] * scale + shift;
         }
     }
+    });
 }
 
 // With x̂ = (x − μ)·invstd, per channel: grad_β = Σ g, grad_γ = Σ g·x̂, and
@@ -100,7 +107,8 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
     const T* xp = x.data<T>();
     const T* gp = grad_out.data<T>();
     const double M = static_cast<double>(N * S);
-    for (int64_t c = 0; c < C; ++c) {
+    parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
         const double mu = mean.data<T>()[c];
         const double invstd = 1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps);
         double sum_g = 0, sum_gxc = 0;  // Σg and Σg·(x − μ); Σg·x̂ = invstd·Σg·(x − μ)
@@ -127,6 +135,7 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
             for (int64_t s = 0; s < S; ++s) o[s] = a * gr[s] + b + d * (xr[s] - muT);
         }
     }
+    });
 }
 
 }  // namespace

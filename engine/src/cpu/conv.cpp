@@ -19,6 +19,7 @@
 #endif
 
 #include "cpu/cpu_kernels.h"
+#include "cpu/parallel.h"
 
 namespace bp::cpu {
 namespace {
@@ -47,6 +48,13 @@ int64_t group_size(const Geometry& g, size_t elem) {
     const int64_t by_width = std::max<int64_t>(1, 1024 / std::max<int64_t>(g.P, 1));
     const int64_t by_memory = std::max<int64_t>(1, (int64_t(4) << 20) / (g.K * g.P * static_cast<int64_t>(elem)));
     return std::max<int64_t>(1, std::min({g.N, by_width, by_memory}));
+}
+
+// Images per parallel chunk: at least ~4 MFLOP of forward work, so that a small layer (LeNet's) is not cut
+// into chunks too short to be worth waking a thread for; more chunks than threads otherwise.
+int64_t image_grain(const Geometry& g, int64_t images, int chunks_per_thread = 4) {
+    const int64_t per_image = std::max<int64_t>(1, 2 * g.O * g.K * g.P);
+    return grain_for(images, std::max<int64_t>(1, (int64_t(4) << 20) / per_image), chunks_per_thread);
 }
 
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: image n is already col [C, P].
@@ -363,10 +371,12 @@ void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor&
                     const Window2d& k) {
     const float* bp = b.defined() ? b.data<float>() : nullptr;
     const std::vector<float> wT = use_ovec(g) ? transposed(w.data<float>(), g.O, g.K) : std::vector<float>();
-    std::vector<float> pad_buf;
-    for (int64_t n = 0; n < g.N; ++n)
-        conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(),
-                   wT.empty() ? nullptr : wT.data(), bp, g, k, pad_buf);
+    parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
+        std::vector<float> pad_buf;
+        for (int64_t n = n0; n < n1; ++n)
+            conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(),
+                       wT.empty() ? nullptr : wT.data(), bp, g, k, pad_buf);
+    });
 }
 
 // grad_w partial sums for output channels o0..o0+OB−1, input channel c and kernel row i, over one image and
@@ -423,34 +433,48 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
         // w̃ is [C, O·kh·kw]; the output-channel-vectorised kernel wants it transposed, which is w itself
         // with its taps flipped: [O·kh·kw, C].
         std::vector<float> wtT = use_ovec(gt) ? transposed(wt.data(), g.C, gt.K) : std::vector<float>();
-        std::vector<float> pad_buf;
-        for (int64_t n = 0; n < g.N; ++n)
-            conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(),
-                       wtT.empty() ? nullptr : wtT.data(), nullptr, gt, kt, pad_buf);
+        parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
+            std::vector<float> pad_buf;
+            for (int64_t n = n0; n < n1; ++n)
+                conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(),
+                           wtT.empty() ? nullptr : wtT.data(), nullptr, gt, kt, pad_buf);
+        });
     }
     if (!grad_w.defined()) return;
     if (use_ovec(g)) {
-        std::vector<float> gwT(static_cast<size_t>(g.K * g.O), 0.f), pad_buf, gT;  // [K, O]
-        for (int64_t n = 0; n < g.N; ++n) {
-            const float* xi = xp + n * g.C * g.H * g.W;
-            const float* gi = gp + n * g.O * g.P;
-            if (kw == 5) ovec_grad_w_image<5>(gwT.data(), xi, gi, g, k, pad_buf, gT);
-            else if (kw == 3) ovec_grad_w_image<3>(gwT.data(), xi, gi, g, k, pad_buf, gT);
-            else ovec_grad_w_image<0>(gwT.data(), xi, gi, g, k, pad_buf, gT);
-        }
+        // One partial [K, O] per chunk of images, summed in chunk order (the same result on every run).
+        const int64_t grain = image_grain(g, g.N, 2), chunks = (g.N + grain - 1) / grain;
+        std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));
+        parallel_for(g.N, grain, [&](int64_t n0, int64_t n1) {
+            std::vector<float>& gwT = parts[static_cast<size_t>(n0 / grain)];
+            gwT.assign(static_cast<size_t>(g.K * g.O), 0.f);
+            std::vector<float> pad_buf, gT;
+            for (int64_t n = n0; n < n1; ++n) {
+                const float* xi = xp + n * g.C * g.H * g.W;
+                const float* gi = gp + n * g.O * g.P;
+                if (kw == 5) ovec_grad_w_image<5>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+                else if (kw == 3) ovec_grad_w_image<3>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+                else ovec_grad_w_image<0>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+            }
+        });
+        std::vector<float>& gwT = parts[0];
+        for (size_t q = 1; q < parts.size(); ++q)
+            for (size_t r = 0; r < gwT.size(); ++r) gwT[r] += parts[q][r];
         float* gw = grad_w.data<float>();
         for (int64_t o = 0; o < g.O; ++o)
             for (int64_t r = 0; r < g.K; ++r) gw[o * g.K + r] = gwT[static_cast<size_t>(r * g.O + o)];
         return;
     }
-    std::vector<float> part(static_cast<size_t>(g.O * g.K * 16), 0.f);  // 16 lane partial sums per weight
-    std::vector<__mmask16> mask(static_cast<size_t>(kw));
-    auto block = [&](auto ob, auto kwc, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
-                     int64_t nw) {
-        direct_grad_w_block<decltype(ob)::value, decltype(kwc)::value>(part.data(), gi, xi, o0, c, i, w0, nw, g, k,
-                                                                       mask.data());
-    };
-    auto run = [&](auto kwc) {
+    // 16 lane partial sums per weight, one set per chunk of images, summed in chunk order (deterministic).
+    const int64_t grain = image_grain(g, g.N, 2), chunks = (g.N + grain - 1) / grain;
+    std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));
+    auto run = [&](auto kwc, float* part, int64_t n0, int64_t n1) {
+        std::vector<__mmask16> mask(static_cast<size_t>(kw));
+        auto block = [&](auto ob, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
+                         int64_t nw) {
+            direct_grad_w_block<decltype(ob)::value, decltype(kwc)::value>(part, gi, xi, o0, c, i, w0, nw, g, k,
+                                                                           mask.data());
+        };
         for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
             const int64_t nw = std::min<int64_t>(16, g.OW - w0);
             for (int64_t j = 0; j < kw; ++j) {
@@ -458,26 +482,33 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
                 tap_lanes(j, w0, nw, g.W, k.pad_w, lo, hi);
                 mask[static_cast<size_t>(j)] = lanes(lo, hi);
             }
-            for (int64_t n = 0; n < g.N; ++n) {
+            for (int64_t n = n0; n < n1; ++n) {
                 const float* gi = gp + n * g.O * g.P;
                 const float* xi = xp + n * g.C * g.H * g.W;
                 for (int64_t c = 0; c < g.C; ++c)
                     for (int64_t i = 0; i < kh; ++i) {
                         int64_t o0 = 0;
-                        for (; o0 + 4 <= g.O; o0 += 4) block(std::integral_constant<int, 4>{}, kwc, gi, xi, o0, c, i, w0, nw);
+                        for (; o0 + 4 <= g.O; o0 += 4) block(std::integral_constant<int, 4>{}, gi, xi, o0, c, i, w0, nw);
                         switch (g.O - o0) {
-                            case 3: block(std::integral_constant<int, 3>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
-                            case 2: block(std::integral_constant<int, 2>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
-                            case 1: block(std::integral_constant<int, 1>{}, kwc, gi, xi, o0, c, i, w0, nw); break;
+                            case 3: block(std::integral_constant<int, 3>{}, gi, xi, o0, c, i, w0, nw); break;
+                            case 2: block(std::integral_constant<int, 2>{}, gi, xi, o0, c, i, w0, nw); break;
+                            case 1: block(std::integral_constant<int, 1>{}, gi, xi, o0, c, i, w0, nw); break;
                             default: break;
                         }
                     }
             }
         }
     };
-    if (kw == 5) run(std::integral_constant<int, 5>{});
-    else if (kw == 3) run(std::integral_constant<int, 3>{});
-    else run(std::integral_constant<int, 0>{});
+    parallel_for(g.N, grain, [&](int64_t n0, int64_t n1) {
+        std::vector<float>& part = parts[static_cast<size_t>(n0 / grain)];
+        part.assign(static_cast<size_t>(g.O * g.K * 16), 0.f);
+        if (kw == 5) run(std::integral_constant<int, 5>{}, part.data(), n0, n1);
+        else if (kw == 3) run(std::integral_constant<int, 3>{}, part.data(), n0, n1);
+        else run(std::integral_constant<int, 0>{}, part.data(), n0, n1);
+    });
+    std::vector<float>& part = parts[0];
+    for (size_t q = 1; q < parts.size(); ++q)
+        for (size_t r = 0; r < part.size(); ++r) part[r] += parts[q][r];
     float* gw = grad_w.data<float>();
     for (int64_t r = 0; r < g.O * g.K; ++r) gw[r] = _mm512_reduce_add_ps(_mm512_loadu_ps(part.data() + 16 * r));
 }
@@ -498,9 +529,11 @@ void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Te
     const bool pointwise = is_pointwise(k);
     const int64_t G = pointwise ? 1 : group_size(g, sizeof(T));
     const bool save = saved_cols.defined() && !pointwise;
+    // Groups run in parallel (cpu/parallel.h), each chunk of groups with its own buffers.
+    parallel_for((g.N + G - 1) / G, (image_grain(g, g.N) + G - 1) / G, [&](int64_t q0, int64_t q1) {
     Mat<T> col(pointwise || save ? 0 : g.K, G * g.P);  // [K, G·P], reused group after group unless saved
     Mat<T> tmp(G > 1 ? g.O : 0, G * g.P);      // [O, G·P]
-    for (int64_t n0 = 0; n0 < g.N; n0 += G) {
+    for (int64_t n0 = q0 * G; n0 < std::min(g.N, q1 * G); n0 += G) {
         const int64_t gn = std::min(G, g.N - n0), cols = gn * g.P;
         T* on = op + n0 * g.O * g.P;  // out[n0]: [gn, O, P]
         if (pointwise) {
@@ -525,6 +558,7 @@ void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Te
                     for (int64_t p = 0; p < g.P; ++p) row[p] += bp[o];
                 }
     }
+    });
 }
 
 // backward, with g = grad_out viewed per group as G [O, gn·P] and col = im2col(x) [K, gn·P]:
@@ -557,17 +591,25 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
         GW->setZero();
     }
     T* gxp = need_x ? grad_x.data<T>() : nullptr;
-    if (is_pointwise(k)) {  // col is x itself; col2im is the identity
-        for (int64_t n = 0; n < g.N; ++n) {
+    // Work runs in parallel over chunks of images (pointwise) or of groups; each chunk sums its own grad_w
+    // partial, and the partials are added in chunk order, so a run gives the same result every time.
+    const bool pointwise = is_pointwise(k);
+    const int64_t G = pointwise ? 1 : group_size(g, sizeof(T));
+    const int64_t groups = (g.N + G - 1) / G, grain = (image_grain(g, g.N, 2) + G - 1) / G;
+    std::vector<Mat<T>> parts(static_cast<size_t>((groups + grain - 1) / grain));
+    parallel_for(groups, grain, [&](int64_t q0, int64_t q1) {
+    Mat<T>& gw_part = parts[static_cast<size_t>(q0 / grain)];
+    if (need_w) gw_part.setZero(g.O, g.K);
+    if (pointwise) {  // col is x itself; col2im is the identity
+        for (int64_t n = q0; n < q1; ++n) {
             ConstMatMap<T> Gn(gp + n * g.O * g.P, g.O, g.P);
-            if (need_w) GW->noalias() += Gn * ConstMatMap<T>(xp + n * g.C * g.P, g.C, g.P).transpose();
+            if (need_w) gw_part.noalias() += Gn * ConstMatMap<T>(xp + n * g.C * g.P, g.C, g.P).transpose();
             if (need_x) MatMap<T>(gxp + n * g.C * g.P, g.C, g.P).noalias() = Wm.transpose() * Gn;
         }
         return;
     }
-    const int64_t G = group_size(g, sizeof(T));
     Mat<T> col(saved_cols.defined() && !need_x ? 0 : g.K, G * g.P), gbuf(G > 1 ? g.O : 0, G * g.P);
-    for (int64_t n0 = 0; n0 < g.N; n0 += G) {
+    for (int64_t n0 = q0 * G; n0 < std::min(g.N, q1 * G); n0 += G) {
         const int64_t gn = std::min(G, g.N - n0), cols = gn * g.P;
         const T* gn0 = gp + n0 * g.O * g.P;  // grad_out[n0]: [gn, O, P]
         const T* gmat = gn0;
@@ -580,10 +622,10 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
         MatMap<T> Col(col.data(), g.K, cols);
         if (need_w) {  // term 2
             if (saved_cols.defined()) {
-                GW->noalias() += Gm * ConstMatMap<T>(saved_cols.data<T>() + n0 * g.K * g.P, g.K, cols).transpose();
+                gw_part.noalias() += Gm * ConstMatMap<T>(saved_cols.data<T>() + n0 * g.K * g.P, g.K, cols).transpose();
             } else {
                 for (int64_t i = 0; i < gn; ++i) im2col(col.data() + i * g.P, cols, xp + (n0 + i) * g.C * g.H * g.W, g, k);
-                GW->noalias() += Gm * Col.transpose();
+                gw_part.noalias() += Gm * Col.transpose();
             }
         }
         if (need_x) {  // terms 3 and 4 (col's buffer is reused for grad_col)
@@ -591,6 +633,9 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
             for (int64_t i = 0; i < gn; ++i) col2im(gxp + (n0 + i) * g.C * g.H * g.W, col.data() + i * g.P, cols, g, k);
         }
     }
+    });
+    if (need_w)
+        for (const Mat<T>& part : parts) *GW += part;
 }
 
 }  // namespace

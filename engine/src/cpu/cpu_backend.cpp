@@ -2,7 +2,6 @@
 // for everything else. Each kernel is written for clarity first; the hot ones (gemm, bias, relu, the
 // softmax-cross-entropy and Adam) are the ones the MLP benchmark profiles.
 #include <malloc.h>
-#include <omp.h>
 
 #include <Eigen/Core>
 #include <unsupported/Eigen/SpecialFunctions>
@@ -10,10 +9,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "bp/backend.h"
 #include "bp/precision.h"
 #include "cpu/cpu_kernels.h"
+#include "cpu/parallel.h"
 
 namespace bp {
 namespace {
@@ -240,6 +241,9 @@ void adam_range(T* __restrict w, const T* __restrict g, T* __restrict mp, T* __r
     }
 }
 
+// Elementwise kernels split over the pool only when a part is worth waking a thread for (≥ 64 Ki elements).
+int64_t elementwise_grain(int64_t n) { return std::max<int64_t>(1 << 16, cpu::grain_for(n, 1 << 16, 2) / 16 * 16 + 16); }
+
 Tensor bf16_rounded(const Tensor& t) {
     Tensor r = Tensor::empty(t.shape());
     const float* x = t.data<float>();
@@ -335,7 +339,11 @@ public:
     void unary(UnaryOp op, Tensor& out, const Tensor& x, double alpha) override {
         dispatch_dtype(out.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            unary_kernel<T>(op, out.data<T>(), x.data<T>(), x.numel(), static_cast<T>(alpha));
+            T* y = out.data<T>();
+            const T* xp = x.data<T>();
+            cpu::parallel_for(x.numel(), elementwise_grain(x.numel()), [&](int64_t b, int64_t e) {
+                unary_kernel<T>(op, y + b, xp + b, e - b, static_cast<T>(alpha));
+            });
         });
     }
 
@@ -343,8 +351,14 @@ public:
                         double alpha) override {
         dispatch_dtype(grad_x.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            unary_backward_kernel<T>(op, grad_x.data<T>(), grad_out.data<T>(), x.defined() ? x.data<T>() : nullptr,
-                                     y.defined() ? y.data<T>() : nullptr, grad_x.numel(), static_cast<T>(alpha));
+            T* gx = grad_x.data<T>();
+            const T* g = grad_out.data<T>();
+            const T* xp = x.defined() ? x.data<T>() : nullptr;
+            const T* yp = y.defined() ? y.data<T>() : nullptr;
+            cpu::parallel_for(grad_x.numel(), elementwise_grain(grad_x.numel()), [&](int64_t b, int64_t e) {
+                unary_backward_kernel<T>(op, gx + b, g + b, xp ? xp + b : nullptr, yp ? yp + b : nullptr, e - b,
+                                         static_cast<T>(alpha));
+            });
         });
     }
 
@@ -435,14 +449,31 @@ public:
             ConstMatMap<T> B(b_in.data<T>(), b.size(0), b.size(1));
             MatMap<T> C(c.data<T>(), c.size(0), c.size(1));
             const T al = static_cast<T>(alpha);
-            auto run = [&](const auto& opA, const auto& opB) {
+            auto product = [&](auto&& Cb, const auto& Ab, const auto& Bb) {
                 if (beta == 0.0) {
-                    if (alpha == 1.0) C.noalias() = opA * opB;
-                    else C.noalias() = al * (opA * opB);
+                    if (alpha == 1.0) Cb.noalias() = Ab * Bb;
+                    else Cb.noalias() = al * (Ab * Bb);
                 } else {
-                    if (beta != 1.0) C *= static_cast<T>(beta);
-                    if (alpha == 1.0) C.noalias() += opA * opB;
-                    else C.noalias() += al * (opA * opB);
+                    if (beta != 1.0) Cb *= static_cast<T>(beta);
+                    if (alpha == 1.0) Cb.noalias() += Ab * Bb;
+                    else Cb.noalias() += al * (Ab * Bb);
+                }
+            };
+            // Large products are split over the pool: by rows of C when it has at least as many rows as
+            // columns, else by columns, so that each part re-packs the smaller operand (every part packs the
+            // whole of the other factor). Each part is one serial Eigen product.
+            auto run = [&](const auto& opA, const auto& opB) {
+                const int64_t M = C.rows(), N = C.cols(), K = opA.cols();
+                if (cpu::pool_threads() == 1 || static_cast<double>(M) * N * K < (1 << 21)) {
+                    product(C, opA, opB);
+                } else if (M >= N) {
+                    cpu::parallel_for(M, (cpu::grain_for(M, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
+                        product(C.middleRows(b, e - b), opA.middleRows(b, e - b), opB);
+                    });
+                } else {
+                    cpu::parallel_for(N, (cpu::grain_for(N, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
+                        product(C.middleCols(b, e - b), opA, opB.middleCols(b, e - b));
+                    });
                 }
             };
             if (!trans_a && !trans_b) run(A, B);
@@ -604,19 +635,9 @@ public:
             const T* g = grad.data<T>();
             T* mp = m.data<T>();
             T* vp = v.data<T>();
-            const int threads = n >= (1 << 15) ? std::min<int>(omp_get_max_threads(), 8) : 1;
-            if (threads <= 1) {
-                adam_range<T>(w, g, mp, vp, 0, n, p);
-                return;
-            }
-            // Split large tensors over the threads: each core then keeps its share of the state in its own L2.
-#pragma omp parallel num_threads(threads)
-            {
-                const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-                const int64_t chunk = (n + nt - 1) / nt / 16 * 16 + 16;
-                const int64_t b = std::min(n, t * chunk), e = std::min(n, b + chunk);
-                adam_range<T>(w, g, mp, vp, b, e, p);
-            }
+            // Large tensors split over the pool: each core then keeps its share of the state in its own L2.
+            cpu::parallel_for(n, std::max<int64_t>(1 << 15, cpu::grain_for(n, 1 << 12, 1) / 16 * 16 + 16),
+                              [&](int64_t b, int64_t e) { adam_range<T>(w, g, mp, vp, b, e, p); });
         });
     }
 };
@@ -628,13 +649,15 @@ Backend& cpu_backend() {
     return backend;
 }
 
+// Threads go to the pool (cpu/parallel.h); Eigen itself stays serial, and products large enough to share
+// are split in CpuBackend::gemm.
 void set_num_threads(int n) {
-    if (n <= 0) n = omp_get_num_procs();
-    omp_set_num_threads(n);
-    Eigen::setNbThreads(n);
+    if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    Eigen::setNbThreads(1);
+    cpu::set_pool_threads(n);
 }
 
-int num_threads() { return Eigen::nbThreads(); }
+int num_threads() { return cpu::pool_threads(); }
 
 std::string cpu_simd() {
 #if defined(__AVX512F__)

@@ -72,6 +72,21 @@ static void check_norm(const char* op, const Tensor& x, const Tensor& p, const c
                              "], the input's last dimension");
 }
 
+// Σ term(i) for i < n with 16 independent partial sums in T, folded into double: the compiler vectorises
+// it, where one double accumulator would be a serial chain of dependent adds (layer_norm's rows are short,
+// so each partial sums few terms).
+template <class T, class F>
+double lane_sum(int64_t n, F term) {
+    T acc[16] = {};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; ++k) acc[k] += term(i + k);
+    double total = 0;
+    for (int k = 0; k < 16; ++k) total += acc[k];
+    for (; i < n; ++i) total += term(i);
+    return total;
+}
+
 // layer_norm per row of D values x_i (Ba, Kiros & Hinton 2016):
 //   μ = (1/D) Σ x_i;  σ² = (1/D) Σ (x_i − μ)²;  r = (σ² + ε)^(−1/2);  x̂_i = (x_i − μ) r;  y_i = γ_i x̂_i + β_i
 // backward, g_i = ∂L/∂y_i (the batch-norm derivation with the roles of the axes swapped):
@@ -101,18 +116,20 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
         double* rp = rstd.data<double>();
         for (int64_t r = 0; r < R; ++r) {
             const T* xr = xp + r * D;
-            double mu = 0, var = 0;
-            for (int64_t i = 0; i < D; ++i) mu += xr[i];
-            mu /= D;
-            for (int64_t i = 0; i < D; ++i) var += (xr[i] - mu) * (xr[i] - mu);
-            var /= D;
+            const double mu = lane_sum<T>(D, [xr](int64_t i) { return xr[i]; }) / static_cast<double>(D);
+            const T muT = static_cast<T>(mu);
+            const double var =
+                lane_sum<T>(D, [xr, muT](int64_t i) { return (xr[i] - muT) * (xr[i] - muT); }) / static_cast<double>(D);
             const double rs = 1.0 / std::sqrt(var + eps);
             rp[r] = rs;
-            for (int64_t i = 0; i < D; ++i) {
-                const double h = (xr[i] - mu) * rs;
-                hp[r * D + i] = static_cast<T>(h);
-                yp[r * D + i] = static_cast<T>(h * (gp ? gp[i] : 1.0) + (bp ? bp[i] : 0.0));
-            }
+            const T rsT = static_cast<T>(rs);
+            T* hr = hp + r * D;
+            T* yr = yp + r * D;
+            for (int64_t i = 0; i < D; ++i) hr[i] = (xr[i] - muT) * rsT;
+            if (gp && bp)
+                for (int64_t i = 0; i < D; ++i) yr[i] = hr[i] * gp[i] + bp[i];
+            else
+                for (int64_t i = 0; i < D; ++i) yr[i] = hr[i] * (gp ? gp[i] : T(1)) + (bp ? bp[i] : T(0));
         }
     });
     if (autograd::needs_record({&x, &gamma, &beta}))
@@ -140,17 +157,13 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                         if (gbp)
                             for (int64_t i = 0; i < D; ++i) gbp[i] += gr[i];
                         if (!gxp) continue;
-                        double mh = 0, mhx = 0;
-                        for (int64_t i = 0; i < D; ++i) {
-                            const double h = gr[i] * (gp ? gp[i] : 1.0);
-                            mh += h;
-                            mhx += h * hr[i];
-                        }
-                        mh /= D;
-                        mhx /= D;
+                        auto h = [gr, gp](int64_t i) { return gp ? gr[i] * gp[i] : gr[i]; };  // term 2
+                        const T mh = static_cast<T>(lane_sum<T>(D, h) / static_cast<double>(D));
+                        const T mhx = static_cast<T>(lane_sum<T>(D, [&](int64_t i) { return h(i) * hr[i]; }) /
+                                                     static_cast<double>(D));
+                        const T rs = static_cast<T>(rp[r]);
                         T* out = gxp + r * D;
-                        for (int64_t i = 0; i < D; ++i)
-                            out[i] = static_cast<T>(rp[r] * (gr[i] * (gp ? gp[i] : 1.0) - mh - hr[i] * mhx));
+                        for (int64_t i = 0; i < D; ++i) out[i] = rs * (h(i) - mh - hr[i] * mhx);  // term 3
                     }
                 });
                 return {gx, gg, gb};

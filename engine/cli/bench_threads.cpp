@@ -1,0 +1,151 @@
+// bench_threads.cpp — `backprop bench threads`: does the second core help? One training epoch of the wide
+// MLP, LeNet and the CNN on the first --images MNIST images at 1 thread and at every core, the speed-up over
+// 1 thread; with --busy, the same again while another process keeps one core busy (a spinning child at the
+// same priority), which is when fork/join threading used to collapse. The ideal quiet speed-up is the thread
+// count; busy, two threads should never be slower than one.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include "bench_suites.h"
+#include "bp/backend.h"
+#include "bp/data/dataset.h"
+#include "bp/models/zoo.h"
+#include "bp/train/report.h"
+#include "bp/train/trainer.h"
+
+namespace bp::cli {
+
+namespace {
+
+struct ThreadModel {
+    std::string name, label;
+    nlohmann::json options;
+    int batch;
+};
+
+std::vector<ThreadModel> thread_models() {
+    return {{"mlp", "MLP 784-512-512-10", {{"hidden", {512, 512}}}, 128},
+            {"lenet", "LeNet-5", nlohmann::json::object(), 64},
+            {"cnn", "CNN 32-64", nlohmann::json::object(), 64}};
+}
+
+std::vector<int> thread_counts() {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<int> t{1};
+    if (cores > 1) t.push_back(cores);
+    return t;
+}
+
+int64_t thread_images(const Args& args) {
+    return args.has("images") ? args.int64("images", 64, 60000) : args.on("quick") ? 256 : 3200;
+}
+
+/// A child process that spins until killed: one core's worth of competing work.
+class BusyCore {
+public:
+    BusyCore() {
+        pid_ = fork();
+        if (pid_ == 0) {
+            volatile unsigned long x = 0;
+            for (;;) x = x + 1;
+        }
+    }
+    ~BusyCore() {
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+    BusyCore(const BusyCore&) = delete;
+    BusyCore& operator=(const BusyCore&) = delete;
+    bool running() const { return pid_ > 0; }
+
+private:
+    pid_t pid_ = -1;
+};
+
+/// Fastest of `repeats` one-epoch runs (training only) of a model at `threads` threads.
+double epoch_seconds(const data::ImageDataset& train_set, const ThreadModel& m, int64_t images, int threads,
+                     int repeats) {
+    double best = 1e30;
+    for (int r = 0; r < repeats; ++r) {
+        const models::ModelInfo& info = models::find_model(m.name);
+        train::TrainConfig cfg;
+        cfg.model = m.name;
+        cfg.epochs = 1;
+        cfg.batch_size = m.batch;
+        cfg.lr = info.defaults.lr;
+        cfg.optimizer = info.defaults.optimizer;
+        cfg.threads = threads;
+        cfg.train_limit = images;
+        cfg.evaluate = false;
+        models::Model model = models::create_model(m.name, m.options, cfg.seed);
+        train::Trainer trainer(model, train_set, nullptr, cfg);
+        trainer.run();
+        if (trainer.failed()) throw Error("bench threads: training " + m.name + " failed");
+        best = std::min(best, trainer.history().at(0).epoch_seconds);
+    }
+    return best;
+}
+
+}  // namespace
+
+int threads_steps(const Args& args) {
+    return static_cast<int>(thread_models().size() * thread_counts().size()) * (args.on("busy") ? 2 : 1);
+}
+
+nlohmann::json suite_threads(const Args& args, Progress& progress) {
+    const int64_t images = thread_images(args);
+    const int repeats = args.on("quick") ? 1 : 3;
+    const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
+    data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
+    const std::vector<int> counts = thread_counts();
+    std::printf(
+        "bench threads: one training epoch over the first %lld MNIST images, fastest of %d, at 1 and %d "
+        "thread(s)%s\n",
+        static_cast<long long>(images), repeats, counts.back(),
+        args.on("busy") ? "; then again with another process spinning on one core" : "");
+    std::printf("  %-20s %-6s %8s %14s %10s\n", "model", "load", "threads", "epoch seconds", "speed-up");
+    nlohmann::json rows = nlohmann::json::array();
+    for (const bool busy : args.on("busy") ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
+        for (const ThreadModel& m : thread_models()) {
+            double t1 = 0;
+            for (int t : counts) {
+                progress.step("threads", m.name + (busy ? " busy " : " quiet ") + std::to_string(t));
+                double secs = 0;
+                {
+                    std::optional<BusyCore> load;
+                    if (busy) load.emplace();
+                    secs = epoch_seconds(train_set, m, images, t, repeats);
+                }
+                if (t == 1) t1 = secs;
+                rows.push_back({{"model", m.name},
+                                {"title", m.label},
+                                {"batch_size", m.batch},
+                                {"busy", busy},
+                                {"threads", t},
+                                {"epoch_seconds", secs},
+                                {"speedup", t1 / secs}});
+                std::printf("  %-20s %-6s %8d %14.3f %9.2fx\n", m.label.c_str(), busy ? "busy" : "quiet", t,
+                            secs, t1 / secs);
+                std::fflush(stdout);
+            }
+        }
+    }
+    set_num_threads(args.integer("threads", 0, 1024));
+    return {{"benchmark", "threads"},
+            {"quick", args.on("quick")},
+            {"images", images},
+            {"repeats", repeats},
+            {"busy_mode", args.on("busy")},
+            {"results", rows},
+            {"machine", train::machine_info()}};
+}
+
+}  // namespace bp::cli
