@@ -29,7 +29,7 @@ inline data::TextCorpus load_text_from_args(const Args& args) {
         const uint64_t size = std::filesystem::file_size(path, ec);
         if (!ec && size > (mb << 20))
             throw DataError(path + ": the text is " + std::to_string((size + (1u << 20) - 1) >> 20) +
-                            " MiB; the limit is " + std::to_string(mb) +
+                            " MiB, too large: the limit is " + std::to_string(mb) +
                             " MiB; raise it with --max-text-mb if the machine has the memory (about 12 bytes per "
                             "character)");
     }
