@@ -36,7 +36,8 @@ for t in "${targets[@]}"; do
         idx) srcs=(engine/src/data/idx.cpp) libs=(-lz) ;;
         image) srcs=(engine/src/io/image.cpp) libs=() ;;
         gpt) srcs=(engine/src/io/gpt_file.cpp engine/src/io/bert_file.cpp engine/src/io/safetensors.cpp
-                   engine/src/io/json_checks.cpp engine/src/data/text.cpp engine/src/data/bert_data.cpp)
+                   engine/src/io/json_checks.cpp engine/src/data/text.cpp engine/src/data/bert_data.cpp
+                   engine/src/models/gpt.cpp engine/src/models/bert.cpp)  # the options' readers too
              read -ra libs <<< "$(engine_lib)" ;;
         lesson) srcs=(engine/src/lesson/*.cpp) read -ra libs <<< "$(engine_lib)" ;;
         bench)
