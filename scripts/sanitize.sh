@@ -2,8 +2,8 @@
 # sanitize.sh — the engine, the CLI and their tests built with clang, AddressSanitizer, UndefinedBehaviorSanitizer
 # (float-cast-overflow included, every report fatal) and LeakSanitizer, in build-asan/ (no GUI, no CUDA); then
 # the engine tests (not the slow ones), the fuzz seed replays and the hostile corpus. Zero reports = exit 0.
-# On 2 cores the first build takes about 25 minutes (the engine and ~35 test executables); later runs rebuild
-# only what changed. Usage: scripts/sanitize.sh [ctest -R regex]
+# On 2 cores the first build takes over an hour when the machine is shared (README: 183 of 240 steps in 67
+# minutes); later runs rebuild only what changed. Usage: scripts/sanitize.sh [ctest -R regex]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter=${1:-}

@@ -112,6 +112,11 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_status = new QLabel(tr("Run a suite, or load a results file written by “backprop bench all --json FILE”."));
     m_status->setObjectName(QStringLiteral("benchStatus"));
     m_status->setWordWrap(true);
+    m_outOfRange = new QLabel;
+    m_outOfRange->setObjectName(QStringLiteral("benchmarks.outOfRange"));
+    m_outOfRange->setWordWrap(true);
+    m_outOfRange->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_outOfRange->hide();
     m_machine = new QLabel;
     m_machine->setWordWrap(true);
     m_machine->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -146,6 +151,7 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     layout->addWidget(m_status);
     layout->addWidget(m_machine);
     layout->addWidget(split, 1);
+    layout->addWidget(m_outOfRange);
 
     connect(m_runButton, &QPushButton::clicked, this, [this] { startRun(); });
     connect(m_cancelButton, &QPushButton::clicked, this, &BenchmarksPage::cancelRun);
@@ -403,6 +409,12 @@ void BenchmarksPage::showChart(int index) {
         m_chartView->setSpec(m_charts[index]);
         m_stack->setCurrentWidget(m_chartView);
     }
+    const QStringList outOfRange =
+        index >= 0 && m_chartView->benchChart() ? m_chartView->benchChart()->outOfRangeValues() : QStringList{};
+    m_outOfRange->setText(outOfRange.isEmpty() ? QString()
+                                               : tr("Too large to draw to scale (drawn at the end of the axis): %1")
+                                                     .arg(outOfRange.join(QStringLiteral("; "))));
+    m_outOfRange->setVisible(!outOfRange.isEmpty());
     updateButtons();
 }
 

@@ -69,6 +69,10 @@ public:
     QPushButton* cancelButton() const { return m_cancelButton; }
     QProgressBar* progressBar() const { return m_progress; }
     QLabel* statusLabel() const { return m_status; }
+    QPushButton* loadButton() const { return m_loadButton; }
+    /// Under the chart: the values of the chart shown that are too large for an axis (BenchChart::
+    /// outOfRangeValues(), drawn at the axis end), by series and item; hidden when every value fits.
+    QLabel* outOfRangeLabel() const { return m_outOfRange; }
 
 signals:
     void runFinished(bool ok, const QString& message);
@@ -110,6 +114,7 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_machine = nullptr;
+    QLabel* m_outOfRange = nullptr;
     QListWidget* m_viewList = nullptr;
     QStackedWidget* m_stack = nullptr;
     QTableWidget* m_table = nullptr;

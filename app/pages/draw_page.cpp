@@ -7,6 +7,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,6 +19,7 @@
 
 #include "bp/data/dataset.h"
 #include "bp/data/preprocess.h"
+#include "bp/io/image.h"
 #include "bp/train/trainer.h"
 #include "tools/model_library.h"
 #include "tools/model_tools.h"
@@ -71,13 +74,23 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     m_saliencyBox->setChecked(true);
     m_saliencyBox->setToolTip(tr("Saliency: the gradient of the predicted digit's score with respect to each input pixel. "
                                  "Bright spots are where a change of ink would change the answer most."));
+    m_openPicture = new QPushButton(tr("Open picture…"));
+    m_openPicture->setObjectName(QStringLiteral("draw.openPicture"));
+    m_openPicture->setToolTip(tr("Read a PNG or JPEG of one digit (any size, dark ink on light paper or the reverse) "
+                                 "onto the pad, as 'backprop predict' reads it."));
+    m_pictureStatus = new QLabel;
+    m_pictureStatus->setObjectName(QStringLiteral("draw.pictureStatus"));
+    m_pictureStatus->setWordWrap(true);
+    m_pictureStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     buttons->addWidget(m_clear);
     buttons->addWidget(m_undo);
+    buttons->addWidget(m_openPicture);
     buttons->addStretch(1);
     buttons->addWidget(m_saliencyBox);
     left->addWidget(title);
     left->addWidget(m_pad, 1);
     left->addLayout(buttons);
+    left->addWidget(m_pictureStatus);
     layout->addLayout(left, 3);
 
     // Right: model chooser, the model's input, the answer.
@@ -128,6 +141,7 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     connect(m_pad, &DrawingPad::imageChanged, this, &DrawPage::predictNow);
     connect(m_clear, &QPushButton::clicked, m_pad, &DrawingPad::clear);
     connect(m_undo, &QPushButton::clicked, m_pad, &DrawingPad::undo);
+    connect(m_openPicture, &QPushButton::clicked, this, &DrawPage::openPictureWithDialog);
     // Ctrl+Z anywhere on the page (a button shortcut would click 100 ms later, after an animation).
     auto* undo = new QAction(tr("Undo stroke"), this);
     undo->setShortcut(QKeySequence::Undo);
@@ -192,6 +206,36 @@ QString DrawPage::drawTestDigit(int index) {
     m_pad->setStrokes(strokesFromDigit(m_testSet->pixels.data() + static_cast<size_t>(index) * rows * cols, rows, cols,
                                        m_pad->canvasSize()));
     return {};
+}
+
+QString DrawPage::openPicture(const QString& path) {
+    const QString name = QFileInfo(path).fileName();
+    std::vector<float> input;
+    bp::data::PreprocessInfo info;
+    try {
+        input = bp::data::mnist_preprocess(bp::io::load_gray_image(path.toStdString()), &info);
+    } catch (const std::exception& e) {
+        const QString error = tr("Could not open the picture %1: %2").arg(name, QString::fromUtf8(e.what()));
+        m_pictureStatus->setText(error);
+        return error;
+    }
+    if (info.empty) {
+        const QString error = tr("%1 has no ink to read: it is one flat colour.").arg(name);
+        m_pictureStatus->setText(error);
+        return error;
+    }
+    std::vector<uint8_t> bytes(input.size());
+    for (size_t i = 0; i < input.size(); ++i)
+        bytes[i] = static_cast<uint8_t>(std::clamp(input[i], 0.0f, 1.0f) * 255.0f + 0.5f);
+    m_pad->setStrokes(strokesFromDigit(bytes.data(), bp::data::mnist_side, bp::data::mnist_side, m_pad->canvasSize()));
+    m_pictureStatus->setText(tr("Showing %1 as strokes on the pad.").arg(name));
+    return {};
+}
+
+void DrawPage::openPictureWithDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a picture"), QString(),
+                                                      tr("Pictures (*.png *.jpg *.jpeg);;All files (*)"));
+    if (!path.isEmpty()) openPicture(path);
 }
 
 void DrawPage::publishPrediction(bool ink, const std::vector<float>& probs) {

@@ -59,6 +59,13 @@ public:
 
     /// Draws MNIST test image `index` on the pad as strokes (what a lesson's draw.test_digit does); the error or empty.
     QString drawTestDigit(int index);
+    /// Reads a PNG or JPEG (bp::io::load_gray_image: pictures over its pixel limit are refused from the header),
+    /// preprocesses it as MNIST and draws it on the pad as strokes, so the model reads it like a drawing. Shows
+    /// the outcome (on failure the file's name and the reason) in pictureStatus() and returns the error or empty.
+    QString openPicture(const QString& path);
+    void openPictureWithDialog();
+    QPushButton* openPictureButton() const { return m_openPicture; }
+    QLabel* pictureStatus() const { return m_pictureStatus; }
 
 signals:
     void predicted(int topClass, double latencyMs);
@@ -77,6 +84,8 @@ private:
     DrawingPad* m_pad = nullptr;
     QPushButton* m_clear = nullptr;
     QPushButton* m_undo = nullptr;
+    QPushButton* m_openPicture = nullptr;
+    QLabel* m_pictureStatus = nullptr;
     QCheckBox* m_saliencyBox = nullptr;
     QComboBox* m_modelCombo = nullptr;
     QLabel* m_inputView = nullptr;

@@ -16,6 +16,7 @@
 #include "bp/train/text_trainer.h"
 #include "commands.h"
 #include "transformer_flags.h"
+#include "text_flags.h"
 
 namespace bp::cli {
 
@@ -58,7 +59,7 @@ int train_text_bert(const Args& args) {
 
     if (args.on("exclude-held-out") && args.has("text")) throw UsageError("--exclude-held-out is for the default corpus; drop --text");
     data::TextCorpus corpus =
-        args.has("text")               ? data::load_text_corpus(args.str("text"))
+        args.has("text")               ? load_text_from_args(args)
         : args.on("exclude-held-out") ? data::load_default_corpus_without(data::make_fortune_source_task(0.2, cfg.seed).test)
                                        : data::load_default_corpus();
     data::BertVocab vocab(corpus.tokenizer);

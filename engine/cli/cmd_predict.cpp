@@ -15,6 +15,7 @@
 #include "bp/io/model_file.h"
 #include "bp/train/trainer.h"
 #include "commands.h"
+#include "model_flags.h"
 
 namespace bp::cli {
 
@@ -47,7 +48,11 @@ int cmd_predict(int argc, char** argv) {
               "Each picture is turned into a 28x28 MNIST-style input (ink box scaled to 20 px, centred by its centre\n"
               "of mass). Exit code 1 if any picture could not be read; the others are still classified.",
               {{"model-file", "FILE", "model saved by 'backprop train --out' or the app", ""},
+               architecture_flag(),
                {"top", "K", "how many classes to show per picture", "3"},
+               {"max-picture-mpixel", "N",
+                "the largest picture decoded, in Mpixel (1 to 256; a decoded picture takes 4 bytes per pixel)",
+                std::to_string(io::max_image_pixels >> 20)},
                {"json", "", "print one JSON document instead of text", ""},
                threads_flag()});
     if (args.parse_or_help(argc, argv, 2)) return 0;
@@ -55,9 +60,10 @@ int cmd_predict(int argc, char** argv) {
     if (args.positional().empty()) throw UsageError("no IMAGE given; pass one or more PNG or JPEG files");
     const int top_k_wanted = args.integer("top", 1, 1000);
     const bool json_out = args.on("json");
+    const long long max_pixels = static_cast<long long>(args.integer("max-picture-mpixel", 1, 256)) << 20;
     set_num_threads(args.integer("threads", 0, 1024));
 
-    io::LoadedModel loaded = io::load_model(args.str("model-file"));
+    io::LoadedModel loaded = load_model_from_args(args);
     const Shape expected{1, data::mnist_side, data::mnist_side};
     if (loaded.model.input_shape != expected)
         throw DataError("predict: model '" + loaded.model.name + "' in '" + args.str("model-file") + "' expects inputs " +
@@ -79,10 +85,12 @@ int cmd_predict(int argc, char** argv) {
         Prepared p;
         p.file = file;
         try {
-            p.input = data::normalize_mnist(data::mnist_preprocess(io::load_gray_image(file), &p.info));
+            p.input = data::normalize_mnist(data::mnist_preprocess(io::load_gray_image(file, max_pixels), &p.info));
             ++good;
         } catch (const Error& e) {
             p.error = e.what();
+            if (p.error.find(" Mpixel; scale the picture down") != std::string::npos)
+                p.error += ", or raise the limit with --max-picture-mpixel";
         }
         items.push_back(std::move(p));
     }

@@ -18,6 +18,7 @@
 #include "bp/train/report.h"
 #include "bp/train/trainer.h"
 #include "commands.h"
+#include "model_flags.h"
 
 namespace bp::cli {
 
@@ -60,6 +61,7 @@ int cmd_report(int argc, char** argv) {
               "Measure a saved model against the digit-recognition benchmark document: accuracy, per-class\n"
               "metrics, confusion matrix, latency, memory, size, and a PASS/FAIL line per target.",
               {{"model-file", "FILE", "model saved by 'backprop train --out' or the app", ""},
+               architecture_flag(),
                {"dataset", "NAME|DIR", "mnist, fashion-mnist, or a folder of IDX files", "mnist"},
                {"out", "FILE", "write the JSON report", ""},
                {"latency-calls", "N", "single-image inference calls to time (at least 1000 for the report)", "1000"},
@@ -80,7 +82,7 @@ int cmd_report(int argc, char** argv) {
     if (!device_from_args(args, "report", &device)) return 1;
 
     const std::string file = args.str("model-file");
-    io::LoadedModel loaded = io::load_model(file);
+    io::LoadedModel loaded = load_model_from_args(args);
     models::Model& model = loaded.model;
     model.net->to(device);
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");

@@ -14,6 +14,7 @@
 #include "bp/train/report.h"
 #include "bp/train/text_trainer.h"
 #include "commands.h"
+#include "text_flags.h"
 #include "interrupt.h"
 #include "output_check.h"
 #include "transformer_flags.h"
@@ -65,6 +66,7 @@ int cmd_train_text(int argc, char** argv) {
                {"compare-gpt", "", "bert: also train GPT-mini of the same size and report its next-character accuracy", ""},
                {"exclude-held-out", "", "bert: leave out of the corpus the quotations 'fine-tune' tests on (same --seed)", ""},
                {"text", "FILE", "a UTF-8 text file (at least 1,000 characters) instead of the default corpus", ""},
+               max_text_flag(),
                {"block", "gpt2|modern", "gpt2: LayerNorm, GELU, learned positions; modern: RMSNorm, SwiGLU, RoPE", "gpt2"},
                {"layers", "N", "transformer blocks", "4"},
                {"heads", "N", "attention heads per block", "4"},
@@ -109,7 +111,7 @@ int cmd_train_text(int argc, char** argv) {
     const int sample = args.integer("sample", 0, 100000);
     const bool quiet = args.on("quiet");
 
-    data::TextCorpus corpus = args.has("text") ? data::load_text_corpus(args.str("text")) : data::load_default_corpus();
+    data::TextCorpus corpus = args.has("text") ? load_text_from_args(args) : data::load_default_corpus();
     models::GptOptions o;
     o.vocab_size = corpus.tokenizer.vocab_size();  // >= 2 (load_text_corpus), and every id has a character
     o.context = cfg.context;

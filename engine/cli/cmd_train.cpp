@@ -15,6 +15,7 @@
 #include "bp/train/report.h"
 #include "bp/train/trainer.h"
 #include "commands.h"
+#include "model_flags.h"
 #include "interrupt.h"
 #include "output_check.h"
 
@@ -210,6 +211,7 @@ int cmd_train(int argc, char** argv) {
 int cmd_eval(int argc, char** argv) {
     Args args("eval", "Evaluate a saved model on a dataset's test split.",
               {{"model-file", "FILE", "model saved by 'backprop train --out' or the app", ""},
+               architecture_flag(),
                {"dataset", "NAME|DIR", "mnist, fashion-mnist, or a folder of IDX files", "mnist"},
                {"report", "FILE", "write the JSON report", ""},
                {"limit", "N", "evaluate on the first N test images only (0 = all)", "0"},
@@ -223,7 +225,7 @@ int cmd_eval(int argc, char** argv) {
     if (!device_from_args(args, "eval", &device)) return 1;
     set_num_threads(args.integer("threads", 0, 1024));
     const int64_t limit = args.int64("limit", 0, INT64_MAX);
-    io::LoadedModel loaded = io::load_model(args.str("model-file"));
+    io::LoadedModel loaded = load_model_from_args(args);
     loaded.model.net->to(device);
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset test_set = data::load_image_dataset(data_dir, args.str("dataset"), "test");

@@ -11,9 +11,11 @@
 #include "bp/autograd.h"
 #include "bp/io/bert_file.h"
 #include "bp/io/gpt_file.h"
+#include "bp/io/safetensors.h"
 #include "bp/models/bert.h"
 #include "bp/models/gpt.h"
 #include "bp/train/bert_trainer.h"
+#include "engine/data_test_util.h"
 
 using namespace bp;
 using namespace bp::models;
@@ -261,6 +263,44 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ConfigError, w.load_encoder_from(bert));
         QFile::remove(path);
         QFile::remove(gpath);
+    }
+
+    // Issue 19 for BERT files (found by tools/fuzz/fuzz_gpt.cpp): load_bert reads its metadata as strictly as
+    // load_gpt, so every bad file is a DataError naming it: a config that is an array (was a raw type_error), a
+    // repeated key, options that are not whole numbers (were cast from double) and options far larger than the
+    // tensors (were allocated first: 12.8 GB for this one).
+    void hostileBertFilesAreDataErrors_data() {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("config array") << "bp.config" << "[1, 2]" << "is a JSON array; expected a JSON object";
+        QTest::newRow("model a number") << "bp.config" << R"({"model": 7})" << "holds model '?'";
+        QTest::newRow("no options") << "bp.config" << R"({"model": "bert_mini"})" << "there are none";
+        QTest::newRow("repeated key") << "bp.config" << R"({"model": "bert_mini", "model": "bert_mini"})" << "repeats the key";
+        QTest::newRow("dim 1e30") << "bp.config" << R"({"model": "bert_mini", "options": {"dim": 1e30}})"
+                                  << "bert: dim must be a whole number";
+        QTest::newRow("huge options") << "bp.config"
+                                      << R"({"model": "bert_mini", "options": {"layers": 48, "dim": 4096, "heads": 4}})"
+                                      << "parameters; the limit is";
+        QTest::newRow("tokenizer array") << "bp.tokenizer" << "[]" << "is a JSON array";
+        QTest::newRow("summary 1e400") << "bp.summary" << R"({"x": 1e400})" << "bp.summary";
+    }
+    void hostileBertFilesAreDataErrors() {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        data::BertVocab v = abc_vocab();
+        BertMini bert(tiny(v));
+        const std::string good = QDir::temp().filePath("tst_bert_hostile_good.safetensors").toStdString();
+        const std::string bad = QDir::temp().filePath("tst_bert_hostile.safetensors").toStdString();
+        io::save_bert(good, bert, v);
+        io::SafetensorsFile f = io::load_safetensors(good);
+        f.metadata[key.toStdString()] = value.toStdString();
+        io::save_safetensors(bad, f.tensors, f.metadata);
+        const std::string msg = bp_test::message_of<DataError>([&] { io::load_bert(bad); });
+        QVERIFY2(bp_test::contains(msg, bad) && bp_test::contains(msg, expected.toStdString()), msg.c_str());
+        QFile::remove(QString::fromStdString(good));
+        QFile::remove(QString::fromStdString(bad));
     }
 
     void tinyPretrainingBeatsUnigram() {

@@ -128,6 +128,25 @@ private slots:
         QCOMPARE(g.code, 1);
         QVERIFY2(g.err.contains("g.safetensors") && g.err.contains("tokenizer"), qPrintable(g.err));
     }
+    // Found by fuzz_gpt: options of 48 layers over the tensors of one were built (seconds) before the first wrong
+    // tensor was named; the last block's tensor is now looked for first, from the options alone.
+    void gptLayersBeyondTheTensorsRefusedBeforeBuilding() {
+        QTemporaryDir dir;
+        const QString text = write_text(dir.path(), "t.txt", periodic_text());
+        const QString model = dir.path() + "/g48.safetensors";
+        Run r = run_cli({"train-text", "--text", text, "--steps", "1", "--layers", "1", "--dim", "8", "--heads", "2",
+                         "--context", "8", "--batch-size", "2", "--sample", "0", "--out", model});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        bp::io::SafetensorsFile f = bp::io::load_safetensors(model.toStdString());
+        auto config = nlohmann::json::parse(f.metadata["bp.config"]);
+        config["options"]["layers"] = 48;
+        f.metadata["bp.config"] = config.dump();
+        bp::io::save_safetensors(model.toStdString(), f.tensors, f.metadata);
+        Run g = run_cli({"generate", "--model-file", model, "--tokens", "5"});
+        QCOMPARE(g.code, 1);
+        QVERIFY2(g.err.contains("g48.safetensors") && g.err.contains("'blocks.47.attn.q_proj.weight' [8, 8] is missing"),
+                 qPrintable(g.err));
+    }
     // The model is saved before the optional sample: --sample runs after "saved".
     void trainTextSavesBeforeSampling() {
         QTemporaryDir dir;

@@ -88,12 +88,12 @@ std::string describe(char32_t cp) {
     return s + "'";
 }
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, uint64_t max_bytes = max_text_bytes) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw DataError(path + ": no such file; give the path of a UTF-8 text file");
     if (std::filesystem::is_directory(path, ec)) throw DataError(path + ": is a folder, not a text file");
-    return io::read_file(path, max_text_bytes);  // regular files only, so a FIFO or /dev/zero is refused
+    return io::read_file(path, max_bytes);  // regular files only, so a FIFO or /dev/zero is refused
 }
 
 /// Debian's fortunes; $BP_FORTUNES_DIR replaces it (tests point it at an empty folder to see the message).
@@ -261,8 +261,8 @@ TextCorpus make_text_corpus(const std::string& utf8, const std::string& source, 
     return c;
 }
 
-TextCorpus load_text_corpus(const std::string& path, double val_fraction) {
-    return make_text_corpus(read_file(path), path, val_fraction);
+TextCorpus load_text_corpus(const std::string& path, double val_fraction, uint64_t max_bytes) {
+    return make_text_corpus(read_file(path, max_bytes), path, val_fraction);
 }
 
 std::vector<std::string> default_corpus_files() {

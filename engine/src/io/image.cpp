@@ -3,6 +3,7 @@
 #include "bp/io/image.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -37,6 +38,14 @@ namespace {
 /// by the image fuzz target, UBSan: "index 296 out of bounds for stbi_uc[257]"); upstream checks since 2.27.
 /// Every FF C4 in the file is looked at (progressive JPEGs have tables between scans; entropy-coded data never
 /// holds FF C4). Returns an empty string when all tables are sane or it is not a JPEG.
+/// "64" for 64 Mpixel, "0.5" for half of one.
+std::string mpixel_text(long long pixels) {
+    const double m = static_cast<double>(pixels) / (1024.0 * 1024.0);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", m);
+    return buf;
+}
+
 std::string jpeg_huffman_problem(const unsigned char* p, size_t n) {
     if (n < 4 || p[0] != 0xFF) return {};  // stb takes "FF FF ... D8" as a start of image too
     for (size_t i = 2; i + 4 <= n; ++i) {
@@ -77,7 +86,8 @@ std::string png_chunk_problem(const unsigned char* p, size_t n) {
 
 }  // namespace
 
-GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::string& name) {
+GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::string& name, long long max_pixels) {
+    max_pixels = std::clamp(max_pixels, 1ll, max_image_pixels_cap);
     if (size == 0) throw DataError("load_gray_image: '" + name + "' is empty; expected a PNG or JPEG image");
     if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
         throw DataError("load_gray_image: '" + name + "' is too large (" + std::to_string(size) + " bytes)");
@@ -88,10 +98,9 @@ GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::
     int w = 0, h = 0, channels = 0;
     // The size from the header first: a valid 389 KB PNG of 20000 x 20000 would otherwise take 3 GB.
     if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &channels) &&
-        static_cast<long long>(w) * static_cast<long long>(h) > max_image_pixels)
+        static_cast<long long>(w) * static_cast<long long>(h) > max_pixels)
         throw DataError("load_gray_image: '" + name + "' is " + std::to_string(w) + " x " + std::to_string(h) +
-                        " pixels; the limit is " + std::to_string(max_image_pixels / (1024 * 1024)) +
-                        " Mpixel; scale the picture down first");
+                        " pixels; the limit is " + mpixel_text(max_pixels) + " Mpixel; scale the picture down first");
     std::unique_ptr<stbi_uc, void (*)(void*)> data(
         stbi_load_from_memory(bytes, static_cast<int>(size), &w, &h, &channels, 0), stbi_image_free);
     if (!data) {
@@ -120,7 +129,7 @@ GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::
     return img;
 }
 
-GrayImage load_gray_image(const std::string& path) {
+GrayImage load_gray_image(const std::string& path, long long max_pixels) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw DataError("load_gray_image: '" + path + "' does not exist; check the path");
@@ -132,7 +141,7 @@ GrayImage load_gray_image(const std::string& path) {
     } catch (const DataError& e) {
         throw DataError(std::string("load_gray_image: ") + e.what());
     }
-    return decode_gray_image(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path);
+    return decode_gray_image(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path, max_pixels);
 }
 
 }  // namespace bp::io

@@ -101,15 +101,11 @@ Tensor buffer_to_tensor(const std::string& path, const NamedBuffer& b) {
                     "; only F32, F64, F16 and BF16 weights are supported");
 }
 
-LoadedModel load_model(const std::string& path) {
-    SafetensorsFile f = load_safetensors(path);
-    auto it = f.metadata.find("bp.config");
-    if (it == f.metadata.end())
-        throw DataError(path + ": not a Backprop Studio model (no \"bp.config\" in the safetensors metadata)");
-    const nlohmann::json config = parse_json_strict(it->second, path + ": the model configuration \"bp.config\"");
-    nlohmann::json summary = nlohmann::json::object();
-    if (auto s = f.metadata.find("bp.summary"); s != f.metadata.end())
-        summary = parse_json_strict(s->second, path + ": the training summary \"bp.summary\"");
+namespace {
+
+/// The model `config` describes, built and filled from the file's tensors, each checked by name and shape.
+LoadedModel load_with_config(const std::string& path, const SafetensorsFile& f, const nlohmann::json& config,
+                             nlohmann::json summary) {
     // Everything the config says is checked against the file before a model is built: an unknown architecture
     // or activation, an option that is not a whole number in range, or a config that would need more
     // parameters than the file holds (a 438 KB file asking for 16 GB) is this file's fault, named as such.
@@ -153,6 +149,40 @@ LoadedModel load_model(const std::string& path) {
             throw DataError(path + ": tensor '" + b.name + "' does not belong to model '" + out.model.name +
                             "' (architecture " + config.dump().substr(0, 300) + ")");
     return out;
+}
+
+nlohmann::json summary_of(const SafetensorsFile& f, const std::string& path) {
+    if (auto s = f.metadata.find("bp.summary"); s != f.metadata.end())
+        return parse_json_strict(s->second, path + ": the training summary \"bp.summary\"");
+    return nlohmann::json::object();
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& path) {
+    SafetensorsFile f = load_safetensors(path);
+    auto it = f.metadata.find("bp.config");
+    if (it == f.metadata.end())
+        throw DataError(path + ": not a Backprop Studio model (no \"bp.config\" in the safetensors metadata); if it "
+                        "holds weights saved elsewhere (e.g. a PyTorch state_dict), name the architecture with --model");
+    const nlohmann::json config = parse_json_strict(it->second, path + ": the model configuration \"bp.config\"");
+    return load_with_config(path, f, config, summary_of(f, path));
+}
+
+LoadedModel load_model(const std::string& path, const std::string& architecture) {
+    (void)models::find_model(architecture);  // ConfigError listing the zoo's names: a usage mistake, not the file's
+    SafetensorsFile f = load_safetensors(path);
+    nlohmann::json config{{"model", architecture}};
+    if (auto it = f.metadata.find("bp.config"); it != f.metadata.end()) {
+        config = parse_json_strict(it->second, path + ": the model configuration \"bp.config\"");
+        const std::string stored = config.is_object() && config.contains("model") && config["model"].is_string()
+                                       ? config["model"].get<std::string>()
+                                       : "?";
+        if (stored != architecture)
+            throw DataError(path + ": its \"bp.config\" says model '" + stored + "' but '" + architecture +
+                            "' was named; leave out the architecture to use the file's own");
+    }
+    return load_with_config(path, f, config, summary_of(f, path));
 }
 
 }  // namespace bp::io

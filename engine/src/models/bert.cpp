@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "bp/autograd.h"
+#include "bp/io/json_checks.h"
 #include "bp/models/gpt.h"
 
 namespace bp::models {
@@ -27,19 +28,20 @@ BertOptions BertOptions::from_json(const nlohmann::json& j) {
     if (!j.is_object()) throw ConfigError("bert: the options must be a JSON object; got " + j.dump());
     BertOptions o;
     try {
-        o.vocab_size = j.value("vocab_size", o.vocab_size);
-        o.context = j.value("context", o.context);
-        o.layers = j.value("layers", o.layers);
-        o.heads = j.value("heads", o.heads);
-        o.dim = j.value("dim", o.dim);
-        o.num_classes = j.value("num_classes", o.num_classes);
+        // Whole numbers in range before any cast, as GptOptions does: "dim": 1e30 is refused by name.
+        o.vocab_size = io::json_int_or(j, "vocab_size", o.vocab_size, "bert: vocab_size", 4, 65536 + 3);
+        o.context = io::json_int_or(j, "context", o.context, "bert: context", 1, 4096);
+        o.layers = io::json_int_or(j, "layers", o.layers, "bert: layers", 1, 48);
+        o.heads = io::json_int_or(j, "heads", o.heads, "bert: heads", 1, 4096);
+        o.dim = io::json_int_or(j, "dim", o.dim, "bert: dim", 1, 4096);
+        o.num_classes = io::json_int_or(j, "num_classes", o.num_classes, "bert: num_classes", 1, 65536);
         o.tie_mlm = j.value("tie_mlm", o.tie_mlm);
         o.tiled = j.value("tiled", o.tiled);
-        const std::string block = j.value("block", std::string("modern"));
+        const std::string block = j.contains("block") ? io::json_string(j["block"], "bert: block") : std::string("modern");
         if (block == "gpt2") o.block = nn::BlockKind::gpt2;
         else if (block == "modern") o.block = nn::BlockKind::modern;
         else throw ConfigError("bert: unknown block '" + block + "'; use gpt2 or modern");
-        const std::string pooling = j.value("pooling", std::string("cls"));
+        const std::string pooling = j.contains("pooling") ? io::json_string(j["pooling"], "bert: pooling") : std::string("cls");
         if (pooling == "cls") o.pooling = Pooling::cls;
         else if (pooling == "mean") o.pooling = Pooling::mean;
         else throw ConfigError("bert: unknown pooling '" + pooling + "'; use cls or mean");
@@ -119,7 +121,8 @@ void BertMini::load_encoder_from(const BertMini& other) {
     auto theirs = other.named_parameters();
     for (auto& [name, p] : named_parameters()) {
         if (name.rfind("classifier.", 0) == 0) continue;
-        auto it = std::find_if(theirs.begin(), theirs.end(), [&](const auto& e) { return e.first == name; });
+        const std::string& key = name;  // a lambda may not capture a structured binding before clang 16
+        auto it = std::find_if(theirs.begin(), theirs.end(), [&](const auto& e) { return e.first == key; });
         if (it == theirs.end() || it->second.shape() != p.shape())
             throw ConfigError("bert: cannot take the encoder's tensor '" + name + "' " + shape_str(p.shape()) +
                               " from a model with options " + other.options().to_json().dump() + "; build the model "

@@ -54,12 +54,6 @@ std::vector<Tensor> run_layers(const nn::Sequential& seq, const Tensor& x, size_
     return out;
 }
 
-std::string shape_str(const Shape& s) {
-    std::string out = "[";
-    for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
-
 std::string num(double v) {
     char b[32];
     std::snprintf(b, sizeof b, "%.4g", v);

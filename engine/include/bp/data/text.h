@@ -52,7 +52,8 @@ inline constexpr uint64_t max_text_bytes = 256ull << 20;
 
 /// Reads a UTF-8 file (DataError naming the file: missing, not a regular file, larger than max_text_bytes,
 /// not UTF-8, fewer than 1,000 characters or fewer than 2 distinct characters) and splits it.
-TextCorpus load_text_corpus(const std::string& path, double val_fraction = 0.1);
+/// max_bytes replaces max_text_bytes (`backprop train-text --max-text-mb`).
+TextCorpus load_text_corpus(const std::string& path, double val_fraction = 0.1, uint64_t max_bytes = max_text_bytes);
 /// The same for text already in memory; `source` names it in messages.
 TextCorpus make_text_corpus(const std::string& utf8, const std::string& source, double val_fraction = 0.1);
 

@@ -19,6 +19,8 @@ struct GrayImage {
 /// header before anything is decoded; and the largest picture file read: 256 MiB.
 inline constexpr long long max_image_pixels = 64ll * 1024 * 1024;
 inline constexpr unsigned long long max_image_file_bytes = 256ull << 20;
+/// The most a caller may raise the pixel limit to: 256 Mpixel (stb_image's decoded size must fit an int).
+inline constexpr long long max_image_pixels_cap = 256ll * 1024 * 1024;
 
 /// Reads a PNG or JPEG file (the format is detected from the content, not the extension). Colour becomes
 /// luma (0.299 R + 0.587 G + 0.114 B, as ITU-R BT.601 and PIL's convert("L") do); a transparent pixel is
@@ -26,10 +28,12 @@ inline constexpr unsigned long long max_image_file_bytes = 256ull << 20;
 /// Throws bp::DataError naming the file for a missing, unreadable or special file (FIFO, device), a file over
 /// max_image_file_bytes, a picture over max_image_pixels and, with stb_image's reason, a corrupt or
 /// unsupported one.
+/// max_pixels replaces max_image_pixels (`backprop predict --max-picture-mpixel`); at most max_image_pixels_cap.
 /// Example: GrayImage img = load_gray_image("digit.png");  // img.pixels.size() == width * height
-GrayImage load_gray_image(const std::string& path);
+GrayImage load_gray_image(const std::string& path, long long max_pixels = max_image_pixels);
 
 /// The same from bytes in memory; name is only used in error messages.
-GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::string& name);
+GrayImage decode_gray_image(const unsigned char* bytes, size_t size, const std::string& name,
+                            long long max_pixels = max_image_pixels);
 
 }  // namespace bp::io

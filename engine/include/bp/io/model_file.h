@@ -45,4 +45,11 @@ struct LoadedModel {
 /// message names the tensor and both shapes). PyTorch's BatchNorm "num_batches_tracked" counters are ignored.
 LoadedModel load_model(const std::string& path);
 
+/// The same for weights without "bp.config" (e.g. a PyTorch state_dict written with safetensors): the zoo model
+/// `architecture` with its default options, every tensor of it checked by name and shape (DataError naming the
+/// tensor and both shapes; a tensor the model does not have is named too). A file that has a config must name
+/// the same model. ConfigError (a usage mistake) when `architecture` is not in the zoo.
+/// Example: io::LoadedModel m = io::load_model("state_dict.safetensors", "cnn");
+LoadedModel load_model(const std::string& path, const std::string& architecture);
+
 }  // namespace bp::io
