@@ -151,6 +151,11 @@ private slots:
         draw->pad()->setStrokes(DrawPage::strokesFromDigit(m_test->pixels.data() + 4 * 784, 28, 28, draw->pad()->canvasSize()));
         QCOMPARE(page->input().to_float_vector(), bp::data::normalize_mnist(draw->modelInput()));
         QCOMPARE(page->stages().back().output.to_float_vector().size(), size_t(10));
+        // The maps on screen are the engine's activations for the drawn input.
+        const std::vector<bp::models::Stage> engine = bp::models::forward_stages(*page->model(), page->input());
+        for (int c : {0, 17})
+            for (auto [y, x] : {std::pair{5, 5}, std::pair{14, 20}})
+                QCOMPARE(page->grid()->channelView(c)->value(y, x), at(engine[0].output, c, y, x));
     }
 };
 
