@@ -138,7 +138,9 @@ private slots:
         // Brute force: changing every pixel outside the box leaves the output pixel as it was; changing the
         // pixels inside changes it.
         const Tensor x = randomInput(9);
-        for (const auto& [stage, c, y, xx] : std::vector<std::tuple<size_t, int64_t, int64_t, int64_t>>{{3, 5, 3, 4}, {5, 2, 1, 3}, {0, 1, 27, 12}}) {
+        for (const auto& where : std::vector<std::tuple<size_t, int64_t, int64_t, int64_t>>{{3, 5, 3, 4}, {5, 2, 1, 3}, {0, 1, 27, 12}}) {
+            const size_t stage = std::get<0>(where);  // plain variables: the lambda below captures them
+            const int64_t c = std::get<1>(where), y = std::get<2>(where), xx = std::get<3>(where);
             const models::PixelBox b = *models::receptive_field(lenet, stage, y, xx);
             const float before = at(models::forward_stages(lenet, x)[stage].output, c, y, xx);
             std::vector<float> outside = x.to_float_vector(), inside = outside;

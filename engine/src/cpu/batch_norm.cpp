@@ -53,7 +53,8 @@ void row_sums_g_gx(const T* g, const T* x, T mu, int64_t n, double* sum_g, doubl
 
 template <class T>
 void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
-    const auto [N, C, S] = nsc(x);
+    const Nsc d = nsc(x);
+    const int64_t N = d.N, C = d.C, S = d.S;  // plain variables: clang 14 cannot capture structured bindings
     const T* xp = x.data<T>();
     const double M = static_cast<double>(N * S);
     parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
@@ -80,7 +81,8 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
 template <class T>
 void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma,
              const Tensor& beta, double eps) {
-    const auto [N, C, S] = nsc(x);
+    const Nsc d = nsc(x);
+    const int64_t N = d.N, C = d.C, S = d.S;  // plain variables: clang 14 cannot capture structured bindings
     const T* xp = x.data<T>();
     T* yp = y.data<T>();
     parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
@@ -103,7 +105,8 @@ void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, 
 template <class T>
 void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Tensor& grad_out, const Tensor& x,
                 const Tensor& mean, const Tensor& var, const Tensor& gamma, double eps, bool batch_stats) {
-    const auto [N, C, S] = nsc(x);
+    const Nsc d = nsc(x);
+    const int64_t N = d.N, C = d.C, S = d.S;  // plain variables: clang 14 cannot capture structured bindings
     const T* xp = x.data<T>();
     const T* gp = grad_out.data<T>();
     const double M = static_cast<double>(N * S);
