@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QLineEdit>
 #include <QImage>
 #include <QLabel>
 #include <QListWidget>
@@ -46,6 +47,9 @@ private:
         if (auto* dialog = qobject_cast<QFileDialog*>(modal)) {
             ++fileDialogs;
             dialog->selectFile(m_file);
+            // Typed as a user would, too: the dialog's view of a folder it listed before may not show a file
+            // made since, and then selectFile() selects nothing.
+            if (auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"))) name->setText(m_file);
             static_cast<QDialog*>(dialog)->accept();  // accept() is public on QDialog
         } else if (auto* box = qobject_cast<QMessageBox*>(modal)) {
             messages << box->text() + QLatin1Char('\n') + box->informativeText();
