@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "cpu/cpu_kernels.h"
+#include "cpu/lane_sum.h"
 #include "cpu/parallel.h"
 
 namespace bp::cpu {
@@ -15,21 +16,6 @@ struct Nsc {
     int64_t N, C, S;
 };
 Nsc nsc(const Tensor& x) { return {x.size(0), x.size(1), x.dim() == 4 ? x.size(2) * x.size(3) : 1}; }
-
-// Row reductions with 16 independent partial sums in T (the compiler vectorises them; one double chain
-// would serialise on the add latency), folded into double per row. Rows are at most H·W long, so the T
-// partials sum few terms each.
-template <class T, class F>
-double row_reduce(int64_t n, F term) {
-    T acc[16] = {};
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; ++k) acc[k] += term(i + k);
-    double total = 0;
-    for (int k = 0; k < 16; ++k) total += acc[k];
-    for (; i < n; ++i) total += term(i);
-    return total;
-}
 
 // Σg and Σg·(x − μ) over one row in a single pass (two sets of 16 partial sums).
 template <class T>
@@ -62,14 +48,14 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
         double sum = 0;
         for (int64_t n = 0; n < N; ++n) {
             const T* row = xp + (n * C + c) * S;
-            sum += row_reduce<T>(S, [row](int64_t s) { return row[s]; });
+            sum += lane_sum<T>(S, [row](int64_t s) { return row[s]; });
         }
         const double mu = sum / M;
         const T muT = static_cast<T>(mu);
         double sq = 0;  // two passes: Σ(x − μ)² does not cancel the way Σx² − Mμ² does
         for (int64_t n = 0; n < N; ++n) {
             const T* row = xp + (n * C + c) * S;
-            sq += row_reduce<T>(S, [row, muT](int64_t s) { return (row[s] - muT) * (row[s] - muT); });
+            sq += lane_sum<T>(S, [row, muT](int64_t s) { return (row[s] - muT) * (row[s] - muT); });
         }
         mean.data<T>()[c] = static_cast<T>(mu);
         var.data<T>()[c] = static_cast<T>(sq / M);

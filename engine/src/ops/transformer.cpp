@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cpu/lane_sum.h"
 #include "ops/op_util.h"
 #if defined(BP_HAVE_CUDA)
 #include "cuda/cuda_ops.h"
@@ -72,20 +73,7 @@ static void check_norm(const char* op, const Tensor& x, const Tensor& p, const c
                              "], the input's last dimension");
 }
 
-// Σ term(i) for i < n with 16 independent partial sums in T, folded into double: the compiler vectorises
-// it, where one double accumulator would be a serial chain of dependent adds (layer_norm's rows are short,
-// so each partial sums few terms).
-template <class T, class F>
-double lane_sum(int64_t n, F term) {
-    T acc[16] = {};
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; ++k) acc[k] += term(i + k);
-    double total = 0;
-    for (int k = 0; k < 16; ++k) total += acc[k];
-    for (; i < n; ++i) total += term(i);
-    return total;
-}
+using cpu::lane_sum;  // cpu/lane_sum.h: 16 vectorised partial sums folded into double
 
 // layer_norm per row of D values x_i (Ba, Kiros & Hinton 2016):
 //   μ = (1/D) Σ x_i;  σ² = (1/D) Σ (x_i − μ)²;  r = (σ² + ε)^(−1/2);  x̂_i = (x_i − μ) r;  y_i = γ_i x̂_i + β_i
