@@ -398,6 +398,21 @@ void MainWindow::ensurePage(int index) {
         connect(train, &TrainPage::dataStatusChanged, this, &MainWindow::setDataStatus);
         connect(train, &TrainPage::deviceStatusChanged, this, &MainWindow::setDeviceStatus);
     }
+    if (auto* playground = qobject_cast<PlaygroundPage*>(page)) {
+        // "Step through backprop": the network on the plane, one mini-batch, in the Backprop page's stepper.
+        connect(playground, &PlaygroundPage::stepThroughBackpropRequested, this, [this, playground] {
+            if (!showPage(QStringLiteral("backprop"))) return;
+            auto* backprop = qobject_cast<BackpropPage*>(this->page(QStringLiteral("backprop")));
+            const PlaygroundFrame& f = playground->lastFrame();
+            QStringList sizes;
+            for (int s : f.config.hidden) sizes << QString::number(s);
+            const QString title = tr("Playground %1 %2, batch of %3")
+                                      .arg(sizes.isEmpty() ? tr("no hidden layer") : sizes.join(QLatin1Char('-')))
+                                      .arg(QString::fromUtf8(bp::nn::activation_name(f.config.activation)))
+                                      .arg(std::min<qsizetype>(f.config.batch_size, static_cast<qsizetype>(f.train.size())));
+            if (backprop) backprop->openProblem(playground->stepperProblem(), title);
+        });
+    }
     if (auto* attention = qobject_cast<AttentionPage*>(page)) {
         // The Draw page's current input, if that page exists (it is not created just to say there is no drawing).
         attention->setDrawingSource([this]() -> std::vector<float> {

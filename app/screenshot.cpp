@@ -285,6 +285,17 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             if (request.tab.startsWith(QLatin1String("grad"))) {  // --tab gradient: the sigmoid vs ReLU experiment
                 bpPage->tabs()->setCurrentIndex(2);
                 bpPage->runGradientFlow();
+            } else if (request.tab == QLatin1String("playground")) {  // the Playground's spiral net, via its button
+                window.showPage(QStringLiteral("playground"));
+                auto* playground = qobject_cast<PlaygroundPage*>(window.page(QStringLiteral("playground")));
+                const QString error = playground ? runPlaygroundDemo(playground) : QStringLiteral("no playground page");
+                if (!error.isEmpty()) {
+                    printErr(QStringLiteral("backprop-studio: playground demo: %1").arg(error));
+                    code = 1;
+                }
+                if (playground) playground->backpropButton()->click();  // → the Backprop page, this network
+                bpPage->runToEnd();
+                for (int i = 0; i < 3; ++i) bpPage->stepBackward();
             } else if (request.tab == QLatin1String("mnist")) {  // the MLP's first layer, its weight gradient as images
                 bpPage->setExample(QStringLiteral("mnist-mlp"));
                 bpPage->runToEnd();

@@ -123,6 +123,8 @@ BackpropPage::BackpropPage(const AppContext& context, QWidget* parent) : QWidget
     auto* bar = new QHBoxLayout;
     m_exampleCombo = new QComboBox;
     m_exampleCombo->setObjectName(QStringLiteral("backprop.example"));
+    m_exampleCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);  // long titles: elided, full in the tooltip
+    m_exampleCombo->setMinimumContentsLength(24);
     m_exampleCombo->addItem(tr("Neuron σ(w·x + b)"), QStringLiteral("neuron"));
     m_exampleCombo->addItem(tr("XOR 2-2-1 sigmoid"), QStringLiteral("xor"));
     m_exampleCombo->addItem(tr("MNIST MLP, 8 images"), QStringLiteral("mnist-mlp"));
@@ -273,12 +275,36 @@ bool BackpropPage::setExample(const QString& name) {
     return m_session && m_session->example() == name.toStdString();
 }
 
+bool BackpropPage::openProblem(const std::function<bp::train::StepperProblem()>& make, const QString& title) {
+    bp::train::StepperProblem probe;
+    try {
+        probe = make();
+    } catch (const std::exception& e) {
+        m_status->setText(tr("Cannot step through this network: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_makeProblem = make;
+    m_problemName = QString::fromStdString(probe.name);
+    int i = m_exampleCombo->findData(m_problemName);
+    if (i < 0) {
+        m_exampleCombo->addItem(title, m_problemName);
+        i = m_exampleCombo->count() - 1;
+    } else {
+        m_exampleCombo->setItemText(i, title);
+    }
+    m_exampleCombo->setItemData(i, title, Qt::ToolTipRole);
+    return setExample(m_problemName);
+}
+
 void BackpropPage::onExampleChosen(int index) {
     const QString name = m_exampleCombo->itemData(index).toString();
     try {
         QApplication::setOverrideCursor(Qt::WaitCursor);
-        m_session = std::make_unique<bp::train::StepperSession>(
-            name.toStdString(), bp::data::resolve_data_dir(m_context.dataDirOverride.toStdString()));
+        if (m_makeProblem && name == m_problemName)
+            m_session = std::make_unique<bp::train::StepperSession>(m_makeProblem());
+        else
+            m_session = std::make_unique<bp::train::StepperSession>(
+                name.toStdString(), bp::data::resolve_data_dir(m_context.dataDirOverride.toStdString()));
         QApplication::restoreOverrideCursor();
     } catch (const std::exception& e) {
         QApplication::restoreOverrideCursor();

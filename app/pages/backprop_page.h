@@ -5,12 +5,14 @@
 #pragma once
 
 #include <QWidget>
+#include <functional>
 #include <memory>
 
 #include "core/page.h"
 
 namespace bp::train {
 class StepperSession;
+struct StepperProblem;
 }
 class GraphView;
 class QComboBox;
@@ -29,6 +31,10 @@ public:
 
     /// Switches to "neuron", "xor" or "mnist-mlp"; false if it cannot be built (the page says why).
     bool setExample(const QString& name);
+    /// Steps through a network made elsewhere (the Playground's "Step through backprop"): `make` builds a fresh
+    /// problem each time the example is chosen again; it is listed in the example box as `title` under the
+    /// problem's name. False (the page says why) when it cannot be built.
+    bool openProblem(const std::function<bp::train::StepperProblem()>& make, const QString& title);
     /// Shows node `id` (forward order) in the detail panel.
     void selectNode(int id);
     int selectedNode() const { return m_selected; }
@@ -71,6 +77,8 @@ private:
     AppContext m_context;
     Appearance m_appearance;
     std::unique_ptr<bp::train::StepperSession> m_session;
+    std::function<bp::train::StepperProblem()> m_makeProblem;  // the example opened by openProblem, if any
+    QString m_problemName;
     int m_selected = -1;
 
     QComboBox* m_exampleCombo = nullptr;

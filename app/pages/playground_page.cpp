@@ -12,7 +12,9 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "bp/errors.h"
 #include "bp/playground/playground_file.h"
+#include "bp/playground/playground_stepper.h"
 #include "core/app_settings.h"
 #include "core/facts.h"
 #include "decision_boundary_view.h"
@@ -68,6 +70,10 @@ PlaygroundPage::PlaygroundPage(const AppContext& context, QWidget* parent) : QWi
     m_reset = new QPushButton(tr("Reset"));
     m_reset->setObjectName(QStringLiteral("playground.reset"));
     m_reset->setToolTip(tr("Back to the starting weights (the seed's)"));
+    m_backprop = new QPushButton(tr("Step through backprop"));
+    m_backprop->setObjectName(QStringLiteral("playground.backprop"));
+    m_backprop->setToolTip(tr("Pause, and open this network and one mini-batch in the Backprop page: its forward and "
+                              "backward pass one operation at a time (Ctrl+B)"));
     m_save = new QPushButton(tr("Save…"));
     m_save->setToolTip(tr("Save the data, the network and the settings to a file (for a class demo)"));
     m_open = new QPushButton(tr("Open…"));
@@ -98,7 +104,10 @@ PlaygroundPage::PlaygroundPage(const AppContext& context, QWidget* parent) : QWi
     middle->addWidget(m_metrics);
     middle->addWidget(m_message);
     middle->addWidget(m_diagram, 1);
-    middle->addWidget(m_hoverHint);
+    auto* bottom = new QHBoxLayout;  // the hint wraps, so the button never widens the page (presentation mode)
+    bottom->addWidget(m_hoverHint, 1);
+    bottom->addWidget(m_backprop, 0, Qt::AlignBottom);
+    middle->addLayout(bottom);
 
     // ---- the plane and the curves ----
     m_boundary = new DecisionBoundaryView;
@@ -145,6 +154,11 @@ PlaygroundPage::PlaygroundPage(const AppContext& context, QWidget* parent) : QWi
     connect(m_play, &QPushButton::clicked, this, [this] { m_controller->isPlaying() ? m_controller->pause() : m_controller->play(); });
     connect(m_step, &QPushButton::clicked, m_controller, &PlaygroundController::step);
     connect(m_reset, &QPushButton::clicked, m_controller, &PlaygroundController::reset);
+    connect(m_backprop, &QPushButton::clicked, this, [this] {
+        m_controller->pause();
+        if (m_frame.res == 0) return showMessage(tr("The network is still being built; try again in a moment."), true);
+        emit stepThroughBackpropRequested();
+    });
     connect(m_save, &QPushButton::clicked, this, &PlaygroundPage::saveDialog);
     connect(m_open, &QPushButton::clicked, this, &PlaygroundPage::openDialog);
     connect(m_controls, &PlaygroundControls::configChanged, this, &PlaygroundPage::configEdited);
@@ -158,6 +172,9 @@ PlaygroundPage::PlaygroundPage(const AppContext& context, QWidget* parent) : QWi
     auto* stepKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right), this);
     stepKey->setContext(Qt::WidgetWithChildrenShortcut);
     connect(stepKey, &QShortcut::activated, m_step, &QPushButton::click);
+    auto* backpropKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_B), this);
+    backpropKey->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(backpropKey, &QShortcut::activated, m_backprop, &QPushButton::click);
 
     if (FactRegistry* facts = m_context.facts) {
         facts->addAction(QStringLiteral("playground.play"), [this] { m_controller->play(); });
@@ -172,6 +189,15 @@ PlaygroundPage::PlaygroundPage(const AppContext& context, QWidget* parent) : QWi
 }
 
 PlaygroundPage::~PlaygroundPage() = default;
+
+std::function<bp::train::StepperProblem()> PlaygroundPage::stepperProblem() const {
+    if (m_frame.res == 0) throw bp::ConfigError("the playground has not shown a network yet");
+    return [config = m_frame.config, w = m_frame.layerWeights, b = m_frame.layerBiases] {
+        bp::playground::Playground pg(config);
+        pg.set_parameters(w, b);
+        return bp::playground::stepper_problem(pg);
+    };
+}
 
 void PlaygroundPage::configEdited(const pg::Config& c) {
     m_boundary->setDrawMode(c.data.kind == pg::DatasetKind::custom);

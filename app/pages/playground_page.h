@@ -6,10 +6,14 @@
 #pragma once
 
 #include <QWidget>
+#include <functional>
 
 #include "controllers/playground_controller.h"
 #include "core/page.h"
 
+namespace bp::train {
+struct StepperProblem;
+}
 class DecisionBoundaryView;
 class NetworkDiagram;
 class PlaygroundControls;
@@ -40,6 +44,10 @@ public:
     QPushButton* playButton() const { return m_play; }
     QPushButton* stepButton() const { return m_step; }
     QPushButton* resetButton() const { return m_reset; }
+    QPushButton* backpropButton() const { return m_backprop; }
+    /// Builds, each time it is called, the network shown in the latest frame with its weights and the first
+    /// mini-batch of its training points, for the Backprop page's stepper. Throws when no frame has arrived yet.
+    std::function<bp::train::StepperProblem()> stepperProblem() const;
     QLabel* messageLabel() const { return m_message; }
     QLabel* metricsLabel() const { return m_metrics; }
     /// The latest frame shown (empty before the first).
@@ -48,6 +56,8 @@ public:
 
 signals:
     void frameShown();
+    /// "Step through backprop" was pressed (training is paused): MainWindow opens stepperProblem() in the Backprop page.
+    void stepThroughBackpropRequested();
 
 private:
     void showFrame(const PlaygroundFrame& f);
@@ -62,7 +72,7 @@ private:
     DecisionBoundaryView* m_boundary;
     NetworkDiagram* m_diagram;
     SeriesPlot *m_lossPlot, *m_accPlot;
-    QPushButton *m_play, *m_step, *m_reset, *m_save, *m_open;
+    QPushButton *m_play, *m_step, *m_reset, *m_backprop, *m_save, *m_open;
     QCheckBox* m_showTest;
     QLabel *m_metrics, *m_message, *m_hoverHint;
     PlaygroundFrame m_frame;

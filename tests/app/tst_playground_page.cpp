@@ -19,6 +19,10 @@
 #include "core/page.h"
 #include "decision_boundary_view.h"
 #include "network_diagram.h"
+#include "bp/train/stepper.h"
+#include "graph_view.h"
+#include "main_window.h"
+#include "pages/backprop_page.h"
 #include "pages/playground_page.h"
 #include "panels/playground_controls.h"
 #include "series_plot.h"
@@ -35,6 +39,7 @@ private slots:
     void clicksAddPointsInDrawMode();
     void saveThenOpenGivesTheSameState();
     void badFileShowsAMessageAndThePageKeepsWorking();
+    void stepThroughBackpropOpensTheNetworkInTheStepper();
 
 private:
     /// Waits until a frame arrives for which `pred` holds (true) or 10 s pass (false).
@@ -218,6 +223,60 @@ void TestPlaygroundPage::badFileShowsAMessageAndThePageKeepsWorking() {
     QTest::mouseClick(m_page->playButton(), Qt::LeftButton);
     QVERIFY(waitForFrame([](const PlaygroundFrame& f) { return f.steps > 10; }));
     QTest::mouseClick(m_page->playButton(), Qt::LeftButton);
+}
+
+// "Step through backprop" in the main window: training pauses, the Backprop page opens with the network shown on the
+// plane (its weights, its layers) and one mini-batch of its training points, and the stepper runs its backward pass.
+void TestPlaygroundPage::stepThroughBackpropOpensTheNetworkInTheStepper() {
+    MainWindow window{AppContext{}};
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.showPage(QStringLiteral("playground")));
+    auto* page = qobject_cast<PlaygroundPage*>(window.page(QStringLiteral("playground")));
+    QVERIFY(page);
+    QElapsedTimer t;
+    t.start();
+    while (page->framesShown() == 0 && t.elapsed() < 10000) QTest::qWait(20);
+    QTest::mouseClick(page->playButton(), Qt::LeftButton);
+    t.restart();
+    while (page->lastFrame().steps < 30 && t.elapsed() < 10000) QTest::qWait(20);
+    QVERIFY(page->lastFrame().steps >= 30);
+
+    QTest::mouseClick(page->backpropButton(), Qt::LeftButton);
+    QVERIFY(!page->controller()->isPlaying());
+    QCOMPARE(window.currentPageId(), QStringLiteral("backprop"));
+    auto* backprop = qobject_cast<BackpropPage*>(window.page(QStringLiteral("backprop")));
+    QVERIFY(backprop && backprop->session());
+    const PlaygroundFrame& f = page->lastFrame();
+    bp::train::StepperSession* s = backprop->session();
+    QCOMPARE(s->example(), std::string("playground"));
+    QVERIFY2(backprop->exampleCombo()->currentText().startsWith(QStringLiteral("Playground 4-2 tanh, batch of 10")),
+             qPrintable(backprop->exampleCombo()->currentText()));
+    // The stepper's parameters are the frame's weights, layer by layer.
+    const auto params = s->parameters();
+    QCOMPARE(params.size(), f.layerWeights.size() * 2);
+    for (size_t l = 0; l < f.layerWeights.size(); ++l) {
+        const std::vector<double> w = params[2 * l].second.to_vector();
+        QCOMPARE(w.size(), f.layerWeights[l].size());
+        for (size_t i = 0; i < w.size(); ++i) QCOMPARE(w[i], static_cast<double>(f.layerWeights[l][i]));
+    }
+    // Its batch is the first ten training points; its graph has one linear per layer and the loss at the end.
+    QCOMPARE(s->inputs().shape(), (bp::Shape{10, 2}));
+    QCOMPARE(s->inputs().to_vector()[0], f.train[0].x1);
+    int linears = 0;
+    for (const auto& n : s->nodes()) linears += n.op == "linear";
+    QCOMPARE(linears, 3);
+    QVERIFY(backprop->graph()->nodeCount() > 0);
+    // The stepper runs through it: every node's gradient passes its finite-difference check.
+    backprop->runToEnd();  // the forward pass
+    backprop->runToEnd();  // the backward pass
+    QVERIFY(s->backward_done());
+    for (size_t id = 0; id < s->nodes().size(); ++id) QVERIFY(s->grad(id) && s->grad(id)->max_diff < 1e-6);
+    // Choosing another example and coming back rebuilds the playground network from the frame.
+    QVERIFY(backprop->setExample(QStringLiteral("xor")));
+    QVERIFY(backprop->setExample(QStringLiteral("playground")));
+    QCOMPARE(backprop->session()->parameters()[0].second.to_vector(), params[0].second.to_vector());
 }
 
 QTEST_MAIN(TestPlaygroundPage)

@@ -8,6 +8,8 @@
 #include "bp/errors.h"
 #include "bp/playground/playground.h"
 #include "bp/playground/playground_file.h"
+#include "bp/playground/playground_stepper.h"
+#include "bp/train/stepper.h"
 
 using namespace bp::playground;
 
@@ -28,6 +30,7 @@ private slots:
     void stateRoundTrip();
     void badStateRefused_data();
     void badStateRefused();
+    void stepperRunsThePlaygroundsOwnStep();
 };
 
 namespace {
@@ -281,6 +284,53 @@ void TestPlayground::badStateRefused() {
         const QString got = QString::fromUtf8(e.what());
         QVERIFY2(got.contains("state.json") && got.contains(message), qPrintable(got));
     }
+}
+
+// "Step through backprop": the stepper's network is the playground's. Its loss on the whole training set is the
+// playground's training loss, each node's gradient passes the finite-difference check, and one SGD update in the
+// stepper lands on the same weights as the playground's own SGD step on that batch (the whole set, so the
+// playground's shuffled order does not matter).
+void TestPlayground::stepperRunsThePlaygroundsOwnStep() {
+    Config c;
+    c.data.kind = DatasetKind::xor_;
+    c.data.count = 60;
+    c.hidden = {5, 3};
+    c.activation = bp::nn::Activation::tanh;
+    c.optimizer = "sgd";
+    c.lr = 0.3;
+    c.batch_size = static_cast<int>(Playground(c).data().train.size());  // one batch an epoch: the whole set
+    Playground pg(c);
+    for (int e = 0; e < 5; ++e) pg.train_epoch();  // not the initial weights: something learned
+
+    bp::train::StepperSession s(stepper_problem(pg));
+    QCOMPARE(s.example(), std::string("playground"));
+    QCOMPARE(s.inputs().shape(), (bp::Shape{c.batch_size, 2}));
+    QVERIFY(std::abs(s.loss().item() - pg.evaluate().train_loss) < 1e-5);
+    int linears = 0;
+    for (const auto& n : s.nodes()) linears += n.op == "linear";
+    QCOMPARE(linears, 3);
+    QCOMPARE(s.nodes().back().op, std::string("cross_entropy"));
+
+    while (s.step_backward()) {}
+    QVERIFY(s.backward_done());
+    for (size_t id = 0; id < s.nodes().size(); ++id) {
+        const bp::train::StepGrad* g = s.grad(id);
+        QVERIFY(g);
+        QVERIFY2(g->max_diff < 1e-6, qPrintable(QString("node %1 %2: %3").arg(id).arg(QString::fromStdString(s.nodes()[id].op)).arg(g->max_diff)));
+    }
+    const auto changes = s.update();
+    pg.train_batches(1);
+    const auto w = pg.weights(), b = pg.biases();
+    QCOMPARE(changes.size(), w.size() * 2);
+    for (size_t l = 0; l < w.size(); ++l) {
+        QCOMPARE(changes[2 * l].name, "W" + std::to_string(l + 1));
+        for (size_t i = 0; i < w[l].size(); ++i) QVERIFY(std::abs(changes[2 * l].after[i] - w[l][i]) < 1e-5);
+        for (size_t i = 0; i < b[l].size(); ++i) QVERIFY(std::abs(changes[2 * l + 1].after[i] - b[l][i]) < 1e-5);
+    }
+
+    Config empty = c;
+    empty.data.kind = DatasetKind::custom;
+    QVERIFY_THROWS_EXCEPTION(bp::ConfigError, stepper_problem(Playground(empty)));
 }
 
 QTEST_GUILESS_MAIN(TestPlayground)

@@ -161,6 +161,18 @@ StepperSession::StepperSession(const std::string& example, const std::string& da
     build_graph();
 }
 
+StepperSession::StepperSession(StepperProblem problem) : example_(std::move(problem.name)), seed_(0) {
+    if (problem.params.empty() || !problem.loss || !problem.x.defined() || !problem.t.defined())
+        throw ConfigError("stepper: the network to step through needs parameters, a batch and a loss");
+    lr_ = problem.lr;
+    x_ = std::move(problem.x);
+    t_ = std::move(problem.t);
+    params_ = std::move(problem.params);
+    forward_ = std::move(problem.loss);
+    for (auto& [name, t] : params_) t.set_requires_grad(true).set_name(name);
+    build_graph();
+}
+
 void StepperSession::build_graph() {
     std::vector<Tensor> p;
     for (auto& [name, t] : params_) {

@@ -68,6 +68,17 @@ struct ParamChange {
     std::vector<double> before, grad, after;
 };
 
+/// A network and one batch to step through, made elsewhere (e.g. the playground's current network): named float64
+/// parameters, the batch, the SGD learning rate and the loss as a function of the parameters (in the order of
+/// `params`), the inputs and the targets. StepperSession takes the tensors over (it marks them as requiring grad).
+struct StepperProblem {
+    std::string name;  // shown as the example's name, e.g. "playground"
+    double lr = 0.1;
+    Tensor x, t;
+    std::vector<std::pair<std::string, Tensor>> params;
+    std::function<Tensor(const std::vector<Tensor>& params, const Tensor& x, const Tensor& t)> loss;
+};
+
 class StepperSession {
 public:
     /// "neuron", "xor", "mnist-mlp".
@@ -75,6 +86,8 @@ public:
     /// Builds the example and runs its forward pass (recorded; shown one op at a time). mnist-mlp reads
     /// 8 MNIST test images from data_dir (throws bp::DataError when MNIST is missing).
     explicit StepperSession(const std::string& example, const std::string& data_dir = "", uint64_t seed = 1);
+    /// Steps through a network made elsewhere. Throws ConfigError when it has no parameters or no loss.
+    explicit StepperSession(StepperProblem problem);
 
     const std::string& example() const { return example_; }
     double learning_rate() const { return lr_; }
