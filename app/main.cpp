@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     if (parser.isSet(benchPlayground)) {
         AppContext context;  // the user's settings are neither read nor changed
         MainWindow window(context);
-        return runPlaygroundBenchmark(window);
+        return runPlaygroundBenchmark(window, 5, parser.isSet(out) ? parser.value(out) : QString());
     }
 
     if (parser.isSet(benchUi)) {

@@ -14,6 +14,7 @@ DecisionBoundaryView::DecisionBoundaryView(QWidget* parent) : QWidget(parent) {
 
 void DecisionBoundaryView::setExtent(double extent) {
     m_extent = extent > 0 ? extent : 6.0;
+    m_pointsLayer = QImage();
     update();
 }
 
@@ -30,12 +31,15 @@ void DecisionBoundaryView::setGrid(int res, const QVector<float>& values) {
 }
 
 void DecisionBoundaryView::setPoints(const QVector<PlanePoint>& points) {
+    if (points == m_points) return;  // every frame of a training run brings the same points
     m_points = points;
+    m_pointsLayer = QImage();
     update();
 }
 
 void DecisionBoundaryView::setShowTestPoints(bool on) {
     m_showTest = on;
+    m_pointsLayer = QImage();
     update();
 }
 
@@ -109,22 +113,37 @@ void DecisionBoundaryView::paintEvent(QPaintEvent*) {
     }
     p.drawText(QRectF(r.right() + 6, r.bottom() - fm.height(), 40, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("x₁"));
     p.drawText(QRectF(r.left() - 46, r.top() - fm.height() - 2, 40, fm.height()), Qt::AlignRight, QStringLiteral("x₂"));
-    // points: train with a white rim, test with a dark one
+    // points: drawn once into a layer, which each frame of a training run then only copies
+    const qreal dpr = devicePixelRatioF();
+    const QSize layerSize = size() * dpr;
+    if (m_pointsLayer.size() != layerSize || m_layerRect != r) {  // r moves with the font too (presentation mode)
+        m_layerRect = r;
+        m_pointsLayer = QImage(layerSize, QImage::Format_ARGB32_Premultiplied);
+        m_pointsLayer.setDevicePixelRatio(dpr);
+        m_pointsLayer.fill(Qt::transparent);
+        QPainter layer(&m_pointsLayer);
+        layer.setRenderHint(QPainter::Antialiasing);
+        drawPoints(layer);
+    }
+    p.drawImage(QPointF(0, 0), m_pointsLayer);
+    if (m_drawMode) {
+        p.setPen(ink);
+        p.drawText(QRectF(r.left(), r.top() - fm.height() - 2, r.width(), fm.height()), Qt::AlignHCenter,
+                   tr("Click: add a %1 point · right click: %2").arg(m_drawLabel ? tr("blue") : tr("orange"),
+                                                                      m_drawLabel ? tr("orange") : tr("blue")));
+    }
+}
+
+void DecisionBoundaryView::drawPoints(QPainter& p) const {
+    // train with a white rim, test with a dark one
+    const QRectF r = plotRect();
     const double radius = std::clamp(r.width() / 110.0, 2.5, 7.0);
-    p.save();
     p.setClipRect(r.adjusted(-radius, -radius, radius, radius));
     for (const PlanePoint& pt : m_points) {
         if (pt.test && !m_showTest) continue;
         p.setBrush(pt.label ? planecolors::class1() : planecolors::class0());
         p.setPen(QPen(pt.test ? QColor(0x20, 0x20, 0x20) : QColor(Qt::white), pt.test ? 1.5 : 1.0));
         p.drawEllipse(toWidget(pt.x1, pt.x2), radius, radius);
-    }
-    p.restore();
-    if (m_drawMode) {
-        p.setPen(ink);
-        p.drawText(QRectF(r.left(), r.top() - fm.height() - 2, r.width(), fm.height()), Qt::AlignHCenter,
-                   tr("Click: add a %1 point · right click: %2").arg(m_drawLabel ? tr("blue") : tr("orange"),
-                                                                      m_drawLabel ? tr("orange") : tr("blue")));
     }
 }
 

@@ -9,10 +9,13 @@
 #include <QVector>
 #include <QWidget>
 
+class QPainter;
+
 struct PlanePoint {
     double x1 = 0, x2 = 0;
     int label = 0;
     bool test = false;
+    bool operator==(const PlanePoint&) const = default;
 };
 
 class DecisionBoundaryView : public QWidget {
@@ -51,6 +54,11 @@ protected:
 
 private:
     void rebuildImage();
+    void drawPoints(QPainter& p) const;
+
+    QImage m_pointsLayer;  // the points drawn once (they rarely change while training): dropped when they, the
+                           // widget's size or the test-points switch change
+    QRectF m_layerRect;    // the plot rectangle it was drawn for
 
     double m_extent = 6.0;
     int m_res = 0;

@@ -18,6 +18,7 @@ void NetworkDiagram::setNetwork(const QVector<int>& sizes, const QStringList& in
     if (sizes != m_sizes) {
         m_grids.clear();
         m_images.clear();
+        m_scaled.clear();
         m_weights.clear();
         m_hoverCol = m_hoverIdx = -1;
     }
@@ -39,6 +40,7 @@ void NetworkDiagram::rebuildImages() {
     const int n = static_cast<int>(m_grids.size());
     const int outputStart = n - (m_sizes.isEmpty() ? 0 : m_sizes.back());
     for (int i = 0; i < n; ++i) m_images.push_back(nodeImage(i, i >= outputStart));
+    m_scaled.clear();
 }
 
 void NetworkDiagram::setWeights(const QVector<QVector<float>>& weights) {
@@ -92,7 +94,7 @@ QRectF NetworkDiagram::nodeRect(int column, int index) const {
     return {cx - side / 2, cy - side / 2, side, side};
 }
 
-QImage NetworkDiagram::nodeImage(int flat, bool probability) const {
+QImage NetworkDiagram::nodeImage(int flat, bool probability, int side) const {
     if (m_res <= 0 || flat >= m_grids.size()) return {};
     const QVector<float>& g = m_grids[flat];
     if (g.size() != m_res * m_res) return {};
@@ -102,13 +104,35 @@ QImage NetworkDiagram::nodeImage(int flat, bool probability) const {
         for (float v : g) m = std::max(m, std::abs(v));
         scale = m > 0 ? 1.0f / m : 1.0f;
     }
-    const QColor mid = m_dark ? QColor(0x30, 0x30, 0x34) : QColor(0xf4, 0xf4, 0xf4);
-    QImage img(m_res, m_res, QImage::Format_RGB32);
-    for (int r = 0; r < m_res; ++r) {
+    // A colour table of the diverging scale (kLevels steps over [-1, 1]) instead of mixing each pixel's colour:
+    // a deep network has hundreds of thumbnails, rebuilt every frame.
+    constexpr int kLevels = 256;
+    if (m_lut.size() != kLevels + 1 || m_lutDark != m_dark) {
+        const QColor mid = m_dark ? QColor(0x30, 0x30, 0x34) : QColor(0xf4, 0xf4, 0xf4);
+        m_lut.resize(kLevels + 1);
+        for (int i = 0; i <= kLevels; ++i) m_lut[i] = planecolors::diverging(2.0 * i / kLevels - 1.0, mid);
+        m_lutDark = m_dark;
+    }
+    auto colour = [&](float v) {
+        const float t = std::clamp(probability ? (v - 0.5f) * 2 : v * scale, -1.0f, 1.0f);
+        return m_lut[static_cast<int>((t + 1.0f) * (kLevels / 2) + 0.5f)];
+    };
+    const int out = side > 0 ? side : m_res;
+    QImage img(out, out, QImage::Format_RGB32);
+    // Sampled straight at the size drawn (bilinear between the grid's cell centres), so painting only copies it.
+    const float step = static_cast<float>(m_res) / out;
+    for (int r = 0; r < out; ++r) {
         auto* line = reinterpret_cast<QRgb*>(img.scanLine(r));
-        for (int c = 0; c < m_res; ++c) {
-            const float v = g[r * m_res + c];
-            line[c] = planecolors::diverging(probability ? (v - 0.5) * 2 : v * scale, mid);
+        const float y = std::clamp((r + 0.5f) * step - 0.5f, 0.0f, m_res - 1.0f);
+        const int y0 = static_cast<int>(y), y1 = std::min(y0 + 1, m_res - 1);
+        const float fy = y - y0;
+        for (int c = 0; c < out; ++c) {
+            const float x = std::clamp((c + 0.5f) * step - 0.5f, 0.0f, m_res - 1.0f);
+            const int x0 = static_cast<int>(x), x1 = std::min(x0 + 1, m_res - 1);
+            const float fx = x - x0;
+            const float top = g[y0 * m_res + x0] * (1 - fx) + g[y0 * m_res + x1] * fx;
+            const float bottom = g[y1 * m_res + x0] * (1 - fx) + g[y1 * m_res + x1] * fx;
+            line[c] = colour(top * (1 - fy) + bottom * fy);
         }
     }
     return img;
@@ -133,40 +157,82 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
         for (float v : w) maxW = std::max(maxW, std::abs(v));
     int edges = 0;
     for (int l = 0; l + 1 < cols; ++l) edges += m_sizes[l] * m_sizes[l + 1];
-    p.setRenderHint(QPainter::Antialiasing, edges < 2000);
+    const bool big = edges > 2000;
+    p.setRenderHint(QPainter::Antialiasing, !big);
     const QColor background = palette().color(QPalette::Window);
+    // A big network: 1 px lines whose shade shows |w|, and only each layer's strongest edges (at most kKeep, and none
+    // below 8 % of the largest weight): thousands of 1 px lines between two columns are a solid mesh that hides what
+    // matters and costs most of the frame. The lines are gathered by shade (kShades per sign) so that each shade is one
+    // drawLines call, not one pen per edge.
+    constexpr int kShades = 12;
+    constexpr qsizetype kKeep = 256;
+    QVector<QLineF> shaded[2][kShades];
     for (int l = 0; l + 1 < cols && l < m_weights.size(); ++l) {
         const QVector<float>& w = m_weights[l];
         const int in = m_sizes[l], out = m_sizes[l + 1];
         if (w.size() != in * out) continue;
+        float keepAbove = 0.08f * maxW;
+        if (big && w.size() > kKeep) {
+            QVector<float> mags(w.size());
+            for (qsizetype k = 0; k < w.size(); ++k) mags[k] = std::abs(w[k]);
+            std::nth_element(mags.begin(), mags.end() - kKeep, mags.end());
+            keepAbove = std::max(keepAbove, *(mags.end() - kKeep));
+        }
         for (int o = 0; o < out; ++o) {
             const QRectF& b = rects[l + 1][o];
             for (int i = 0; i < in; ++i) {
                 const float v = w[o * in + i];
                 const double t = std::abs(v) / maxW;
-                if (edges > 2000 && t < 0.08) continue;  // a big network: its faintest edges would only be noise
+                const QRectF& a = rects[l][i];
+                const QLineF line(QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y()));
+                if (big) {
+                    if (std::abs(v) >= keepAbove) shaded[v >= 0][std::min(kShades - 1, static_cast<int>(t * kShades))].push_back(line);
+                    continue;
+                }
                 // opaque colours mixed with the background (cheaper to draw than translucent ones)
                 const QColor c = QColor::fromRgb(planecolors::diverging((v >= 0 ? 1 : -1) * (0.25 + 0.75 * t), background));
-                p.setPen(edges > 2000 ? QPen(c, 0) : QPen(c, 0.4 + 4.6 * t));  // big: 1 px lines, shade shows |w|
-                const QRectF& a = rects[l][i];
-                p.drawLine(QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y()));
+                p.setPen(QPen(c, 0.4 + 4.6 * t));
+                p.drawLine(line);
             }
         }
     }
-    // nodes and column titles
-    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    for (int sign = 0; sign < 2; ++sign)
+        for (int k = 0; k < kShades; ++k) {
+            if (shaded[sign][k].isEmpty()) continue;
+            const double t = (k + 0.5) / kShades;
+            p.setPen(QPen(QColor::fromRgb(planecolors::diverging((sign ? 1 : -1) * (0.25 + 0.75 * t), background)), 0));
+            p.drawLines(shaded[sign][k]);
+        }
+    // nodes and column titles. The thumbnails are scaled to the nodes' size once per frame and then only copied:
+    // drawing hundreds of small images through a smooth transform on every paint is the diagram's largest cost.
+    const qreal dpr = devicePixelRatioF();
+    const int sidePx = cols > 0 && m_sizes[0] > 0 ? qRound(rects[0][0].width() * dpr) : 0;
+    if (m_scaledSide != sidePx || m_scaled.size() != m_images.size()) {
+        m_scaled.clear();
+        const int n = static_cast<int>(m_images.size());
+        const int outputStart = n - (m_sizes.isEmpty() ? 0 : m_sizes.back());
+        for (int i = 0; i < n; ++i) {
+            QImage thumb = nodeImage(i, i >= outputStart, sidePx);
+            thumb.setDevicePixelRatio(dpr);
+            m_scaled.push_back(thumb);
+        }
+        m_scaledSide = sidePx;
+    }
     const QFontMetrics fm = fontMetrics();
     for (int c = 0; c < cols; ++c) {
         const bool output = c == cols - 1;
         QString title = c == 0 ? tr("Input") : output ? tr("Output") : tr("Layer %1").arg(c);
         if (c > 0 && !output) title += QStringLiteral(" · %1").arg(m_sizes[c]);
+        // many columns: "Layer 3 · 32" would run into its neighbours; "L3" fits (the hover caption says the rest)
+        const double gap = cols > 1 ? rects[1][0].center().x() - rects[0][0].center().x() : width();
+        if (c > 0 && !output && fm.horizontalAdvance(title) > gap * 0.92) title = tr("L%1").arg(c);
         const QRectF first = nodeRect(c, 0);
         p.setPen(ink);
         p.drawText(QRectF(first.center().x() - 60, 2, 120, fm.height()), Qt::AlignHCenter, title);
         for (int i = 0; i < m_sizes[c]; ++i) {
             const QRectF& r = rects[c][i];
             const int flat = flatIndex(c, i);
-            if (flat < m_images.size() && !m_images[flat].isNull()) p.drawImage(r, m_images[flat]);
+            if (flat < m_scaled.size() && !m_scaled[flat].isNull()) p.drawImage(QPointF(qRound(r.x() * dpr) / dpr, qRound(r.y() * dpr) / dpr), m_scaled[flat]);
             else p.fillRect(r, palette().color(QPalette::Base));
             p.setPen(QPen(c == m_hoverCol && i == m_hoverIdx ? ink : palette().color(QPalette::Mid), 1));
             p.setBrush(Qt::NoBrush);
@@ -188,6 +254,7 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
             const double y = std::clamp(n.center().y() - side / 2, 0.0, height() - side);
             const QRectF big(x, y, side, side);
             p.fillRect(big.adjusted(-3, -3 - fm.height(), 3, 3), palette().color(QPalette::Window));
+            p.setRenderHint(QPainter::SmoothPixmapTransform);
             p.drawImage(big, img);
             p.setPen(ink);
             p.drawRect(big);

@@ -43,7 +43,8 @@ protected:
     void leaveEvent(QEvent* event) override;
 
 private:
-    QImage nodeImage(int flatIndex, bool probability) const;
+    /// Node `flatIndex`'s grid as a picture, side×side pixels (the grid's own resolution when side is 0).
+    QImage nodeImage(int flatIndex, bool probability, int side = 0) const;
     int flatIndex(int column, int index) const;
     void rebuildImages();
 
@@ -52,7 +53,11 @@ private:
     int m_res = 0;
     QVector<QVector<float>> m_grids;
     QVector<QImage> m_images;  // one per node, made from m_grids
+    QVector<QImage> m_scaled;  // m_images at the nodes' size on screen (paintEvent; emptied with m_images)
+    int m_scaledSide = 0;
     QVector<QVector<float>> m_weights;
     bool m_dark = false;
+    mutable QVector<QRgb> m_lut;  // the diverging scale as a colour table (nodeImage)
+    mutable bool m_lutDark = false;
     int m_hoverCol = -1, m_hoverIdx = -1;
 };

@@ -259,6 +259,10 @@ public:
         // (a first-layer weight gradient) on every batch and pay for zeroed fresh pages each time.
         mallopt(M_MMAP_THRESHOLD, 256 << 20);
         mallopt(M_TRIM_THRESHOLD, 512 << 20);
+        // Eigen stays serial from the start, not only once a trainer calls set_num_threads: left at its default it
+        // runs big products on OpenMP threads that spin while they wait, and on two cores a GUI's worker (the
+        // playground) then starves the GUI thread.
+        Eigen::setNbThreads(1);
     }
 
     Device device() const override { return Device::cpu; }
