@@ -10,6 +10,7 @@
 #include <QEventLoop>
 #include <QPixmap>
 #include <QTabWidget>
+#include <QComboBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTimer>
@@ -344,7 +345,17 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
 
     if (auto* features = qobject_cast<FeaturesPage*>(window.page(request.page)); features && request.demo) {
         // Test image --digit N (default 0) through the chosen model; conv1's channel 6 with one pixel's arithmetic
-        // clicked, and its top 9 test images ranked for real.
+        // clicked, and its top 9 test images ranked for real. --tab NAME picks the model whose name starts with NAME.
+        if (!request.tab.isEmpty()) {
+            bool found = false;
+            for (int i = 0; i < features->modelCombo()->count() && !found; ++i)
+                if (features->modelCombo()->itemText(i).startsWith(request.tab, Qt::CaseInsensitive))
+                    found = features->selectModel(features->modelCombo()->itemText(i));
+            if (!found) {
+                printErr(QStringLiteral("backprop-studio: no model '%1' on the Inside page").arg(request.tab));
+                return 2;
+            }
+        }
         features->useTestImage(request.digit);
         features->selectChannel(5);
         features->clickPixel(10, 14);
@@ -402,7 +413,7 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
         settle(200);
     }
 
-    if (!request.tab.isEmpty() && request.page != QLatin1String("backprop")) {
+    if (!request.tab.isEmpty() && request.page != QLatin1String("backprop") && request.page != QLatin1String("features")) {
         if (auto* train = qobject_cast<TrainPage*>(window.page(request.page))) {
             QTabWidget* tabs = train->chartTabs();
             bool isIndex = false;
