@@ -41,7 +41,7 @@ QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int
 
 /// The CLIP page's demo, real and short: CLIP-mini trained for `steps` steps on MNIST through the page's own Train,
 /// waiting until the model is in every view (search, zero-shot on the test split). Returns empty or what went wrong.
-QString runClipDemo(ClipPage* page, int steps = 400, int timeoutMs = 480000);
+QString runClipDemo(ClipPage* page, int steps = 400, int timeoutMs = 1200000);
 
 /// The Playground page's demo, real: the spiral (sin features, 3 hidden layers of 8, Adam) trained by the page's
 /// own controller until the test accuracy reaches `targetAccuracy` or `timeoutMs` pass, then paused, with one

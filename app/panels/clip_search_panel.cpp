@@ -36,7 +36,7 @@ ClipSearchPanel::ClipSearchPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_note);
     m_grid = new ImageGrid;
     m_grid->setObjectName(QStringLiteral("clip.results"));
-    m_grid->setFitToSize(true, 150);
+    m_grid->setFitToSize(true, 220);
     m_grid->setEmptyText(tr("Train CLIP-mini (or open one): the test pictures that best match the caption appear here."));
     layout->addWidget(m_grid, 1);
 
@@ -103,4 +103,4 @@ void ClipSearchPanel::searchNow() {
     emit searched();
 }
 
-void ClipSearchPanel::applyAppearance(const Appearance& a) { m_grid->setFitToSize(true, a.presentation ? 200 : 150); }
+void ClipSearchPanel::applyAppearance(const Appearance& a) { m_grid->setFitToSize(true, a.presentation ? 280 : 220); }

@@ -31,7 +31,7 @@ ClipSimilarityView::ClipSimilarityView(ClipController* controller, QWidget* pare
     m_heatmap = new HeatmapView;
     m_heatmap->setObjectName(QStringLiteral("clip.similarity"));
     m_heatmap->setAxisTitles(tr("picture"), tr("caption"));
-    m_heatmap->setCellDigits(2);
+    m_heatmap->setCellDecimals(2);
     matrixSide->addWidget(m_matrixNote);
     matrixSide->addWidget(m_heatmap, 1);
     row->addLayout(matrixSide, 3);
@@ -94,7 +94,7 @@ void ClipSimilarityView::showMatrix(const bp::train::ClipStepEvent& e) {
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j) (i == j ? diag : off) += e.similarity[static_cast<size_t>(i * n + j)];
     m_matrixNote->setText(tr("Step %1: cosine similarity of picture i (row) and caption i (column). Mean on the diagonal "
-                             "(the right pairs) %2, off it %3.")
+                             "(the right pairs) %2, off it %3; bright cells off it are often a picture and a caption of the same class.")
                               .arg(e.step).arg(diag / n, 0, 'f', 2).arg(n > 1 ? off / (n * (n - 1)) : 0.0, 0, 'f', 2));
     m_pairs->clear();
     for (int i = 0; i < n; ++i) {

@@ -1,6 +1,7 @@
 // clip_zero_shot_panel.cpp — see clip_zero_shot_panel.h.
 #include "panels/clip_zero_shot_panel.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
@@ -9,6 +10,8 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <limits>
+
+#include "heatmap_view.h"
 
 ClipZeroShotPanel::ClipZeroShotPanel(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("clip.zeroShot"));
@@ -33,11 +36,20 @@ ClipZeroShotPanel::ClipZeroShotPanel(QWidget* parent) : QWidget(parent) {
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
-    layout->addWidget(m_table, 1);
+    m_confusion = new HeatmapView;
+    m_confusion->setObjectName(QStringLiteral("clip.zeroShotConfusion"));
+    m_confusion->setAxisTitles(tr("true class"), tr("zero-shot answer"));
+    m_confusion->setNormalized(true);
+    m_confusion->hide();
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_table, 1);
+    row->addWidget(m_confusion, 1);
+    layout->addLayout(row, 1);
 }
 
 void ClipZeroShotPanel::setModel(std::shared_ptr<const ClipModel> model) {
     m_table->setRowCount(0);
+    m_confusion->setVisible(model != nullptr);
     if (!model) {
         m_summary->setText(tr("Train CLIP-mini (or open one) to measure it."));
         return;
@@ -70,6 +82,12 @@ void ClipZeroShotPanel::setModel(std::shared_ptr<const ClipModel> model) {
         m_table->setItem(c, 2, n2);
     }
     m_table->resizeRowsToContents();
+    const int k = static_cast<int>(names.size());
+    QVector<double> counts(k * k, 0.0);
+    for (size_t i = 0; i < z.labels.size(); ++i) counts[z.labels[i] * k + z.predictions[i]] += 1;
+    QStringList labels;
+    for (const auto& n : names) labels << QString::fromStdString(n.symbol.size() <= 2 ? n.symbol : n.word.substr(0, 5));
+    m_confusion->setMatrix(k, k, counts, labels, labels);
 }
 
 double ClipZeroShotPanel::shownAccuracy(int c) const {
@@ -78,5 +96,6 @@ double ClipZeroShotPanel::shownAccuracy(int c) const {
 }
 
 void ClipZeroShotPanel::applyAppearance(const Appearance& a) {
+    m_confusion->setDark(a.dark);
     m_table->verticalHeader()->setDefaultSectionSize(a.presentation ? 44 : 32);
 }

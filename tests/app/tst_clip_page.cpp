@@ -149,6 +149,18 @@ private slots:
         QCOMPARE(p->table()->rowCount(), 10);
         for (int c = 0; c < 10; ++c) QVERIFY(std::abs(p->shownAccuracy(c) - z.per_class_accuracy[static_cast<size_t>(c)]) < 1e-12);
         QVERIFY(p->summary()->text().contains(QString::number(z.accuracy * 100, 'f', 1)));
+        // The confusion matrix counts the engine's answers: row = true class, column = the class it was taken for.
+        HeatmapView* h = p->confusion();
+        QCOMPARE(h->rows(), 10);
+        std::vector<double> counts(100, 0.0);
+        for (size_t i = 0; i < z.labels.size(); ++i) counts[static_cast<size_t>(z.labels[i] * 10 + z.predictions[i])] += 1;
+        double total = 0;
+        for (int r = 0; r < 10; ++r)
+            for (int c = 0; c < 10; ++c) {
+                QCOMPARE(h->value(r, c), counts[static_cast<size_t>(r * 10 + c)]);
+                total += h->value(r, c);
+            }
+        QCOMPARE(total, static_cast<double>(kTestPictures));
     }
 
     // Saved and opened again on a fresh page: the same ranking for the same caption; a bad file names itself.
