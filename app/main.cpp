@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                                           QStringLiteral("Presentation mode: larger text and thicker lines, for a projector."));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("With --screenshot: WIDTHxHEIGHT (default 1400x900)."),
                                   QStringLiteral("WxH"));
-    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("With --screenshot train: the chart tab to show (index or title); attention: vit, gpt or gpt-loss; backprop: gradient, mnist or playground."),
+    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("With --screenshot train: the chart tab to show (index or title); attention: vit, gpt or gpt-loss; backprop: gradient, mnist or playground; features: a model's name; clip: train, search or zeroshot; draw --demo: clip."),
                                  QStringLiteral("TAB"));
     const QCommandLineOption digit(QStringLiteral("digit"), QStringLiteral("With --screenshot draw --demo: the MNIST test image to draw (default 0)."),
                                    QStringLiteral("N"));

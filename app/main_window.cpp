@@ -27,6 +27,7 @@
 #include "pages/attention_page.h"
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
+#include "pages/clip_page.h"
 #include "pages/draw_page.h"
 #include "pages/playground_page.h"
 #include "pages/train_page.h"
@@ -65,6 +66,9 @@ std::vector<PageSpec> MainWindow::pageSpecs() {
         {QStringLiteral("features"), QObject::tr("Inside a CNN"),
          QObject::tr("What every layer of a convolutional network sees: feature maps, kernels, one value's arithmetic"),
          [](const AppContext& c) -> QWidget* { return new FeaturesPage(c); }},
+        {QStringLiteral("clip"), QObject::tr("CLIP"),
+         QObject::tr("Pictures and words in one space: train CLIP-mini, search pictures with a caption, classify zero-shot"),
+         [](const AppContext& c) -> QWidget* { return new ClipPage(c); }},
     };
 }
 

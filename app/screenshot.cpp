@@ -24,6 +24,8 @@
 #include "pages/attention_page.h"
 #include "pages/backprop_page.h"
 #include "pages/benchmarks_page.h"
+#include "pages/clip_page.h"
+#include "panels/clip_train_controls.h"
 #include "pages/draw_page.h"
 #include "pages/features_page.h"
 #include "controllers/top_activation_controller.h"
@@ -183,6 +185,31 @@ QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int
     return {};
 }
 
+QString runClipDemo(ClipPage* page, int steps, int timeoutMs) {
+    QEventLoop loop;
+    bool done = false;
+    QString failure;
+    auto c1 = QObject::connect(page, &ClipPage::modelReady, &loop, [&] {
+        done = true;
+        loop.quit();
+    });
+    auto c2 = QObject::connect(page->controller(), &ClipController::failed, &loop, [&](const QString& m) {
+        failure = m;
+        done = true;
+        loop.quit();
+    });
+    page->controls()->stepsSpin()->setValue(steps);
+    if (!page->controls()->train()) return QStringLiteral("the CLIP run did not start");
+    const bool finished = waitFor(loop, done, timeoutMs);
+    QObject::disconnect(c1);
+    QObject::disconnect(c2);
+    if (!finished) {
+        page->controller()->stop();
+        return QStringLiteral("CLIP-mini did not finish training within %1 s").arg(timeoutMs / 1000);
+    }
+    return failure;
+}
+
 QString runPlaygroundDemo(PlaygroundPage* page, double targetAccuracy, int timeoutMs) {
     namespace pg = bp::playground;
     pg::Config c = page->controls()->config();
@@ -309,6 +336,15 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
                 bpPage->stepBackward();
             }
         }
+        if (request.page == QLatin1String("draw") && request.tab == QLatin1String("clip") && window.showPage(QStringLiteral("clip"))) {
+            // --tab clip: a CLIP-mini trained for real on the CLIP page first, so the Draw page's CLIP box has captions.
+            const QString error = runClipDemo(qobject_cast<ClipPage*>(window.page(QStringLiteral("clip"))));
+            if (!error.isEmpty()) {
+                printErr(QStringLiteral("backprop-studio: CLIP demo failed: %1").arg(error));
+                code = 1;
+            }
+            window.showPage(request.page);
+        }
         if (DrawPage* draw = qobject_cast<DrawPage*>(window.page(request.page)); draw && code == 0) {
             // Draw a real MNIST test digit (test image 0, a 7) on the pad, stroke by stroke.
             try {
@@ -337,6 +373,22 @@ int renderScreenshot(MainWindow& window, const ScreenshotRequest& request) {
             const QString error = runAttentionDemo(attention, tab, request.digit);
             if (!error.isEmpty()) {
                 printErr(QStringLiteral("backprop-studio: attention demo failed: %1").arg(error));
+                code = 1;
+            }
+        }
+        settle(300);
+    }
+
+    if (auto* clip = qobject_cast<ClipPage*>(window.page(request.page))) {
+        const QString view = request.tab.isEmpty() ? QStringLiteral("train") : request.tab.toLower();
+        if (!clip->showView(view)) {
+            printErr(QStringLiteral("backprop-studio: no CLIP view '%1'; views: train, search, zeroshot").arg(request.tab));
+            return 2;
+        }
+        if (request.demo) {
+            const QString error = runClipDemo(clip);
+            if (!error.isEmpty()) {
+                printErr(QStringLiteral("backprop-studio: CLIP demo failed: %1").arg(error));
                 code = 1;
             }
         }

@@ -7,6 +7,7 @@
 #include <QString>
 
 class AttentionPage;
+class ClipPage;
 class MainWindow;
 class PlaygroundPage;
 class TrainPage;
@@ -17,7 +18,8 @@ struct ScreenshotRequest {
     bool demo = false;     // run a short real training first
     int digit = 0;         // Draw page with demo: the MNIST test image drawn on the pad
     QString tab;           // Train page: the chart tab to show (its index, or the start of its title);
-                           // Attention page: vit, gpt or gpt-loss;
+                           // Attention page: vit, gpt or gpt-loss; CLIP page: train, search or zeroshot;
+                           // Draw page with demo: clip (a CLIP-mini trained first, its captions for the drawing);
                            // Benchmarks page: the chart to show (its index, or the start of its title; "table")
     QString results;       // Benchmarks page: the results file to show
     QString lesson;        // a lesson to open (at `step`, 0-based) over the page, with its panel and spotlight
@@ -36,6 +38,10 @@ inline constexpr int kAttentionDemoSteps = 300;
 /// shows MNIST test image `digit`; tab "gpt" trains GPT-mini with each block on the default corpus, then generates
 /// from "The " and shows the generated text's attention ("gpt-loss": then shows the loss curves instead). Returns an empty string, or what went wrong.
 QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs = 240000);
+
+/// The CLIP page's demo, real and short: CLIP-mini trained for `steps` steps on MNIST through the page's own Train,
+/// waiting until the model is in every view (search, zero-shot on the test split). Returns empty or what went wrong.
+QString runClipDemo(ClipPage* page, int steps = 400, int timeoutMs = 1200000);
 
 /// The Playground page's demo, real: the spiral (sin features, 3 hidden layers of 8, Adam) trained by the page's
 /// own controller until the test accuracy reaches `targetAccuracy` or `timeoutMs` pass, then paused, with one

@@ -63,6 +63,11 @@ void HeatmapView::setDiverging(bool on) {
     update();
 }
 
+void HeatmapView::setCellDecimals(int decimals) {
+    m_decimals = decimals;
+    update();
+}
+
 void HeatmapView::setCellDigits(int digits) {
     m_digits = std::max(1, digits);
     update();
@@ -166,7 +171,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
                 p.drawRect(cr.adjusted(1, 1, -1, -1));
             }
             const QString text = m_normalized ? QString::number(v * 100.0, 'f', v >= 0.995 || v == 0 ? 0 : 1)
-                                              : QString::number(v, 'g', m_digits);
+                                              : m_decimals >= 0 ? QString::number(v, 'f', m_decimals) : QString::number(v, 'g', m_digits);
             if (l.cell >= 18 && (v != 0 || l.cell >= 30)) {
                 QFont fit = cellFont;  // shrink long numbers to the cell's width
                 const double tw = QFontMetricsF(fit).horizontalAdvance(text);

@@ -26,6 +26,8 @@ public:
     void setDiverging(bool on);
     /// Significant digits of the numbers written in the cells (6 by default).
     void setCellDigits(int digits);
+    /// Fixed decimals instead (cosine similarities: 0.83, -0.05, 0.00); a negative number goes back to digits.
+    void setCellDecimals(int decimals);
 
     int rows() const { return m_rows; }
     int cols() const { return m_cols; }
@@ -65,4 +67,5 @@ private:
     bool m_dark = false;
     bool m_diverging = false;
     int m_digits = 6;
+    int m_decimals = -1;
 };

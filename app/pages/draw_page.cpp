@@ -21,6 +21,7 @@
 #include "bp/data/preprocess.h"
 #include "bp/io/image.h"
 #include "bp/train/trainer.h"
+#include "panels/clip_draw_panel.h"
 #include "tools/model_library.h"
 #include "tools/model_tools.h"
 #include "probability_bars.h"
@@ -136,6 +137,8 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     av->addWidget(m_bars, 1);
     av->addWidget(m_latency);
     right->addWidget(answerBox, 1);
+    m_clip = new ClipDrawPanel(m_library);
+    right->addWidget(m_clip);
     layout->addLayout(right, 2);
 
     connect(m_pad, &DrawingPad::imageChanged, this, &DrawPage::predictNow);
@@ -341,6 +344,7 @@ void DrawPage::predictNow() {
     bp::data::PreprocessInfo info;
     m_input = bp::data::mnist_preprocess(gray, &info);  // [28 * 28] in [0, 1]
     m_inputView->setPixmap(QPixmap::fromImage(inputImage(m_input, m_inputZoom)));
+    if (m_clip) m_clip->setPicture(m_input, !info.empty);
     if (info.empty) {
         showNoPrediction(tr("Draw a digit on the pad."));
         m_latency->clear();

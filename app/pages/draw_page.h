@@ -21,6 +21,7 @@ struct Model;
 namespace bp::data {
 struct ImageDataset;
 }
+class ClipDrawPanel;
 class ModelLibrary;
 class ProbabilityBars;
 class QCheckBox;
@@ -66,6 +67,8 @@ public:
     void openPictureWithDialog();
     QPushButton* openPictureButton() const { return m_openPicture; }
     QLabel* pictureStatus() const { return m_pictureStatus; }
+    /// The captions a CLIP-mini (from the CLIP page) finds for the drawing.
+    ClipDrawPanel* clipPanel() const { return m_clip; }
 
 signals:
     void predicted(int topClass, double latencyMs);
@@ -93,6 +96,7 @@ private:
     QLabel* m_latency = nullptr;
     QLabel* m_hint = nullptr;
     ProbabilityBars* m_bars = nullptr;
+    ClipDrawPanel* m_clip = nullptr;
 
     int m_top = -1;
     int m_lessonDigit = 0;                                  // the test image draw.test_digit draws

@@ -51,3 +51,8 @@ int ModelLibrary::loadModelsFrom(const QString& path, const QString& source, con
     if (added) emit modelsChanged();
     return added;
 }
+
+void ModelLibrary::setClipModel(std::shared_ptr<const ClipModel> model) {
+    m_clip = std::move(model);
+    emit clipModelChanged();
+}

@@ -10,6 +10,8 @@
 
 #include "bp/models/zoo.h"
 
+struct ClipModel;
+
 class ModelLibrary : public QObject {
     Q_OBJECT
 public:
@@ -32,10 +34,17 @@ public:
     /// the file with `suffix`; files that fail to load are skipped with a warning. Returns how many were added.
     int loadModelsFrom(const QString& dir, const QString& source, const QString& suffix);
 
+    /// The CLIP-mini of this session (trained or opened on the CLIP page), which the Draw page matches captions with;
+    /// null before one. Emits clipModelChanged.
+    void setClipModel(std::shared_ptr<const ClipModel> model);
+    std::shared_ptr<const ClipModel> clipModel() const { return m_clip; }
+
 signals:
     void modelsChanged();
+    void clipModelChanged();
 
 private:
     QVector<Entry> m_entries;
     bool m_shippedLoaded = false;
+    std::shared_ptr<const ClipModel> m_clip;
 };

@@ -18,6 +18,7 @@
 #include "bp/io/atomic_file.h"
 #include "bp/io/clip_file.h"
 #include "bp/io/image.h"
+#include "bp/train/clip_search.h"
 #include "bp/train/clip_trainer.h"
 #include "bp/train/report.h"
 #include "commands.h"
@@ -309,9 +310,7 @@ int cmd_retrieve(int argc, char** argv) {
         const int64_t n = limit > 0 ? std::min(limit, test.images.count) : test.images.count;
         std::vector<int64_t> idx(static_cast<size_t>(n));
         for (int64_t i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = i;
-        const Tensor pics = train::embed_images(*c.model, test.images, idx);
-        const Tensor query = train::embed_captions(*c.model, c.vocab, {text});
-        const auto best = train::top_k(query, pics, k);
+        const auto best = train::search_images(*c.model, c.vocab, text, train::embed_images(*c.model, test.images, idx), k);
         std::printf("\"%s\": the %zu best of %lld %s test pictures\n", text.c_str(), best.size(),
                     static_cast<long long>(n), c.dataset.c_str());
         std::printf("%6s  %-5s  %-7s  %s\n", "index", "label", "score", "the picture's caption (held-out template 4)");
@@ -329,21 +328,9 @@ int cmd_retrieve(int argc, char** argv) {
         }
     } else {
         const io::GrayImage img = io::load_gray_image(args.str("image"));
-        const std::vector<float> x = data::normalize_mnist(data::mnist_preprocess(img));
-        Tensor pic = Tensor::empty({1, 1, 28, 28}, DType::f32);
-        std::copy(x.begin(), x.end(), pic.data<float>());
-        Tensor emb;
-        {
-            autograd::NoGradGuard g;
-            emb = c.model->encode_images(pic);
-        }
+        const Tensor emb = train::embed_picture(*c.model, data::mnist_preprocess(img));
         // Every caption the held-out template 4 can write: classes × thickness × size × slant.
-        std::vector<std::string> captions;
-        for (const auto& name : data::caption_class_names(c.dataset))
-            for (auto t : {data::Thickness::thin, data::Thickness::regular, data::Thickness::thick})
-                for (auto s : {data::InkSize::small, data::InkSize::regular, data::InkSize::large})
-                    for (auto l : {data::Slant::left, data::Slant::upright, data::Slant::right})
-                        captions.push_back(data::make_caption(name, {t, l, s}, data::caption_train_templates));
+        const std::vector<std::string> captions = train::caption_candidates(c.dataset);
         const auto best = train::top_k(emb, train::embed_captions(*c.model, c.vocab, captions), k);
         std::printf("%s: the %zu best of %zu captions\n", args.str("image").c_str(), best.size(), captions.size());
         for (const auto& m : best) {

@@ -308,6 +308,7 @@ ClipResult train_clip(models::ClipMini& clip, const data::CaptionedImages& train
             e.similarity = cosine_matrix(embed_images(clip, train.images, first),
                                          embed_captions(clip, vocab, e.similarity_captions));
             e.similarity_size = static_cast<int>(n);
+            e.similarity_images = std::move(first);
         }
         const bool go_on = !callbacks.on_step || callbacks.on_step(e);
         if (cfg.eval_every > 0 && (step % cfg.eval_every == 0 || step == steps || !go_on)) evaluate(step);

@@ -45,6 +45,7 @@ struct ClipStepEvent {
     /// caption, of the batch's first n pairs (the diagonal is what training pulls up).
     std::vector<double> similarity;
     std::vector<std::string> similarity_captions;  // the n captions of its columns
+    std::vector<int64_t> similarity_images;        // the n pictures of its rows: indices into the training split
     int similarity_size = 0;
 };
 
