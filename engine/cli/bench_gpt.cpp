@@ -49,12 +49,7 @@ struct StepClock : train::TextTrainerObserver {
         last = now;
         last_loss = e.loss;
     }
-    double median() const {
-        std::vector<double> s = step_seconds;
-        std::sort(s.begin(), s.end());
-        const size_t n = s.size();
-        return n == 0 ? 0 : n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    }
+    double median() const { return median_seconds(step_seconds); }
     double total() const {
         double t = 0;
         for (double x : step_seconds) t += x;
@@ -66,47 +61,13 @@ struct StepClock : train::TextTrainerObserver {
     std::chrono::steady_clock::time_point last;
 };
 
-data::TextCorpus bench_corpus() {
-    if (data::default_corpus_available()) return data::load_default_corpus();
-    std::string text;  // speed does not depend on the text: pseudo-random printable characters
-    uint32_t s = 1;
-    for (int i = 0; i < 200000; ++i) text += static_cast<char>(' ' + ((s = s * 1664525u + 1013904223u) >> 16) % 95);
-    return data::make_text_corpus(text, "synthetic", 0.1);
-}
-
-struct TorchGpt {
-    bool ok = false;
-    std::string note;
-    double tokens_per_second = 0;
-    int torch_threads = 0, blas_threads = 0;
-    std::string blas;
-    nlohmann::json runs = nlohmann::json::array();
-};
-
-TorchGpt run_pytorch_gpt(const std::string& script, const GptPlan& p, const std::string& block, int vocab) {
-    TorchGpt best;
-    const std::pair<int, int> configs[] = {{1, 1}, {1, 2}, {2, 1}};  // (torch threads, BLAS threads)
-    for (auto [tt, bt] : configs) {
-        std::ostringstream cmd;
-        cmd << "/usr/bin/python3 " << shell_quote(script) << " --block " << block << " --vocab " << vocab
-            << " --layers " << p.layers << " --heads " << p.heads << " --dim " << p.dim << " --context " << p.context
-            << " --batch-size " << p.batch << " --steps " << p.steps << " --warmup " << p.warmup
-            << " --torch-threads " << tt << " --blas-threads " << bt << " 2>/dev/null";
-        nlohmann::json j;
-        const ReferenceRun r = run_reference(cmd.str(), &j, &best.note);
-        if (r == ReferenceRun::no_pytorch) return best;
-        if (r == ReferenceRun::failed) continue;
-        best.runs.push_back(j);
-        const double tps = j.at("tokens_per_second").get<double>();
-        if (!best.ok || tps > best.tokens_per_second) {
-            best.ok = true;
-            best.tokens_per_second = tps;
-            best.torch_threads = tt;
-            best.blas_threads = bt;
-            best.blas = j.value("blas", "");
-        }
-    }
-    return best;
+/// PyTorch's fastest thread configuration on the same model and step (tools/pytorch_reference/bench_gpt.py).
+TorchFastest run_pytorch_gpt(const std::string& script, const GptPlan& p, const std::string& block, int vocab) {
+    std::ostringstream cmd;
+    cmd << "/usr/bin/python3 " << shell_quote(script) << " --block " << block << " --vocab " << vocab
+        << " --layers " << p.layers << " --heads " << p.heads << " --dim " << p.dim << " --context " << p.context
+        << " --batch-size " << p.batch << " --steps " << p.steps << " --warmup " << p.warmup;
+    return run_pytorch_fastest(cmd.str(), "tokens_per_second");
 }
 
 }  // namespace
@@ -173,20 +134,19 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
                            {"backprop", {{"tokens_per_second", best_tps}, {"threads", best_threads}, {"runs", ours}}}};
         progress.step("gpt", std::string(block) + ", pytorch");
         if (!script.empty()) {
-            TorchGpt tg = run_pytorch_gpt(script, plan, block, vocab);
+            TorchFastest tg = run_pytorch_gpt(script, plan, block, vocab);
             if (tg.ok) {
-                const double ratio = best_tps / tg.tokens_per_second;
+                const double ratio = best_tps / tg.value;
                 std::printf("  %-6s pytorch   %8.0f tokens/s  (fastest of 3 thread configs: torch %d, BLAS %d; %s)\n",
-                            block, tg.tokens_per_second, tg.torch_threads, tg.blas_threads, tg.blas.c_str());
+                            block, tg.value, tg.torch_threads, tg.blas_threads, tg.blas.c_str());
                 std::printf("  %-6s ratio     backprop (%d thread(s)) is %.2fx %s than PyTorch's fastest configuration\n",
                             block, best_threads, ratio >= 1 ? ratio : 1 / ratio, ratio >= 1 ? "faster" : "slower");
-                row["pytorch"] = {{"tokens_per_second", tg.tokens_per_second}, {"torch_threads", tg.torch_threads},
-                                  {"blas_threads", tg.blas_threads}, {"blas", tg.blas}, {"runs", tg.runs}};
+                row["pytorch"] = tg.to_json();
                 row["speedup_vs_pytorch"] = ratio;
             } else {
                 std::printf("  %-6s pytorch   %s\n", block, tg.note.c_str());
                 row["pytorch"] = {{"note", tg.note}};
-                if (tg.note.find("not installed") != std::string::npos) script.clear();
+                if (tg.no_pytorch) script.clear();
             }
         } else {
             std::printf("  %-6s pytorch   %s\n", block,

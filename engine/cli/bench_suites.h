@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "args.h"
+#include "bp/data/text.h"
 
 namespace bp::cli {
 
@@ -51,6 +52,12 @@ int gpt_steps(const Args& args);
 nlohmann::json suite_gpt(const Args& args, Progress& progress);            // bench_gpt.cpp
 int threads_steps(const Args& args);
 nlohmann::json suite_threads(const Args& args, Progress& progress);        // bench_threads.cpp
+int bert_steps(const Args& args);
+nlohmann::json suite_bert(const Args& args, Progress& progress);           // bench_bert.cpp
+int clip_steps(const Args& args);
+nlohmann::json suite_clip(const Args& args, Progress& progress);           // bench_clip.cpp
+int architectures_steps(const Args& args);
+nlohmann::json suite_architectures(const Args& args, Progress& progress);  // bench_architectures.cpp
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);
@@ -63,5 +70,28 @@ ReferenceRun run_reference(const std::string& cmd, nlohmann::json* out, std::str
 std::string shell_quote(const std::string& s);
 /// tools/pytorch_reference/<name> beside the sources or the build; empty when not found.
 std::string find_reference_script(const std::string& name);
+
+// ---- shared by the model-throughput suites gpt, bert and clip (bench_pytorch.cpp) ----
+/// The median of step times (0 for none): on a shared machine a few steps stall behind other processes, and
+/// the median ignores them (the PyTorch scripts report the same statistic).
+double median_seconds(std::vector<double> seconds);
+/// The default text corpus, or pseudo-random printable text where it is not installed (speed does not depend
+/// on the text).
+data::TextCorpus bench_corpus();
+/// PyTorch's fastest of three thread configurations, (torch, BLAS) threads = (1, 1), (1, 2), (2, 1).
+struct TorchFastest {
+    bool ok = false;
+    bool no_pytorch = false;  // torch cannot be imported: no comparison is possible
+    std::string note;         // why not, when !ok
+    std::string metric;       // the JSON field maximised, e.g. "tokens_per_second"
+    double value = 0;
+    int torch_threads = 0, blas_threads = 0;
+    std::string blas;
+    nlohmann::json runs = nlohmann::json::array();
+    nlohmann::json to_json() const;  // {metric: value, threads, blas, runs} or {"note": ...}
+};
+/// Runs `cmd` (a reference script's command line without the thread flags) in each configuration and keeps the
+/// one with the largest `metric`.
+TorchFastest run_pytorch_fastest(const std::string& cmd, const std::string& metric);
 
 }  // namespace bp::cli

@@ -77,8 +77,14 @@ int cmd_train_clip(int argc, char** argv) {
                {"dim", "N", "text encoder width (divisible by heads)", "64"},
                {"channels", "C1,C2", "image encoder conv channels", "16,32"},
                {"image-width", "N", "image encoder fully connected width", "128"},
+               {"image-norm", "none|bn", "image encoder: no normalisation, or batch norm after each convolution", "none"},
                {"embed-dim", "N", "shared embedding size", "64"},
                {"omit-property", "P", "probability that a training caption leaves a property unsaid", "0.25"},
+               {"positives", "diagonal|same-caption|describing",
+                "pairs the loss pulls together: picture i with caption i only (CLIP's loss as published), also pairs with\n"
+                "the same caption, or also every caption that truly describes the other picture (\"a seven\" all sevens)",
+                "describing"},
+               {"shift", "N", "shift each training picture by up to N pixels (0 = no augmentation)", "0"},
                {"eval-every", "N", "steps between zero-shot checks on --eval-images test pictures (0 = none)", "100"},
                {"eval-images", "N", "test pictures for the checks during training", "1000"},
                {"test-images", "N", "test pictures for the final zero-shot accuracy (0 = all)", "0"},
@@ -106,6 +112,12 @@ int cmd_train_clip(int argc, char** argv) {
     cfg.seed = static_cast<uint64_t>(args.int64("seed", 0, INT64_MAX));
     cfg.threads = args.integer("threads", 0, 1024);
     cfg.omit_property = args.real("omit-property", 0, 1);
+    cfg.shift_pixels = args.integer("shift", 0, 8);
+    try {
+        cfg.positives = train::positives_from_string(args.str("positives"));
+    } catch (const ConfigError&) {
+        throw UsageError("--positives expects diagonal, same-caption or describing; got '" + args.str("positives") + "'");
+    }
     const int64_t test_images = args.int64("test-images", 0, INT64_MAX);
     const int64_t retrieval_images = args.int64("retrieval-images", 1, INT64_MAX);
     const bool quiet = args.on("quiet");
@@ -123,6 +135,11 @@ int cmd_train_clip(int argc, char** argv) {
     o.vocab_size = vocab.vocab_size();
     o.text_layers = size.layers, o.text_heads = size.heads, o.text_dim = size.dim, o.text_block = size.block;
     o.image_width = args.integer("image-width", 1, 8192);
+    {
+        const std::string norm = args.str("image-norm");
+        if (norm != "bn" && norm != "none") throw UsageError("--image-norm expects bn or none; got '" + norm + "'");
+        o.image_batch_norm = norm == "bn";
+    }
     o.embed_dim = args.integer("embed-dim", 1, 4096);
 
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");

@@ -166,6 +166,15 @@ std::string make_caption(const ClassNames& c, const PictureWords& w, int t, int 
     }
 }
 
+bool caption_describes(int caption_label, const PictureWords& said, int omit, int label, const PictureWords& w) {
+    if (caption_label != label) return false;
+    const bool thick_said = !(omit & caption_omit_thickness) && said.thickness != Thickness::regular;
+    const bool size_said = !(omit & caption_omit_size) && said.size != InkSize::regular;
+    const bool slant_said = !(omit & caption_omit_slant);
+    return (!thick_said || said.thickness == w.thickness) && (!size_said || said.size == w.size) &&
+           (!slant_said || said.slant == w.slant);
+}
+
 std::vector<std::string> zero_shot_prompts(const ClassNames& c) {
     return {"a picture of " + with_article(c.word), "this " + c.noun + " is " + with_article(c.word)};
 }

@@ -14,6 +14,8 @@ void save_char_model(const std::string& path, const nn::Module& model, const cha
                      const nlohmann::json& options, const nlohmann::json& tokenizer, const nlohmann::json& summary) {
     std::vector<NamedBuffer> buffers;
     for (const auto& [name, t] : model.named_parameters()) buffers.push_back(tensor_to_buffer(name, t));
+    // Buffers too (CLIP-mini's batch norm running statistics); GPT- and BERT-mini have none.
+    for (const auto& [name, t] : model.named_buffers()) buffers.push_back(tensor_to_buffer(name, t));
     const nlohmann::json config{{"model", model_name}, {"options", options}};
     std::map<std::string, std::string> meta{{"bp.config", config.dump()},
                                             {"bp.tokenizer", tokenizer.dump()},
@@ -57,7 +59,9 @@ void load_parameters_strict(nn::Module& model, const SafetensorsFile& f, const s
                             const nlohmann::json& options, const std::string& what) {
     autograd::NoGradGuard g;
     std::set<std::string> expected;
-    for (auto& [name, t] : model.named_parameters()) {
+    auto tensors = model.named_parameters();
+    for (auto& nb : model.named_buffers()) tensors.push_back(nb);  // batch norm's running statistics
+    for (auto& [name, t] : tensors) {
         expected.insert(name);
         const NamedBuffer* b = f.find(name);
         if (!b) throw DataError(path + ": tensor '" + name + "' " + shape_str(t.shape()) + " is missing from the file");

@@ -7,6 +7,7 @@
 #include "bp/models/clip.h"
 
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <sstream>
 
@@ -21,7 +22,8 @@ nlohmann::json ClipOptions::to_json() const {
     return {{"vocab_size", vocab_size},   {"context", context},     {"text_layers", text_layers},
             {"text_heads", text_heads},   {"text_dim", text_dim},   {"text_block", text_block == nn::BlockKind::modern ? "modern" : "gpt2"},
             {"channels1", channels1},     {"channels2", channels2}, {"image_width", image_width},
-            {"embed_dim", embed_dim},     {"init_temperature", init_temperature}};
+            {"embed_dim", embed_dim},     {"init_temperature", init_temperature},
+            {"image_batch_norm", image_batch_norm}};
 }
 
 ClipOptions ClipOptions::from_json(const nlohmann::json& j) {
@@ -36,6 +38,12 @@ ClipOptions ClipOptions::from_json(const nlohmann::json& j) {
     o.channels2 = io::json_int_or(j, "channels2", o.channels2, "clip: channels2", 1, 512);
     o.image_width = io::json_int_or(j, "image_width", o.image_width, "clip: image_width", 1, 8192);
     o.embed_dim = io::json_int_or(j, "embed_dim", o.embed_dim, "clip: embed_dim", 1, 4096);
+    o.image_batch_norm = false;  // a file from before the key existed: the plain CNN
+    if (j.contains("image_batch_norm")) {
+        if (!j["image_batch_norm"].is_boolean())
+            throw ConfigError("clip: image_batch_norm must be true or false; got " + j["image_batch_norm"].dump());
+        o.image_batch_norm = j["image_batch_norm"].get<bool>();
+    }
     if (j.contains("init_temperature"))
         o.init_temperature = io::json_real(j["init_temperature"], "clip: init_temperature", 0.01, 1.0);
     const std::string block =
@@ -86,9 +94,11 @@ ClipMini::ClipMini(const ClipOptions& o) : opts_(o) {
     o.validate();
     image_encoder = std::make_shared<nn::Sequential>();
     image_encoder->push_back(std::make_shared<nn::Conv2d>(nn::Conv2dOptions(1, o.channels1, 3).padding(1)));  // [B, c1, 28, 28]
+    if (o.image_batch_norm) image_encoder->push_back(std::make_shared<nn::BatchNorm2d>(o.channels1));
     image_encoder->push_back(std::make_shared<nn::ActivationLayer>(nn::Activation::relu));
     image_encoder->push_back(std::make_shared<nn::MaxPool2d>(2));                                             // [B, c1, 14, 14]
     image_encoder->push_back(std::make_shared<nn::Conv2d>(nn::Conv2dOptions(o.channels1, o.channels2, 3).padding(1)));
+    if (o.image_batch_norm) image_encoder->push_back(std::make_shared<nn::BatchNorm2d>(o.channels2));
     image_encoder->push_back(std::make_shared<nn::ActivationLayer>(nn::Activation::relu));
     image_encoder->push_back(std::make_shared<nn::MaxPool2d>(2));                                             // [B, c2, 7, 7]
     image_encoder->push_back(std::make_shared<nn::Flatten>());                                                // [B, c2·49]
@@ -135,13 +145,79 @@ Tensor ClipMini::logits(const Tensor& image_emb, const Tensor& text_emb) {
 Tensor ClipMini::loss(const Tensor& images, const Tensor& tokens, const Tensor& key_padding_mask) {
     if (images.dim() < 1 || tokens.dim() != 2 || images.size(0) != tokens.size(0))
         throw ShapeError("clip.loss", images.shape(), tokens.shape(), "as many pictures [B, 1, 28, 28] as captions [B, T]");
-    const int64_t B = images.size(0);
-    Tensor l = logits(encode_images(images), encode_texts(tokens, key_padding_mask));  // [B, B]
-    std::vector<double> diag(static_cast<size_t>(B));
-    std::iota(diag.begin(), diag.end(), 0.0);
-    const Tensor target = Tensor::from_vector({B}, diag, DType::i32);  // picture i <-> caption i
-    // image -> text: each row a softmax over the captions; text -> image: each column over the pictures.
-    return scale(add(cross_entropy(l, target), cross_entropy(transpose(l, 0, 1), target)), 0.5);
+    return clip_contrastive_loss(logits(encode_images(images), encode_texts(tokens, key_padding_mask)));  // [B, B] -> []
+}
+
+Tensor ClipMini::loss(const Tensor& images, const Tensor& tokens, const Tensor& key_padding_mask,
+                      const std::vector<int64_t>& caption_ids) {
+    if (images.dim() < 1 || tokens.dim() != 2 || images.size(0) != tokens.size(0))
+        throw ShapeError("clip.loss", images.shape(), tokens.shape(), "as many pictures [B, 1, 28, 28] as captions [B, T]");
+    return clip_contrastive_loss(logits(encode_images(images), encode_texts(tokens, key_padding_mask)), caption_ids);
+}
+
+Tensor ClipMini::loss_with_positives(const Tensor& images, const Tensor& tokens, const Tensor& key_padding_mask,
+                                     const std::vector<uint8_t>& positives) {
+    if (images.dim() < 1 || tokens.dim() != 2 || images.size(0) != tokens.size(0))
+        throw ShapeError("clip.loss", images.shape(), tokens.shape(), "as many pictures [B, 1, 28, 28] as captions [B, T]");
+    return clip_contrastive_loss_positives(logits(encode_images(images), encode_texts(tokens, key_padding_mask)), positives);
+}
+
+namespace {
+
+void check_square(const Tensor& l, const char* who) {
+    if (!l.defined() || l.dim() != 2 || l.size(0) != l.size(1))
+        throw ShapeError(std::string(who) + ": logits must be a square [B, B] matrix; got " +
+                         (l.defined() ? shape_str(l.shape()) : std::string("(undefined)")));
+}
+
+}  // namespace
+
+Tensor clip_contrastive_loss(const Tensor& l, const std::vector<int64_t>& ids) {
+    check_square(l, "clip_contrastive_loss");
+    const int64_t B = l.size(0);
+    if (!ids.empty() && static_cast<int64_t>(ids.size()) != B)
+        throw ShapeError("clip_contrastive_loss: " + std::to_string(ids.size()) + " caption ids for a batch of " +
+                         std::to_string(B) + " pairs");
+    std::map<int64_t, int64_t> count;
+    for (int64_t id : ids) ++count[id];
+    if (static_cast<int64_t>(count.size()) == static_cast<int64_t>(ids.size())) {  // all distinct: CLIP's loss
+        std::vector<double> diag(static_cast<size_t>(B));
+        std::iota(diag.begin(), diag.end(), 0.0);
+        const Tensor target = Tensor::from_vector({B}, diag, DType::i32);  // picture i <-> caption i
+        // image -> text: each row a softmax over the captions; text -> image: each column over the pictures.
+        return scale(add(cross_entropy(l, target), cross_entropy(transpose(l, 0, 1), target)), 0.5);
+    }
+    std::vector<uint8_t> pos(static_cast<size_t>(B * B), 0);  // same caption, same description
+    for (int64_t i = 0; i < B; ++i)
+        for (int64_t j = 0; j < B; ++j) pos[static_cast<size_t>(i * B + j)] = ids[static_cast<size_t>(i)] == ids[static_cast<size_t>(j)];
+    return clip_contrastive_loss_positives(l, pos);
+}
+
+Tensor clip_contrastive_loss_positives(const Tensor& l, const std::vector<uint8_t>& pos) {
+    check_square(l, "clip_contrastive_loss_positives");
+    const int64_t B = l.size(0);
+    if (static_cast<int64_t>(pos.size()) != B * B)
+        throw ShapeError("clip_contrastive_loss_positives: " + std::to_string(pos.size()) + " positives for a " +
+                         std::to_string(B) + " x " + std::to_string(B) + " batch");
+    std::vector<double> row_n(static_cast<size_t>(B), 0.0), col_n(static_cast<size_t>(B), 0.0);
+    for (int64_t i = 0; i < B; ++i) {
+        if (!pos[static_cast<size_t>(i * B + i)])
+            throw ConfigError("clip_contrastive_loss_positives: pair " + std::to_string(i) +
+                              " is not its own positive (the diagonal must be set)");
+        for (int64_t j = 0; j < B; ++j)
+            if (pos[static_cast<size_t>(i * B + j)]) row_n[static_cast<size_t>(i)] += 1, col_n[static_cast<size_t>(j)] += 1;
+    }
+    // R [B, B]: row i over its captions; C [B, B] laid out as the transpose (row j = caption j over its pictures).
+    std::vector<double> r(static_cast<size_t>(B * B), 0.0), c(static_cast<size_t>(B * B), 0.0);
+    for (int64_t i = 0; i < B; ++i)
+        for (int64_t j = 0; j < B; ++j)
+            if (pos[static_cast<size_t>(i * B + j)]) {
+                r[static_cast<size_t>(i * B + j)] = 1.0 / row_n[static_cast<size_t>(i)];
+                c[static_cast<size_t>(j * B + i)] = 1.0 / col_n[static_cast<size_t>(j)];
+            }
+    const Tensor rt = Tensor::from_vector({B, B}, r, l.dtype()), ct = Tensor::from_vector({B, B}, c, l.dtype());
+    const Tensor both = add(sum(mul(rt, log_softmax(l))), sum(mul(ct, log_softmax(transpose(l, 0, 1)))));
+    return scale(both, -0.5 / static_cast<double>(B));
 }
 
 void ClipMini::clamp_logit_scale() {
@@ -155,7 +231,7 @@ double ClipMini::temperature() const { return std::exp(-logit_scale.item()); }
 
 std::string ClipMini::repr() const {
     std::ostringstream os;
-    os << "ClipMini(image=cnn " << opts_.channels1 << "-" << opts_.channels2 << "-" << opts_.image_width
+    os << "ClipMini(image=cnn" << (opts_.image_batch_norm ? "-bn " : " ") << opts_.channels1 << "-" << opts_.channels2 << "-" << opts_.image_width
        << ", text=" << text_encoder->repr() << ", embed_dim=" << opts_.embed_dim << ")";
     return os.str();
 }

@@ -11,6 +11,7 @@
 
 #include "bp/autograd.h"
 #include "bp/backend.h"
+#include "bp/data/augment.h"
 #include "bp/optim/optimizer.h"
 #include "bp/train/schedule.h"
 
@@ -60,6 +61,23 @@ void ClipTrainConfig::validate() const {
     check_range("similarity_size", similarity_size, 1, 64);
     check_range("threads", threads, 0, 1024);
     check_range("omit_property", omit_property, 0.0, 1.0);
+    check_range("shift_pixels", shift_pixels, 0, 8);
+}
+
+std::string positives_name(ClipTrainConfig::Positives p) {
+    switch (p) {
+        case ClipTrainConfig::Positives::diagonal: return "diagonal";
+        case ClipTrainConfig::Positives::same_caption: return "same-caption";
+        case ClipTrainConfig::Positives::describing: return "describing";
+    }
+    return "?";
+}
+
+ClipTrainConfig::Positives positives_from_string(const std::string& s) {
+    if (s == "diagonal") return ClipTrainConfig::Positives::diagonal;
+    if (s == "same-caption") return ClipTrainConfig::Positives::same_caption;
+    if (s == "describing") return ClipTrainConfig::Positives::describing;
+    throw ConfigError("clip training: positives must be diagonal, same-caption or describing; got '" + s + "'");
 }
 
 nlohmann::json ClipTrainConfig::to_json() const {
@@ -70,6 +88,8 @@ nlohmann::json ClipTrainConfig::to_json() const {
             {"eval_every", eval_every},   {"eval_images", eval_images},
             {"seed", seed},               {"threads", threads},
             {"omit_property", omit_property},
+            {"positives", positives_name(positives)},
+            {"shift_pixels", shift_pixels},
             {"optimizer", "adamw"},       {"schedule", "linear warm-up, cosine to lr/10"}};
 }
 
@@ -267,6 +287,7 @@ ClipResult train_clip(models::ClipMini& clip, const data::CaptionedImages& train
             sampler.next(idx);
         }
         std::vector<std::string> captions;
+        std::vector<int> omits;
         for (int64_t i : idx) {  // a training template; each property left unsaid with probability omit_property
             int omit = 0;
             for (int bit : {data::caption_omit_thickness, data::caption_omit_size, data::caption_omit_slant})
@@ -274,12 +295,36 @@ ClipResult train_clip(models::ClipMini& clip, const data::CaptionedImages& train
             const int64_t label = train.images.labels[static_cast<size_t>(i)];
             captions.push_back(data::make_caption(train.names[static_cast<size_t>(label)], train.words[static_cast<size_t>(i)],
                                                   template_of(pick), omit));
+            omits.push_back(omit);
         }
         Tensor images = image_batch(train.images, idx);                             // [B, 1, 28, 28]
+        if (cfg.shift_pixels > 0) {  // a shift only: rotating or scaling would change the slant and size the caption says
+            const data::AugmentOptions shift{.enabled = true, .max_shift = double(cfg.shift_pixels), .max_rotation_deg = 0,
+                                             .min_scale = 1, .max_scale = 1};
+            data::augment_batch(images.data<float>(), images.size(0), int(images.size(2)), int(images.size(3)), shift, pick);
+        }
         auto [tokens, mask] = data::encode_captions(captions, vocab, clip.options().context);  // [B, T]
         const double lr = warmup_cosine_lr(step, steps, cfg.warmup_steps, cfg.lr);
         opt.set_lr(lr);
-        Tensor loss = clip.loss(images, tokens, mask);
+        Tensor loss;
+        if (cfg.positives == ClipTrainConfig::Positives::describing) {
+            const size_t B = idx.size();
+            std::vector<uint8_t> pos(B * B);  // caption j describes picture i
+            for (size_t a = 0; a < B; ++a)
+                for (size_t b = 0; b < B; ++b)
+                    pos[a * B + b] = a == b || data::caption_describes(train.images.labels[static_cast<size_t>(idx[b])],
+                                                                       train.words[static_cast<size_t>(idx[b])], omits[b],
+                                                                       train.images.labels[static_cast<size_t>(idx[a])],
+                                                                       train.words[static_cast<size_t>(idx[a])]);
+            loss = clip.loss_with_positives(images, tokens, mask, pos);
+        } else {
+            std::vector<int64_t> ids;  // the caption of each pair: equal captions are positives of each other
+            if (cfg.positives == ClipTrainConfig::Positives::same_caption) {
+                std::map<std::string, int64_t> id_of;
+                for (const auto& c : captions) ids.push_back(id_of.emplace(c, static_cast<int64_t>(id_of.size())).first->second);
+            }
+            loss = clip.loss(images, tokens, mask, ids);
+        }
         const GuardedBackward gb = backward_and_clip(loss, opt, cfg.grad_clip);
         const double l = gb.loss;
         if (!gb.ok()) {

@@ -80,6 +80,11 @@ inline constexpr int caption_templates = caption_train_templates + caption_held_
 /// so that a caption naming only the class (as a zero-shot prompt does) is not new to the model.
 std::string make_caption(const ClassNames& c, const PictureWords& w, int t, int omit = 0);
 inline constexpr int caption_omit_thickness = 1, caption_omit_size = 2, caption_omit_slant = 4;
+/// Whether the caption written for a picture of class `caption_label` with words `said` and omissions `omit`
+/// (make_caption's) is also a true description of a picture of class `label` with words `w`: the same class, and
+/// every property the caption states (thin/thick and small/large when not regular and not omitted, the slant when
+/// not omitted) is the picture's. "a seven" describes every seven; "a thick seven" only the thick ones.
+bool caption_describes(int caption_label, const PictureWords& said, int omit, int label, const PictureWords& w);
 /// The zero-shot prompts of one class: the held-out templates with no property ("a picture of a seven",
 /// "this digit is a seven").
 std::vector<std::string> zero_shot_prompts(const ClassNames& c);

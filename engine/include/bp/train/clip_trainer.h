@@ -32,11 +32,24 @@ struct ClipTrainConfig {
     int similarity_every = 0;    // > 0: every N steps the step event carries the batch's similarity matrix
     int similarity_size = 16;    // ... of its first N pictures × their captions
     double omit_property = 0.25; // each property of a training caption is left unsaid with this probability
+    /// Which pairs of a batch the loss pulls together (models::clip_contrastive_loss_positives):
+    ///   diagonal      CLIP's loss as published: picture i with caption i only, every other pair a negative
+    ///   same_caption  also pairs whose captions are identical (otherwise pushed apart as if they differed)
+    ///   describing    also every caption that is a true description of the other picture
+    ///                 (data::caption_describes: "a seven" describes every seven of the batch)
+    enum class Positives { diagonal, same_caption, describing } positives = Positives::describing;
+    /// Each training picture shifted by up to this many pixels in x and y (data::augment_batch, shift only: a
+    /// rotation or zoom would change the slant and size its caption states); 0 = none.
+    int shift_pixels = 0;
     uint64_t seed = 1;
     int threads = 1;
     void validate() const;       // ConfigError naming the field
     nlohmann::json to_json() const;
 };
+
+/// "diagonal", "same-caption", "describing"; from_string throws ConfigError for another word.
+std::string positives_name(ClipTrainConfig::Positives p);
+ClipTrainConfig::Positives positives_from_string(const std::string& s);
 
 struct ClipStepEvent {
     int step = 0, steps = 0, epoch = 0;
