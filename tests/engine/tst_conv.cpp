@@ -224,7 +224,17 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
     QTest::newRow("16 → 16 channels, padding 1, 15 wide") << QList<qint64>{2, 16, 7, 15} << QList<qint64>{16, 16, 3, 3}
                                                        << 1 << 1;
     QTest::newRow("3 → 32 channels, 2×3 kernel") << QList<qint64>{2, 3, 6, 20} << QList<qint64>{32, 3, 2, 3} << 1 << 1;
-    QTest::newRow("3×3, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 6, 6} << QList<qint64>{64, 32, 3, 3} << 1 << 1;
+    // 3×3 stride 1 with many weights: Winograd F(2×2, 3×3) (cpu/winograd.cpp) where AVX-512 is compiled in.
+    // Odd output sizes (partial tiles), batch 1, channel counts that are not multiples of 16, padding 0 and 2,
+    // more tiles than one block (O·C·9 > 4096 in each, else the direct kernel takes the layer) (175 tiles, blocks of 128) so that blocks and threads are crossed.
+    QTest::newRow("3×3, 32 → 64 (Winograd)") << QList<qint64>{2, 32, 6, 6} << QList<qint64>{64, 32, 3, 3} << 1 << 1;
+    QTest::newRow("Winograd, batch 1, 7×11, 24 → 21") << QList<qint64>{1, 24, 7, 11} << QList<qint64>{21, 24, 3, 3} << 1
+                                                    << 1;
+    QTest::newRow("Winograd, padding 0, 9×6") << QList<qint64>{3, 12, 9, 6} << QList<qint64>{40, 12, 3, 3} << 1 << 0;
+    QTest::newRow("Winograd, padding 2, 5×5") << QList<qint64>{2, 8, 5, 5} << QList<qint64>{60, 8, 3, 3} << 1 << 2;
+    QTest::newRow("Winograd, 175 tiles") << QList<qint64>{5, 20, 13, 10} << QList<qint64>{33, 20, 3, 3} << 1 << 1;
+    QTest::newRow("3×3 stride 2, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 7, 7} << QList<qint64>{64, 32, 3, 3} << 2
+                                                  << 1;
     QTest::newRow("stride 2") << QList<qint64>{2, 3, 9, 9} << QList<qint64>{4, 3, 3, 3} << 2 << 1;
 }
 
