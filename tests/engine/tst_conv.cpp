@@ -93,6 +93,7 @@ private slots:
     void conv2dMatchesNaiveLoop();
     void conv2dFloat32MatchesFloat64();
     void conv2dBackwardWithAndWithoutSavedColumns();
+    void winogradBackwardWithAndWithoutSavedInput();
     void conv2dFloat32GradientsMatchFloat64_data();
     void conv2dFloat32GradientsMatchFloat64();
     void maxPoolPicksMaximaAndRoutesGradient();
@@ -211,6 +212,23 @@ void TestConv::conv2dBackwardWithAndWithoutSavedColumns() {
     expect_values(gb, b.shape(), b.grad().to_vector(), 1e-12);
 }
 
+// The Winograd kernels keep the transformed input from forward for grad_w; without it (a batch too large for the
+// saved-columns budget) they transform x again. Both must agree.
+void TestConv::winogradBackwardWithAndWithoutSavedInput() {
+    bp::Generator gen(9);
+    Tensor x = Tensor::randn({3, 24, 9, 10}, gen).set_requires_grad(true);
+    Tensor w = Tensor::randn({40, 24, 3, 3}, gen, 0, 0.3).set_requires_grad(true);
+    Tensor b = Tensor::randn({40}, gen).set_requires_grad(true);
+    Tensor y = bp::conv2d(x, w, b, 1, 1);
+    Tensor g = Tensor::randn(y.shape(), gen);
+    bp::sum(bp::mul(y, g)).backward();
+    Tensor gx = Tensor::empty(x.shape()), gw = Tensor::empty(w.shape()), gb = Tensor::empty(b.shape());
+    bp::backend_for(x).conv2d_backward(gx, gw, gb, g, x.detach(), w.detach(), Tensor(), bp::Window2d{3, 3, 1, 1, 1, 1});
+    expect_values(gx, x.shape(), x.grad().to_vector(), 1e-5);
+    expect_values(gw, w.shape(), w.grad().to_vector(), 1e-4);
+    expect_values(gb, b.shape(), b.grad().to_vector(), 1e-4);
+}
+
 // float32 takes other kernels than the float64 of the gradient checks (a direct convolution for small
 // layers where AVX-512 exists, im2col + GEMM otherwise): its forward and gradients must agree with float64.
 void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
@@ -232,6 +250,8 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
                                                     << 1;
     QTest::newRow("Winograd, padding 0, 9×6") << QList<qint64>{3, 12, 9, 6} << QList<qint64>{40, 12, 3, 3} << 1 << 0;
     QTest::newRow("Winograd, padding 2, 5×5") << QList<qint64>{2, 8, 5, 5} << QList<qint64>{60, 8, 3, 3} << 1 << 2;
+    QTest::newRow("Winograd, 37 wide (rows of 19 tiles)") << QList<qint64>{2, 16, 5, 37} << QList<qint64>{40, 16, 3, 3}
+                                                          << 1 << 1;
     QTest::newRow("Winograd, 175 tiles") << QList<qint64>{5, 20, 13, 10} << QList<qint64>{33, 20, 3, 3} << 1 << 1;
     QTest::newRow("3×3 stride 2, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 7, 7} << QList<qint64>{64, 32, 3, 3} << 2
                                                   << 1;

@@ -525,7 +525,7 @@ void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Te
         if (use_direct(g, k)) return direct_forward(out, x, w, b, g, k);
 #endif
     if constexpr (std::is_same_v<T, float>)
-        if (winograd_applies(x, w, k)) return winograd_forward(out, x, w, b, k);
+        if (winograd_applies(x, w, k)) return winograd_forward(out, saved_cols, x, w, b, k);
     const T* xp = x.data<T>();
     const T* bp = b.defined() ? b.data<T>() : nullptr;
     T* op = out.data<T>();
@@ -590,7 +590,7 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
         if (use_direct(g, k)) return direct_backward(grad_x, grad_w, grad_out, x, w, g, k);
 #endif
     if constexpr (std::is_same_v<T, float>)
-        if (winograd_applies(x, w, k)) return winograd_backward(grad_x, grad_w, grad_out, x, w, k);
+        if (winograd_applies(x, w, k)) return winograd_backward(grad_x, grad_w, grad_out, x, w, saved_cols, k);
     std::optional<MatMap<T>> GW;
     if (need_w) {
         GW.emplace(grad_w.data<T>(), g.O, g.K);
@@ -656,7 +656,7 @@ int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win)
 #if defined(__AVX512F__)
     if (x.dtype() == DType::f32 && use_direct(g, win)) return 0;
 #endif
-    if (winograd_applies(x, w, win)) return 0;
+    if (winograd_applies(x, w, win)) return winograd_saved_size(x, w, win);
     return is_pointwise(win) ? 0 : g.N * g.K * g.P;
 }
 
