@@ -14,14 +14,16 @@
 //   grad_x: the "full" correlation of grad_out with the flipped, transposed kernel, i.e. this forward again
 //           with C and O swapped and padding 2 − p (as conv.cpp's direct backward does).
 //
-// Vectorisation: the transforms work on one row of tiles at a time, lane = tile column (up to 16 tiles, 32
-// image columns, per vector). Tile column tx reads image columns 2tx − p .. 2tx − p + 3: two masked loads of
+// Vectorisation: the transforms work on rows of tiles, lane = tile column (up to 16 tiles, 32 image columns,
+// per vector; rows of ≤ 8 tiles go two to a vector, see Segment). Tile column tx reads image columns 2tx − p .. 2tx − p + 3: two masked loads of
 // 32 consecutive columns split into their even and odd columns (one permute each) give four of those per
 // row, and the masks give the zero padding and the partial tiles at odd sizes; outputs are re-interleaved
 // the same way and stored with masks (per-tile gathers and scatters measured slower: 5.6 ms against 4.3 ms
 // for the forward of the 64×32×14×14→64 layer).
 // Tiles are numbered over (image, tile row, tile column) across the batch; a block is a run of whole tile
-// rows, so a 14×14 image's 7-tile rows pack densely into the matrix products.
+// rows, so a 14×14 image's 7-tile rows pack densely into the matrix products. The forward's products have
+// short sums (C terms) and use their own register-blocked kernel (gemm below); grad_w's (sums over the
+// block's tiles) use Eigen.
 #include "cpu/winograd.h"
 
 #include <Eigen/Core>
