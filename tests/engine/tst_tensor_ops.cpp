@@ -150,8 +150,8 @@ void TestTensorOps::activationsAtPoints() {
     expect_values(y, {1}, {expected}, 1e-12);
 }
 
-// float32 relu and leaky relu take vector kernels (cpu/relu_kernels.h, 16 lanes and a masked tail): lengths
-// around the vector width, zeros, negative zeros and NaN must give the definition's values, forward and backward.
+// float32 relu and leaky relu run as vectorised loops (16 lanes and a tail): lengths around the vector width,
+// zeros, negative zeros and NaN must give the definition's values, forward and backward.
 void TestTensorOps::reluKernelsAgreeWithTheDefinitionOnOddLengths() {
     for (int64_t n : {1, 15, 16, 17, 37}) {
         std::vector<double> xs(static_cast<size_t>(n)), gs(static_cast<size_t>(n));

@@ -15,7 +15,6 @@
 #include "bp/precision.h"
 #include "cpu/cpu_kernels.h"
 #include "cpu/parallel.h"
-#include "cpu/relu_kernels.h"
 
 namespace bp {
 namespace {
@@ -140,11 +139,9 @@ void unary_kernel(UnaryOp op, T* y, const T* x, int64_t n, T alpha) {
     if (unary_vectorised(op, y, x, n)) return;
     switch (op) {
         case UnaryOp::relu:
-            if (cpu::relu_forward_vec(y, x, n, T(0))) break;
             for (int64_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
             break;
         case UnaryOp::leaky_relu:
-            if (cpu::relu_forward_vec(y, x, n, alpha)) break;
             for (int64_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : alpha * x[i];
             break;
         case UnaryOp::sigmoid:
@@ -183,11 +180,9 @@ void unary_backward_kernel(UnaryOp op, T* gx, const T* g, const T* x, const T* y
     if (x && unary_backward_vectorised(op, gx, g, x, n)) return;
     switch (op) {
         case UnaryOp::relu:  // f' = 1 for x > 0, else 0
-            if (cpu::relu_backward_vec(gx, g, x, n, T(0))) break;
             for (int64_t i = 0; i < n; ++i) gx[i] = x[i] > T(0) ? g[i] : T(0);
             break;
         case UnaryOp::leaky_relu:
-            if (cpu::relu_backward_vec(gx, g, x, n, alpha)) break;
             for (int64_t i = 0; i < n; ++i) gx[i] = x[i] > T(0) ? g[i] : alpha * g[i];
             break;
         case UnaryOp::sigmoid:  // σ' = σ (1 − σ)
