@@ -252,6 +252,10 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
     QTest::newRow("Winograd, padding 2, 5×5") << QList<qint64>{2, 8, 5, 5} << QList<qint64>{60, 8, 3, 3} << 1 << 2;
     QTest::newRow("Winograd, 37 wide (rows of 19 tiles)") << QList<qint64>{2, 16, 5, 37} << QList<qint64>{40, 16, 3, 3}
                                                           << 1 << 1;
+    QTest::newRow("Winograd, 3×3 image, padding 0 (one output)") << QList<qint64>{2, 24, 3, 3}
+                                                                << QList<qint64>{24, 24, 3, 3} << 1 << 0;
+    QTest::newRow("Winograd, 1×2 image, padding 1") << QList<qint64>{3, 24, 1, 2} << QList<qint64>{24, 24, 3, 3} << 1
+                                                    << 1;
     QTest::newRow("Winograd, 175 tiles") << QList<qint64>{5, 20, 13, 10} << QList<qint64>{33, 20, 3, 3} << 1 << 1;
     QTest::newRow("3×3 stride 2, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 7, 7} << QList<qint64>{64, 32, 3, 3} << 2
                                                   << 1;
