@@ -93,6 +93,7 @@ private slots:
     void conv2dMatchesNaiveLoop();
     void conv2dFloat32MatchesFloat64();
     void conv2dBackwardWithAndWithoutSavedColumns();
+    void winogradBackwardWithAndWithoutSavedInput();
     void conv2dFloat32GradientsMatchFloat64_data();
     void conv2dFloat32GradientsMatchFloat64();
     void maxPoolPicksMaximaAndRoutesGradient();
@@ -211,6 +212,23 @@ void TestConv::conv2dBackwardWithAndWithoutSavedColumns() {
     expect_values(gb, b.shape(), b.grad().to_vector(), 1e-12);
 }
 
+// The Winograd kernels keep the transformed input from forward for grad_w; without it (a batch too large for the
+// saved-columns budget) they transform x again. Both must agree.
+void TestConv::winogradBackwardWithAndWithoutSavedInput() {
+    bp::Generator gen(9);
+    Tensor x = Tensor::randn({3, 24, 9, 10}, gen).set_requires_grad(true);
+    Tensor w = Tensor::randn({40, 24, 3, 3}, gen, 0, 0.3).set_requires_grad(true);
+    Tensor b = Tensor::randn({40}, gen).set_requires_grad(true);
+    Tensor y = bp::conv2d(x, w, b, 1, 1);
+    Tensor g = Tensor::randn(y.shape(), gen);
+    bp::sum(bp::mul(y, g)).backward();
+    Tensor gx = Tensor::empty(x.shape()), gw = Tensor::empty(w.shape()), gb = Tensor::empty(b.shape());
+    bp::backend_for(x).conv2d_backward(gx, gw, gb, g, x.detach(), w.detach(), Tensor(), bp::Window2d{3, 3, 1, 1, 1, 1});
+    expect_values(gx, x.shape(), x.grad().to_vector(), 1e-5);
+    expect_values(gw, w.shape(), w.grad().to_vector(), 1e-4);
+    expect_values(gb, b.shape(), b.grad().to_vector(), 1e-4);
+}
+
 // float32 takes other kernels than the float64 of the gradient checks (a direct convolution for small
 // layers where AVX-512 exists, im2col + GEMM otherwise): its forward and gradients must agree with float64.
 void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
@@ -224,7 +242,23 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
     QTest::newRow("16 → 16 channels, padding 1, 15 wide") << QList<qint64>{2, 16, 7, 15} << QList<qint64>{16, 16, 3, 3}
                                                        << 1 << 1;
     QTest::newRow("3 → 32 channels, 2×3 kernel") << QList<qint64>{2, 3, 6, 20} << QList<qint64>{32, 3, 2, 3} << 1 << 1;
-    QTest::newRow("3×3, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 6, 6} << QList<qint64>{64, 32, 3, 3} << 1 << 1;
+    // 3×3 stride 1 with many weights: Winograd F(2×2, 3×3) (cpu/winograd.cpp) where AVX-512 is compiled in.
+    // Odd output sizes (partial tiles), batch 1, channel counts that are not multiples of 16, padding 0 and 2,
+    // more tiles than one block (O·C·9 > 4096 in each, else the direct kernel takes the layer) (175 tiles, blocks of 128) so that blocks and threads are crossed.
+    QTest::newRow("3×3, 32 → 64 (Winograd)") << QList<qint64>{2, 32, 6, 6} << QList<qint64>{64, 32, 3, 3} << 1 << 1;
+    QTest::newRow("Winograd, batch 1, 7×11, 24 → 21") << QList<qint64>{1, 24, 7, 11} << QList<qint64>{21, 24, 3, 3} << 1
+                                                    << 1;
+    QTest::newRow("Winograd, padding 0, 9×6") << QList<qint64>{3, 12, 9, 6} << QList<qint64>{40, 12, 3, 3} << 1 << 0;
+    QTest::newRow("Winograd, padding 2, 5×5") << QList<qint64>{2, 8, 5, 5} << QList<qint64>{60, 8, 3, 3} << 1 << 2;
+    QTest::newRow("Winograd, 37 wide (rows of 19 tiles)") << QList<qint64>{2, 16, 5, 37} << QList<qint64>{40, 16, 3, 3}
+                                                          << 1 << 1;
+    QTest::newRow("Winograd, 3×3 image, padding 0 (one output)") << QList<qint64>{2, 24, 3, 3}
+                                                                << QList<qint64>{24, 24, 3, 3} << 1 << 0;
+    QTest::newRow("Winograd, 1×2 image, padding 1") << QList<qint64>{3, 24, 1, 2} << QList<qint64>{24, 24, 3, 3} << 1
+                                                    << 1;
+    QTest::newRow("Winograd, 175 tiles") << QList<qint64>{5, 20, 13, 10} << QList<qint64>{33, 20, 3, 3} << 1 << 1;
+    QTest::newRow("3×3 stride 2, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 7, 7} << QList<qint64>{64, 32, 3, 3} << 2
+                                                  << 1;
     QTest::newRow("stride 2") << QList<qint64>{2, 3, 9, 9} << QList<qint64>{4, 3, 3, 3} << 2 << 1;
 }
 

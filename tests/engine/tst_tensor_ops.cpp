@@ -46,6 +46,7 @@ private slots:
     void activationsAtPoints_data();
     void activationsAtPoints();
     void geluExactVsTanh();
+    void reluKernelsAgreeWithTheDefinitionOnOddLengths();
     void softmaxRowsSumToOne();
     void logSoftmaxEqualsLogOfSoftmax();
     void crossEntropyIsStableForHugeLogits_data();
@@ -147,6 +148,34 @@ void TestTensorOps::activationsAtPoints() {
     QVERIFY(y.defined());
     QCOMPARE(y.dtype(), DType::f64);
     expect_values(y, {1}, {expected}, 1e-12);
+}
+
+// float32 relu and leaky relu run as vectorised loops (16 lanes and a tail): lengths around the vector width,
+// zeros, negative zeros and NaN must give the definition's values, forward and backward.
+void TestTensorOps::reluKernelsAgreeWithTheDefinitionOnOddLengths() {
+    for (int64_t n : {1, 15, 16, 17, 37}) {
+        std::vector<double> xs(static_cast<size_t>(n)), gs(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) {
+            xs[static_cast<size_t>(i)] = i % 5 == 0 ? 0.0 : i % 7 == 3 ? -0.0 : (i % 3 == 1 ? -1.0 : 1.0) * (0.25 * i + 0.5);
+            gs[static_cast<size_t>(i)] = 0.5 + i;
+        }
+        if (n > 8) xs[8] = std::nan("");
+        for (double slope : {0.0, 0.1}) {
+            Tensor x = Tensor::from_vector({n}, xs).set_requires_grad(true);
+            Tensor y = slope == 0.0 ? bp::relu(x) : bp::leaky_relu(x, slope);
+            bp::sum(bp::mul(y, Tensor::from_vector({n}, gs))).backward();
+            const std::vector<double> yv = y.to_vector(), gv = x.grad().to_vector();
+            for (size_t i = 0; i < xs.size(); ++i) {
+                const float xf = static_cast<float>(xs[i]);
+                const double want_y = xf > 0.f ? xf : slope == 0.0 ? 0.0 : static_cast<double>(static_cast<float>(slope) * xf);
+                const double want_g = xf > 0.f ? gs[i] : static_cast<double>(static_cast<float>(slope) * static_cast<float>(gs[i]));
+                const QString where = QString("n %1, slope %2, element %3 (x = %4)").arg(n).arg(slope).arg(i).arg(xs[i]);
+                if (std::isnan(want_y)) QVERIFY2(std::isnan(yv[i]), qPrintable(where));
+                else QVERIFY2(yv[i] == want_y, qPrintable(where + QString(": y = %1, expected %2").arg(yv[i]).arg(want_y)));
+                QVERIFY2(gv[i] == want_g, qPrintable(where + QString(": grad = %1, expected %2").arg(gv[i]).arg(want_g)));
+            }
+        }
+    }
 }
 
 void TestTensorOps::geluExactVsTanh() {

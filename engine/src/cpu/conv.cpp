@@ -1,6 +1,7 @@
 // conv.cpp — 2-D convolution on the CPU as im2col + one Eigen GEMM per group of images, and its backward
 // (col2im for grad_x); small float layers at stride 1 take a direct AVX-512 kernel instead (see
-// "Direct convolution" below). Not the op (that is ops/conv.cpp, with the shape checks and the autograd node).
+// "Direct convolution" below), and 3×3 stride-1 float layers with many weights take Winograd F(2×2, 3×3)
+// (winograd.cpp). Not the op (that is ops/conv.cpp, with the shape checks and the autograd node).
 //
 // Layout: x [N, C, H, W], w [O, C, kh, kw] seen as a matrix [O, K] with K = C·kh·kw, out [N, O, OH, OW].
 // im2col unrolls the windows of G images into a matrix col [K, G·P] (P = OH·OW; column i·P + p is output
@@ -20,6 +21,7 @@
 
 #include "cpu/cpu_kernels.h"
 #include "cpu/parallel.h"
+#include "cpu/winograd.h"
 
 namespace bp::cpu {
 namespace {
@@ -522,6 +524,8 @@ void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Te
     if constexpr (std::is_same_v<T, float>)
         if (use_direct(g, k)) return direct_forward(out, x, w, b, g, k);
 #endif
+    if constexpr (std::is_same_v<T, float>)
+        if (winograd_applies(x, w, k)) return winograd_forward(out, saved_cols, x, w, b, k);
     const T* xp = x.data<T>();
     const T* bp = b.defined() ? b.data<T>() : nullptr;
     T* op = out.data<T>();
@@ -585,6 +589,8 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
     if constexpr (std::is_same_v<T, float>)
         if (use_direct(g, k)) return direct_backward(grad_x, grad_w, grad_out, x, w, g, k);
 #endif
+    if constexpr (std::is_same_v<T, float>)
+        if (winograd_applies(x, w, k)) return winograd_backward(grad_x, grad_w, grad_out, x, w, saved_cols, k);
     std::optional<MatMap<T>> GW;
     if (need_w) {
         GW.emplace(grad_w.data<T>(), g.O, g.K);
@@ -650,6 +656,7 @@ int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win)
 #if defined(__AVX512F__)
     if (x.dtype() == DType::f32 && use_direct(g, win)) return 0;
 #endif
+    if (winograd_applies(x, w, win)) return winograd_saved_size(x, w, win);
     return is_pointwise(win) ? 0 : g.N * g.K * g.P;
 }
 
