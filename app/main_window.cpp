@@ -17,6 +17,7 @@
 #include "core/app_settings.h"
 #include "bp/train/trainer.h"
 #include "tools/model_library.h"
+#include "tools/onnx_export_tools.h"
 #include <QClipboard>
 #include <QPushButton>
 #include <QDockWidget>
@@ -165,6 +166,11 @@ void MainWindow::buildMenus() {
     report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     report->setToolTip(tr("Write the last run's configuration, metrics per epoch and machine as JSON."));
     connect(report, &QAction::triggered, this, [this] { trainPage()->exportReportWithDialog(); });
+    QAction* onnx = file->addMenu(tr("E&xport"))->addAction(tr("&ONNX…"));
+    onnx->setObjectName(QStringLiteral("exportOnnxAction"));
+    onnx->setToolTip(tr("Write the current model as ONNX (opset 17): opens in Netron, runs in ONNX Runtime."));
+    connect(onnx, &QAction::triggered, this,
+            [this] { onnxtools::exportOnnxWithDialog(this, trainPage()->currentModel(), m_context.settings); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));

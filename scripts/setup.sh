@@ -8,7 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."   # repo root
 usage() {
     cat <<'EOF'
 Usage: scripts/setup.sh [--no-data | --packages-only] [-h|--help]
-  Installs the packages in packaging/debian-packages.txt (apt-get, needs root), links Fashion-MNIST
+  Installs the packages in packaging/debian-packages.txt (apt-get, needs root) and onnxruntime-node
+  (tools/onnx/setup.sh, for the ONNX export test), links Fashion-MNIST
   (from dataset-fashion-mnist) and fetches MNIST into the data directory: $BP_DATA_DIR, else
   ${XDG_DATA_HOME:-$HOME/.local/share}/backprop-studio.
   --no-data, --packages-only   only check/install packages; skip the datasets
@@ -59,6 +60,9 @@ else
     echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
 fi
+
+# ONNX Runtime for the ONNX export test: onnxruntime-node into tools/onnx/node_modules (git-ignored), pinned.
+bash tools/onnx/setup.sh
 
 ((want_data)) || exit 0
 

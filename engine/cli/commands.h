@@ -11,6 +11,7 @@ int cmd_bench(int argc, char** argv);
 int cmd_report(int argc, char** argv);
 int cmd_predict(int argc, char** argv);
 int cmd_export_charts(int argc, char** argv);
+int cmd_export(int argc, char** argv);       // cmd_export.cpp: export --format onnx
 int cmd_train_text(int argc, char** argv);  // cmd_text.cpp
 int cmd_generate(int argc, char** argv);
 int train_text_bert(const Args& args);       // cmd_bert.cpp: train-text --model bert (flags parsed by cmd_train_text)

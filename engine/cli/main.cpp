@@ -1,4 +1,4 @@
-// main.cpp — `backprop`, the command line: train, train-text, generate, fine-tune, train-clip, retrieve, eval, predict, info, bench, lesson. Shares the engine with the app and
+// main.cpp — `backprop`, the command line: train, train-text, generate, fine-tune, train-clip, retrieve, eval, predict, info, bench, export, lesson. Shares the engine with the app and
 // nothing of the GUI. Usage errors exit 2, other errors 1, each with one message on stderr.
 #include <cstring>
 #include <iostream>
@@ -24,6 +24,7 @@ static const char* kUsage =
     "  info     version, build options, threads, SIMD, CUDA and the datasets found\n"
     "  report   a saved model against the digit-recognition benchmark targets (accuracy, latency, memory)\n"
     "  bench    benchmarks (all, ops, models, accuracy, scaling, train-mlp, ...), side by side with PyTorch\n"
+    "  export   a saved model as ONNX (opset 17) for Netron, ONNX Runtime and other tools\n"
     "  export-charts  a benchmark JSON's charts as PNG/SVG/PDF/CSV with an index, without a display\n"
     "  lesson   lesson files: lint (check them, file:line per problem), list (the course), catalogue\n"
     "\n"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
         if (cmd == "info") return bp::cli::cmd_info(argc, argv);
         if (cmd == "bench") return bp::cli::cmd_bench(argc, argv);
         if (cmd == "report") return bp::cli::cmd_report(argc, argv);
+        if (cmd == "export") return bp::cli::cmd_export(argc, argv);
         if (cmd == "export-charts") return bp::cli::cmd_export_charts(argc, argv);
         if (cmd == "lesson") return bp::cli::cmd_lesson(argc, argv);
         std::cerr << "backprop: unknown command '" << cmd << "'\n\n" << kUsage;

@@ -100,6 +100,7 @@ public:
     std::string repr() const override;
     std::string type_name() const override;
     Activation kind() const { return kind_; }
+    double negative_slope() const { return slope_; }  // leaky_relu's
 
 private:
     Activation kind_;

@@ -35,6 +35,7 @@ public:
     std::string repr() const override;  // "LayerNorm((64,), eps=1e-05, elementwise_affine=true)"
     std::string type_name() const override { return "LayerNorm"; }
     void reset_parameters(Generator& gen) override;
+    double eps() const { return eps_; }
     Tensor weight, bias;
 
 private:
@@ -50,6 +51,7 @@ public:
     std::string repr() const override;  // "RMSNorm((64,), eps=1e-06, elementwise_affine=true)"
     std::string type_name() const override { return "RMSNorm"; }
     void reset_parameters(Generator& gen) override;
+    double eps() const { return eps_; }
     Tensor weight;
 
 private:
@@ -104,6 +106,7 @@ public:
     Tensor forward(const Tensor& x) override;
     std::string repr() const override;  // "FeedForward(d_model=64, hidden=256, activation=gelu_tanh)"
     std::string type_name() const override { return "FeedForward"; }
+    bool is_swiglu() const { return swiglu_; }
     std::shared_ptr<Linear> fc1, fc2;
 
 private:
