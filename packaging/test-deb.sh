@@ -62,6 +62,7 @@ fi
 ((prepare_only)) && { echo "test-deb: root tarball ready: $tarball"; exit 0; }
 
 root=$(mktemp -d /var/tmp/bp-test-deb.XXXXXX)
+chmod 0755 "$root"   # the root of the new system: apt's _apt user must be able to enter it
 mounted=()
 cleanup() {
     local m
@@ -79,7 +80,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 
 # What the fresh root holds before the package: purge must bring it back to this.
-in_root find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /tmp -o -path /var \) -prune -o -print |
+in_root find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /tmp -o -path /var -o -path /root \) -prune -o -print |
     sort >"$root/tmp/before.txt"
 
 step "apt-get install ./$(basename "$deb")"
@@ -140,6 +141,17 @@ while IFS= read -r path; do
 done <"$root/tmp/package-files.txt"
 ((${#left[@]} == 0)) || { printf '  left behind: %s\n' "${left[@]}" >&2; die "${#left[@]} path(s) left after purge"; }
 echo "purge left none of the package's $(wc -l <"$root/tmp/package-files.txt") paths behind"
+# With the dependencies apt installed for it gone too, the root should be as before (outside /var, /tmp, /root).
+in_root env DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -q >"$root/tmp/autoremove.log" 2>&1 || true
+in_root find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /tmp -o -path /var -o -path /root \) -prune -o -print |
+    sort >"$root/tmp/after.txt"
+extra=$(comm -13 "$root/tmp/before.txt" "$root/tmp/after.txt" | grep -v '^/root' || true)
+if [[ -n $extra ]]; then
+    echo "after autoremove --purge, paths not in the fresh root (left by dependencies, not by backprop-studio):"
+    echo "$extra" | head -20 | sed 's/^/  /'
+else
+    echo "after autoremove --purge the root holds exactly the fresh root's paths (outside /var, /tmp, /root)"
+fi
 
 echo
 echo "test-deb: PASS ($(basename "$deb") in a fresh bookworm root: info, train (test accuracy $acc%), predict, screenshot, purge)"

@@ -34,7 +34,7 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -
 
 echo "== configure $build (portable: x86-64 with x86-64-v3 and x86-64-v4 kernels)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBP_CUDA=OFF -DBP_NATIVE=OFF -DBP_BUILD_TESTS=OFF \
-    -DBP_ENGINE_SHARED=ON "-DBP_ENGINE_ISA_VARIANTS=x86-64-v3;x86-64-v4" -DCMAKE_INSTALL_PREFIX=/usr \
+    -DBP_ENGINE_SHARED=ON "-DBP_ENGINE_ISA_VARIANTS=x86-64-v3;x86-64-v4" -DBP_GUI_OPTIMIZE=-O1 -DCMAKE_INSTALL_PREFIX=/usr \
     "-DBP_PACKAGE_GEN_DIR=$root/$gen" "${launcher[@]}" >"$build.configure.log" 2>&1 ||
     { tail -20 "$build.configure.log" >&2; die "cmake failed (log: $build.configure.log)"; }
 
