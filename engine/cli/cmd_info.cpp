@@ -7,6 +7,7 @@
 #include "bp/backend.h"
 #include "bp/build_info.h"
 #include "bp/data/dataset.h"
+#include "bp/kernel_library.h"
 #include "bp/models/zoo.h"
 #include "bp/train/report.h"
 #include "commands.h"
@@ -26,6 +27,7 @@ int cmd_info(int argc, char** argv) {
     if (args.on("json")) {
         nlohmann::json j = train::machine_info();
         j["data_dir"] = dir;
+        j["kernels_library"] = kernel_library_path();
         j["datasets"] = nlohmann::json::array();
         for (const auto& d : datasets)
             j["datasets"].push_back({{"name", d.name}, {"path", d.path}, {"complete", d.complete},
@@ -39,7 +41,12 @@ int cmd_info(int argc, char** argv) {
     std::printf("cpu        %s\n", train::machine_info()["cpu"].get<std::string>().c_str());
     std::printf("backend    %s\n", backend_for(Device::cpu).name().c_str());
     std::printf("threads    %d of %u cores\n", num_threads(), std::thread::hardware_concurrency());
-    std::printf("simd       %s%s\n", cpu_simd().c_str(), build::native ? " (built with -march=native)" : "");
+    // cpu_simd() is compiled into the kernels: with the packaged build it names the glibc-hwcaps build the loader
+    // picked for this CPU, and kernel_library_path() says which file that is.
+    const std::string kernels = kernel_library_path();
+    std::printf("simd       %s%s\n", cpu_simd().c_str(),
+                !kernels.empty() ? (" (kernels " + kernels + ")").c_str()
+                                 : build::native ? " (built with -march=native)" : "");
     std::printf("cuda       %s\n", cuda ? cuda_device_summary().c_str()
                                         : ((build::cuda ? "built, but no GPU: " : "not built: ") + why_no_cuda).c_str());
     std::printf("models     ");

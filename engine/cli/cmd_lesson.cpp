@@ -29,7 +29,7 @@ const char* kLessonUsage =
     "  catalogue         the pages, facts, widget ids, actions and app settings a lesson may name "
     "(--markdown)\n"
     "\n"
-    "DIR defaults to the source tree's lessons/ folder, else ./lessons.\n"
+    "DIR defaults to the source tree's lessons/ folder, else the installed ones, else ./lessons.\n"
     "Run 'backprop lesson <sub> --help' for a subcommand's options.\n";
 
 std::string default_dir() {
@@ -38,6 +38,12 @@ std::string default_dir() {
     const fs::path src = fs::path(BP_SOURCE_DIR) / "lessons";
     if (fs::is_directory(src, ec)) return src.string();
 #endif
+    // Installed: <prefix>/bin/backprop -> <prefix>/share/backprop-studio/lessons (where the app looks too).
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed = exe.parent_path().parent_path() / "share/backprop-studio/lessons";
+        if (fs::is_directory(installed, ec)) return installed.string();
+    }
     return "lessons";
 }
 

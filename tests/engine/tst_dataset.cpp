@@ -1,9 +1,11 @@
 // tst_dataset.cpp — MNIST-layout datasets on disk: every accepted file name (dash/dot, raw/.gz),
-// names vs paths, class names, list_datasets, the data-dir lookup order and pixel normalisation.
+// names vs paths, class names, list_datasets, the data-dir lookup order (with the installed datasets) and pixel
+// normalisation.
 // The IDX format itself and the dataset error paths are tested in tst_idx.cpp.
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -28,6 +30,7 @@ private slots:
     void unknownSplit();
     void listDatasets();
     void defaultDataDir();
+    void installedDatasetsOnlyForTheDefaultDir();
     void normalizeFloatAndDouble();
     void normalizeRejectsBadIndex();
 
@@ -187,6 +190,49 @@ void TestDataset::defaultDataDir() {
     restore("BP_DATA_DIR", bp_dir);
     restore("XDG_DATA_HOME", xdg);
     restore("HOME", home);
+}
+
+// The installed datasets (the .deb's /usr/share/backprop-studio/mnist, Debian's /usr/share/datasets/fashion-mnist)
+// count after the user's default data dir, never after a folder given with BP_DATA_DIR; the user's copy wins.
+void TestDataset::installedDatasetsOnlyForTheDefaultDir() {
+    const auto dirs = bp::data::system_data_dirs();
+    QVERIFY(std::find(dirs.begin(), dirs.end(), std::string("/usr/share/datasets")) != dirs.end());
+    QVERIFY(dirs.front().ends_with("/share/backprop-studio"));
+    const std::string fashion = "/usr/share/datasets/fashion-mnist";
+    if (!QFileInfo::exists(QString::fromStdString(fashion + "/t10k-labels-idx1-ubyte.gz")))
+        QSKIP("the Debian package dataset-fashion-mnist is not installed");
+
+    const auto keep = [](const char* n) { const char* v = std::getenv(n); return v ? std::optional<std::string>(v) : std::nullopt; };
+    const auto bp_dir = keep("BP_DATA_DIR"), xdg = keep("XDG_DATA_HOME");
+    ::unsetenv("BP_DATA_DIR");
+    ::setenv("XDG_DATA_HOME", path("xdg").c_str(), 1);
+    const std::string user = bp::data::default_data_dir();
+    QCOMPARE(user, path("xdg") + "/backprop-studio");
+
+    // Nothing in the user's folder: the installed copy, listed and loaded.
+    const auto listed = bp::data::list_datasets(user);
+    const auto it = std::find_if(listed.begin(), listed.end(), [](const auto& d) { return d.name == "fashion-mnist"; });
+    QVERIFY(it != listed.end());
+    QCOMPARE(it->path, fashion);
+    QCOMPARE(it->test_count, 10000);
+    QCOMPARE(bp::data::load_image_dataset(user, "fashion-mnist", "test").count, 10000);
+
+    // The user's own folder of that name wins.
+    write_split(user + "/fashion-mnist", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 4, false);
+    QCOMPARE(bp::data::load_image_dataset(user, "fashion-mnist", "test").count, 4);
+
+    // A folder chosen with BP_DATA_DIR is the only place looked in.
+    ::setenv("BP_DATA_DIR", path("chosen").c_str(), 1);
+    QDir().mkpath(QString::fromStdString(path("chosen")));
+    QVERIFY(bp::data::list_datasets(path("chosen")).empty());
+    const std::string msg = message_of<bp::DataError>([&] { bp::data::load_image_dataset(path("chosen"), "fashion-mnist", "test"); });
+    BP_VERIFY_CONTAINS(msg, "dataset 'fashion-mnist' not found");
+
+    const auto restore = [](const char* n, const std::optional<std::string>& v) {
+        if (v) ::setenv(n, v->c_str(), 1); else ::unsetenv(n);
+    };
+    restore("BP_DATA_DIR", bp_dir);
+    restore("XDG_DATA_HOME", xdg);
 }
 
 void TestDataset::normalizeFloatAndDouble() {

@@ -77,7 +77,14 @@ bool is_dir(const fs::path& p) {
     return fs::is_directory(p, ec);
 }
 
-/// The folder a dataset name refers to: data_dir/<name> for a plain name, else the name as a path.
+/// True when data_dir is the user's default one ($XDG_DATA_HOME or ~/.local/share), not a folder chosen with
+/// $BP_DATA_DIR or --data-dir: only then do the installed, read-only datasets count too.
+bool searches_system_dirs(const std::string& data_dir) {
+    return env_or_empty("BP_DATA_DIR").empty() && data_dir == default_data_dir();
+}
+
+/// The folder a dataset name refers to: data_dir/<name> for a plain name (then, for the default data dir, the
+/// installed <system dir>/<name>), else the name as a path.
 std::string dataset_folder(const std::string& data_dir, const std::string& dataset) {
     if (dataset.empty())
         throw ConfigError("load_image_dataset: no dataset given; got \"\"; use \"mnist\", \"fashion-mnist\" "
@@ -85,6 +92,9 @@ std::string dataset_folder(const std::string& data_dir, const std::string& datas
     const fs::path under_data_dir = fs::path(data_dir) / dataset;
     const bool plain_name = dataset.find('/') == std::string::npos && dataset != "." && dataset != "..";
     if (plain_name && is_dir(under_data_dir)) return under_data_dir.string();
+    if (plain_name && searches_system_dirs(data_dir))
+        for (const std::string& dir : system_data_dirs())
+            if (is_dir(fs::path(dir) / dataset)) return (fs::path(dir) / dataset).string();
     if (is_dir(dataset)) return dataset;
     const std::string looked = plain_name ? "'" + under_data_dir.string() + "'" : "'" + dataset + "'";
     throw DataError("load_image_dataset: dataset '" + dataset + "' not found; got no folder " + looked +
@@ -131,6 +141,14 @@ std::string default_data_dir() {
     if (auto home = env_or_empty("HOME"); !home.empty())
         return (fs::path(home) / ".local" / "share" / "backprop-studio").string();
     return "backprop-studio-data";
+}
+
+std::vector<std::string> system_data_dirs() {
+#ifdef BP_SYSTEM_DATA_DIR
+    return {BP_SYSTEM_DATA_DIR, "/usr/share/datasets"};
+#else
+    return {"/usr/share/datasets"};
+#endif
 }
 
 std::string resolve_data_dir(const std::string& override_dir) {
@@ -211,6 +229,17 @@ std::vector<DatasetInfo> list_datasets(const std::string& data_dir) {
             info.complete = false;  // listed, but a load would fail; load_image_dataset says why
         }
         out.push_back(std::move(info));
+    }
+    if (searches_system_dirs(data_dir)) {
+        // The installed datasets, where the user's folder has none of that name (the user's copy wins, as in
+        // load_image_dataset).
+        for (const std::string& dir : system_data_dirs()) {
+            if (dir == data_dir) continue;
+            for (DatasetInfo& info : list_datasets(dir)) {
+                const bool shadowed = std::any_of(out.begin(), out.end(), [&](const DatasetInfo& d) { return d.name == info.name; });
+                if (!shadowed) out.push_back(std::move(info));
+            }
+        }
     }
     std::sort(out.begin(), out.end(), [](const DatasetInfo& a, const DatasetInfo& b) { return a.name < b.name; });
     return out;

@@ -40,6 +40,11 @@ struct DatasetInfo {
 /// $HOME/.local/share/backprop-studio (else ./backprop-studio-data when HOME is unset too).
 std::string default_data_dir();
 
+/// The read-only folders searched after the default data dir (never after $BP_DATA_DIR or --data-dir): the
+/// installed package's datasets (<install prefix>/share/backprop-studio, e.g. its mnist/) and Debian's
+/// /usr/share/datasets (dataset-fashion-mnist). The user's own folder of the same name wins.
+std::vector<std::string> system_data_dirs();
+
 /// override_dir if non-empty, else default_data_dir(). Example: resolve_data_dir(options.data_dir).
 std::string resolve_data_dir(const std::string& override_dir);
 
@@ -58,7 +63,8 @@ ImageDataset load_image_dataset(const std::string& data_dir, const std::string& 
 std::vector<std::string> class_names_for(const std::string& dataset);
 
 /// Every subfolder of data_dir holding at least one of the four files, sorted by name; complete tells
-/// whether all four are there. Reads only the IDX headers. A missing data_dir gives an empty list.
+/// whether all four are there. Reads only the IDX headers. A missing data_dir gives an empty list. For the
+/// default data dir, the datasets of system_data_dirs() that it does not hold itself are listed too.
 std::vector<DatasetInfo> list_datasets(const std::string& data_dir);
 
 /// Writes n * rows * cols values (p / 255 - mnist_mean) / mnist_std for the images at indices[0..n),
