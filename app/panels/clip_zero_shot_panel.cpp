@@ -38,12 +38,12 @@ ClipZeroShotPanel::ClipZeroShotPanel(QWidget* parent) : QWidget(parent) {
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_confusion = new HeatmapView;
     m_confusion->setObjectName(QStringLiteral("clip.zeroShotConfusion"));
-    m_confusion->setAxisTitles(tr("true class"), tr("zero-shot answer"));
+    m_confusion->setAxisTitles(tr("true class"), tr("answer"));
     m_confusion->setNormalized(true);
     m_confusion->hide();
     auto* row = new QHBoxLayout;
-    row->addWidget(m_table, 1);
-    row->addWidget(m_confusion, 1);
+    row->addWidget(m_table, 2);
+    row->addWidget(m_confusion, 3);
     layout->addLayout(row, 1);
 }
 
