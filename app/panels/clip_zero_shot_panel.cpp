@@ -29,7 +29,7 @@ ClipZeroShotPanel::ClipZeroShotPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_summary);
     m_table = new QTableWidget(0, 3);
     m_table->setObjectName(QStringLiteral("clip.zeroShotTable"));
-    m_table->setHorizontalHeaderLabels({tr("Class"), tr("Zero-shot accuracy"), tr("Test pictures")});
+    m_table->setHorizontalHeaderLabels({tr("Class"), tr("Accuracy"), tr("Pictures")});
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
