@@ -30,9 +30,9 @@ ClipPage::ClipPage(const AppContext& context, QWidget* parent)
     m_similarity = new ClipSimilarityView(m_clip);
     m_search = new ClipSearchPanel;
     m_zeroShot = new ClipZeroShotPanel;
-    m_views->addTab(m_similarity, tr("Training: the similarity matrix"));
-    m_views->addTab(m_search, tr("Search pictures with a caption"));
-    m_views->addTab(m_zeroShot, tr("Zero-shot accuracy per class"));
+    m_views->addTab(m_similarity, tr("Similarity matrix"));
+    m_views->addTab(m_search, tr("Caption search"));
+    m_views->addTab(m_zeroShot, tr("Zero-shot per class"));
     layout->addWidget(m_views, 1);
 
     connect(m_clip, &ClipController::ready, this, [this](std::shared_ptr<const ClipModel> m) { setModel(std::move(m)); });

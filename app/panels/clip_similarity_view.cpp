@@ -32,6 +32,7 @@ ClipSimilarityView::ClipSimilarityView(ClipController* controller, QWidget* pare
     m_heatmap->setObjectName(QStringLiteral("clip.similarity"));
     m_heatmap->setAxisTitles(tr("picture"), tr("caption"));
     m_heatmap->setCellDecimals(2);
+    m_heatmap->setCellDigits(2);  // the colour bar's top label
     matrixSide->addWidget(m_matrixNote);
     matrixSide->addWidget(m_heatmap, 1);
     row->addLayout(matrixSide, 3);

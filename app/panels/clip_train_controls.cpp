@@ -56,7 +56,7 @@ ClipTrainControls::ClipTrainControls(ClipController* controller, const QString& 
     m_open->setToolTip(tr("A CLIP-mini saved here or by `backprop train-clip --out FILE`."));
     m_save = new QPushButton(tr("Save…"));
     m_progress = new QProgressBar;
-    m_status = new QLabel(tr("No CLIP-mini yet: train one (about a minute for 400 steps) or open a saved one."));
+    m_status = new QLabel(tr("No CLIP-mini yet: train one (400 steps: a minute or two on 2 cores) or open a saved one."));
     m_status->setObjectName(QStringLiteral("clip.status"));
     m_status->setWordWrap(true);
     m_modelInfo = new QLabel;

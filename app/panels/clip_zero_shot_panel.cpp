@@ -29,7 +29,7 @@ ClipZeroShotPanel::ClipZeroShotPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_summary);
     m_table = new QTableWidget(0, 3);
     m_table->setObjectName(QStringLiteral("clip.zeroShotTable"));
-    m_table->setHorizontalHeaderLabels({tr("Class"), tr("Zero-shot accuracy"), tr("Test pictures")});
+    m_table->setHorizontalHeaderLabels({tr("Class"), tr("Accuracy"), tr("Pictures")});
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
@@ -38,12 +38,12 @@ ClipZeroShotPanel::ClipZeroShotPanel(QWidget* parent) : QWidget(parent) {
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_confusion = new HeatmapView;
     m_confusion->setObjectName(QStringLiteral("clip.zeroShotConfusion"));
-    m_confusion->setAxisTitles(tr("true class"), tr("zero-shot answer"));
+    m_confusion->setAxisTitles(tr("true class"), tr("answer"));
     m_confusion->setNormalized(true);
     m_confusion->hide();
     auto* row = new QHBoxLayout;
-    row->addWidget(m_table, 1);
-    row->addWidget(m_confusion, 1);
+    row->addWidget(m_table, 2);
+    row->addWidget(m_confusion, 3);
     layout->addLayout(row, 1);
 }
 
