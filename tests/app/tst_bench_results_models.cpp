@@ -25,11 +25,11 @@ QByteArray bertSuiteWithoutTorch() {
 }
 
 QByteArray architectures() {
-    return R"({"benchmark": "architectures", "quick": false, "machine": {"cpu": "AMD EPYC"},
+    return R"json({"benchmark": "architectures", "quick": false, "machine": {"cpu": "AMD EPYC"},
         "rows": [{"architecture": "BERT", "model": "BERT-mini", "claim": "85%+ sentiment accuracy in ~8 minutes (issue 15)",
                   "parameters": 819953, "metric": "masked-character accuracy", "value": 0.41,
                   "measured": "41.0% masked chars (unigram 16.6%)", "training": "300 masked-LM steps", "seconds": 61.5},
-                 {"architecture": "ViT", "claim": "listed", "skipped": "MNIST not found"}]})";
+                 {"architecture": "ViT", "claim": "listed", "skipped": "MNIST not found"}]})json";
 }
 
 BenchRun load(const QByteArray& json) {
