@@ -93,7 +93,7 @@ nlohmann::json gpt_row(const data::TextCorpus& corpus, nn::BlockKind block, cons
     return row(modern ? "modern block (RoPE, SwiGLU, RMSNorm)" : "GPT-2",
                modern ? "GPT-mini, modern block, 4 layers, d 128" : "GPT-mini, GPT-2 block, 4 layers, d 128", kNoFigure,
                gpt.parameter_count(), "next-character accuracy (validation text)", s.accuracy,
-               pct(s.accuracy) + " next-char (unigram " + pct(u.accuracy) + "), " + corpus.source, budget, secs);
+               pct(s.accuracy) + " next-char (unigram " + pct(u.accuracy) + ")", budget, secs);
 }
 
 nlohmann::json image_row(const std::string& arch, const std::string& name, const data::ImageDataset& train,
