@@ -38,7 +38,8 @@
 
 namespace {
 const QStringList kSuiteIds{QStringLiteral("all"), QStringLiteral("ops"), QStringLiteral("models"),
-                            QStringLiteral("accuracy"), QStringLiteral("scaling"), QStringLiteral("gpt")};
+                            QStringLiteral("accuracy"), QStringLiteral("scaling"), QStringLiteral("gpt"),
+                            QStringLiteral("bert"),     QStringLiteral("clip"),    QStringLiteral("architectures")};
 }
 
 BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWidget(parent), m_context(context) {
@@ -54,6 +55,9 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_suite->addItem(tr("Accuracy (activations, gradients)"), kSuiteIds[3]);
     m_suite->addItem(tr("Scaling (data, threads)"), kSuiteIds[4]);
     m_suite->addItem(tr("GPT-mini vs PyTorch (tokens/s)"), kSuiteIds[5]);
+    m_suite->addItem(tr("BERT-mini vs PyTorch (tokens/s)"), kSuiteIds[6]);
+    m_suite->addItem(tr("CLIP-mini vs PyTorch (pictures/s)"), kSuiteIds[7]);
+    m_suite->addItem(tr("Architectures (the original framework's table)"), kSuiteIds[8]);
     m_suite->setCurrentIndex(std::max(0, static_cast<int>(kSuiteIds.indexOf(saved.suite))));
     m_quick = new QCheckBox(tr("&Quick"));
     m_quick->setToolTip(tr("Small sizes and few repeats: a first look in seconds. Untick for the real measurement "

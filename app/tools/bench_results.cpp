@@ -7,11 +7,13 @@
 #include <QJsonDocument>
 #include <QSet>
 #include <cmath>
+#include <tuple>
 
 namespace {
 
 const QStringList kSuites{QStringLiteral("ops"), QStringLiteral("models"), QStringLiteral("accuracy"),
-                          QStringLiteral("scaling"), QStringLiteral("gpt")};
+                          QStringLiteral("scaling"), QStringLiteral("gpt"), QStringLiteral("bert"),
+                          QStringLiteral("clip"), QStringLiteral("architectures")};
 
 double num(const QJsonValue& v) { return v.isDouble() ? v.toDouble() : std::nan(""); }
 
@@ -408,7 +410,8 @@ bool parseBenchRun(const QByteArray& json, BenchRun* run, QString* error) {
     } else {
         *error = kind.isEmpty() ? QStringLiteral("not a benchmark result: it has neither \"suites\" nor \"benchmark\"; "
                                                  "write one with: backprop bench all --json FILE")
-                                : QStringLiteral("benchmark '%1' has no charts; use bench all, ops, models, accuracy, scaling or gpt")
+                                : QStringLiteral("benchmark '%1' has no charts; use bench all, ops, models, accuracy, scaling, gpt, "
+                                                 "bert, clip or architectures")
                                       .arg(kind);
         return false;
     }
@@ -540,6 +543,45 @@ QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare) 
         else
             t.pytorch = torch.value(QStringLiteral("note")).toString();
         t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
+        rows << t;
+    }
+    // BERT- and CLIP-mini training throughput beside PyTorch's (one row each; same layout as GPT-mini's).
+    for (const auto& [suite, unit, title] : {std::tuple{QStringLiteral("bert"), QStringLiteral("tokens_per_second"),
+                                                        QStringLiteral("BERT-mini, masked-LM step")},
+                                             std::tuple{QStringLiteral("clip"), QStringLiteral("pictures_per_second"),
+                                                        QStringLiteral("CLIP-mini, contrastive step")}}) {
+        for (const QJsonValue& v : rowsOf(run, suite)) {
+            const QJsonObject r = v.toObject();
+            const QString what = suite == QStringLiteral("bert") ? QStringLiteral("tokens/s") : QStringLiteral("pictures/s");
+            auto describe = [&](const QJsonObject& row) {
+                const QJsonObject ours = row.value(QStringLiteral("backprop")).toObject();
+                return QStringLiteral("%1 %2 · %3 steps/s (%4) · %5 parameters")
+                    .arg(fmt(num(ours.value(unit)), 4), what, fmt(num(ours.value(QStringLiteral("steps_per_second")))),
+                         threadsText(ours.value(QStringLiteral("threads")).toInt()),
+                         QString::number(row.value(QStringLiteral("parameters")).toInteger()));
+            };
+            BenchTableRow t{suite, title, describe(r)};
+            if (compare && !rowsOf(*compare, suite).isEmpty()) t.compared = describe(rowsOf(*compare, suite).first().toObject());
+            const QJsonObject torch = r.value(QStringLiteral("pytorch")).toObject();
+            t.pytorch = std::isfinite(num(torch.value(unit)))
+                            ? QStringLiteral("%1 %2 (%3)").arg(fmt(num(torch.value(unit)), 4), what, gptTorchConfig(torch))
+                            : torch.value(QStringLiteral("note")).toString();
+            t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
+            rows << t;
+        }
+    }
+    // The original framework's architectures: our short-run figure beside its claim.
+    for (const QJsonValue& v : run.suite(QStringLiteral("architectures")).value(QStringLiteral("rows")).toArray()) {
+        const QJsonObject r = v.toObject();
+        BenchTableRow t{QStringLiteral("architectures"), r.value(QStringLiteral("architecture")).toString()};
+        if (r.contains(QStringLiteral("skipped")))
+            t.value = QStringLiteral("skipped: %1").arg(r.value(QStringLiteral("skipped")).toString());
+        else
+            t.value = QStringLiteral("%1 · %2 s (%3) · %4 parameters · its claim: %5")
+                          .arg(r.value(QStringLiteral("measured")).toString(), fmt(num(r.value(QStringLiteral("seconds")))),
+                               r.value(QStringLiteral("training")).toString(),
+                               QString::number(r.value(QStringLiteral("parameters")).toInteger()),
+                               r.value(QStringLiteral("claim")).toString());
         rows << t;
     }
     for (const QJsonValue& v : rowsOf(run, QStringLiteral("accuracy"), QStringLiteral("activations"))) {

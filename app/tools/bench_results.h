@@ -15,7 +15,7 @@ struct BenchRun {
     QString path;   ///< the file it was read from
     QString label;  ///< short name for legends: the file's base name
     QJsonObject machine;
-    QJsonObject suites;  ///< "ops", "models", "accuracy", "scaling", "gpt" — whichever the file has
+    QJsonObject suites;  ///< "ops", "models", "accuracy", "scaling", "gpt", "bert", "clip", "architectures" — whichever the file has
     bool quick = false;
     bool has(const QString& suite) const { return suites.contains(suite); }
     QJsonObject suite(const QString& name) const { return suites.value(name).toObject(); }
@@ -41,7 +41,8 @@ struct BenchTableRow {
         : suite(std::move(suite_)), item(std::move(item_)), value(std::move(value_)) {}
     QString suite, item, value, compared, pytorch, ratio;
 };
-/// The table: one row per op, model, GPT-mini block, activation, gradient-checked op and scaling point.
+/// The table: one row per op, model, GPT-mini block, BERT-/CLIP-mini step, architecture (bench architectures),
+/// activation, gradient-checked op and scaling point.
 QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare = nullptr);
 
 /// "1.31× faster" for ratio = PyTorch time ÷ ours = 1.31, "1.50× slower" for 0.667.

@@ -22,10 +22,10 @@ namespace bp::cli {
 namespace {
 
 struct ArchPlan {
-    int text_steps = 300;      // GPT-2 / modern block rows: batch 32 x 64 characters
-    int bert_steps = 300;      // batch 16 x 128
-    int clip_steps = 200;      // batch 128
-    int64_t images = 6000;     // ViT / ResNet: one epoch over this many training pictures
+    int text_steps = 200;      // GPT-2 / modern block rows: batch 32 x 64 characters
+    int bert_steps = 200;      // batch 16 x 128
+    int clip_steps = 150;      // batch 128
+    int64_t images = 5000;     // ViT / ResNet: one epoch over this many training pictures
     int64_t test_images = 2000;
     int threads = 1;
 };
@@ -93,7 +93,7 @@ nlohmann::json gpt_row(const data::TextCorpus& corpus, nn::BlockKind block, cons
     return row(modern ? "modern block (RoPE, SwiGLU, RMSNorm)" : "GPT-2",
                modern ? "GPT-mini, modern block, 4 layers, d 128" : "GPT-mini, GPT-2 block, 4 layers, d 128", kNoFigure,
                gpt.parameter_count(), "next-character accuracy (validation text)", s.accuracy,
-               pct(s.accuracy) + " next-char (unigram " + pct(u.accuracy) + "), " + corpus.source, budget, secs);
+               pct(s.accuracy) + " next-char (unigram " + pct(u.accuracy) + ")", budget, secs);
 }
 
 nlohmann::json image_row(const std::string& arch, const std::string& name, const data::ImageDataset& train,

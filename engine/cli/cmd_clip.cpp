@@ -63,7 +63,7 @@ int cmd_train_clip(int argc, char** argv) {
               "zero-shot accuracy (held-out prompts) and retrieval recall@1/5/10 both ways on the test split.",
               {{"dataset", "mnist|fashion", "MNIST digits or Fashion-MNIST clothes", "mnist"},
                data_dir_flag(),
-               {"epochs", "N", "passes over the training pictures", "2"},
+               {"epochs", "N", "passes over the training pictures", "1"},
                {"steps", "N", "exactly N steps instead of --epochs (0 = use --epochs)", "0"},
                {"batch-size", "N", "picture-caption pairs per batch (the negatives of each other)", "128"},
                {"train-limit", "N", "use only the first N training pictures (0 = all)", "0"},
@@ -84,7 +84,7 @@ int cmd_train_clip(int argc, char** argv) {
                 "pairs the loss pulls together: picture i with caption i only (CLIP's loss as published), also pairs with\n"
                 "the same caption, or also every caption that truly describes the other picture (\"a seven\" all sevens)",
                 "describing"},
-               {"shift", "N", "shift each training picture by up to N pixels (0 = no augmentation)", "0"},
+               {"shift", "N", "shift each training picture by up to N pixels (0 = no augmentation)", "2"},
                {"eval-every", "N", "steps between zero-shot checks on --eval-images test pictures (0 = none)", "100"},
                {"eval-images", "N", "test pictures for the checks during training", "1000"},
                {"test-images", "N", "test pictures for the final zero-shot accuracy (0 = all)", "0"},
