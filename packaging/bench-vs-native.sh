@@ -7,7 +7,7 @@
 #   packaging/bench-vs-native.sh NATIVE_BACKPROP [DEB] [ROUNDS]
 #
 # NATIVE_BACKPROP: the `backprop` of a source build (default option BP_NATIVE=ON), e.g. build/engine/backprop.
-# Models: the MLP on all 60,000 training images (batch 32) and the CNN on the first 12,800 (batch 64).
+# Models: the MLP on all 60,000 training images (batch 32) and the CNN on the first 6,400 (batch 64).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # repo root
 
@@ -25,7 +25,11 @@ rounds=${3:-5}
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-dpkg-deb -x "$deb" "$dir"
+if [[ -d $deb ]]; then
+    cp -a "$deb/." "$dir/"   # an unpacked package (e.g. DESTDIR of `cmake --install build/package`)
+else
+    dpkg-deb -x "$deb" "$dir"
+fi
 cp "$native" "$dir/native-backprop"   # a copy: a rebuild of that tree during the run changes nothing here
 packaged=$dir/usr/bin/backprop
 data=$dir/usr/share/backprop-studio
@@ -45,7 +49,7 @@ epoch_seconds() {  # BINARY MODEL [train args...] -> seconds of the epoch
 declare -A times
 for model in mlp cnn; do
     args=()
-    [[ $model == cnn ]] && args=(--train-limit 12800)
+    [[ $model == cnn ]] && args=(--train-limit 6400)
     for ((r = 1; r <= rounds; r++)); do
         n=$(epoch_seconds "$dir/native-backprop" $model "${args[@]}")
         p=$(epoch_seconds "$packaged" $model "${args[@]}")

@@ -46,8 +46,11 @@ studio=$root/$build/app/backprop-studio
 version=$("$cli" --version | awk '{print $2}')
 [[ -n $version ]] || die "could not read the version from $cli --version"
 
-rm -rf "$gen"
+# Everything in gen/ is made again, but the compressed MNIST, which is kept when its content's sums still match.
 mkdir -p "$gen"
+find "$gen" -mindepth 1 -maxdepth 1 ! -name share -exec rm -rf {} +
+find "$gen/share" -mindepth 1 -maxdepth 1 ! -name backprop-studio -exec rm -rf {} + 2>/dev/null || true
+find "$gen/share/backprop-studio" -mindepth 1 -maxdepth 1 ! -name mnist -exec rm -rf {} + 2>/dev/null || true
 
 echo "== icons"
 for size in 16 22 24 32 48 64 128 256 512; do
@@ -73,16 +76,21 @@ for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-uby
     want=$(sed -n "s/^ *\[$name\]=\([0-9a-f]\{64\}\)\$/\1/p" scripts/setup.sh)
     [[ -n $want ]] || die "no sha256 for $name in scripts/setup.sh"
     src=$data_dir/mnist/$name
+    out=$gen/share/backprop-studio/mnist/$name.gz
+    if [[ -f $out ]] && [[ $(gzip -dc "$out" | sha256sum | cut -d' ' -f1) == "$want" ]]; then
+        continue   # made by an earlier run
+    fi
     if [[ -f $src ]]; then
         have=$(sha256sum <"$src" | cut -d' ' -f1)
-        gzip -9nc "$src" >"$gen/share/backprop-studio/mnist/$name.gz"
+        gzip -9nc "$src" >"$out.tmp"
     elif [[ -f $src.gz ]]; then
         have=$(gzip -dc "$src.gz" | sha256sum | cut -d' ' -f1)
-        gzip -dc "$src.gz" | gzip -9n >"$gen/share/backprop-studio/mnist/$name.gz"
+        gzip -dc "$src.gz" | gzip -9n >"$out.tmp"
     else
         die "MNIST is not in $data_dir/mnist; run scripts/setup.sh first"
     fi
-    [[ $have == "$want" ]] || die "$src: sha256 $have, expected $want; run scripts/setup.sh again"
+    [[ $have == "$want" ]] || { rm -f "$out.tmp"; die "$src: sha256 $have, expected $want; run scripts/setup.sh again"; }
+    mv -f "$out.tmp" "$out"
 done
 
 echo "== screenshots (offscreen, after real training)"

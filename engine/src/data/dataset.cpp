@@ -206,7 +206,7 @@ std::vector<std::string> class_names_for(const std::string& dataset) {
 std::vector<DatasetInfo> list_datasets(const std::string& data_dir) {
     std::vector<DatasetInfo> out;
     std::error_code ec;
-    if (!fs::is_directory(data_dir, ec)) return out;
+    // A missing folder iterates as empty (the error_code overload); the installed datasets below still count.
     for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
         if (!entry.is_directory(ec)) continue;
         const std::string folder = entry.path().string();
