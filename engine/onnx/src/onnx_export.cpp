@@ -95,7 +95,7 @@ void build_image_graph(GraphBuilder& g, const models::Model& model) {
     Context c{g, "", "", 0};
     const Value x{"input", 4};
     Value out;
-    if (auto* vit = dynamic_cast<models::VisionTransformer*>(model.net.get())) {
+    if (auto* vit = dynamic_cast<const models::VisionTransformer*>(model.net.get())) {
         const int64_t d = vit->options().dim;
         // [N, 1, 28, 28] -> [N, 7, 4, 7, 4] -> [N, 7 (r/4), 7 (c/4), 4, 4] -> [N, 49, 16], as models::patchify.
         const std::string grid = g.node("Reshape", {x.name, g.const_i64("const.i64.[-1,7,4,7,4]", {-1, 7, 4, 7, 4})},
@@ -125,7 +125,7 @@ void build_image_graph(GraphBuilder& g, const models::Model& model) {
 }
 
 /// Graph for GPT-mini: "tokens" int64 [B, T] -> "logits" [B, T, vocab].
-void build_gpt_graph(GraphBuilder& g, models::GptMini& gpt) {
+void build_gpt_graph(GraphBuilder& g, const models::GptMini& gpt) {
     const models::GptOptions& o = gpt.options();
     Context c{g, "", "", o.context};
     const std::string tokens = "tokens";
@@ -207,9 +207,8 @@ std::string onnx_model_bytes(const LoadedModel& loaded) {
     return serialise(m);
 }
 
-std::string onnx_model_bytes(const models::GptMini& gpt_const, const data::CharTokenizer& tokenizer,
+std::string onnx_model_bytes(const models::GptMini& gpt, const data::CharTokenizer& tokenizer,
                              const nlohmann::json& summary) {
-    auto& gpt = const_cast<models::GptMini&>(gpt_const);  // the emitters read parameters only
     const models::GptOptions& o = gpt.options();
     ::onnx::ModelProto m;
     init_model(m, "gpt_mini", "Backprop Studio GPT-mini: a character-level language model");

@@ -15,7 +15,7 @@ using Ints = std::vector<int64_t>;
 
 std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "." + name; }
 
-Value emit_linear(Context& c, const std::string& path, nn::Linear& l, const Value& x) {
+Value emit_linear(Context& c, const std::string& path, const nn::Linear& l, const Value& x) {
     GraphBuilder& g = c.g;
     const std::string w = g.initializer(join(path, "weight"), l.weight);  // [out, in]
     const std::string b = l.bias.defined() ? g.initializer(join(path, "bias"), l.bias) : std::string();
@@ -64,7 +64,7 @@ static Value emit_activation(Context& c, const std::string& path, const nn::Acti
     throw ConfigError("onnx export: activation of layer '" + path + "' has no ONNX form");
 }
 
-static Value emit_batch_norm(Context& c, const std::string& path, nn::BatchNorm& bn, const Value& x) {
+static Value emit_batch_norm(Context& c, const std::string& path, const nn::BatchNorm& bn, const Value& x) {
     GraphBuilder& g = c.g;
     // Eval mode: (x − running_mean) / √(running_var + eps) · weight + bias, per channel (axis 1).
     return {g.node("BatchNormalization",
@@ -75,7 +75,7 @@ static Value emit_batch_norm(Context& c, const std::string& path, nn::BatchNorm&
             x.rank};
 }
 
-static Value emit_conv(Context& c, const std::string& path, nn::Conv2d& conv, const Value& x) {
+static Value emit_conv(Context& c, const std::string& path, const nn::Conv2d& conv, const Value& x) {
     GraphBuilder& g = c.g;
     const nn::Conv2dOptions& o = conv.options();
     std::vector<std::string> in{x.name, g.initializer(join(path, "weight"), conv.weight)};
@@ -87,7 +87,7 @@ static Value emit_conv(Context& c, const std::string& path, nn::Conv2d& conv, co
             4};
 }
 
-static Value emit_residual(Context& c, const std::string& path, nn::ResidualBlock& r, const Value& x) {
+static Value emit_residual(Context& c, const std::string& path, const nn::ResidualBlock& r, const Value& x) {
     GraphBuilder& g = c.g;
     Value h = emit_conv(c, join(path, "conv1"), *r.conv1, x);
     h = emit_batch_norm(c, join(path, "bn1"), *r.bn1, h);
@@ -99,7 +99,7 @@ static Value emit_residual(Context& c, const std::string& path, nn::ResidualBloc
     return {g.node("Relu", {sum}, path), 4};
 }
 
-static Value emit_layer_norm(Context& c, const std::string& path, nn::LayerNorm& ln, const Value& x) {
+static Value emit_layer_norm(Context& c, const std::string& path, const nn::LayerNorm& ln, const Value& x) {
     GraphBuilder& g = c.g;
     return {g.node("LayerNormalization",
                    {x.name, g.initializer(join(path, "weight"), ln.weight), g.initializer(join(path, "bias"), ln.bias)},
@@ -108,7 +108,7 @@ static Value emit_layer_norm(Context& c, const std::string& path, nn::LayerNorm&
 }
 
 /// x / √(mean(x²) + eps) · weight over the last dimension.
-static Value emit_rms_norm(Context& c, const std::string& path, nn::RMSNorm& rn, const Value& x) {
+static Value emit_rms_norm(Context& c, const std::string& path, const nn::RMSNorm& rn, const Value& x) {
     GraphBuilder& g = c.g;
     const std::string sq = g.node("Mul", {x.name, x.name}, path + "/square");
     const std::string ms = g.node("ReduceMean", {sq}, path + "/mean", {{"axes", Ints{-1}}, {"keepdims", int64_t{1}}});
@@ -154,13 +154,13 @@ static std::string emit_rope(Context& c, const std::string& name, const std::str
 
 /// Self-attention on x [B, T, D]: projections, heads [B, H, T, Dh], optional RoPE, softmax(q kᵀ / √Dh + mask) v,
 /// heads joined, out_proj.
-static Value emit_attention(Context& c, const std::string& path, nn::MultiHeadAttention& mha, const Value& x) {
+static Value emit_attention(Context& c, const std::string& path, const nn::MultiHeadAttention& mha, const Value& x) {
     GraphBuilder& g = c.g;
     const nn::MultiHeadAttentionOptions& o = mha.options();
     const int64_t H = o.heads, D = o.d_model, Dh = D / H;
     const std::string split_shape = g.const_i64("const.i64.[0,0," + std::to_string(H) + "," + std::to_string(Dh) + "]",
                                                 {0, 0, H, Dh});
-    auto heads = [&](nn::Linear& proj, const char* which) {
+    auto heads = [&](const nn::Linear& proj, const char* which) {
         const Value p = emit_linear(c, join(path, std::string(which) + "_proj"), proj, x);  // [B, T, D]
         const std::string s = g.node("Reshape", {p.name, split_shape}, path + "/" + which + "_split");
         std::string h = g.node("Transpose", {s}, path + "/" + which + "_heads", {{"perm", Ints{0, 2, 1, 3}}});
@@ -184,7 +184,7 @@ static Value emit_attention(Context& c, const std::string& path, nn::MultiHeadAt
     return emit_linear(c, join(path, "out_proj"), *mha.out_proj, {merged, 3});
 }
 
-static Value emit_feed_forward(Context& c, const std::string& path, nn::FeedForward& ff, const Value& x) {
+static Value emit_feed_forward(Context& c, const std::string& path, const nn::FeedForward& ff, const Value& x) {
     GraphBuilder& g = c.g;
     const Value h = emit_linear(c, join(path, "fc1"), *ff.fc1, x);
     Value act;
@@ -199,7 +199,7 @@ static Value emit_feed_forward(Context& c, const std::string& path, nn::FeedForw
 }
 
 /// Pre-norm block: x + attn(norm1(x)), then + mlp(norm2(·)).
-static Value emit_block(Context& c, const std::string& path, nn::TransformerBlock& b, const Value& x) {
+static Value emit_block(Context& c, const std::string& path, const nn::TransformerBlock& b, const Value& x) {
     GraphBuilder& g = c.g;
     const Value a = emit_attention(c, join(path, "attn"), *b.attn, emit(c, join(path, "norm1"), *b.norm1, x));
     const Value h{g.node("Add", {x.name, a.name}, path + "/residual1"), x.rank};
@@ -207,40 +207,40 @@ static Value emit_block(Context& c, const std::string& path, nn::TransformerBloc
     return {g.node("Add", {h.name, m.name}, path), x.rank};
 }
 
-Value emit(Context& c, const std::string& path, nn::Module& m, const Value& x) {
+Value emit(Context& c, const std::string& path, const nn::Module& m, const Value& x) {
     GraphBuilder& g = c.g;
-    if (auto* seq = dynamic_cast<nn::Sequential*>(&m)) {
+    if (auto* seq = dynamic_cast<const nn::Sequential*>(&m)) {
         Value h = x;
         for (const auto& [name, child] : seq->children()) h = emit(c, join(path, name), *child, h);
         return h;
     }
-    if (auto* l = dynamic_cast<nn::Linear*>(&m)) return emit_linear(c, path, *l, x);
-    if (auto* a = dynamic_cast<nn::ActivationLayer*>(&m)) return emit_activation(c, path, *a, x);
-    if (auto* conv = dynamic_cast<nn::Conv2d*>(&m)) return emit_conv(c, path, *conv, x);
-    if (auto* bn = dynamic_cast<nn::BatchNorm*>(&m)) return emit_batch_norm(c, path, *bn, x);
-    if (auto* r = dynamic_cast<nn::ResidualBlock*>(&m)) return emit_residual(c, path, *r, x);
-    if (auto* ln = dynamic_cast<nn::LayerNorm*>(&m)) return emit_layer_norm(c, path, *ln, x);
-    if (auto* rn = dynamic_cast<nn::RMSNorm*>(&m)) return emit_rms_norm(c, path, *rn, x);
-    if (auto* b = dynamic_cast<nn::TransformerBlock*>(&m)) return emit_block(c, path, *b, x);
-    if (auto* mp = dynamic_cast<nn::MaxPool2d*>(&m)) {
+    if (auto* l = dynamic_cast<const nn::Linear*>(&m)) return emit_linear(c, path, *l, x);
+    if (auto* a = dynamic_cast<const nn::ActivationLayer*>(&m)) return emit_activation(c, path, *a, x);
+    if (auto* conv = dynamic_cast<const nn::Conv2d*>(&m)) return emit_conv(c, path, *conv, x);
+    if (auto* bn = dynamic_cast<const nn::BatchNorm*>(&m)) return emit_batch_norm(c, path, *bn, x);
+    if (auto* r = dynamic_cast<const nn::ResidualBlock*>(&m)) return emit_residual(c, path, *r, x);
+    if (auto* ln = dynamic_cast<const nn::LayerNorm*>(&m)) return emit_layer_norm(c, path, *ln, x);
+    if (auto* rn = dynamic_cast<const nn::RMSNorm*>(&m)) return emit_rms_norm(c, path, *rn, x);
+    if (auto* b = dynamic_cast<const nn::TransformerBlock*>(&m)) return emit_block(c, path, *b, x);
+    if (auto* mp = dynamic_cast<const nn::MaxPool2d*>(&m)) {
         const int64_t k = mp->kernel(), s = mp->stride(), p = mp->padding();
         return {g.node("MaxPool", {x.name}, path,
                        {{"kernel_shape", Ints{k, k}}, {"strides", Ints{s, s}}, {"pads", Ints{p, p, p, p}}}),
                 4};
     }
-    if (auto* ap = dynamic_cast<nn::AvgPool2d*>(&m)) {  // padding counts as zeros: count_include_pad
+    if (auto* ap = dynamic_cast<const nn::AvgPool2d*>(&m)) {  // padding counts as zeros: count_include_pad
         const int64_t k = ap->kernel(), s = ap->stride(), p = ap->padding();
         return {g.node("AveragePool", {x.name}, path,
                        {{"kernel_shape", Ints{k, k}}, {"strides", Ints{s, s}}, {"pads", Ints{p, p, p, p}},
                         {"count_include_pad", int64_t{1}}}),
                 4};
     }
-    if (dynamic_cast<nn::GlobalAvgPool*>(&m)) {
+    if (dynamic_cast<const nn::GlobalAvgPool*>(&m)) {
         const std::string pooled = g.node("GlobalAveragePool", {x.name}, path + "/pool");  // [N, C, 1, 1]
         return {g.node("Flatten", {pooled}, path, {{"axis", int64_t{1}}}), 2};
     }
-    if (dynamic_cast<nn::Flatten*>(&m)) return {g.node("Flatten", {x.name}, path, {{"axis", int64_t{1}}}), 2};
-    if (dynamic_cast<nn::Dropout*>(&m)) return x;  // the identity in eval mode
+    if (dynamic_cast<const nn::Flatten*>(&m)) return {g.node("Flatten", {x.name}, path, {{"axis", int64_t{1}}}), 2};
+    if (dynamic_cast<const nn::Dropout*>(&m)) return x;  // the identity in eval mode
     throw ConfigError("onnx export: layer '" + path + "' (" + m.type_name() + ") has no ONNX form in this exporter");
 }
 

@@ -25,9 +25,9 @@ std::string join(const std::string& path, const std::string& name);
 
 /// Emits module m (its name in the model is `path`) applied to x. ConfigError naming path and type for a layer
 /// with no ONNX form here.
-Value emit(Context& c, const std::string& path, nn::Module& m, const Value& x);
+Value emit(Context& c, const std::string& path, const nn::Module& m, const Value& x);
 
 /// A Linear layer on x of rank 2 (Gemm) or more (MatMul with the transposed weight, then Add the bias).
-Value emit_linear(Context& c, const std::string& path, nn::Linear& l, const Value& x);
+Value emit_linear(Context& c, const std::string& path, const nn::Linear& l, const Value& x);
 
 }  // namespace bp::onnx_export
