@@ -30,9 +30,7 @@ BertPlan bert_plan(const Args& args) {
         p.steps = 3;
     }
     if (args.has("steps")) p.steps = args.integer("steps", 1, 100000);
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (args.has("threads") && args.integer("threads", 0, 1024) != 0) p.threads = {args.integer("threads", 0, 1024)};
-    else p.threads = cores > 1 ? std::vector<int>{1, cores} : std::vector<int>{1};
+    p.threads = bench_thread_counts(args);
     return p;
 }
 
@@ -55,7 +53,7 @@ nlohmann::json suite_bert(const Args& args, Progress& progress) {
     o.dim = plan.dim;
     std::printf("bench bert: BERT-mini (modern block) %d layers, %d heads, dim %d, batch %d x context %d, vocabulary %d; "
                 "masked-LM training tokens/s from the median of %d steps after %d warm-up steps (AdamW, clip 1.0), %s\n",
-                plan.layers, plan.heads, plan.dim, plan.batch, plan.context, o.vocab_size, plan.steps, plan.warmup,
+                plan.layers, plan.heads, plan.dim, plan.batch, plan.context, static_cast<int>(o.vocab_size), plan.steps, plan.warmup,
                 cpu_simd().c_str());
     std::fflush(stdout);
     nlohmann::json ours = nlohmann::json::array();

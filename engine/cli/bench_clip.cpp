@@ -33,9 +33,7 @@ ClipPlan clip_plan(const Args& args) {
         p.batch = 64;
     }
     if (args.has("steps")) p.steps = args.integer("steps", 1, 100000);
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (args.has("threads") && args.integer("threads", 0, 1024) != 0) p.threads = {args.integer("threads", 0, 1024)};
-    else p.threads = cores > 1 ? std::vector<int>{1, cores} : std::vector<int>{1};
+    p.threads = bench_thread_counts(args);
     return p;
 }
 

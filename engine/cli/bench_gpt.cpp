@@ -32,9 +32,7 @@ GptPlan gpt_plan(const Args& args) {
         p.steps = 4;
     }
     if (args.has("steps")) p.steps = args.integer("steps", 1, 100000);
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (args.has("threads") && args.integer("threads", 0, 1024) != 0) p.threads = {args.integer("threads", 0, 1024)};
-    else p.threads = cores > 1 ? std::vector<int>{1, cores} : std::vector<int>{1};
+    p.threads = bench_thread_counts(args);
     return p;
 }
 

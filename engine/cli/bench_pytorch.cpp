@@ -1,11 +1,19 @@
 // bench_pytorch.cpp — what the model-throughput suites (gpt, bert, clip) share: the median of step times, the
 // benchmark text corpus, and running a PyTorch reference script in its three thread configurations to keep the
-// fastest.
+// fastest; the thread counts a suite measures.
 #include <algorithm>
 
 #include "bench_suites.h"
 
+#include <thread>
+
 namespace bp::cli {
+
+std::vector<int> bench_thread_counts(const Args& args) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (args.has("threads") && args.integer("threads", 0, 1024) != 0) return {args.integer("threads", 0, 1024)};
+    return cores > 1 ? std::vector<int>{1, cores} : std::vector<int>{1};
+}
 
 double median_seconds(std::vector<double> s) {
     std::sort(s.begin(), s.end());

@@ -72,6 +72,8 @@ std::string shell_quote(const std::string& s);
 std::string find_reference_script(const std::string& name);
 
 // ---- shared by the model-throughput suites gpt, bert and clip (bench_pytorch.cpp) ----
+/// The thread counts a suite measures: --threads N (N > 0) alone, else 1 and every core (just 1 on one core).
+std::vector<int> bench_thread_counts(const Args& args);
 /// The median of step times (0 for none): on a shared machine a few steps stall behind other processes, and
 /// the median ignores them (the PyTorch scripts report the same statistic).
 double median_seconds(std::vector<double> seconds);
