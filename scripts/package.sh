@@ -32,6 +32,7 @@ gen=$build/gen          # laid out as under /usr; installed by packaging/CMakeLi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
+mkdir -p "$build"   # a clean clone has no build/ yet: the configure log below goes beside it
 echo "== configure $build (portable: x86-64 with x86-64-v3 and x86-64-v4 kernels)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBP_CUDA=OFF -DBP_NATIVE=OFF -DBP_BUILD_TESTS=OFF \
     -DBP_ENGINE_SHARED=ON "-DBP_ENGINE_ISA_VARIANTS=x86-64-v3;x86-64-v4" -DBP_GUI_OPTIMIZE=-O1 -DCMAKE_INSTALL_PREFIX=/usr \
