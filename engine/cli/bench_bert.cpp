@@ -72,25 +72,18 @@ nlohmann::json suite_bert(const Args& args, Progress& progress) {
         cfg.eval_every = cfg.steps;
         cfg.eval_batches = 1;
         cfg.threads = t;
-        std::vector<double> step_seconds;
-        auto last = std::chrono::steady_clock::now();
-        double last_loss = 0;
+        StepTimes times(plan.warmup);
         train::MlmCallbacks cb;
-        cb.on_step = [&](const train::MlmStepEvent& e) {  // one on_step to the next: a whole training step
-            const auto now = std::chrono::steady_clock::now();
-            if (e.step > plan.warmup) step_seconds.push_back(std::chrono::duration<double>(now - last).count());
-            last = now;
-            last_loss = e.loss;
+        cb.on_step = [&](const train::MlmStepEvent& e) {
+            times.step(e.step, e.loss);
             return true;
         };
         const train::MlmResult r = train::pretrain_bert(bert, vocab, corpus, cfg, cb);
         if (r.failed) throw Error("bench bert: training failed: " + r.failure);
-        double secs = 0;
-        for (double s : step_seconds) secs += s;
-        const double median = median_seconds(step_seconds);
+        const double secs = times.total(), median = times.median();
         const double tps = static_cast<double>(plan.batch) * plan.context / median;
         ours.push_back({{"threads", t}, {"tokens_per_second", tps}, {"steps_per_second", 1 / median},
-                        {"median_step_seconds", median}, {"seconds", secs}, {"last_loss", last_loss}});
+                        {"median_step_seconds", median}, {"seconds", secs}, {"last_loss", times.last_loss}});
         std::printf("  backprop  %d thread(s): %8.0f tokens/s  %5.2f steps/s  (median step %.1f ms; %lld parameters)\n", t,
                     tps, 1 / median, median * 1000, static_cast<long long>(params));
         std::fflush(stdout);

@@ -101,25 +101,18 @@ nlohmann::json suite_clip(const Args& args, Progress& progress) {
         cfg.batch_size = plan.batch;
         cfg.warmup_steps = 10;
         cfg.threads = t;
-        std::vector<double> step_seconds;
-        auto last = std::chrono::steady_clock::now();
-        double last_loss = 0;
+        StepTimes times(plan.warmup);
         train::ClipCallbacks cb;
-        cb.on_step = [&](const train::ClipStepEvent& e) {  // one on_step to the next: a whole training step
-            const auto now = std::chrono::steady_clock::now();
-            if (e.step > plan.warmup) step_seconds.push_back(std::chrono::duration<double>(now - last).count());
-            last = now;
-            last_loss = e.loss;
+        cb.on_step = [&](const train::ClipStepEvent& e) {
+            times.step(e.step, e.loss);
             return true;
         };
         const train::ClipResult r = train::train_clip(clip, set, nullptr, vocab, cfg, cb);
         if (r.failed) throw Error("bench clip: training failed: " + r.failure);
-        double secs = 0;
-        for (double s : step_seconds) secs += s;
-        const double median = median_seconds(step_seconds);
+        const double secs = times.total(), median = times.median();
         const double pps = plan.batch / median;
         ours.push_back({{"threads", t}, {"pictures_per_second", pps}, {"steps_per_second", 1 / median},
-                        {"median_step_seconds", median}, {"seconds", secs}, {"last_loss", last_loss}});
+                        {"median_step_seconds", median}, {"seconds", secs}, {"last_loss", times.last_loss}});
         std::printf("  backprop  %d thread(s): %7.0f pictures/s  %5.2f steps/s  (median step %.1f ms; %lld parameters)\n", t,
                     pps, 1 / median, median * 1000, static_cast<long long>(params));
         std::fflush(stdout);

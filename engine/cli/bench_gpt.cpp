@@ -36,27 +36,10 @@ GptPlan gpt_plan(const Args& args) {
     return p;
 }
 
-/// Times each step after the warm-up (from one on_step to the next: a whole training step, evaluations apart).
-/// The median step time is the figure: on a shared machine a few steps stall behind other processes, and the
-/// median ignores them (the PyTorch script reports the same statistic).
-struct StepClock : train::TextTrainerObserver {
-    explicit StepClock(int warmup) : warmup(warmup) {}
-    void on_step(const train::TextStepEvent& e) override {
-        const auto now = std::chrono::steady_clock::now();
-        if (e.step > warmup) step_seconds.push_back(std::chrono::duration<double>(now - last).count());
-        last = now;
-        last_loss = e.loss;
-    }
-    double median() const { return median_seconds(step_seconds); }
-    double total() const {
-        double t = 0;
-        for (double x : step_seconds) t += x;
-        return t;
-    }
-    int warmup;
-    double last_loss = 0;
-    std::vector<double> step_seconds;
-    std::chrono::steady_clock::time_point last;
+/// StepTimes fed by the text trainer's observer.
+struct StepClock : train::TextTrainerObserver, StepTimes {
+    using StepTimes::StepTimes;
+    void on_step(const train::TextStepEvent& e) override { step(e.step, e.loss); }
 };
 
 /// PyTorch's fastest thread configuration on the same model and step (tools/pytorch_reference/bench_gpt.py).

@@ -3,6 +3,8 @@
 // every suite's object under "suites"); each announces its steps to a Progress first.
 #pragma once
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -72,11 +74,33 @@ std::string shell_quote(const std::string& s);
 std::string find_reference_script(const std::string& name);
 
 // ---- shared by the model-throughput suites gpt, bert and clip (bench_pytorch.cpp) ----
-/// The thread counts a suite measures: --threads N (N > 0) alone, else 1 and every core (just 1 on one core).
-std::vector<int> bench_thread_counts(const Args& args);
 /// The median of step times (0 for none): on a shared machine a few steps stall behind other processes, and
 /// the median ignores them (the PyTorch scripts report the same statistic).
 double median_seconds(std::vector<double> seconds);
+/// Times each training step after `warmup` (from one step's end to the next: a whole step, evaluations apart).
+/// The median is the figure: on a shared machine a few steps stall behind other processes, and the median ignores
+/// them (the PyTorch scripts report the same statistic). Call step() at the end of every step.
+struct StepTimes {
+    explicit StepTimes(int warmup) : warmup(warmup) {}
+    void step(int step, double loss) {
+        const auto now = std::chrono::steady_clock::now();
+        if (step > warmup) seconds.push_back(std::chrono::duration<double>(now - last).count());
+        last = now;
+        last_loss = loss;
+    }
+    double median() const { return median_seconds(seconds); }
+    double total() const {
+        double t = 0;
+        for (double x : seconds) t += x;
+        return t;
+    }
+    int warmup;
+    double last_loss = 0;
+    std::vector<double> seconds;
+    std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+/// The thread counts a suite measures: --threads N (N > 0) alone, else 1 and every core (just 1 on one core).
+std::vector<int> bench_thread_counts(const Args& args);
 /// The default text corpus, or pseudo-random printable text where it is not installed (speed does not depend
 /// on the text).
 data::TextCorpus bench_corpus();
