@@ -17,7 +17,6 @@ NetworkDiagram::NetworkDiagram(QWidget* parent) : QWidget(parent) {
 void NetworkDiagram::setNetwork(const QVector<int>& sizes, const QStringList& inputNames) {
     if (sizes != m_sizes) {
         m_grids.clear();
-        m_images.clear();
         m_scaled.clear();
         m_weights.clear();
         m_hoverCol = m_hoverIdx = -1;
@@ -35,11 +34,8 @@ void NetworkDiagram::setNodeGrids(int res, const QVector<QVector<float>>& grids)
 }
 
 void NetworkDiagram::rebuildImages() {
-    // Once per frame, not per paint: hovering repaints often, and a deep network has hundreds of nodes.
-    m_images.clear();
-    const int n = static_cast<int>(m_grids.size());
-    const int outputStart = n - (m_sizes.isEmpty() ? 0 : m_sizes.back());
-    for (int i = 0; i < n; ++i) m_images.push_back(nodeImage(i, i >= outputStart));
+    // The thumbnails are made again at the next paint, at the size they are drawn (once per frame, not per paint:
+    // hovering repaints often, and a deep network has hundreds of nodes).
     m_scaled.clear();
 }
 
@@ -207,11 +203,11 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
     // drawing hundreds of small images through a smooth transform on every paint is the diagram's largest cost.
     const qreal dpr = devicePixelRatioF();
     const int sidePx = cols > 0 && m_sizes[0] > 0 ? qRound(rects[0][0].width() * dpr) : 0;
-    if (m_scaledSide != sidePx || m_scaled.size() != m_images.size()) {
+    const int nodes = static_cast<int>(m_grids.size());
+    const int outputStart = nodes - m_sizes.back();
+    if (m_scaledSide != sidePx || m_scaled.size() != nodes) {
         m_scaled.clear();
-        const int n = static_cast<int>(m_images.size());
-        const int outputStart = n - (m_sizes.isEmpty() ? 0 : m_sizes.back());
-        for (int i = 0; i < n; ++i) {
+        for (int i = 0; i < nodes; ++i) {
             QImage thumb = nodeImage(i, i >= outputStart, sidePx);
             thumb.setDevicePixelRatio(dpr);
             m_scaled.push_back(thumb);
@@ -245,7 +241,7 @@ void NetworkDiagram::paintEvent(QPaintEvent*) {
     // the hovered node, large
     if (m_hoverCol >= 0) {
         const int flat = flatIndex(m_hoverCol, m_hoverIdx);
-        const QImage img = flat < m_images.size() ? m_images[flat] : QImage();
+        const QImage img = flat < nodes ? nodeImage(flat, flat >= outputStart) : QImage();  // the grid's own resolution
         if (!img.isNull()) {
             const double side = std::min(220.0, std::min(width(), height()) * 0.55);
             const QRectF n = nodeRect(m_hoverCol, m_hoverIdx);

@@ -52,8 +52,7 @@ private:
     QStringList m_inputNames;
     int m_res = 0;
     QVector<QVector<float>> m_grids;
-    QVector<QImage> m_images;  // one per node, made from m_grids
-    QVector<QImage> m_scaled;  // m_images at the nodes' size on screen (paintEvent; emptied with m_images)
+    QVector<QImage> m_scaled;  // one thumbnail per node at its size on screen (made in paintEvent from m_grids)
     int m_scaledSide = 0;
     QVector<QVector<float>> m_weights;
     bool m_dark = false;
