@@ -1,4 +1,7 @@
 // dropout.cpp — inverted dropout: the op, its saved mask, and gradient checks with a fixed seed.
+#include <cmath>
+
+#include "bp/splitmix.h"
 #include "ops/op_util.h"
 
 namespace bp {
@@ -11,17 +14,20 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
     if (!(p >= 0.0 && p <= 1.0))
         throw ConfigError("dropout: the probability p must be in [0, 1]; got " + std::to_string(p));
     if (!training || p == 0.0) return x;
-    // The mask is drawn on the host from gen so a seed gives the same mask on every device.
+    // The mask is drawn on the host from one number of gen, so a seed gives the same mask on every device.
+    // Element i is decided by splitmix64(key + i) — counter-based: no serial Mersenne-Twister draw per element
+    // (that was ~3 ns each, 5 % of a CNN epoch at two threads), and the loop vectorises.
     Tensor mask = Tensor::empty(x.shape(), x.dtype());
+    const uint64_t key = gen.engine()();
+    // u < p with u = r / 2⁶⁴ uniform in [0, 1): compare the integer r against p·2⁶⁴ (p = 1: every element).
+    const bool all = p >= 1.0;
+    const uint64_t cut = all ? ~0ull : static_cast<uint64_t>(std::ldexp(p, 64));
     dispatch_dtype(x.dtype(), [&](auto tag) {
         using T = decltype(tag);
         T* m = mask.data<T>();
         const T keep = p < 1.0 ? static_cast<T>(1.0 / (1.0 - p)) : T(0);
-        auto& eng = gen.engine();
-        for (int64_t i = 0, n = mask.numel(); i < n; ++i) {
-            const double u = static_cast<double>(eng() >> 11) * 0x1.0p-53;  // uniform [0, 1), same on every compiler
-            m[i] = u < p ? T(0) : keep;
-        }
+        for (int64_t i = 0, n = mask.numel(); i < n; ++i)
+            m[i] = all || splitmix64(key + static_cast<uint64_t>(i)) < cut ? T(0) : keep;
     });
     mask = mask.to(x.device());
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());

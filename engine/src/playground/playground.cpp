@@ -11,6 +11,7 @@
 #include "bp/autograd.h"
 #include "bp/errors.h"
 #include "bp/ops.h"
+#include "bp/splitmix.h"
 
 namespace bp::playground {
 
@@ -18,13 +19,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 const char* const kFeatureNames[feature_count] = {"x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"};
-
-uint64_t splitmix64(uint64_t x) {
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
 
 std::vector<Point> built_in(const DataConfig& c, Generator& gen) {
     std::vector<Point> pts;
