@@ -30,7 +30,7 @@ QSize ProbabilityBars::sizeHint() const {
 }
 QSize ProbabilityBars::minimumSizeHint() const {
     const int rows = std::max<int>(10, static_cast<int>(m_p.size()));
-    return {160, rows * (fontMetrics().height() * 7 / 10)};
+    return {160, rows * (fontMetrics().height() + 2)};  // a label per row, never overlapping its neighbours
 }
 
 void ProbabilityBars::paintEvent(QPaintEvent*) {
@@ -38,7 +38,9 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
     p.setRenderHint(QPainter::Antialiasing);
     const int n = std::max<int>(10, static_cast<int>(m_p.size()));
     const double rowH = static_cast<double>(height()) / n;
-    const QFontMetrics fm(font());
+    QFont boldFont = font();
+    boldFont.setBold(true);
+    const QFontMetrics fm(boldFont);  // the top class is drawn bold: leave room for its wider text
     const int labelW = fm.horizontalAdvance(QStringLiteral("00")) + 10;
     const int pctW = fm.horizontalAdvance(QStringLiteral("100.0 %")) + 10;
     const double barMax = std::max(10, width() - labelW - pctW);

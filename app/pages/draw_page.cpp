@@ -108,24 +108,32 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     mv->addWidget(m_hint);
     right->addWidget(modelBox);
 
-    auto* seesBox = new QGroupBox(tr("What the model sees"));
-    seesBox->setObjectName(QStringLiteral("draw.input"));
-    auto* sv = new QHBoxLayout(seesBox);
+    // What the model sees beside what it answers, in one box: the 28×28 input on the left, the prediction and
+    // the ten bars on the right (stacked, the two boxes and the CLIP captions did not fit a 900- or, in
+    // presentation mode, a 1080-pixel-high screen with readable bars).
+    auto* answerBox = new QGroupBox(tr("What the model sees, and its answer"));
+    auto* av = new QHBoxLayout(answerBox);
+    auto* sees = new QWidget;
+    sees->setObjectName(QStringLiteral("draw.input"));
+    auto* sv = new QVBoxLayout(sees);
+    sv->setContentsMargins(0, 0, 0, 0);
     m_inputView = new QLabel;
     m_inputView->setObjectName(QStringLiteral("modelInput"));
     m_inputView->setFixedSize(28 * m_inputZoom, 28 * m_inputZoom);
     m_inputView->setPixmap(QPixmap::fromImage(inputImage(m_input, m_inputZoom)));
-    m_inputView->setToolTip(tr("Your drawing as the 28×28 picture the model reads: like MNIST, the ink's box is scaled "
-                               "to 20 pixels and centred by its centre of mass."));
-    auto* seesText = new QLabel(tr("28 × 28 pixels, the ink scaled to a 20-pixel box and centred by its centre of mass, "
-                                   "exactly like the MNIST digits the model learned from."));
-    seesText->setWordWrap(true);
+    const QString seesTip = tr("Your drawing as the 28×28 picture the model reads: like MNIST, the ink's box is scaled "
+                               "to 20 pixels and centred by its centre of mass.");
+    m_inputView->setToolTip(seesTip);
+    m_seesText = new QLabel(tr("28 × 28 pixels, scaled and centred exactly like the MNIST digits the model learned from."));
+    m_seesText->setWordWrap(true);
+    m_seesText->setToolTip(seesTip);
+    m_seesText->setFixedWidth(28 * m_inputZoom);
     sv->addWidget(m_inputView);
-    sv->addWidget(seesText, 1);
-    right->addWidget(seesBox);
+    sv->addWidget(m_seesText);
+    sv->addStretch(1);
+    av->addWidget(sees);
 
-    auto* answerBox = new QGroupBox(tr("The model's answer"));
-    auto* av = new QVBoxLayout(answerBox);
+    auto* says = new QVBoxLayout;
     m_prediction = new QLabel;
     m_prediction->setObjectName(QStringLiteral("prediction"));
     m_prediction->setTextFormat(Qt::RichText);
@@ -133,9 +141,11 @@ DrawPage::DrawPage(const AppContext& context, QWidget* parent)
     m_bars->setObjectName(QStringLiteral("draw.bars"));
     m_latency = new QLabel;
     m_latency->setObjectName(QStringLiteral("latency"));
-    av->addWidget(m_prediction);
-    av->addWidget(m_bars, 1);
-    av->addWidget(m_latency);
+    m_latency->setWordWrap(true);
+    says->addWidget(m_prediction);
+    says->addWidget(m_bars, 1);
+    says->addWidget(m_latency);
+    av->addLayout(says, 1);
     right->addWidget(answerBox, 1);
     m_clip = new ClipDrawPanel(m_library);
     right->addWidget(m_clip);
@@ -393,8 +403,9 @@ void DrawPage::predictNow() {
 void DrawPage::applyAppearance(const Appearance& a) {
     m_appearance = a;
     m_bars->setDark(a.dark);
-    m_inputZoom = a.presentation ? 9 : 8;  // the 28×28 input is shown 224 or 252 pixels wide
+    m_inputZoom = a.presentation ? 8 : 7;  // the 28×28 input is shown 196 or 224 pixels wide
     m_inputView->setFixedSize(28 * m_inputZoom, 28 * m_inputZoom);
+    m_seesText->setFixedWidth(28 * m_inputZoom);
     QFont title = theme::baseFont();
     title.setPointSizeF(title.pointSizeF() * 1.3 * theme::fontScale(a));
     title.setBold(true);

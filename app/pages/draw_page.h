@@ -92,6 +92,7 @@ private:
     QCheckBox* m_saliencyBox = nullptr;
     QComboBox* m_modelCombo = nullptr;
     QLabel* m_inputView = nullptr;
+    QLabel* m_seesText = nullptr;  // the caption under the input picture
     QLabel* m_prediction = nullptr;
     QLabel* m_latency = nullptr;
     QLabel* m_hint = nullptr;
@@ -104,6 +105,6 @@ private:
     std::vector<float> m_input;
     std::vector<float> m_saliency;
     double m_latencyMs = 0;
-    int m_inputZoom = 8;
+    int m_inputZoom = 7;
     Appearance m_appearance;
 };
