@@ -65,53 +65,7 @@ except Exception as e:
           f"(current interpreter: {sys.executable})", file=sys.stderr)
     sys.exit(3)
 
-
-class RMSNorm(nn.Module):  # torch 1.13 has no nn.RMSNorm
-    def __init__(self, d, eps=1e-6):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(d))
-        self.eps = eps
-
-    def forward(self, x):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
-
-
-def rope(x, cos, sin):  # x [B, H, T, Dh]; pairs (2i, 2i+1) rotated, as ops/transformer.cpp
-    x0, x1 = x[..., 0::2], x[..., 1::2]
-    return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1).flatten(-2)
-
-
-class Block(nn.Module):  # bench_gpt.py's block without the causal mask
-    def __init__(self, d, heads, modern):
-        super().__init__()
-        self.h, self.modern = heads, modern
-        norm = (lambda: RMSNorm(d)) if modern else (lambda: nn.LayerNorm(d))
-        bias = not modern
-        self.norm1, self.norm2 = norm(), norm()
-        self.q_proj, self.k_proj, self.v_proj, self.out_proj = (nn.Linear(d, d, bias=bias) for _ in range(4))
-        hidden = (8 * d + 2) // 3 if modern else 4 * d
-        self.hidden = hidden
-        self.fc1 = nn.Linear(d, 2 * hidden if modern else hidden, bias=bias)
-        self.fc2 = nn.Linear(hidden, d, bias=bias)
-
-    def attn(self, x, cos, sin):
-        B, T, D = x.shape
-        q, k, v = (p(x).view(B, T, self.h, D // self.h).transpose(1, 2) for p in (self.q_proj, self.k_proj, self.v_proj))
-        if self.modern:
-            q, k = rope(q, cos, sin), rope(k, cos, sin)
-        s = (q @ k.transpose(-2, -1)) / math.sqrt(D // self.h)
-        y = torch.softmax(s, dim=-1) @ v
-        return self.out_proj(y.transpose(1, 2).reshape(B, T, D))
-
-    def forward(self, x, cos, sin):
-        x = x + self.attn(self.norm1(x), cos, sin)
-        h = self.fc1(self.norm2(x))
-        if self.modern:
-            a, b = h.split(self.hidden, dim=-1)
-            h = F.silu(a) * b
-        else:
-            h = F.gelu(h, approximate="tanh")
-        return x + self.fc2(h)
+from transformer_blocks import Block, RMSNorm  # noqa: E402  (after torch, see its docstring)
 
 
 class BertMini(nn.Module):
@@ -147,7 +101,7 @@ class BertMini(nn.Module):
             h = h + self.pos_embed[:T]
         cos, sin = self.cos[:T], self.sin[:T]
         for b in self.blocks:
-            h = b(h, cos, sin)
+            h = b(h, None, cos, sin)
         rows = self.norm(h).reshape(-1, h.shape[-1]).index_select(0, positions)  # [M, d]: the chosen positions
         rows = self.mlm_norm(F.gelu(self.mlm_dense(rows), approximate="tanh"))
         return F.cross_entropy(F.linear(rows, self.tok_embed.weight, self.mlm_bias), targets)

@@ -77,26 +77,7 @@ except Exception as e:
           f"(current interpreter: {sys.executable})", file=sys.stderr)
     sys.exit(3)
 
-
-class Block(nn.Module):  # the GPT-2 block of bench_gpt.py, with a key padding mask instead of the causal one
-    def __init__(self, d, heads):
-        super().__init__()
-        self.h = heads
-        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.q_proj, self.k_proj, self.v_proj, self.out_proj = (nn.Linear(d, d) for _ in range(4))
-        self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
-
-    def attn(self, x, pad):  # pad: [B, 1, 1, T] True at [PAD] keys
-        B, T, D = x.shape
-        q, k, v = (p(x).view(B, T, self.h, D // self.h).transpose(1, 2) for p in (self.q_proj, self.k_proj, self.v_proj))
-        s = (q @ k.transpose(-2, -1)) / math.sqrt(D // self.h)
-        s = s.masked_fill(pad, float("-inf"))
-        y = torch.softmax(s, dim=-1) @ v
-        return self.out_proj(y.transpose(1, 2).reshape(B, T, D))
-
-    def forward(self, x, pad):
-        x = x + self.attn(self.norm1(x), pad)
-        return x + self.fc2(F.gelu(self.fc1(self.norm2(x)), approximate="tanh"))
+from transformer_blocks import Block  # noqa: E402  (after torch, see its docstring)
 
 
 class ClipMini(nn.Module):
