@@ -201,7 +201,7 @@ nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
         cmd << "/usr/bin/python3 " << shell_quote(script)
             << " --data-dir " << shell_quote(data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : ""))
             << " --kernel " << o.at("kernel").get<int>() << " --channels1 " << o.at("channels1").get<int>() << " --channels2 "
-            << o.at("channels2").get<int>() << " --fc " << o.at("fc").get<int>() << " --epochs " << epochs << " --batch-size "
+            << o.at("channels2").get<int>() << " --padding2 " << o.at("padding2").get<int>() << " --fc " << o.at("fc").get<int>() << " --epochs " << epochs << " --batch-size "
             << recipe.config.batch_size << " --lr " << recipe.config.lr << " --warmup " << recipe.config.warmup_fraction
             << " --label-smoothing " << recipe.config.label_smoothing << " --train-limit " << limit;
         const TorchFastest t = run_pytorch_fastest(cmd.str(), "samples_per_second");

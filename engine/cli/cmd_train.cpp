@@ -127,7 +127,10 @@ int cmd_train(int argc, char** argv) {
         cfg = recipe->config;
         model_options = recipe->model_options;
     }
-    if (!recipe || args.has("model")) cfg.model = args.str("model");
+    if (!recipe || args.has("model")) {
+        cfg.model = args.str("model");
+        if (recipe && cfg.model != recipe->config.model) model_options = nlohmann::json::object();  // not the recipe's
+    }
     if (args.has("model-options")) {
         nlohmann::json given = nlohmann::json::parse(args.str("model-options"), nullptr, false);
         if (!given.is_object()) throw UsageError("--model-options expects a JSON object; got '" + args.str("model-options") + "'");
