@@ -138,6 +138,19 @@ std::vector<OpCase> op_cases() {
 
 }  // namespace
 
+double measure_peak_gemm_gflops(const TimingPlan& plan) {
+    // The best float32 square matmul of 256³, 512³ and 1024³ (smaller ones can run faster from cache).
+    Generator gen(1);
+    double peak = 0;
+    for (int64_t n : {256, 512, 1024}) {
+        Tensor a = Tensor::randn({n, n}, gen), b = Tensor::randn({n, n}, gen);
+        autograd::NoGradGuard g;
+        Timing t = time_it(plan, [&] { matmul(a, b); });
+        peak = std::max(peak, 2.0 * static_cast<double>(n * n * n) / (t.median * 1e6));
+    }
+    return peak;
+}
+
 int ops_steps(const Args&) { return 2 + static_cast<int>(op_cases().size()); }
 
 nlohmann::json suite_ops(const Args& args, Progress& progress) {
@@ -148,15 +161,7 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
     Generator gen(1);
     progress.step("ops", "peak GEMM rate");
 
-    // This machine's peak GEMM rate, measured now: the best float32 square matmul of 256³, 512³ and 1024³
-    // (smaller ones can run faster from cache).
-    double peak = 0;
-    for (int64_t n : {256, 512, 1024}) {
-        Tensor a = Tensor::randn({n, n}, gen), b = Tensor::randn({n, n}, gen);
-        autograd::NoGradGuard g;
-        Timing t = time_it(plan, [&] { matmul(a, b); });
-        peak = std::max(peak, 2.0 * static_cast<double>(n * n * n) / (t.median * 1e6));
-    }
+    const double peak = measure_peak_gemm_gflops(plan);
     std::printf("bench ops: %d thread(s), %s; peak GEMM (best square matmul, measured now) %.1f GFLOP/s\n",
                 num_threads(), cpu_simd().c_str(), peak);
 

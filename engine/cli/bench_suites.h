@@ -39,6 +39,10 @@ struct TimingPlan {
     }
 };
 
+/// This machine's peak GEMM rate at the current thread count, measured now (bench_ops.cpp): the best float32
+/// square matmul of 256³, 512³ and 1024³, in GFLOP/s — the attainable stand-in for the FMA peak.
+double measure_peak_gemm_gflops(const TimingPlan& plan);
+
 // Each pair: the number of progress steps, then the suite itself (results as JSON, printing a table).
 int ops_steps(const Args& args);
 nlohmann::json suite_ops(const Args& args, Progress& progress);            // bench_ops.cpp
@@ -58,6 +62,8 @@ int bert_steps(const Args& args);
 nlohmann::json suite_bert(const Args& args, Progress& progress);           // bench_bert.cpp
 int clip_steps(const Args& args);
 nlohmann::json suite_clip(const Args& args, Progress& progress);           // bench_clip.cpp
+int speedrun_steps(const Args& args);
+nlohmann::json suite_speedrun(const Args& args, Progress& progress);       // bench_speedrun.cpp
 int architectures_steps(const Args& args);
 nlohmann::json suite_architectures(const Args& args, Progress& progress);  // bench_architectures.cpp
 

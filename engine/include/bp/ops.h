@@ -53,6 +53,9 @@ Tensor log_softmax(const Tensor& x);
 /// Fused, numerically stable softmax + negative log-likelihood, averaged over the batch.
 /// logits: [N, C] float; targets: [N] int32 class indices in [0, C).
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets);
+/// The same with label smoothing ε (torch's label_smoothing): the target is (1 − ε)·one-hot + ε/C, so
+/// loss = (1 − ε)·cross_entropy(logits, targets) − ε·mean(log_softmax(logits)). ε in [0, 1).
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, double label_smoothing);
 /// mean((pred − target)²) over every element; shapes must match.
 Tensor mse_loss(const Tensor& pred, const Tensor& target);
 

@@ -97,6 +97,40 @@ static std::shared_ptr<nn::Module> build_cnn(const nlohmann::json& o) {
     return net;
 }
 
+// The speedrun CNN (train/recipe.h): two k×k conv layers, each batch-normed, ReLU'd and max-pooled, then an
+// optional hidden layer and the classifier. Its defaults are LeNet-5 with batch norm (6 and 16 channels, 5×5, a
+// "valid" second conv, 120 hidden units, no 84-unit layer): the speedrun's model, found on a validation split.
+//   [1,28,28] -convk-> [c1,28,28] -pool-> [c1,14,14] -convk-> [c2,s,s] -pool-> [c2,s/2,s/2] -> (fc) -> 10
+//   with s = 14 (padding2 = k/2) or 14 - k + 1 (padding2 = 0, LeNet's "valid" second conv)
+static std::shared_ptr<nn::Module> build_speedcnn(const nlohmann::json& o) {
+    const int64_t k = io::json_int(o.at("kernel"), "speedcnn: kernel", 1, 7);
+    const int64_t c1 = io::json_int(o.at("channels1"), "speedcnn: channels1", 1, 256);
+    const int64_t c2 = io::json_int(o.at("channels2"), "speedcnn: channels2", 1, 256);
+    const int64_t fc = io::json_int(o.at("fc"), "speedcnn: fc", 0, 4096);
+    // padding2: the second conv's zero padding; k/2 keeps 14x14, 0 ("valid", as LeNet) gives 14 - k + 1.
+    const int64_t p2 = o.contains("padding2") ? io::json_int(o["padding2"], "speedcnn: padding2", 0, k / 2) : k / 2;
+    if (k % 2 == 0) throw ConfigError("speedcnn: kernel must be odd (3 or 5) so that padding keeps 28x28; got " + std::to_string(k));
+    const int64_t side = (14 + 2 * p2 - k + 1) / 2;  // after the second pool
+    auto net = std::make_shared<nn::Sequential>();
+    net->push_back(make<nn::Conv2d>(Conv2dOptions(1, c1, k).padding(k / 2).bias(false)));
+    net->push_back(make<nn::BatchNorm2d>(c1));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::MaxPool2d>(2));
+    net->push_back(make<nn::Conv2d>(Conv2dOptions(c1, c2, k).padding(p2).bias(false)));
+    net->push_back(make<nn::BatchNorm2d>(c2));
+    net->push_back(relu_layer());
+    net->push_back(make<nn::MaxPool2d>(2));
+    net->push_back(make<nn::Flatten>());
+    int64_t in = c2 * side * side;
+    if (fc > 0) {
+        net->push_back(make<nn::Linear>(nn::LinearOptions(in, fc)));
+        net->push_back(relu_layer());
+        in = fc;
+    }
+    net->push_back(make<nn::Linear>(nn::LinearOptions(in, 10)));
+    return net;
+}
+
 // ResNet-mini for 28×28: a 3×3 stem, then residual blocks (two 3×3 conv + batch norm each, identity or
 // strided 1×1 shortcut), global average pooling and one linear layer.
 //   [1,28,28] -stem-> [w,28,28] -block/2-> [2w,14,14] -block-> -block/2-> [4w,7,7] -block-> -gap-> [4w] -> 10
@@ -140,6 +174,10 @@ const std::vector<ModelInfo>& zoo() {
          "Two 3x3 conv layers with batch norm and max-pooling, then a dropout-regularised 128-unit layer.",
          "image28", TrainDefaults{8, 64, 2e-3, "adam"},
          nlohmann::json{{"channels1", 32}, {"channels2", 64}, {"fc", 128}, {"dropout", 0.25}}, build_cnn},
+        {"speedcnn", "LeNet-5 + batch norm (speedrun)",
+         "LeNet's two 5x5 conv + pool stages with batch norm, then 120 hidden units: 99% on MNIST in seconds.",
+         "image28", TrainDefaults{2, 128, 6e-3, "adam"},
+         nlohmann::json{{"kernel", 5}, {"channels1", 6}, {"channels2", 16}, {"padding2", 0}, {"fc", 120}}, build_speedcnn},
         {"resnet", "ResNet-mini",
          "A small residual network: 3x3 stem, four residual blocks with batch norm, global average pooling.",
          "image28", TrainDefaults{6, 64, 2e-3, "adam"}, nlohmann::json{{"width", 16}}, build_resnet},
@@ -218,6 +256,16 @@ int64_t min_parameter_count(const nlohmann::json& config) {
             const int64_t fc = io::json_int(o.at("fc"), "cnn: fc", 1, 8192);
             io::json_real(o.at("dropout"), "cnn: dropout", 0, 0.999);
             return 9 * c1 + 9 * c1 * c2 + 49 * c2 * fc + 10 * fc;
+        }
+        if (name == "speedcnn") {
+            const int64_t k = io::json_int(o.at("kernel"), "speedcnn: kernel", 1, 7);
+            const int64_t c1 = io::json_int(o.at("channels1"), "speedcnn: channels1", 1, 256);
+            const int64_t c2 = io::json_int(o.at("channels2"), "speedcnn: channels2", 1, 256);
+            const int64_t fc = io::json_int(o.at("fc"), "speedcnn: fc", 0, 4096);
+            const int64_t p2 = o.contains("padding2") ? io::json_int(o["padding2"], "speedcnn: padding2", 0, k / 2) : k / 2;
+            const int64_t side = (14 + 2 * p2 - k + 1) / 2;
+            const int64_t flat = side * side * c2;
+            return k * k * c1 + k * k * c1 * c2 + (fc > 0 ? flat * fc + fc * 10 : flat * 10);
         }
         if (name == "resnet") {
             const int64_t w = io::json_int(o.at("width"), "resnet: width", 1, 128);

@@ -1,6 +1,7 @@
 // optimizer.cpp — the update rules, each one fused loop in the backend (sgd_step / adam_step).
 #include "bp/optim/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "bp/autograd.h"
@@ -82,8 +83,8 @@ std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<T
 }
 
 void LrSchedule::validate(const std::string& kind) {
-    if (kind != "none" && kind != "step" && kind != "cosine")
-        throw ConfigError("lr schedule: unknown name '" + kind + "'; use none, step or cosine");
+    if (kind != "none" && kind != "step" && kind != "cosine" && kind != "onecycle")
+        throw ConfigError("lr schedule: unknown name '" + kind + "'; use none, step, cosine or onecycle");
 }
 
 double LrSchedule::lr_at(int epoch, int64_t global_step) const {
@@ -91,6 +92,15 @@ double LrSchedule::lr_at(int epoch, int64_t global_step) const {
     if (kind == "cosine") {
         double p = std::min(1.0, static_cast<double>(global_step) / static_cast<double>(std::max<int64_t>(1, total_steps)));
         return min_lr + 0.5 * (base_lr - min_lr) * (1.0 + std::cos(M_PI * p));
+    }
+    if (kind == "onecycle") {
+        // Linear warm-up from base_lr / 10 to base_lr over the first warmup_fraction of the steps, then a linear
+        // decay to 0 at the last step (the triangle of the CIFAR-10 speedruns; Smith's one-cycle policy).
+        const double total = static_cast<double>(std::max<int64_t>(1, total_steps));
+        const double p = std::min(1.0, static_cast<double>(global_step) / total);
+        const double w = std::clamp(warmup_fraction, 0.0, 1.0);
+        if (p < w) return base_lr * (0.1 + 0.9 * p / w);
+        return w >= 1.0 ? base_lr : base_lr * (1.0 - p) / (1.0 - w);
     }
     return base_lr;
 }

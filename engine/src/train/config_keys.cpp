@@ -76,11 +76,13 @@ const std::vector<Field>& fields() {
         {"momentum", [](TrainConfig& c, auto& k, auto& v) { c.momentum = to_real(k, v); }},
         {"schedule",
          [](TrainConfig& c, auto& k, auto& v) {
-             c.schedule = one_of(k, v, {"none", "step", "cosine"});
+             c.schedule = one_of(k, v, {"none", "step", "cosine", "onecycle"});
          }},
         {"step_epochs", [](TrainConfig& c, auto& k,
                            auto& v) { c.step_epochs = static_cast<int>(to_int(k, v, 0, kMaxInt)); }},
         {"gamma", [](TrainConfig& c, auto& k, auto& v) { c.gamma = to_real(k, v); }},
+        {"warmup_fraction", [](TrainConfig& c, auto& k, auto& v) { c.warmup_fraction = to_real(k, v); }},
+        {"label_smoothing", [](TrainConfig& c, auto& k, auto& v) { c.label_smoothing = to_real(k, v); }},
         {"seed",
          [](TrainConfig& c, auto& k, auto& v) {
              c.seed = static_cast<uint64_t>(to_int(k, v, 0, std::numeric_limits<long long>::max()));

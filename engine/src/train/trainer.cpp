@@ -58,6 +58,8 @@ void TrainConfig::validate() const {
     if (train_limit < 0 || test_limit < 0) bad("limit", std::to_string(std::min(train_limit, test_limit)), "use 0 (all) or a positive count");
     if (step_epochs < 1) bad("step epochs", std::to_string(step_epochs), "use 1 or more");
     if (!(gamma > 0) || gamma > 1) bad("gamma", std::to_string(gamma), "use a factor in (0, 1]");
+    if (!(warmup_fraction >= 0) || warmup_fraction > 1) bad("warmup fraction", std::to_string(warmup_fraction), "use a share in [0, 1]");
+    if (!(label_smoothing >= 0) || label_smoothing >= 1) bad("label smoothing", std::to_string(label_smoothing), "use a value in [0, 1), e.g. 0.1");
     optim::LrSchedule::validate(schedule);
     augment.validate();
     models::find_model(model);
@@ -71,7 +73,8 @@ nlohmann::json TrainConfig::to_json() const {
             {"lr", lr},               {"optimizer", optimizer}, {"weight_decay", weight_decay}, {"momentum", momentum},
             {"schedule", schedule},   {"step_epochs", step_epochs}, {"gamma", gamma},     {"seed", seed},
             {"threads", threads},     {"train_limit", train_limit}, {"test_limit", test_limit},
-            {"augment", augment.enabled}, {"device", device}, {"precision", precision}};
+            {"augment", augment.enabled}, {"device", device}, {"precision", precision},
+            {"warmup_fraction", warmup_fraction}, {"label_smoothing", label_smoothing}};
 }
 
 Tensor predict_proba(nn::Module& net, const Tensor& images) {
@@ -127,6 +130,7 @@ Trainer::Trainer(models::Model& model, const data::ImageDataset& train, const da
     schedule_.base_lr = cfg_.lr;
     schedule_.gamma = cfg_.gamma;
     schedule_.step_epochs = cfg_.step_epochs;
+    schedule_.warmup_fraction = cfg_.warmup_fraction;
     augment_rng_.seed(cfg_.seed * 7919 + 17);  // its own stream: augmentation does not shift the shuffling
 }
 
@@ -228,7 +232,8 @@ void Trainer::run() {
                 opt_->zero_grad();
                 const Device dev = model_.net->device();
                 Tensor logits = model_.net->forward(x.to(dev));
-                Tensor loss = cross_entropy(logits, y.to(dev));
+                Tensor loss = cfg_.label_smoothing > 0 ? cross_entropy(logits, y.to(dev), cfg_.label_smoothing)
+                                                       : cross_entropy(logits, y.to(dev));
                 const double loss_value = loss.item();
                 if (!std::isfinite(loss_value)) {
                     restore_parameters();

@@ -67,13 +67,15 @@ std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<T
                                           double weight_decay = 0.0, double momentum = 0.9);
 
 /// Learning rate as a function of progress. "none" keeps base_lr; "step" multiplies by gamma every
-/// step_epochs; "cosine" decays from base_lr to min_lr over total_steps.
+/// step_epochs; "cosine" decays from base_lr to min_lr over total_steps; "onecycle" rises linearly from
+/// base_lr / 10 to base_lr over the first warmup_fraction of total_steps, then falls linearly to 0 at the end.
 struct LrSchedule {
     std::string kind = "none";
     double base_lr = 1e-3;
     double gamma = 0.1;
     int step_epochs = 1;
     double min_lr = 0.0;
+    double warmup_fraction = 0.2;  // onecycle only
     int64_t total_steps = 1;
     double lr_at(int epoch, int64_t global_step) const;
     static void validate(const std::string& kind);

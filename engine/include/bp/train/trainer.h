@@ -28,7 +28,9 @@ struct TrainConfig {
     std::string optimizer = "adam";
     double weight_decay = 0.0;
     double momentum = 0.9;
-    std::string schedule = "cosine";  // none | step | cosine (cosine: decays to 0 over the run; the best default here)
+    std::string schedule = "cosine";  // none | step | cosine | onecycle (cosine: decays to 0 over the run; the best default here)
+    double warmup_fraction = 0.2;   // for "onecycle": the share of the steps spent rising to lr
+    double label_smoothing = 0.0;   // 0: plain cross-entropy; ε: targets (1 − ε)·one-hot + ε/C (as torch)
     int step_epochs = 1;            // for "step"
     double gamma = 0.5;             // for "step"
     uint64_t seed = 1;
