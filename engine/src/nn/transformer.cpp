@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "bp/autograd.h"
+#include "bp/checkpoint.h"
 
 namespace bp::nn {
 
@@ -149,8 +150,24 @@ TransformerBlock::TransformerBlock(const TransformerBlockOptions& opts) : opts_(
 }
 
 Tensor TransformerBlock::forward(const Tensor& x, const Tensor& key_padding_mask) {
+    if (!checkpoint_) return forward_body(x, key_padding_mask);
+    return autograd::checkpoint([this, key_padding_mask](const Tensor& in) { return forward_body(in, key_padding_mask); },
+                                x, parameters());
+}
+
+Tensor TransformerBlock::forward_body(const Tensor& x, const Tensor& key_padding_mask) {
     Tensor h = add(x, attn->forward(norm1->forward(x), key_padding_mask));  // [B, T, D]
     return add(h, mlp->forward(norm2->forward(h)));
+}
+
+int set_checkpointing(Module& net, bool on) {
+    int blocks = 0;
+    if (auto* block = dynamic_cast<TransformerBlock*>(&net)) {
+        block->set_checkpoint(on);
+        ++blocks;
+    }
+    for (const auto& [name, child] : net.children()) blocks += set_checkpointing(*child, on);
+    return blocks;
 }
 
 std::string TransformerBlock::repr() const {

@@ -107,6 +107,7 @@ const std::vector<Field>& fields() {
          [](TrainConfig& c, auto& k, auto& v) {
              c.precision = one_of(k, v, {"fp32", "bf16"});
          }},
+        {"checkpoint", [](TrainConfig& c, auto& k, auto& v) { c.checkpoint = to_bool(k, v); }},
     };
     return rows;
 }

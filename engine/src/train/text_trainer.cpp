@@ -47,7 +47,8 @@ nlohmann::json TextTrainConfig::to_json() const {
     return {{"steps", steps},           {"batch_size", batch_size},   {"context", context},
             {"lr", lr},                 {"weight_decay", weight_decay}, {"warmup_steps", warmup_steps},
             {"eval_every", eval_every}, {"eval_batches", eval_batches}, {"grad_clip", grad_clip},
-            {"seed", seed},             {"threads", threads},         {"optimizer", "adamw"},
+            {"seed", seed},             {"threads", threads},         {"checkpoint", checkpoint},
+            {"optimizer", "adamw"},
             {"schedule", "warmup + cosine to lr/10"}};
 }
 
@@ -82,6 +83,7 @@ TextTrainer::TextTrainer(models::GptMini& model, const data::TextCorpus& corpus,
         throw ConfigError("text training: the corpus has " + std::to_string(corpus.train.size()) + " training and " +
                           std::to_string(corpus.val.size()) + " validation characters; each needs at least context + 1 = " +
                           std::to_string(cfg_.context + 1));
+    nn::set_checkpointing(model_, cfg_.checkpoint);  // GPT-mini always has blocks
     // AdamW, β = (0.9, 0.99) as is usual for small character models.
     opt_ = std::make_unique<optim::Adam>(model.parameters(),
                                          optim::AdamOptions{cfg_.lr, 0.9, 0.99, 1e-8, cfg_.weight_decay}, true);

@@ -12,6 +12,7 @@
 #include "bp/device.h"
 #include "bp/precision.h"
 #include "bp/ops.h"
+#include "bp/nn/transformer.h"
 
 namespace bp::train {
 
@@ -71,7 +72,7 @@ nlohmann::json TrainConfig::to_json() const {
             {"lr", lr},               {"optimizer", optimizer}, {"weight_decay", weight_decay}, {"momentum", momentum},
             {"schedule", schedule},   {"step_epochs", step_epochs}, {"gamma", gamma},     {"seed", seed},
             {"threads", threads},     {"train_limit", train_limit}, {"test_limit", test_limit},
-            {"augment", augment.enabled}, {"device", device}, {"precision", precision}};
+            {"augment", augment.enabled}, {"device", device}, {"precision", precision}, {"checkpoint", checkpoint}};
 }
 
 Tensor predict_proba(nn::Module& net, const Tensor& images) {
@@ -121,6 +122,9 @@ Trainer::Trainer(models::Model& model, const data::ImageDataset& train, const da
         throw ShapeError("trainer: the dataset's images " + shape_str(sample) + " do not fit model '" + model_.name +
                          "', which expects " + shape_str(model_.input_shape));
     set_precision(precision_from_string(cfg_.precision));
+    if (nn::set_checkpointing(*model_.net, cfg_.checkpoint) == 0 && cfg_.checkpoint)
+        throw ConfigError("checkpoint: model '" + model_.name +
+                          "' has no transformer blocks to checkpoint; it applies to transformer models such as vit");
     model_.net->to(resolve_device(cfg_.device));  // before the optimizer, whose state follows the parameters
     opt_ = optim::make_optimizer(cfg_.optimizer, model_.net->parameters(), cfg_.lr, cfg_.weight_decay, cfg_.momentum);
     schedule_.kind = cfg_.schedule;

@@ -142,12 +142,22 @@ public:
     std::string repr() const override;  // multi-line, torch style
     std::string type_name() const override { return "TransformerBlock"; }
     const TransformerBlockOptions& options() const { return opts_; }
+    /// Gradient checkpointing (bp/checkpoint.h): while on, a recording forward keeps only the block's input for
+    /// the backward pass, which runs the block again. The same gradients, less memory, one more block forward.
+    void set_checkpoint(bool on) { checkpoint_ = on; }
+    bool checkpoint() const { return checkpoint_; }
     std::shared_ptr<Module> norm1, norm2;  // LayerNorm or RMSNorm
     std::shared_ptr<MultiHeadAttention> attn;
     std::shared_ptr<FeedForward> mlp;
 
 private:
+    Tensor forward_body(const Tensor& x, const Tensor& key_padding_mask);
     TransformerBlockOptions opts_;
+    bool checkpoint_ = false;
 };
+
+/// Checkpointing on or off in every TransformerBlock inside `net` (recursively); returns how many blocks there
+/// are (0: the model has none, and nothing changed).
+int set_checkpointing(Module& net, bool on);
 
 }  // namespace bp::nn
