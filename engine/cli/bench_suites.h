@@ -60,6 +60,8 @@ int clip_steps(const Args& args);
 nlohmann::json suite_clip(const Args& args, Progress& progress);           // bench_clip.cpp
 int architectures_steps(const Args& args);
 nlohmann::json suite_architectures(const Args& args, Progress& progress);  // bench_architectures.cpp
+int checkpoint_steps(const Args& args);
+nlohmann::json suite_checkpoint(const Args& args, Progress& progress);     // bench_checkpoint.cpp
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);

@@ -427,7 +427,7 @@ std::string pytorch_version() {
 int bench_all(const Args& args) {
     Progress progress = progress_for(args);
     progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args) + threads_steps(args) +
-                 gpt_steps(args) + bert_steps(args) + clip_steps(args));
+                 gpt_steps(args) + bert_steps(args) + clip_steps(args) + checkpoint_steps(args));
     nlohmann::json machine = train::machine_info();
     machine["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
                                std::to_string(EIGEN_MINOR_VERSION);
@@ -453,6 +453,8 @@ int bench_all(const Args& args) {
     suites["bert"] = suite_bert(args, progress);
     std::printf("\n");
     suites["clip"] = suite_clip(args, progress);
+    std::printf("\n");
+    suites["checkpoint"] = suite_checkpoint(args, progress);
     progress.done();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("\nbench all: %.1f s\n", seconds);
@@ -542,7 +544,8 @@ int cmd_bench(int argc, char** argv) {
               "gpu (training throughput CUDA vs CPU, fp32 and bf16, and fused vs plain attention; skipped without a GPU),\n"
               "gpt, bert, clip (GPT-, BERT- and CLIP-mini training steps/s beside PyTorch's on the same model),\n"
               "architectures (the original framework's six architectures, each trained briefly here: our measured\n"
-              "figure beside its claim, one row each).",
+              "figure beside its claim, one row each), checkpoint (ViT-tiny and GPT-mini with and without gradient\n"
+              "checkpointing: peak memory and step time).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
@@ -550,8 +553,8 @@ int cmd_bench(int argc, char** argv) {
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
                {"images", "N", "training images per model for the models suite (threads suite: 3200, --quick 256)", "6400 (--quick: 512)"},
-               {"steps", "N", "timed training steps per measurement (gpt, bert, clip suites; architectures: training steps)",
-                "gpt 40, bert and clip 20 (--quick: 4, 3)"},
+               {"steps", "N", "timed training steps per measurement (gpt, bert, clip, checkpoint suites; architectures: training steps)",
+                "gpt 40, bert and clip 20, checkpoint 30 (--quick: 4, 3, 4)"},
                {"busy", "", "threads suite: also measure with another process spinning on one core", ""},
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
                {"progress", "", "print 'progress K/N suite: step' lines on stderr even on a terminal", ""},
@@ -577,10 +580,11 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "bert") return run_one(args, bert_steps, suite_bert);                    // bench_bert.cpp
     if (suite == "clip") return run_one(args, clip_steps, suite_clip);                    // bench_clip.cpp
     if (suite == "architectures") return run_one(args, architectures_steps, suite_architectures);  // bench_architectures.cpp
+    if (suite == "checkpoint") return run_one(args, checkpoint_steps, suite_checkpoint);  // bench_checkpoint.cpp
     if (suite == "all") return bench_all(args);
     if (suite == "gpu") return bench_gpu(args);  // bench_gpu.cpp
     throw UsageError("unknown suite '" + suite +
-                     "'; available: all, ops, models, accuracy, scaling, threads, gpt, bert, clip, architectures, train-mlp, "
+                     "'; available: all, ops, models, accuracy, scaling, threads, gpt, bert, clip, architectures, checkpoint, train-mlp, "
                      "train-lenet, train-cnn, gpu");
 }
 

@@ -18,6 +18,7 @@
 #include "model_flags.h"
 #include "interrupt.h"
 #include "output_check.h"
+#include "transformer_flags.h"
 
 namespace bp::cli {
 
@@ -105,6 +106,7 @@ int cmd_train(int argc, char** argv) {
                {"augment", "", "random shifts (±2 px), rotations (±10°) and scaling (0.9–1.1) of training images", ""},
                device_flag(),
                precision_flag(),
+               checkpoint_flag(),
                {"quiet", "", "no progress output", ""}});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
@@ -131,6 +133,7 @@ int cmd_train(int argc, char** argv) {
     if (!device_from_args(args, "train", &device)) return 1;
     cfg.device = device_name(device);
     cfg.precision = precision_name(precision_from_args(args));
+    cfg.checkpoint = args.on("checkpoint");
     cfg.validate();  // ConfigError -> exit 2
 
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
@@ -147,6 +150,8 @@ int cmd_train(int argc, char** argv) {
                      cfg.epochs, cfg.batch_size, cfg.optimizer.c_str(), cfg.lr);
     if (!quiet && (device != Device::cpu || cfg.precision != "fp32"))
         std::fprintf(stderr, "device %s, precision %s\n", device_label(device).c_str(), cfg.precision.c_str());
+    if (!quiet && cfg.checkpoint)
+        std::fprintf(stderr, "gradient checkpointing: each transformer block is recomputed in the backward pass\n");
 
     train::Trainer trainer(model, train_set, &test_set, cfg);
     ProgressPrinter printer(quiet);

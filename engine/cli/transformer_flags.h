@@ -14,6 +14,14 @@ struct TransformerSize {
     int layers = 4, heads = 4, dim = 128;
 };
 
+/// --checkpoint (train, train-text): gradient checkpointing of every transformer block (bp/checkpoint.h).
+inline Flag checkpoint_flag() {
+    return {"checkpoint", "",
+            "gradient checkpointing: keep only each transformer block's input and recompute the block in the backward "
+            "pass (less memory, slower steps, the same gradients; transformer models only)",
+            ""};
+}
+
 /// "gpt2" or "modern"; UsageError otherwise.
 inline nn::BlockKind parse_block(const std::string& s) {
     if (s == "gpt2") return nn::BlockKind::gpt2;
