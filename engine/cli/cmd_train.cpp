@@ -133,7 +133,7 @@ int cmd_train(int argc, char** argv) {
     if (!device_from_args(args, "train", &device)) return 1;
     cfg.device = device_name(device);
     cfg.precision = precision_name(precision_from_args(args));
-    cfg.checkpoint = args.on("checkpoint");
+    cfg.checkpoint = checkpoint_from_args(args);
     cfg.validate();  // ConfigError -> exit 2
 
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
@@ -150,8 +150,9 @@ int cmd_train(int argc, char** argv) {
                      cfg.epochs, cfg.batch_size, cfg.optimizer.c_str(), cfg.lr);
     if (!quiet && (device != Device::cpu || cfg.precision != "fp32"))
         std::fprintf(stderr, "device %s, precision %s\n", device_label(device).c_str(), cfg.precision.c_str());
-    if (!quiet && cfg.checkpoint)
-        std::fprintf(stderr, "gradient checkpointing: each transformer block is recomputed in the backward pass\n");
+    if (!quiet && cfg.checkpoint != "off")
+        std::fprintf(stderr, "gradient checkpointing: each transformer block's %s is recomputed in the backward pass\n",
+                     cfg.checkpoint == "block" ? "whole forward" : "attention core");
 
     train::Trainer trainer(model, train_set, &test_set, cfg);
     ProgressPrinter printer(quiet);

@@ -8,13 +8,16 @@
 
 namespace bp::autograd {
 
-Tensor checkpoint(const std::function<Tensor(const Tensor&)>& fn, const Tensor& x, const std::vector<Tensor>& params,
-                  const std::vector<Generator*>& generators) {
+Tensor checkpoint(const std::function<Tensor(const std::vector<Tensor>&)>& fn, const std::vector<Tensor>& inputs,
+                  const std::vector<Tensor>& params, const std::vector<Generator*>& generators) {
     BP_CHECK(static_cast<bool>(fn), "checkpoint: no function given");
-    if (!x.defined()) throw ConfigError("checkpoint: the input tensor is undefined");
-    bool record_it = grad_enabled() && x.requires_grad();
-    for (const Tensor& p : params) record_it = record_it || (grad_enabled() && p.defined() && p.requires_grad());
-    if (!record_it) return fn(x);
+    bool record_it = false;
+    for (const Tensor& x : inputs) {
+        if (!x.defined()) throw ConfigError("checkpoint: an input tensor is undefined");
+        record_it = record_it || x.requires_grad();
+    }
+    for (const Tensor& p : params) record_it = record_it || (p.defined() && p.requires_grad());
+    if (!record_it || !grad_enabled()) return fn(inputs);
 
     std::vector<Generator> at_forward;  // the generators' states as fn starts: the recompute starts there too
     at_forward.reserve(generators.size());
@@ -22,24 +25,26 @@ Tensor checkpoint(const std::function<Tensor(const Tensor&)>& fn, const Tensor& 
     Tensor y;
     {
         NoGradGuard no_grad;
-        y = fn(x);
+        y = fn(inputs);
     }
     if (!y.defined()) throw ConfigError("checkpoint: the function returned an undefined tensor");
-    // A new tensor onto y's storage: fn may have returned x itself or a parameter, whose history is not ours to set.
+    // A new tensor onto y's storage: fn may have returned an input or a parameter, whose history is not ours to set.
     Tensor out = y.detach();
 
-    std::vector<Tensor> inputs;
-    inputs.reserve(params.size() + 1);
-    inputs.push_back(x);
-    for (const Tensor& p : params) inputs.push_back(p);
-    const size_t n_inputs = inputs.size();
+    std::vector<Tensor> node_inputs = inputs;
+    node_inputs.insert(node_inputs.end(), params.begin(), params.end());
+    const size_t n_node_inputs = node_inputs.size();
     record(
-        "checkpoint", out, std::move(inputs),
-        [fn, x, generators, at_forward, n_inputs](const Tensor& grad_output) -> std::vector<Tensor> {
-            // 1. Recompute fn(x) with recording on (a backward step turns it off), from a leaf copy of x so that
-            //    the inner backward stops there, with each generator rewound to its state at the forward.
-            Tensor leaf = x.detach();
-            if (x.requires_grad()) leaf.set_requires_grad(true);
+        "checkpoint", out, std::move(node_inputs),
+        [fn, inputs, generators, at_forward, n_node_inputs](const Tensor& grad_output) -> std::vector<Tensor> {
+            // 1. Recompute fn with recording on (a backward step turns it off), from leaf copies of the inputs so
+            //    that the inner backward stops there, with each generator rewound to its state at the forward.
+            std::vector<Tensor> leaves;
+            leaves.reserve(inputs.size());
+            for (const Tensor& x : inputs) {
+                leaves.push_back(x.detach());
+                if (x.requires_grad()) leaves.back().set_requires_grad(true);
+            }
             std::vector<Generator> now;
             now.reserve(generators.size());
             for (size_t i = 0; i < generators.size(); ++i) {
@@ -49,7 +54,7 @@ Tensor checkpoint(const std::function<Tensor(const Tensor&)>& fn, const Tensor& 
             Tensor y2;
             {
                 GradModeGuard grad_on(true);
-                y2 = fn(leaf);
+                y2 = fn(leaves);
             }
             for (size_t i = 0; i < generators.size(); ++i) *generators[i] = now[i];  // later draws not shifted
             if (y2.shape() != grad_output.shape())
@@ -57,16 +62,24 @@ Tensor checkpoint(const std::function<Tensor(const Tensor&)>& fn, const Tensor& 
                                  " differs from the forward's " + shape_str(grad_output.shape()) +
                                  "; the function must give the same result every time it runs");
             // 2. The ordinary backward over that graph: parameters' gradients accumulate into their .grad as they
-            //    would have without checkpointing; x's arrives in leaf.grad and is handed to the outer graph.
-            std::vector<Tensor> grads(n_inputs);
+            //    would have without checkpointing; the inputs' arrive in the leaves and go to the outer graph.
+            std::vector<Tensor> grads(n_node_inputs);
             if (y2.requires_grad()) {
                 backward(y2, grad_output);
-                if (x.requires_grad()) grads[0] = leaf.grad();
+                for (size_t i = 0; i < inputs.size(); ++i)
+                    if (inputs[i].requires_grad()) grads[i] = leaves[i].grad();
             }
             return grads;
         },
         "recompute in backward");
     return out;
+}
+
+Tensor checkpoint(const std::function<Tensor(const Tensor&)>& fn, const Tensor& x, const std::vector<Tensor>& params,
+                  const std::vector<Generator*>& generators) {
+    BP_CHECK(static_cast<bool>(fn), "checkpoint: no function given");
+    return checkpoint([fn](const std::vector<Tensor>& in) { return fn(in[0]); }, std::vector<Tensor>{x}, params,
+                      generators);
 }
 
 // float64 gradient checks: a two-layer function with a parameter (in[1]) read inside, and one with dropout whose

@@ -1,5 +1,5 @@
-// tst_checkpoint.cpp — gradient checkpointing (bp/checkpoint.h, TransformerBlock::set_checkpoint, the
-// TrainConfig / TextTrainConfig `checkpoint` option). The claim tested is the strong one: the gradients are
+// tst_checkpoint.cpp — gradient checkpointing (bp/checkpoint.h; nn::Checkpoint attention and block, set on every
+// TransformerBlock by the TrainConfig / TextTrainConfig `checkpoint` option). The claim tested is the strong one: the gradients are
 // bitwise the same numbers with and without checkpointing (memcmp of every parameter's gradient), not merely
 // close. That is what to expect here: the recompute runs the same deterministic kernels on the same inputs (the
 // CPU pool's chunking does not depend on timing), and the inner backward visits the block's nodes in the order
@@ -116,13 +116,17 @@ private slots:
     void vitGradientsIdentical_data() {
         QTest::addColumn<QString>("block");
         QTest::addColumn<int>("threads");
-        QTest::newRow("gpt2, 1 thread") << "gpt2" << 1;
-        QTest::newRow("gpt2, 2 threads") << "gpt2" << 2;
-        QTest::newRow("modern, 1 thread") << "modern" << 1;
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("gpt2, 1 thread, block") << "gpt2" << 1 << "block";
+        QTest::newRow("gpt2, 2 threads, block") << "gpt2" << 2 << "block";
+        QTest::newRow("modern, 1 thread, block") << "modern" << 1 << "block";
+        QTest::newRow("gpt2, 1 thread, attention") << "gpt2" << 1 << "attention";
+        QTest::newRow("modern, 2 threads, attention") << "modern" << 2 << "attention";
     }
     void vitGradientsIdentical() {
         QFETCH(QString, block);
         QFETCH(int, threads);
+        QFETCH(QString, mode);
         data::ImageDataset train, test;
         QString why;
         if (!bp_test::load_mnist(train, test, &why)) QSKIP(qPrintable(why));
@@ -130,40 +134,48 @@ private slots:
         const auto [x, y] = mnist_batch(train, 32);
         const nlohmann::json opts{{"block", block.toStdString()}};
         models::Model plain = models::create_model("vit", opts, 3), ckpt = models::create_model("vit", opts, 3);
-        QCOMPARE(nn::set_checkpointing(*ckpt.net, true), 2);  // ViT-tiny's two blocks
+        QCOMPARE(nn::set_checkpointing(*ckpt.net, nn::checkpoint_from_string(mode.toStdString())), 2);  // two blocks
         Tensor loss_plain = cross_entropy(plain.net->forward(x), y);
         Tensor loss_ckpt = cross_entropy(ckpt.net->forward(x), y);
         QVERIFY(bitwise_equal(loss_plain, loss_ckpt));  // the no-recording forward computes the same numbers
         loss_plain.backward();
         loss_ckpt.backward();
-        expect_same_gradients(*plain.net, *ckpt.net, "vit " + block.toStdString());
+        expect_same_gradients(*plain.net, *ckpt.net, "vit " + block.toStdString() + " " + mode.toStdString());
         set_num_threads(1);
     }
 
     void gptGradientsIdentical_data() {
         QTest::addColumn<QString>("block");
         QTest::addColumn<bool>("tiled");
-        QTest::newRow("gpt2, tiled attention") << "gpt2" << true;
-        QTest::newRow("gpt2, plain attention") << "gpt2" << false;
-        QTest::newRow("modern, tiled attention") << "modern" << true;
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("gpt2, tiled attention, block") << "gpt2" << true << "block";
+        QTest::newRow("gpt2, plain attention, block") << "gpt2" << false << "block";
+        QTest::newRow("modern, tiled attention, block") << "modern" << true << "block";
+        QTest::newRow("gpt2, plain attention, attention") << "gpt2" << false << "attention";
+        QTest::newRow("modern, tiled attention, attention") << "modern" << true << "attention";
     }
     void gptGradientsIdentical() {
         QFETCH(QString, block);
         QFETCH(bool, tiled);
+        QFETCH(QString, mode);
         const data::TextCorpus corpus = text_corpus();
         const auto kind = block == "modern" ? nn::BlockKind::modern : nn::BlockKind::gpt2;
         const models::GptOptions o = gpt_mini(corpus.tokenizer.vocab_size(), kind, tiled);
         models::GptMini plain(o), ckpt(o);
-        QCOMPARE(nn::set_checkpointing(ckpt, true), 4);
+        const nn::Checkpoint c = nn::checkpoint_from_string(mode.toStdString());
+        QCOMPARE(nn::set_checkpointing(ckpt, c), 4);
         Generator gen(5);
         auto [x, y] = data::sample_text_batch(corpus.train, 8, 64, gen);  // real text windows [8, 64]
         Tensor loss_plain = plain.loss(x, y), loss_ckpt = ckpt.loss(x, y);
         QVERIFY(bitwise_equal(loss_plain, loss_ckpt));
         loss_plain.backward();
         loss_ckpt.backward();
-        expect_same_gradients(plain, ckpt, "gpt " + block.toStdString());
-        // The checkpointed graph is smaller: one node per block instead of every op inside it.
-        QVERIFY(autograd::topo_order(loss_ckpt).size() + 4 * 10 < autograd::topo_order(loss_plain).size());
+        expect_same_gradients(plain, ckpt, "gpt " + block.toStdString() + " " + mode.toStdString());
+        // The checkpointed graph is no larger: one node per block (or attention core) instead of the ops inside it
+        // (the tiled attention is one node already).
+        QVERIFY(autograd::topo_order(loss_ckpt).size() <= autograd::topo_order(loss_plain).size());
+        if (c == nn::Checkpoint::block)
+            QVERIFY(autograd::topo_order(loss_ckpt).size() + 4 * 10 < autograd::topo_order(loss_plain).size());
     }
 
     void peakMemoryLower() {
@@ -175,11 +187,20 @@ private slots:
         const auto [x, y] = mnist_batch(train, 64);  // ViT-tiny's default batch
         models::Model vit = models::create_model("vit", nlohmann::json::object(), 3);
         const StepMemory v0 = measure_step(*vit.net, [&] { return cross_entropy(vit.net->forward(x), y); });
-        nn::set_checkpointing(*vit.net, true);
+        nn::set_checkpointing(*vit.net, nn::Checkpoint::attention);
+        const StepMemory va = measure_step(*vit.net, [&] { return cross_entropy(vit.net->forward(x), y); });
+        nn::set_checkpointing(*vit.net, nn::Checkpoint::block);
         const StepMemory v1 = measure_step(*vit.net, [&] { return cross_entropy(vit.net->forward(x), y); });
+        QCOMPARE(v0.loss, va.loss);
         QCOMPARE(v0.loss, v1.loss);
-        qInfo("ViT-tiny batch 64: peak %.2f MB without, %.2f MB with checkpointing (%.0f%%)", v0.peak_bytes / 1048576.0,
-              v1.peak_bytes / 1048576.0, 100.0 * (v1.peak_bytes - v0.peak_bytes) / v0.peak_bytes);
+        qInfo("ViT-tiny batch 64: peak %.2f MB off, %.2f MB attention (%.0f%%), %.2f MB block (%.0f%%)",
+              v0.peak_bytes / 1048576.0, va.peak_bytes / 1048576.0,
+              100.0 * (va.peak_bytes - v0.peak_bytes) / v0.peak_bytes, v1.peak_bytes / 1048576.0,
+              100.0 * (v1.peak_bytes - v0.peak_bytes) / v0.peak_bytes);
+        // ViT's plain attention keeps [64, 4, 50, 50] scores and probabilities per block: recomputing them saves
+        // a good part of the peak; recomputing whole blocks saves more.
+        QVERIFY2(va.peak_bytes < v0.peak_bytes * 0.9, "the attention core should be a tenth of ViT-tiny's peak");
+        QVERIFY2(v1.peak_bytes < va.peak_bytes, "whole blocks should save more than the attention core");
         QVERIFY2(v1.peak_bytes < v0.peak_bytes * 0.8, "checkpointing should save at least a fifth of ViT-tiny's peak");
 
         const data::TextCorpus corpus = text_corpus();
@@ -187,10 +208,10 @@ private slots:
         Generator gen(5);
         auto [tx, ty] = data::sample_text_batch(corpus.train, 32, 64, gen);  // `bench gpt`'s batch
         const StepMemory g0 = measure_step(gpt, [&] { return gpt.loss(tx, ty); });
-        nn::set_checkpointing(gpt, true);
+        nn::set_checkpointing(gpt, nn::Checkpoint::block);
         const StepMemory g1 = measure_step(gpt, [&] { return gpt.loss(tx, ty); });
         QCOMPARE(g0.loss, g1.loss);
-        qInfo("GPT-mini batch 32 x 64: peak %.2f MB without, %.2f MB with checkpointing (%.0f%%)",
+        qInfo("GPT-mini batch 32 x 64: peak %.2f MB off, %.2f MB block (%.0f%%)",
               g0.peak_bytes / 1048576.0, g1.peak_bytes / 1048576.0,
               100.0 * (g1.peak_bytes - g0.peak_bytes) / g0.peak_bytes);
         QVERIFY2(g1.peak_bytes < g0.peak_bytes * 0.8, "checkpointing should save at least a fifth of GPT-mini's peak");
@@ -202,22 +223,25 @@ private slots:
         QString why;
         if (!bp_test::load_mnist(train, test, &why)) QSKIP(qPrintable(why));
         std::vector<std::vector<Tensor>> weights;
-        for (bool on : {false, true}) {
+        for (const char* mode : {"off", "attention", "block"}) {
             train::TrainConfig cfg;
             cfg.model = "vit";
             cfg.epochs = 1;
             cfg.batch_size = 32;
             cfg.train_limit = 96;  // three steps
             cfg.evaluate = false;
-            cfg.checkpoint = on;
+            cfg.checkpoint = mode;
             models::Model m = models::create_model("vit", nlohmann::json::object(), cfg.seed);
             train::Trainer t(m, train, nullptr, cfg);
             t.run();
             QVERIFY(!t.failed());
-            QCOMPARE(t.config().to_json().at("checkpoint").get<bool>(), on);
+            QCOMPARE(t.config().to_json().at("checkpoint").get<std::string>(), std::string(mode));
             weights.push_back(m.net->parameters());
         }
-        for (size_t i = 0; i < weights[0].size(); ++i) QVERIFY(bitwise_equal(weights[0][i], weights[1][i]));
+        for (size_t i = 0; i < weights[0].size(); ++i) {
+            QVERIFY(bitwise_equal(weights[0][i], weights[1][i]));
+            QVERIFY(bitwise_equal(weights[0][i], weights[2][i]));
+        }
     }
 
     void textTrainerRunsIdentical() {
@@ -226,7 +250,7 @@ private slots:
         o.layers = 2;
         o.dim = 64;
         std::vector<std::vector<Tensor>> weights;
-        for (bool on : {false, true}) {
+        for (const char* mode : {"off", "block"}) {
             models::GptMini gpt(o);
             train::TextTrainConfig cfg;
             cfg.steps = 3;
@@ -234,11 +258,11 @@ private slots:
             cfg.context = 32;
             cfg.eval_every = 3;
             cfg.eval_batches = 1;
-            cfg.checkpoint = on;
+            cfg.checkpoint = mode;
             train::TextTrainer t(gpt, corpus, cfg);
             t.run();
             QVERIFY(!t.failed());
-            QCOMPARE(gpt.blocks[0]->checkpoint(), on);
+            QCOMPARE(nn::checkpoint_name(gpt.blocks[0]->checkpoint()), mode);
             weights.push_back(gpt.parameters());
         }
         for (size_t i = 0; i < weights[0].size(); ++i) QVERIFY(bitwise_equal(weights[0][i], weights[1][i]));
@@ -326,7 +350,7 @@ private slots:
         if (!bp_test::load_mnist(train, test, &why)) QSKIP(qPrintable(why));
         train::TrainConfig cfg;
         cfg.model = "mlp";
-        cfg.checkpoint = true;
+        cfg.checkpoint = "block";
         models::Model m = models::create_model("mlp", nlohmann::json::object(), 1);
         try {
             train::Trainer t(m, train, nullptr, cfg);
@@ -335,6 +359,14 @@ private slots:
             QVERIFY2(std::string(e.what()).find("'mlp' has no transformer blocks") != std::string::npos, e.what());
         }
         QVERIFY_THROWS_EXCEPTION(ConfigError, autograd::checkpoint([](const Tensor& h) { return h; }, Tensor(), {}));
+        cfg.model = "vit";
+        cfg.checkpoint = "blocks";
+        try {
+            cfg.validate();
+            QFAIL("no ConfigError for checkpoint = blocks");
+        } catch (const ConfigError& e) {
+            QVERIFY2(std::string(e.what()).find("use off, attention or block") != std::string::npos, e.what());
+        }
     }
 };
 

@@ -240,8 +240,8 @@ void TestLessonProgress::setField_data() {
                                << "bf16"
                                << "\"bf16\"";
     QTest::newRow("checkpoint") << "checkpoint"
-                                << "on"
-                                << "true";
+                                << "attention"
+                                << "\"attention\"";
 }
 
 void TestLessonProgress::setField() {

@@ -24,7 +24,13 @@ namespace bp::autograd {
 /// fn must be a function of x, params and those generators only, and must not change them. Without recording
 /// (no grad, or nothing requires grad) this is fn(x). In the graph it is one node, "checkpoint", with inputs
 /// x then params; the stepper shows the gradient it sends to x (params are reached inside it).
+/// Example: Tensor y = checkpoint([&](const Tensor& h) { return mlp->forward(h); }, x, mlp->parameters());
 Tensor checkpoint(const std::function<Tensor(const Tensor&)>& fn, const Tensor& x, const std::vector<Tensor>& params,
                   const std::vector<Generator*>& generators = {});
+
+/// The same for a function of several tensors (e.g. attention's q, k, v): every input is kept, each gets its
+/// gradient through the node; params as above.
+Tensor checkpoint(const std::function<Tensor(const std::vector<Tensor>&)>& fn, const std::vector<Tensor>& inputs,
+                  const std::vector<Tensor>& params, const std::vector<Generator*>& generators = {});
 
 }  // namespace bp::autograd

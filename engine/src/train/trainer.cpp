@@ -64,6 +64,7 @@ void TrainConfig::validate() const {
     models::find_model(model);
     resolve_device(device);            // ConfigError with the reason when cuda is asked for and unusable
     precision_from_string(precision);  // ConfigError naming the choices
+    nn::checkpoint_from_string(checkpoint);  // ConfigError naming the choices
     optim::make_optimizer(optimizer, {}, lr, weight_decay, momentum);  // validates the name and options
 }
 
@@ -122,7 +123,8 @@ Trainer::Trainer(models::Model& model, const data::ImageDataset& train, const da
         throw ShapeError("trainer: the dataset's images " + shape_str(sample) + " do not fit model '" + model_.name +
                          "', which expects " + shape_str(model_.input_shape));
     set_precision(precision_from_string(cfg_.precision));
-    if (nn::set_checkpointing(*model_.net, cfg_.checkpoint) == 0 && cfg_.checkpoint)
+    const nn::Checkpoint checkpoint = nn::checkpoint_from_string(cfg_.checkpoint);
+    if (nn::set_checkpointing(*model_.net, checkpoint) == 0 && checkpoint != nn::Checkpoint::off)
         throw ConfigError("checkpoint: model '" + model_.name +
                           "' has no transformer blocks to checkpoint; it applies to transformer models such as vit");
     model_.net->to(resolve_device(cfg_.device));  // before the optimizer, whose state follows the parameters
