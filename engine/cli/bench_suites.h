@@ -66,6 +66,8 @@ int speedrun_steps(const Args& args);
 nlohmann::json suite_speedrun(const Args& args, Progress& progress);       // bench_speedrun.cpp
 int architectures_steps(const Args& args);
 nlohmann::json suite_architectures(const Args& args, Progress& progress);  // bench_architectures.cpp
+int checkpoint_steps(const Args& args);
+nlohmann::json suite_checkpoint(const Args& args, Progress& progress);     // bench_checkpoint.cpp
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);

@@ -427,7 +427,7 @@ std::string pytorch_version() {
 int bench_all(const Args& args) {
     Progress progress = progress_for(args);
     progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args) + threads_steps(args) +
-                 gpt_steps(args) + bert_steps(args) + clip_steps(args) + speedrun_steps(args));
+                 gpt_steps(args) + bert_steps(args) + clip_steps(args) + speedrun_steps(args) + checkpoint_steps(args));
     nlohmann::json machine = train::machine_info();
     machine["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
                                std::to_string(EIGEN_MINOR_VERSION);
@@ -455,6 +455,8 @@ int bench_all(const Args& args) {
     suites["clip"] = suite_clip(args, progress);
     std::printf("\n");
     suites["speedrun"] = suite_speedrun(args, progress);
+    std::printf("\n");
+    suites["checkpoint"] = suite_checkpoint(args, progress);
     progress.done();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("\nbench all: %.1f s\n", seconds);
@@ -545,7 +547,8 @@ int cmd_bench(int argc, char** argv) {
               "gpt, bert, clip (GPT-, BERT- and CLIP-mini training steps/s beside PyTorch's on the same model),\n"
               "architectures (the original framework's six architectures, each trained briefly here: our measured\n"
               "figure beside its claim, one row each), speedrun (the 99%-in-seconds recipe over --seeds seeds: accuracy,\n"
-              "training and wall time, peak memory, fraction of the peak, 1 vs 2 threads, beside PyTorch).",
+              "training and wall time, peak memory, fraction of the peak, 1 vs 2 threads, beside PyTorch), checkpoint\n"
+              "(ViT-tiny and GPT-mini with and without gradient checkpointing: peak memory and step time).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
@@ -553,8 +556,8 @@ int cmd_bench(int argc, char** argv) {
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
                {"images", "N", "training images per model for the models suite (threads suite: 3200, --quick 256)", "6400 (--quick: 512)"},
-               {"steps", "N", "timed training steps per measurement (gpt, bert, clip suites; architectures: training steps)",
-                "gpt 40, bert and clip 20 (--quick: 4, 3)"},
+               {"steps", "N", "timed training steps per measurement (gpt, bert, clip, checkpoint suites; architectures: training steps)",
+                "gpt 40, bert and clip 20, checkpoint 30 (--quick: 4, 3, 4)"},
                {"seeds", "N", "speedrun suite: seeds to run the recipe with", "10 (--quick: 2)"},
                {"busy", "", "threads suite: also measure with another process spinning on one core", ""},
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
@@ -582,10 +585,11 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "clip") return run_one(args, clip_steps, suite_clip);                    // bench_clip.cpp
     if (suite == "architectures") return run_one(args, architectures_steps, suite_architectures);  // bench_architectures.cpp
     if (suite == "speedrun") return run_one(args, speedrun_steps, suite_speedrun);        // bench_speedrun.cpp
+    if (suite == "checkpoint") return run_one(args, checkpoint_steps, suite_checkpoint);  // bench_checkpoint.cpp
     if (suite == "all") return bench_all(args);
     if (suite == "gpu") return bench_gpu(args);  // bench_gpu.cpp
     throw UsageError("unknown suite '" + suite +
-                     "'; available: all, ops, models, accuracy, scaling, threads, gpt, bert, clip, architectures, speedrun, train-mlp, "
+                     "'; available: all, ops, models, accuracy, scaling, threads, gpt, bert, clip, architectures, speedrun, checkpoint, train-mlp, "
                      "train-lenet, train-cnn, gpu");
 }
 

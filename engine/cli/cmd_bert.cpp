@@ -77,6 +77,8 @@ int train_text_bert(const Args& args) {
         bert.reset_parameters(init);
     }
     set_num_threads(cfg.threads);
+    const std::string checkpointing = checkpoint_from_args(args);
+    nn::set_checkpointing(bert, nn::checkpoint_from_string(checkpointing));  // as GPT-mini's --checkpoint
     std::printf("train-text: %s\n  corpus %s: %lld characters (%zu train, %zu validation), vocabulary %d + [PAD] "
                 "[MASK] [CLS]\n  %lld parameters, %d step(s) of %d x %d tokens ([CLS] + %d characters), 15%% chosen, "
                 "AdamW lr %g, %d thread(s)\n",
@@ -84,6 +86,9 @@ int train_text_bert(const Args& args) {
                 corpus.train.size(), corpus.val.size(), vocab.characters(),
                 static_cast<long long>(bert.parameter_count()), cfg.steps, cfg.batch_size, cfg.context, cfg.context - 1,
                 cfg.lr, num_threads());
+    if (checkpointing != "off")
+        std::printf("  gradient checkpointing: each block's %s is recomputed in the backward pass\n",
+                    checkpointing == "block" ? "whole forward" : "attention core");
     std::fflush(stdout);
     const int every = std::max(1, std::min(cfg.eval_every, 50));
     double tps = 0;
@@ -124,6 +129,7 @@ int train_text_bert(const Args& args) {
                            {"unigram_loss", last.unigram_loss},
                            {"train_seconds", r.train_seconds},
                            {"tokens_per_second", tps},
+                           {"checkpoint", checkpointing},
                            {"config", cfg.to_json()}};
     if (args.on("compare-gpt")) {
         // GPT-mini of the same width, depth, steps and windows, scored on the same validation text.

@@ -85,6 +85,7 @@ int cmd_train_text(int argc, char** argv) {
                {"out", "FILE", "save the trained model (safetensors, vocabulary in the metadata)", ""},
                {"report", "FILE", "write a JSON report (config, loss curve, val loss vs unigram, timing)", ""},
                {"sample", "N", "print N generated characters after training (0 = none)", "200"},
+               checkpoint_flag(),
                {"quiet", "", "only the summary", ""}});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
@@ -107,6 +108,7 @@ int cmd_train_text(int argc, char** argv) {
     cfg.eval_batches = args.integer("eval-batches", 1, 10000);
     cfg.seed = static_cast<uint64_t>(args.int64("seed", 0, INT64_MAX));
     cfg.threads = args.integer("threads", 0, 1024);
+    cfg.checkpoint = checkpoint_from_args(args);
     const auto [block, layers, heads, dim] = transformer_size_flags(args, nn::BlockKind::gpt2);
     const int sample = args.integer("sample", 0, 100000);
     const bool quiet = args.on("quiet");
@@ -132,6 +134,9 @@ int cmd_train_text(int argc, char** argv) {
                 corpus.train.size(), corpus.val.size(), corpus.tokenizer.vocab_size(),
                 static_cast<long long>(gpt.parameter_count()), cfg.steps, cfg.batch_size, cfg.context, cfg.lr,
                 num_threads());
+    if (cfg.checkpoint != "off")
+        std::printf("  gradient checkpointing: each block's %s is recomputed in the backward pass\n",
+                    cfg.checkpoint == "block" ? "whole forward" : "attention core");
     std::fflush(stdout);
     TextPrinter printer(std::max(1, std::min(cfg.eval_every, 50)), quiet);
     trainer.add_observer(&printer);

@@ -19,6 +19,7 @@
 #include "model_flags.h"
 #include "interrupt.h"
 #include "output_check.h"
+#include "transformer_flags.h"
 
 namespace bp::cli {
 
@@ -113,6 +114,7 @@ int cmd_train(int argc, char** argv) {
                {"augment", "", "random shifts (±2 px), rotations (±10°) and scaling (0.9–1.1) of training images", ""},
                device_flag(),
                precision_flag(),
+               checkpoint_flag(),
                {"quiet", "", "no progress output", ""}});
     if (args.parse_or_help(argc, argv, 2)) return 0;
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
@@ -157,6 +159,7 @@ int cmd_train(int argc, char** argv) {
     if (!device_from_args(args, "train", &device)) return 1;
     cfg.device = device_name(device);
     cfg.precision = precision_name(precision_from_args(args));
+    cfg.checkpoint = checkpoint_from_args(args);
     cfg.validate();  // ConfigError -> exit 2
 
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
@@ -188,6 +191,9 @@ int cmd_train(int argc, char** argv) {
                      cfg.threads, test_set.split.c_str());
     if (!quiet && (device != Device::cpu || cfg.precision != "fp32"))
         std::fprintf(stderr, "device %s, precision %s\n", device_label(device).c_str(), cfg.precision.c_str());
+    if (!quiet && cfg.checkpoint != "off")
+        std::fprintf(stderr, "gradient checkpointing: each transformer block's %s is recomputed in the backward pass\n",
+                     cfg.checkpoint == "block" ? "whole forward" : "attention core");
 
     train::Trainer trainer(model, train_set, &test_set, cfg);
     ProgressPrinter printer(quiet);

@@ -14,6 +14,24 @@ struct TransformerSize {
     int layers = 4, heads = 4, dim = 128;
 };
 
+/// --checkpoint off|attention|block (train, train-text): gradient checkpointing of every transformer block
+/// (nn::Checkpoint, bp/checkpoint.h).
+inline Flag checkpoint_flag() {
+    return {"checkpoint", "off|attention|block",
+            "gradient checkpointing, the same gradients with less memory: attention recomputes each block's attention "
+            "scores and softmax in the backward pass, block the whole block (the most memory saved, slower steps); "
+            "transformer models only",
+            "off"};
+}
+
+/// --checkpoint's value as the engine's name for it; UsageError naming the choices.
+inline std::string checkpoint_from_args(const Args& args) {
+    const std::string c = args.has("checkpoint") ? args.str("checkpoint") : "off";
+    if (c != "off" && c != "attention" && c != "block")
+        throw UsageError("--checkpoint expects off, attention or block; got '" + c + "'");
+    return c;
+}
+
 /// "gpt2" or "modern"; UsageError otherwise.
 inline nn::BlockKind parse_block(const std::string& s) {
     if (s == "gpt2") return nn::BlockKind::gpt2;

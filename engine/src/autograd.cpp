@@ -15,6 +15,9 @@ bool grad_enabled() { return g_grad_enabled; }
 NoGradGuard::NoGradGuard() : prev_(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = prev_; }
 
+GradModeGuard::GradModeGuard(bool on) : prev_(g_grad_enabled) { g_grad_enabled = on; }
+GradModeGuard::~GradModeGuard() { g_grad_enabled = prev_; }
+
 bool needs_record(std::initializer_list<const Tensor*> inputs) {
     if (!g_grad_enabled) return false;
     for (const Tensor* t : inputs)

@@ -7,6 +7,7 @@
 
 #include "bp/autograd.h"
 #include "bp/backend.h"
+#include "bp/tensor_memory.h"
 
 namespace bp {
 
@@ -38,9 +39,13 @@ int64_t shape_numel(const Shape& s) {
 
 Storage::Storage(size_t nbytes, Device dev) : bytes(nbytes), device(dev) {
     data = backend_for(dev).allocate(nbytes ? nbytes : 1);
+    detail::count_storage(dev, static_cast<int64_t>(nbytes));
 }
 
-Storage::~Storage() { backend_for(device).deallocate(data, bytes); }
+Storage::~Storage() {
+    backend_for(device).deallocate(data, bytes);
+    detail::count_storage(device, -static_cast<int64_t>(bytes));
+}
 
 static void check_shape(const Shape& shape, const char* what) {
     if (shape.size() > 4) throw ShapeError(std::string(what) + ": at most 4 dimensions are supported; got " +

@@ -239,6 +239,9 @@ void TestLessonProgress::setField_data() {
     QTest::newRow("precision") << "precision"
                                << "bf16"
                                << "\"bf16\"";
+    QTest::newRow("checkpoint") << "checkpoint"
+                                << "attention"
+                                << "\"attention\"";
 }
 
 void TestLessonProgress::setField() {

@@ -41,6 +41,19 @@ private:
     bool prev_;
 };
 
+/// While alive, recording is `on` whatever it was (the checkpoint's recompute runs with it on inside a backward
+/// step, which turns recording off). Nests; thread-local.
+class GradModeGuard {
+public:
+    explicit GradModeGuard(bool on);
+    ~GradModeGuard();
+    GradModeGuard(const GradModeGuard&) = delete;
+    GradModeGuard& operator=(const GradModeGuard&) = delete;
+
+private:
+    bool prev_;
+};
+
 /// True when any input requires grad and recording is on: the op should call record().
 bool needs_record(std::initializer_list<const Tensor*> inputs);
 

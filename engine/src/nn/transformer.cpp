@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "bp/autograd.h"
+#include "bp/checkpoint.h"
 
 namespace bp::nn {
 
@@ -85,14 +86,19 @@ Tensor MultiHeadAttention::forward(const Tensor& x, const Tensor& key_padding_ma
         k = rope(k);
     }
     Tensor y;  // [B, H, T, Dh]
-    if (capture_) {
-        y = scaled_dot_product_attention(q, k, v, opts_.causal_, key_padding_mask, &last_attention_);
-    } else if (opts_.tiled_) {
-        y = scaled_dot_product_attention_tiled(q, k, v, opts_.causal_, key_padding_mask, opts_.block_);
-    } else {
-        y = scaled_dot_product_attention(q, k, v, opts_.causal_, key_padding_mask);
-    }
+    if (checkpoint_core_)
+        y = autograd::checkpoint(
+            [this, key_padding_mask](const std::vector<Tensor>& in) { return attend(in[0], in[1], in[2], key_padding_mask); },
+            std::vector<Tensor>{q, k, v}, {});
+    else
+        y = attend(q, k, v, key_padding_mask);
     return out_proj->forward(reshape(transpose(y, 1, 2), {B, T, D}));  // heads joined: [B, T, D]
+}
+
+Tensor MultiHeadAttention::attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_padding_mask) {
+    if (capture_) return scaled_dot_product_attention(q, k, v, opts_.causal_, key_padding_mask, &last_attention_);
+    if (opts_.tiled_) return scaled_dot_product_attention_tiled(q, k, v, opts_.causal_, key_padding_mask, opts_.block_);
+    return scaled_dot_product_attention(q, k, v, opts_.causal_, key_padding_mask);
 }
 
 std::string MultiHeadAttention::repr() const {
@@ -148,9 +154,45 @@ TransformerBlock::TransformerBlock(const TransformerBlockOptions& opts) : opts_(
     register_module("mlp", mlp);
 }
 
+void TransformerBlock::set_checkpoint(Checkpoint c) {
+    checkpoint_ = c;
+    attn->set_checkpoint_core(c == Checkpoint::attention);
+}
+
 Tensor TransformerBlock::forward(const Tensor& x, const Tensor& key_padding_mask) {
+    if (checkpoint_ != Checkpoint::block) return forward_body(x, key_padding_mask);
+    return autograd::checkpoint([this, key_padding_mask](const Tensor& in) { return forward_body(in, key_padding_mask); },
+                                x, parameters());
+}
+
+Tensor TransformerBlock::forward_body(const Tensor& x, const Tensor& key_padding_mask) {
     Tensor h = add(x, attn->forward(norm1->forward(x), key_padding_mask));  // [B, T, D]
     return add(h, mlp->forward(norm2->forward(h)));
+}
+
+int set_checkpointing(Module& net, Checkpoint c) {
+    int blocks = 0;
+    if (auto* block = dynamic_cast<TransformerBlock*>(&net)) {
+        block->set_checkpoint(c);
+        ++blocks;
+    }
+    for (const auto& [name, child] : net.children()) blocks += set_checkpointing(*child, c);
+    return blocks;
+}
+
+Checkpoint checkpoint_from_string(const std::string& s) {
+    if (s == "off") return Checkpoint::off;
+    if (s == "attention") return Checkpoint::attention;
+    if (s == "block") return Checkpoint::block;
+    throw ConfigError("checkpoint: unknown setting '" + s + "'; use off, attention or block");
+}
+
+const char* checkpoint_name(Checkpoint c) {
+    switch (c) {
+        case Checkpoint::attention: return "attention";
+        case Checkpoint::block: return "block";
+        default: return "off";
+    }
 }
 
 std::string TransformerBlock::repr() const {

@@ -109,6 +109,10 @@ const std::vector<Field>& fields() {
          [](TrainConfig& c, auto& k, auto& v) {
              c.precision = one_of(k, v, {"fp32", "bf16"});
          }},
+        {"checkpoint",
+         [](TrainConfig& c, auto& k, auto& v) {
+             c.checkpoint = one_of(k, v, {"off", "attention", "block"});
+         }},
     };
     return rows;
 }

@@ -41,13 +41,15 @@ void TextTrainConfig::validate() const {
     check_range("eval_batches", eval_batches, 1, 10'000);
     check_range("grad_clip", grad_clip, 0.0, 1e6, " (0 = off)");
     check_range("threads", threads, 0, 1024, " (0 = all cores)");
+    nn::checkpoint_from_string(checkpoint);  // ConfigError naming the choices
 }
 
 nlohmann::json TextTrainConfig::to_json() const {
     return {{"steps", steps},           {"batch_size", batch_size},   {"context", context},
             {"lr", lr},                 {"weight_decay", weight_decay}, {"warmup_steps", warmup_steps},
             {"eval_every", eval_every}, {"eval_batches", eval_batches}, {"grad_clip", grad_clip},
-            {"seed", seed},             {"threads", threads},         {"optimizer", "adamw"},
+            {"seed", seed},             {"threads", threads},         {"checkpoint", checkpoint},
+            {"optimizer", "adamw"},
             {"schedule", "warmup + cosine to lr/10"}};
 }
 
@@ -82,6 +84,7 @@ TextTrainer::TextTrainer(models::GptMini& model, const data::TextCorpus& corpus,
         throw ConfigError("text training: the corpus has " + std::to_string(corpus.train.size()) + " training and " +
                           std::to_string(corpus.val.size()) + " validation characters; each needs at least context + 1 = " +
                           std::to_string(cfg_.context + 1));
+    nn::set_checkpointing(model_, nn::checkpoint_from_string(cfg_.checkpoint));  // GPT-mini always has blocks
     // AdamW, β = (0.9, 0.99) as is usual for small character models.
     opt_ = std::make_unique<optim::Adam>(model.parameters(),
                                          optim::AdamOptions{cfg_.lr, 0.9, 0.99, 1e-8, cfg_.weight_decay}, true);

@@ -12,6 +12,7 @@
 #include "bp/device.h"
 #include "bp/precision.h"
 #include "bp/ops.h"
+#include "bp/nn/transformer.h"
 
 namespace bp::train {
 
@@ -65,6 +66,7 @@ void TrainConfig::validate() const {
     models::find_model(model);
     resolve_device(device);            // ConfigError with the reason when cuda is asked for and unusable
     precision_from_string(precision);  // ConfigError naming the choices
+    nn::checkpoint_from_string(checkpoint);  // ConfigError naming the choices
     optim::make_optimizer(optimizer, {}, lr, weight_decay, momentum);  // validates the name and options
 }
 
@@ -74,7 +76,7 @@ nlohmann::json TrainConfig::to_json() const {
             {"schedule", schedule},   {"step_epochs", step_epochs}, {"gamma", gamma},     {"seed", seed},
             {"threads", threads},     {"train_limit", train_limit}, {"test_limit", test_limit},
             {"augment", augment.enabled}, {"device", device}, {"precision", precision},
-            {"warmup_fraction", warmup_fraction}, {"label_smoothing", label_smoothing}};
+            {"warmup_fraction", warmup_fraction}, {"label_smoothing", label_smoothing}, {"checkpoint", checkpoint}};
 }
 
 Tensor predict_proba(nn::Module& net, const Tensor& images) {
@@ -124,6 +126,10 @@ Trainer::Trainer(models::Model& model, const data::ImageDataset& train, const da
         throw ShapeError("trainer: the dataset's images " + shape_str(sample) + " do not fit model '" + model_.name +
                          "', which expects " + shape_str(model_.input_shape));
     set_precision(precision_from_string(cfg_.precision));
+    const nn::Checkpoint checkpoint = nn::checkpoint_from_string(cfg_.checkpoint);
+    if (nn::set_checkpointing(*model_.net, checkpoint) == 0 && checkpoint != nn::Checkpoint::off)
+        throw ConfigError("checkpoint: model '" + model_.name +
+                          "' has no transformer blocks to checkpoint; it applies to transformer models such as vit");
     model_.net->to(resolve_device(cfg_.device));  // before the optimizer, whose state follows the parameters
     opt_ = optim::make_optimizer(cfg_.optimizer, model_.net->parameters(), cfg_.lr, cfg_.weight_decay, cfg_.momentum);
     schedule_.kind = cfg_.schedule;

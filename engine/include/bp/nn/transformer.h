@@ -59,6 +59,18 @@ private:
     double eps_;
 };
 
+/// What a transformer block recomputes in the backward pass instead of keeping (gradient checkpointing,
+/// bp/checkpoint.h). The gradients are the same either way; only memory and time change.
+///   off:       nothing (every op keeps what its backward needs).
+///   attention: the attention core — scores, softmax and the weighted sum of values — from q, k, v (selective
+///              recomputation, Korthikanti et al. 2022): the [B, H, T, T] tensors are the block's largest and the
+///              cheapest to recompute. Saves little with the tiled attention, which keeps no [T, T] tensor anyway.
+///   block:     the whole block from its input (Chen et al. 2016): the most memory saved, one more block forward.
+enum class Checkpoint { off, attention, block };
+/// "off", "attention" or "block"; ConfigError naming the choices otherwise.
+Checkpoint checkpoint_from_string(const std::string& s);
+const char* checkpoint_name(Checkpoint c);
+
 struct MultiHeadAttentionOptions {
     MultiHeadAttentionOptions(int64_t d_model, int64_t heads) : d_model(d_model), heads(heads) {}
     MultiHeadAttentionOptions& causal(bool on) { causal_ = on; return *this; }
@@ -90,11 +102,15 @@ public:
     /// The weights of the last forward while capturing, [B, H, T, T]; undefined otherwise.
     const Tensor& last_attention() const { return last_attention_; }
     const MultiHeadAttentionOptions& options() const { return opts_; }
+    /// Recompute the attention core (q, k, v -> heads' output) in the backward pass instead of keeping its tensors.
+    void set_checkpoint_core(bool on) { checkpoint_core_ = on; }
+    bool checkpoint_core() const { return checkpoint_core_; }
     std::shared_ptr<Linear> q_proj, k_proj, v_proj, out_proj;
 
 private:
+    Tensor attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_padding_mask);
     MultiHeadAttentionOptions opts_;
-    bool capture_ = false;
+    bool capture_ = false, checkpoint_core_ = false;
     Tensor last_attention_;
 };
 
@@ -142,12 +158,22 @@ public:
     std::string repr() const override;  // multi-line, torch style
     std::string type_name() const override { return "TransformerBlock"; }
     const TransformerBlockOptions& options() const { return opts_; }
+    /// Gradient checkpointing (see Checkpoint): block keeps only the block's input for the backward pass, which
+    /// runs the block again; attention recomputes the attention core only.
+    void set_checkpoint(Checkpoint c);
+    Checkpoint checkpoint() const { return checkpoint_; }
     std::shared_ptr<Module> norm1, norm2;  // LayerNorm or RMSNorm
     std::shared_ptr<MultiHeadAttention> attn;
     std::shared_ptr<FeedForward> mlp;
 
 private:
+    Tensor forward_body(const Tensor& x, const Tensor& key_padding_mask);
     TransformerBlockOptions opts_;
+    Checkpoint checkpoint_ = Checkpoint::off;
 };
+
+/// Sets the checkpointing of every TransformerBlock inside `net` (recursively); returns how many blocks there
+/// are (0: the model has none, and nothing changed).
+int set_checkpointing(Module& net, Checkpoint c);
 
 }  // namespace bp::nn

@@ -31,6 +31,7 @@ struct TextTrainConfig {
     double grad_clip = 1.0;     // global norm; 0 = off
     uint64_t seed = 1;
     int threads = 1;
+    std::string checkpoint = "off";  // off | attention | block: what each block recomputes in the backward pass
     void validate() const;      // ConfigError naming the field, its value and the allowed range
     nlohmann::json to_json() const;
 };

@@ -41,6 +41,8 @@ struct TrainConfig {
     data::AugmentOptions augment;   // random shifts/rotations/scaling of training images (off by default)
     std::string device = "cpu";     // cpu | cuda | auto: the Trainer moves the model there (bp/device.h)
     std::string precision = "fp32";  // fp32 | bf16: GEMM inputs in bf16, fp32 accumulation (bp/precision.h)
+    std::string checkpoint = "off";  // off | attention | block: what every transformer block recomputes in the
+                                     // backward pass (nn::Checkpoint); ConfigError at the Trainer for a model without blocks
 
     void validate() const;  // ConfigError naming the field, its value and the allowed range
     nlohmann::json to_json() const;
