@@ -200,9 +200,8 @@ ChartSpec threadsChart(const BenchRun& run) {
     c.title = QStringLiteral("Does the second core help? Training speed-up over 1 thread");
     c.shortTitle = QStringLiteral("Threads: speed-up, quiet and busy");
     const QJsonObject s = run.suite(QStringLiteral("threads"));
-    c.subtitle = QStringLiteral("time at 1 thread ÷ time at every core; image models: one epoch over the first %1 images "
-                                "(ResNet-mini, ViT-tiny: a fifth), GPT-mini: %2 steps; busy: another process spins on one "
-                                "core; 1× = no gain")
+    c.subtitle = QStringLiteral("time at 1 thread ÷ at every core; one epoch over %1 images (ResNet-mini, ViT-tiny: a "
+                                "fifth), GPT-mini %2 steps; 1× = no gain")
                      .arg(s.value(QStringLiteral("images")).toInt())
                      .arg(s.value(QStringLiteral("gpt_steps")).toInt());
     c.xTitle = QStringLiteral("model");
@@ -216,8 +215,8 @@ ChartSpec threadsChart(const BenchRun& run) {
         const QString name = modelName(r).section(QLatin1Char(' '), 0, 0);
         (r.value(QStringLiteral("busy")).toBool() ? busy : quiet).append({name, num(r.value(QStringLiteral("speedup")))});
     }
-    if (!quiet.isEmpty()) addBarSeries(c, QStringLiteral("quiet machine, %1").arg(threadsText(threads)), quiet, false);
-    if (!busy.isEmpty()) addBarSeries(c, QStringLiteral("one core busy, %1").arg(threadsText(threads)), busy, false);
+    if (!quiet.isEmpty()) addBarSeries(c, QStringLiteral("%1, no load added").arg(threadsText(threads)), quiet, false);
+    if (!busy.isEmpty()) addBarSeries(c, QStringLiteral("%1, another process spinning on one core").arg(threadsText(threads)), busy, false);
     for (int i = 0; i < c.categories.size(); ++i) {
         QStringList parts;
         for (const ChartSeries& sr : c.series)

@@ -58,7 +58,7 @@ nlohmann::json suite_epochs(const Args& args, Progress& progress) {
     std::printf("bench epochs: training epoch of %s beside PyTorch; each side trains on the first %lld MNIST images, "
                 "fastest of %d pass(es), projected to the %lld-image epoch (x %.2f); backprop %d thread(s), %s, "
                 "peak GEMM %.1f GFLOP/s\n",
-                plan.models.size() == 1 ? plan.models[0].c_str() : "ResNet-mini and ViT-tiny",
+                plan.models.size() == 1 ? models::find_model(plan.models[0]).title.c_str() : "ResNet-mini and ViT-tiny",
                 static_cast<long long>(images), plan.epochs, static_cast<long long>(train_set.count), project,
                 num_threads(), cpu_simd().c_str(), peak);
     std::fflush(stdout);

@@ -36,7 +36,7 @@ QByteArray architectures() {
 
 // bench threads --busy: two models, 1 and 2 threads, quiet and busy (the CLI's row layout).
 QByteArray threadsSuite() {
-    return R"({"benchmark": "threads", "quick": false, "images": 3200, "repeats": 3, "gpt_steps": 20, "busy_mode": true,
+    return R"json({"benchmark": "threads", "quick": false, "images": 3200, "repeats": 3, "gpt_steps": 20, "busy_mode": true,
         "machine": {"cpu": "AMD EPYC"},
         "results": [
           {"model": "cnn", "title": "CNN 32-64", "batch_size": 64, "busy": false, "threads": 1, "seconds": 4.0, "speedup": 1.0,
@@ -50,11 +50,11 @@ QByteArray threadsSuite() {
           {"model": "cnn", "title": "CNN 32-64", "batch_size": 64, "busy": true, "threads": 1, "seconds": 8.0, "speedup": 1.0,
            "images": 3200, "epoch_seconds": 8.0, "work": "one epoch over 3200 images (fastest of 3)"},
           {"model": "cnn", "title": "CNN 32-64", "batch_size": 64, "busy": true, "threads": 2, "seconds": 10.0, "speedup": 0.8,
-           "images": 3200, "epoch_seconds": 10.0, "work": "one epoch over 3200 images (fastest of 3)"}]})";
+           "images": 3200, "epoch_seconds": 10.0, "work": "one epoch over 3200 images (fastest of 3)"}]})json";
 }
 
 QByteArray epochsSuite() {
-    return R"({"benchmark": "epochs", "quick": false, "images": 3200, "epochs": 2, "peak_gemm_gflops": 100.0,
+    return R"json({"benchmark": "epochs", "quick": false, "images": 3200, "epochs": 2, "peak_gemm_gflops": 100.0,
         "machine": {"cpu": "AMD EPYC"},
         "results": [
           {"model": "resnet", "title": "ResNet-mini", "parameters": 165626, "batch_size": 64, "images": 3200, "threads": 1,
@@ -66,7 +66,7 @@ QByteArray epochsSuite() {
           {"model": "vit", "title": "ViT-tiny", "parameters": 105098, "batch_size": 64, "images": 3200, "threads": 1,
            "epoch_seconds": [2.0], "best_epoch_seconds": 2.0, "samples_per_second": 1600.0,
            "projected_epoch_seconds": 37.5, "training_gflops": 5.0, "fraction_of_peak": 0.05,
-           "pytorch": {"note": "skipped (--pytorch off)"}}]})";
+           "pytorch": {"note": "skipped (--pytorch off)"}}]})json";
 }
 
 BenchRun load(const QByteArray& json) {
@@ -105,9 +105,9 @@ private slots:
         QCOMPARE(c.id, QStringLiteral("threads_speedup"));
         QCOMPARE(c.categories, (QStringList{QStringLiteral("CNN"), QStringLiteral("GPT-mini")}));
         QCOMPARE(c.series.size(), 2);
-        QCOMPARE(c.series[0].name, QStringLiteral("quiet machine, 2 threads"));
+        QCOMPARE(c.series[0].name, QStringLiteral("2 threads, no load added"));
         QCOMPARE(c.series[0].values, (QVector<double>{1.6, 1.6}));
-        QCOMPARE(c.series[1].name, QStringLiteral("one core busy, 2 threads"));
+        QCOMPARE(c.series[1].name, QStringLiteral("2 threads, another process spinning on one core"));
         QCOMPARE(c.series[1].values.size(), 2);
         QCOMPARE(c.series[1].values[0], 0.8);
         QVERIFY(std::isnan(c.series[1].values[1]));  // GPT-mini was not measured busy in this file
