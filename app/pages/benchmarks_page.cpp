@@ -39,7 +39,8 @@
 namespace {
 const QStringList kSuiteIds{QStringLiteral("all"), QStringLiteral("ops"), QStringLiteral("models"),
                             QStringLiteral("accuracy"), QStringLiteral("scaling"), QStringLiteral("gpt"),
-                            QStringLiteral("bert"),     QStringLiteral("clip"),    QStringLiteral("architectures")};
+                            QStringLiteral("bert"),     QStringLiteral("clip"),    QStringLiteral("architectures"),
+                            QStringLiteral("threads"),  QStringLiteral("epochs")};
 }
 
 BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWidget(parent), m_context(context) {
@@ -58,6 +59,8 @@ BenchmarksPage::BenchmarksPage(const AppContext& context, QWidget* parent) : QWi
     m_suite->addItem(tr("BERT-mini vs PyTorch (tokens/s)"), kSuiteIds[6]);
     m_suite->addItem(tr("CLIP-mini vs PyTorch (pictures/s)"), kSuiteIds[7]);
     m_suite->addItem(tr("Architectures (the original framework's table)"), kSuiteIds[8]);
+    m_suite->addItem(tr("Threads: 1 vs every core, quiet and with a busy core"), kSuiteIds[9]);
+    m_suite->addItem(tr("ResNet-mini and ViT-tiny epochs vs PyTorch"), kSuiteIds[10]);
     m_suite->setCurrentIndex(std::max(0, static_cast<int>(kSuiteIds.indexOf(saved.suite))));
     m_quick = new QCheckBox(tr("&Quick"));
     m_quick->setToolTip(tr("Small sizes and few repeats: a first look in seconds. Untick for the real measurement "
@@ -267,6 +270,7 @@ bool BenchmarksPage::startRun() {
     QStringList args{QStringLiteral("bench"), suite, QStringLiteral("--json"), m_pendingFile, QStringLiteral("--threads"),
                      QString::number(m_threads->value()), QStringLiteral("--progress")};
     if (m_quick->isChecked()) args << QStringLiteral("--quick");
+    if (suite == QLatin1String("threads")) args << QStringLiteral("--busy");  // the page shows quiet and busy side by side
     if (!m_context.dataDirOverride.isEmpty()) args << QStringLiteral("--data-dir") << m_context.dataDirOverride;
     m_process = new QProcess(this);
     m_process->setProgram(cli);

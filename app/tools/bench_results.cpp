@@ -1,4 +1,5 @@
-// bench_results.cpp — JSON (the CLI's format, see engine/cli/cmd_bench.cpp) -> ChartSpec and table rows.
+// bench_results.cpp — JSON (the CLI's format, see engine/cli/cmd_bench.cpp) -> ChartSpec and table rows: the
+// charts, and the ops, accuracy and scaling rows; the model suites' rows are in bench_model_rows.cpp.
 #include "tools/bench_results.h"
 
 #include <QFile>
@@ -7,23 +8,17 @@
 #include <QJsonDocument>
 #include <QSet>
 #include <cmath>
-#include <tuple>
+
+#include "tools/bench_results_util.h"
+
+using namespace bench_detail;
 
 namespace {
 
 const QStringList kSuites{QStringLiteral("ops"), QStringLiteral("models"), QStringLiteral("accuracy"),
                           QStringLiteral("scaling"), QStringLiteral("gpt"), QStringLiteral("bert"),
-                          QStringLiteral("clip"), QStringLiteral("architectures")};
-
-double num(const QJsonValue& v) { return v.isDouble() ? v.toDouble() : std::nan(""); }
-
-/// `digits` significant digits ("0.718", "1.33"); whole numbers at or above 10^digits are written in full
-/// ("26401", not "2.64e+04").
-QString fmt(double v, int digits = 3) {
-    if (!std::isfinite(v)) return QStringLiteral("–");
-    if (std::abs(v) >= std::pow(10.0, digits) && std::abs(v) < 1e15) return QString::number(v, 'f', 0);
-    return QString::number(v, 'g', digits);
-}
+                          QStringLiteral("clip"), QStringLiteral("architectures"), QStringLiteral("threads"),
+                          QStringLiteral("epochs")};
 
 QString opLabel(const QJsonObject& row) {
     const QString label = row.value(QStringLiteral("label")).toString();
@@ -36,15 +31,6 @@ double opTime(const QJsonObject& row) {
 }
 double torchTime(const QJsonObject& row) {
     return num(row.value(QStringLiteral("pytorch")).toObject().value(QStringLiteral("forward_backward_ms")));
-}
-
-QJsonArray rowsOf(const BenchRun& run, const QString& suite, const QString& key = QStringLiteral("results")) {
-    return run.suite(suite).value(key).toArray();
-}
-
-QString modelName(const QJsonObject& row) {
-    const QString title = row.value(QStringLiteral("title")).toString();
-    return title.isEmpty() ? row.value(QStringLiteral("model")).toString() : title;
 }
 
 /// "name" alone, or "name · label" when two runs are shown.
@@ -61,18 +47,6 @@ QString pytorchName(const BenchRun& run) {
     QString v = run.suite(QStringLiteral("ops")).value(QStringLiteral("pytorch")).toObject().value(QStringLiteral("version")).toString();
     if (v.isEmpty()) v = run.machine.value(QStringLiteral("pytorch_version")).toString();
     return v.isEmpty() ? QStringLiteral("PyTorch") : QStringLiteral("PyTorch %1").arg(v);
-}
-
-/// Bars over the union of categories: A's order first, then B's new ones.
-void addBarSeries(ChartSpec& spec, const QString& name, const QVector<QPair<QString, double>>& values, bool dashed) {
-    for (const auto& [cat, v] : values)
-        if (!spec.categories.contains(cat)) spec.categories << cat;
-    ChartSeries s{name};
-    s.dashed = dashed;
-    s.values = QVector<double>(spec.categories.size(), std::nan(""));
-    for (const auto& [cat, v] : values) s.values[spec.categories.indexOf(cat)] = v;
-    for (ChartSeries& other : spec.series) other.values.resize(spec.categories.size(), std::nan(""));
-    spec.series.append(s);
 }
 
 /// One label per category: `notes` in category order, blank for categories only the other run has.
@@ -115,23 +89,6 @@ ChartSpec opsChart(const BenchRun& a, const BenchRun* b) {
     else c.subtitle = QStringLiteral("median time per call, %1 thread(s); PyTorch was not measured in this run").arg(threadsOf(a));
     if (!torch.isEmpty()) setAnnotations(c, notes);
     return c;
-}
-
-/// GPT-mini rows ("results" of the gpt suite): one per transformer block.
-QString gptBlockLabel(const QJsonObject& row) { return row.value(QStringLiteral("block")).toString() + QStringLiteral(" block"); }
-double gptOurs(const QJsonObject& row) {
-    return num(row.value(QStringLiteral("backprop")).toObject().value(QStringLiteral("tokens_per_second")));
-}
-double gptTorch(const QJsonObject& row) {
-    return num(row.value(QStringLiteral("pytorch")).toObject().value(QStringLiteral("tokens_per_second")));
-}
-QString tokensText(double v) {
-    return std::isfinite(v) ? QStringLiteral("%1 tokens/s").arg(v, 0, 'f', 0) : QStringLiteral("–");
-}
-QString threadsText(int n) { return n == 1 ? QStringLiteral("1 thread") : QStringLiteral("%1 threads").arg(n); }
-QString gptTorchConfig(const QJsonObject& torch) {
-    return QStringLiteral("torch %1 · BLAS %2").arg(threadsText(torch.value(QStringLiteral("torch_threads")).toInt()),
-                                                    threadsText(torch.value(QStringLiteral("blas_threads")).toInt()));
 }
 
 /// The PyTorch version the gpt suite ran: its reference runs record it; else the machine's.
@@ -411,7 +368,7 @@ bool parseBenchRun(const QByteArray& json, BenchRun* run, QString* error) {
         *error = kind.isEmpty() ? QStringLiteral("not a benchmark result: it has neither \"suites\" nor \"benchmark\"; "
                                                  "write one with: backprop bench all --json FILE")
                                 : QStringLiteral("benchmark '%1' has no charts; use bench all, ops, models, accuracy, scaling, gpt, "
-                                                 "bert, clip or architectures")
+                                                 "bert, clip, architectures, threads or epochs")
                                       .arg(kind);
         return false;
     }
@@ -474,6 +431,7 @@ QVector<ChartSpec> benchCharts(const BenchRun& run, const BenchRun* compare) {
                          QStringLiteral("one epoch on the first %1 MNIST images, default batch size").arg(images));
     }
     if (run.has(QStringLiteral("gpt")) && !rowsOf(run, QStringLiteral("gpt")).isEmpty()) out << gptChart(run, compare);
+    if (!rowsOf(run, QStringLiteral("threads")).isEmpty()) out << threadsChart(run);
     if (run.has(QStringLiteral("scaling"))) {
         out << dataScalingChart(run, compare);
         if (!run.suite(QStringLiteral("scaling")).value(QStringLiteral("threads")).toObject().value(QStringLiteral("rows")).toArray().isEmpty())
@@ -489,12 +447,6 @@ QVector<ChartSpec> benchCharts(const BenchRun& run, const BenchRun* compare) {
 
 QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare) {
     QVector<BenchTableRow> rows;
-    auto findRow = [](const BenchRun* r, const QString& suite, const QString& key, const QString& field, const QString& value) {
-        if (!r) return QJsonObject();
-        for (const QJsonValue& v : r->suite(suite).value(key).toArray())
-            if (v.toObject().value(field).toVariant().toString() == value) return v.toObject();
-        return QJsonObject();
-    };
     for (const QJsonValue& v : rowsOf(run, QStringLiteral("ops"))) {
         const QJsonObject r = v.toObject();
         BenchTableRow t{QStringLiteral("ops"), opLabel(r)};
@@ -508,82 +460,7 @@ QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare) 
         t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
         rows << t;
     }
-    for (const QJsonValue& v : rowsOf(run, QStringLiteral("models"))) {
-        const QJsonObject r = v.toObject();
-        BenchTableRow t{QStringLiteral("models"), modelName(r)};
-        const QJsonArray loss = r.value(QStringLiteral("loss_curve")).toObject().value(QStringLiteral("loss")).toArray();
-        auto describe = [&](const QJsonObject& m) {
-            return QStringLiteral("%1 images/s · peak %2 MB · %3 parameters")
-                .arg(fmt(num(m.value(QStringLiteral("samples_per_second"))), 4), fmt(num(m.value(QStringLiteral("peak_memory_mb"))), 4),
-                     QString::number(m.value(QStringLiteral("parameters")).toInteger()));
-        };
-        t.value = describe(r);
-        if (!loss.isEmpty()) t.value += QStringLiteral(" · last loss %1").arg(fmt(loss.last().toDouble()));
-        const QJsonObject c = findRow(compare, QStringLiteral("models"), QStringLiteral("results"), QStringLiteral("model"),
-                                      r.value(QStringLiteral("model")).toString());
-        if (!c.isEmpty()) t.compared = describe(c);
-        rows << t;
-    }
-    for (const QJsonValue& v : rowsOf(run, QStringLiteral("gpt"))) {
-        const QJsonObject r = v.toObject();
-        BenchTableRow t{QStringLiteral("gpt"), QStringLiteral("GPT-mini, %1").arg(gptBlockLabel(r))};
-        auto describe = [&](const QJsonObject& row) {
-            const QJsonObject ours = row.value(QStringLiteral("backprop")).toObject();
-            return QStringLiteral("%1 (%2) · %3 parameters")
-                .arg(tokensText(gptOurs(row)), threadsText(ours.value(QStringLiteral("threads")).toInt()),
-                     QString::number(row.value(QStringLiteral("parameters")).toInteger()));
-        };
-        t.value = describe(r);
-        const QJsonObject c = findRow(compare, QStringLiteral("gpt"), QStringLiteral("results"), QStringLiteral("block"),
-                                      r.value(QStringLiteral("block")).toString());
-        if (!c.isEmpty()) t.compared = describe(c);
-        const QJsonObject torch = r.value(QStringLiteral("pytorch")).toObject();
-        if (std::isfinite(gptTorch(r)))
-            t.pytorch = QStringLiteral("%1 (%2)").arg(tokensText(gptTorch(r)), gptTorchConfig(torch));
-        else
-            t.pytorch = torch.value(QStringLiteral("note")).toString();
-        t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
-        rows << t;
-    }
-    // BERT- and CLIP-mini training throughput beside PyTorch's (one row each; same layout as GPT-mini's).
-    for (const auto& [suite, unit, title] : {std::tuple{QStringLiteral("bert"), QStringLiteral("tokens_per_second"),
-                                                        QStringLiteral("BERT-mini, masked-LM step")},
-                                             std::tuple{QStringLiteral("clip"), QStringLiteral("pictures_per_second"),
-                                                        QStringLiteral("CLIP-mini, contrastive step")}}) {
-        for (const QJsonValue& v : rowsOf(run, suite)) {
-            const QJsonObject r = v.toObject();
-            const QString what = suite == QStringLiteral("bert") ? QStringLiteral("tokens/s") : QStringLiteral("pictures/s");
-            auto describe = [&](const QJsonObject& row) {
-                const QJsonObject ours = row.value(QStringLiteral("backprop")).toObject();
-                return QStringLiteral("%1 %2 · %3 steps/s (%4) · %5 parameters")
-                    .arg(fmt(num(ours.value(unit)), 4), what, fmt(num(ours.value(QStringLiteral("steps_per_second")))),
-                         threadsText(ours.value(QStringLiteral("threads")).toInt()),
-                         QString::number(row.value(QStringLiteral("parameters")).toInteger()));
-            };
-            BenchTableRow t{suite, title, describe(r)};
-            if (compare && !rowsOf(*compare, suite).isEmpty()) t.compared = describe(rowsOf(*compare, suite).first().toObject());
-            const QJsonObject torch = r.value(QStringLiteral("pytorch")).toObject();
-            t.pytorch = std::isfinite(num(torch.value(unit)))
-                            ? QStringLiteral("%1 %2 (%3)").arg(fmt(num(torch.value(unit)), 4), what, gptTorchConfig(torch))
-                            : torch.value(QStringLiteral("note")).toString();
-            t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
-            rows << t;
-        }
-    }
-    // The original framework's architectures: our short-run figure beside its claim.
-    for (const QJsonValue& v : run.suite(QStringLiteral("architectures")).value(QStringLiteral("rows")).toArray()) {
-        const QJsonObject r = v.toObject();
-        BenchTableRow t{QStringLiteral("architectures"), r.value(QStringLiteral("architecture")).toString()};
-        if (r.contains(QStringLiteral("skipped")))
-            t.value = QStringLiteral("skipped: %1").arg(r.value(QStringLiteral("skipped")).toString());
-        else
-            t.value = QStringLiteral("%1 · %2 s (%3) · %4 parameters · its claim: %5")
-                          .arg(r.value(QStringLiteral("measured")).toString(), fmt(num(r.value(QStringLiteral("seconds")))),
-                               r.value(QStringLiteral("training")).toString(),
-                               QString::number(r.value(QStringLiteral("parameters")).toInteger()),
-                               r.value(QStringLiteral("claim")).toString());
-        rows << t;
-    }
+    rows << modelTableRows(run, compare);  // models, epochs, gpt, bert, clip, architectures, threads
     for (const QJsonValue& v : rowsOf(run, QStringLiteral("accuracy"), QStringLiteral("activations"))) {
         const QJsonObject r = v.toObject();
         rows << BenchTableRow{QStringLiteral("accuracy"), r.value(QStringLiteral("function")).toString(),

@@ -4,6 +4,7 @@
 // (tools/pytorch_reference/bench_gpt.py), all measured in this one run, with the ratio.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <sstream>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "bench_suites.h"
 #include "bp/backend.h"
 #include "bp/data/text.h"
+#include "bp/train/flops.h"
 #include "bp/train/report.h"
 #include "bp/train/text_trainer.h"
 
@@ -67,6 +69,12 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
                 plan.layers, plan.heads, plan.dim, plan.context, plan.batch, vocab, plan.steps, plan.warmup,
                 cpu_simd().c_str());
     std::fflush(stdout);
+    // Achieved GFLOP/s as a share of the peak GEMM rate measured in this run, at each thread count.
+    std::map<int, double> peaks;
+    for (int t : plan.threads) {
+        set_num_threads(t);
+        peaks[t] = peak_gemm_gflops(args);
+    }
     nlohmann::json rows = nlohmann::json::array();
     for (const char* block : {"gpt2", "modern"}) {
         models::GptOptions o;
@@ -80,6 +88,12 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
         double best_tps = 0;
         int best_threads = 0;
         int64_t params = 0;
+        double flops_per_token = 0;  // training: 3 x the forward pass's matrix products (bp/train/flops.h)
+        {
+            models::GptMini probe(o);
+            Tensor ids = Tensor::zeros({plan.batch, plan.context}, DType::i32);
+            flops_per_token = 3 * train::graph_matmul_flops(probe.forward(ids)) / (plan.batch * plan.context);
+        }
         for (int t : plan.threads) {
             progress.step("gpt", std::string(block) + ", backprop " + std::to_string(t) + " thread(s)");
             models::GptMini gpt(o);
@@ -99,11 +113,15 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
             if (trainer.failed()) throw Error(std::string("bench gpt: training the ") + block + " model failed");
             const double secs = clock.total(), median = clock.median();
             const double tps = static_cast<double>(plan.batch) * plan.context / median;
+            const double gflops = flops_per_token * tps / 1e9;
             ours.push_back({{"threads", t}, {"tokens_per_second", tps}, {"median_step_seconds", median},
                             {"seconds", secs}, {"mean_tokens_per_second", plan.steps * plan.batch * plan.context / secs},
-                            {"last_loss", clock.last_loss}});
-            std::printf("  %-6s backprop  %d thread(s): %8.0f tokens/s  (median step %.1f ms; %lld parameters, %.2f s for %d steps)\n",
-                        block, t, tps, median * 1000, static_cast<long long>(params), secs, plan.steps);
+                            {"last_loss", clock.last_loss}, {"training_gflops", gflops},
+                            {"peak_gemm_gflops", peaks[t]}, {"fraction_of_peak", gflops / peaks[t]}});
+            std::printf("  %-6s backprop  %d thread(s): %8.0f tokens/s  (median step %.1f ms; %lld parameters, %.2f s for %d steps; "
+                        "%.1f GFLOP/s = %.1f%% of peak)\n",
+                        block, t, tps, median * 1000, static_cast<long long>(params), secs, plan.steps, gflops,
+                        100 * gflops / peaks[t]);
             std::fflush(stdout);
             if (tps > best_tps) {
                 best_tps = tps;
@@ -112,6 +130,7 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
         }
         nlohmann::json row{{"block", block},
                            {"parameters", params},
+                           {"training_gflop_per_token", flops_per_token / 1e9},
                            {"backprop", {{"tokens_per_second", best_tps}, {"threads", best_threads}, {"runs", ours}}}};
         progress.step("gpt", std::string(block) + ", pytorch");
         if (!script.empty()) {
@@ -145,6 +164,7 @@ nlohmann::json suite_gpt(const Args& args, Progress& progress) {
             {"steps", plan.steps},
             {"warmup_steps", plan.warmup},
             {"corpus", corpus.source},
+            {"flops_convention", kFlopsConvention},
             {"results", rows},
             {"machine", train::machine_info()}};
 }

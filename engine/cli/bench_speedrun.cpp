@@ -124,9 +124,9 @@ nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
     progress.step("speedrun", "peak GEMM rate");
     const TimingPlan plan = TimingPlan::of(args);
     set_num_threads(1);
-    const double peak1 = measure_peak_gemm_gflops(plan);
+    const double peak1 = peak_gemm_gflops(args);
     set_num_threads(cores);
-    const double peak_all = measure_peak_gemm_gflops(plan);
+    const double peak_all = peak_gemm_gflops(args);
     std::printf("  peak GEMM (best square matmul, measured now): %.1f GFLOP/s at 1 thread, %.1f at %d\n", peak1, peak_all, cores);
 
     std::vector<SeedRun> runs;

@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "bp/data/text.h"
+#include "bp/models/zoo.h"
 
 namespace bp::cli {
 
@@ -39,9 +40,10 @@ struct TimingPlan {
     }
 };
 
-/// This machine's peak GEMM rate at the current thread count, measured now (bench_ops.cpp): the best float32
-/// square matmul of 256³, 512³ and 1024³, in GFLOP/s — the attainable stand-in for the FMA peak.
-double measure_peak_gemm_gflops(const TimingPlan& plan);
+/// This machine's peak GEMM rate in GFLOP/s at the current thread count (the best square float32 matmul, the
+/// ops suite's "peak"), measured on first use and kept for the process: the denominator of every "fraction of
+/// peak" in one run (bench_ops.cpp).
+double peak_gemm_gflops(const Args& args);
 
 // Each pair: the number of progress steps, then the suite itself (results as JSON, printing a table).
 int ops_steps(const Args& args);
@@ -64,10 +66,20 @@ int clip_steps(const Args& args);
 nlohmann::json suite_clip(const Args& args, Progress& progress);           // bench_clip.cpp
 int speedrun_steps(const Args& args);
 nlohmann::json suite_speedrun(const Args& args, Progress& progress);       // bench_speedrun.cpp
+int epochs_steps(const Args& args);
+nlohmann::json suite_epochs(const Args& args, Progress& progress);         // bench_epochs.cpp
 int architectures_steps(const Args& args);
 nlohmann::json suite_architectures(const Args& args, Progress& progress);  // bench_architectures.cpp
 int checkpoint_steps(const Args& args);
 nlohmann::json suite_checkpoint(const Args& args, Progress& progress);     // bench_checkpoint.cpp
+
+/// Training FLOPs per image of a zoo model at `batch` (bp/train/flops.h): 3 × the forward pass's matrix products,
+/// counted from one recorded forward pass of a blank batch (cmd_bench.cpp).
+double training_flops_per_image(models::Model& model, int batch);
+/// How the suites count training FLOPs, for their JSON.
+inline constexpr const char* kFlopsConvention =
+    "training FLOPs = 3 x the forward pass's matrix products (matmul, linear, conv2d, attention; 2 per multiply-add), "
+    "counted from the recorded graph";
 
 /// Runs a command and returns its stdout; its exit status in *status (-1 when it could not run).
 std::string run_capture(const std::string& cmd, int* status);

@@ -1,8 +1,9 @@
 // bench_threads.cpp — `backprop bench threads`: does the second core help? One training epoch of the wide
-// MLP, LeNet and the CNN on the first --images MNIST images at 1 thread and at every core, the speed-up over
-// 1 thread; with --busy, the same again while another process keeps one core busy (a spinning child at the
-// same priority), which is when fork/join threading used to collapse. The ideal quiet speed-up is the thread
-// count; busy, two threads should never be slower than one.
+// MLP, LeNet and the CNN on the first --images MNIST images (ResNet-mini and ViT-tiny on a fifth of them), and
+// GPT-mini training steps, at 1 thread and at every core, the speed-up over 1 thread; with --busy, the same
+// again while another process keeps one core busy (a spinning child at the same priority), which is when
+// fork/join threading used to collapse. The ideal quiet speed-up is the thread count; busy, two threads should
+// never be slower than one.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "bp/data/dataset.h"
 #include "bp/models/zoo.h"
 #include "bp/train/report.h"
+#include "bp/train/text_trainer.h"
 #include "bp/train/trainer.h"
 
 namespace bp::cli {
@@ -27,12 +29,54 @@ struct ThreadModel {
     std::string name, label;
     nlohmann::json options;
     int batch;
+    int64_t share = 1;  // image models: trains on images / share (the slow ones stay minutes); 0: GPT-mini steps
 };
 
 std::vector<ThreadModel> thread_models() {
     return {{"mlp", "MLP 784-512-512-10", {{"hidden", {512, 512}}}, 128},
             {"lenet", "LeNet-5", nlohmann::json::object(), 64},
-            {"cnn", "CNN 32-64", nlohmann::json::object(), 64}};
+            {"cnn", "CNN 32-64", nlohmann::json::object(), 64},
+            {"resnet", "ResNet-mini", nlohmann::json::object(), 64, 5},
+            {"vit", "ViT-tiny", nlohmann::json::object(), 64, 5},
+            {"gpt", "GPT-mini (gpt2 block)", nlohmann::json::object(), 32, 0}};
+}
+
+// GPT-mini as `bench gpt` times it: 4 layers, 4 heads, dim 128, context 64, batch 32, AdamW.
+constexpr int kGptLayers = 4, kGptHeads = 4, kGptDim = 128, kGptContext = 64, kGptWarmup = 2;
+
+int gpt_steps_of(const Args& args) {
+    return args.has("steps") ? args.integer("steps", 1, 100000) : args.on("quick") ? 2 : 20;
+}
+
+/// StepTimes fed by the text trainer's observer.
+struct GptClock : train::TextTrainerObserver, StepTimes {
+    using StepTimes::StepTimes;
+    void on_step(const train::TextStepEvent& e) override { step(e.step, e.loss); }
+};
+
+/// The median GPT-mini training step at `threads` threads, times `steps`: the time of `steps` steps.
+double gpt_seconds(const data::TextCorpus& corpus, int steps, int threads) {
+    models::GptOptions o;
+    o.vocab_size = corpus.tokenizer.vocab_size();
+    o.context = kGptContext;
+    o.layers = kGptLayers;
+    o.heads = kGptHeads;
+    o.dim = kGptDim;
+    models::GptMini gpt(o);
+    train::TextTrainConfig cfg;
+    cfg.steps = kGptWarmup + steps;
+    cfg.batch_size = 32;
+    cfg.context = kGptContext;
+    cfg.warmup_steps = 10;
+    cfg.eval_every = cfg.steps;
+    cfg.eval_batches = 1;
+    cfg.threads = threads;
+    train::TextTrainer trainer(gpt, corpus, cfg);
+    GptClock clock(kGptWarmup);
+    trainer.add_observer(&clock);
+    trainer.run();
+    if (trainer.failed()) throw Error("bench threads: training GPT-mini failed");
+    return clock.median() * steps;
 }
 
 std::vector<int> thread_counts() {
@@ -94,6 +138,8 @@ double epoch_seconds(const data::ImageDataset& train_set, const ThreadModel& m, 
     return best;
 }
 
+int64_t model_images(const ThreadModel& m, int64_t images) { return std::max<int64_t>(64, images / std::max<int64_t>(1, m.share)); }
+
 }  // namespace
 
 int threads_steps(const Args& args) {
@@ -106,12 +152,14 @@ nlohmann::json suite_threads(const Args& args, Progress& progress) {
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
     const std::vector<int> counts = thread_counts();
+    const int gpt_steps = gpt_steps_of(args);
+    const data::TextCorpus corpus = bench_corpus();
     std::printf(
-        "bench threads: one training epoch over the first %lld MNIST images, fastest of %d, at 1 and %d "
-        "thread(s)%s\n",
-        static_cast<long long>(images), repeats, counts.back(),
-        args.on("busy") ? "; then again with another process spinning on one core" : "");
-    std::printf("  %-20s %-6s %8s %14s %10s\n", "model", "load", "threads", "epoch seconds", "speed-up");
+        "bench threads: one training epoch over the first %lld MNIST images (ResNet-mini, ViT-tiny: the first %lld), "
+        "fastest of %d, and the median of %d GPT-mini steps (batch 32 x 64 tokens) x %d, at 1 and %d thread(s)%s\n",
+        static_cast<long long>(images), static_cast<long long>(std::max<int64_t>(64, images / 5)), repeats, gpt_steps,
+        gpt_steps, counts.back(), args.on("busy") ? "; then again with another process spinning on one core" : "");
+    std::printf("  %-22s %-6s %8s %14s %10s\n", "model", "load", "threads", "seconds", "speed-up");
     nlohmann::json rows = nlohmann::json::array();
     for (const bool busy : args.on("busy") ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
         for (const ThreadModel& m : thread_models()) {
@@ -122,17 +170,23 @@ nlohmann::json suite_threads(const Args& args, Progress& progress) {
                 {
                     std::optional<BusyCore> load;
                     if (busy) load.emplace();
-                    secs = epoch_seconds(train_set, m, images, t, repeats);
+                    secs = m.share == 0 ? gpt_seconds(corpus, gpt_steps, t)
+                                        : epoch_seconds(train_set, m, model_images(m, images), t, repeats);
                 }
                 if (t == 1) t1 = secs;
-                rows.push_back({{"model", m.name},
-                                {"title", m.label},
-                                {"batch_size", m.batch},
-                                {"busy", busy},
-                                {"threads", t},
-                                {"epoch_seconds", secs},
-                                {"speedup", t1 / secs}});
-                std::printf("  %-20s %-6s %8d %14.3f %9.2fx\n", m.label.c_str(), busy ? "busy" : "quiet", t,
+                nlohmann::json row{{"model", m.name}, {"title", m.label}, {"batch_size", m.batch}, {"busy", busy},
+                                   {"threads", t},    {"seconds", secs},   {"speedup", t1 / secs}};
+                if (m.share == 0) {
+                    row["steps"] = gpt_steps;
+                    row["work"] = std::to_string(gpt_steps) + " steps of 32 x 64 tokens (median step x steps)";
+                } else {
+                    row["images"] = model_images(m, images);
+                    row["epoch_seconds"] = secs;
+                    row["work"] = "one epoch over " + std::to_string(model_images(m, images)) + " images (fastest of " +
+                                  std::to_string(repeats) + ")";
+                }
+                rows.push_back(row);
+                std::printf("  %-22s %-6s %8d %14.3f %9.2fx\n", m.label.c_str(), busy ? "busy" : "quiet", t,
                             secs, t1 / secs);
                 std::fflush(stdout);
             }
@@ -143,6 +197,7 @@ nlohmann::json suite_threads(const Args& args, Progress& progress) {
             {"quick", args.on("quick")},
             {"images", images},
             {"repeats", repeats},
+            {"gpt_steps", gpt_steps},
             {"busy_mode", args.on("busy")},
             {"results", rows},
             {"machine", train::machine_info()}};

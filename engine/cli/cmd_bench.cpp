@@ -22,6 +22,7 @@
 #include "device_flags.h"
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
+#include "bp/train/flops.h"
 #include "bp/train/inference.h"
 #include "bp/train/report.h"
 #include "bp/train/trainer.h"
@@ -236,7 +237,17 @@ int64_t models_images(const Args& args) {
 
 }  // namespace
 
-int models_steps(const Args&) { return static_cast<int>(image_models().size()); }
+int models_steps(const Args&) { return 1 + static_cast<int>(image_models().size()); }
+
+double training_flops_per_image(models::Model& model, int batch) {
+    Shape in = model.input_shape;
+    in.insert(in.begin(), batch);
+    const bool was_training = model.net->is_training();
+    model.net->train(false);  // the same products; no batch-norm statistics or dropout draws spent on a blank batch
+    const double flops = 3 * train::forward_flops(*model.net, Tensor::zeros(in)) / batch;
+    model.net->train(was_training);
+    return flops;
+}
 
 /// Every zoo model: training throughput on the first --images training images (one epoch at the model's
 /// default batch size and rate), the full-epoch time that rate implies, the peak resident memory, and the
@@ -247,16 +258,23 @@ nlohmann::json suite_models(const Args& args, Progress& progress) {
     const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
     data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
     set_num_threads(threads);
+    const bool on_cpu = g_bench_device == "cpu";
+    progress.step("models", "peak GEMM rate");
+    const double peak = on_cpu ? peak_gemm_gflops(args) : 0;
     std::printf("bench models: one epoch over the first %lld MNIST training images per model, %d thread(s)\n",
                 static_cast<long long>(images), num_threads());
-    std::printf("  %-8s %-28s %10s %9s %12s %14s %10s %10s\n", "model", "title", "params", "batch", "samples/s",
-                "epoch (60k) s", "peak MB", "last loss");
+    if (on_cpu)
+        std::printf("  GFLOP/s: training FLOPs = 3 x the forward pass's matrix products (matmul, linear, conv, attention),\n"
+                    "  as a share of the peak GEMM rate measured in this run, %.1f GFLOP/s\n", peak);
+    std::printf("  %-8s %-28s %10s %9s %12s %14s %10s %10s %8s %7s\n", "model", "title", "params", "batch", "samples/s",
+                "epoch (60k) s", "peak MB", "last loss", "GFLOP/s", "% peak");
     nlohmann::json rows = nlohmann::json::array();
     for (const models::ModelInfo* m : image_models()) {
         const models::ModelInfo& info = *m;
         progress.step("models", info.name);
         const train::TrainConfig cfg = timing_config(info.name, 1, info.defaults.batch_size, threads, images);
         models::Model model = models::create_model(info.name, nlohmann::json::object(), cfg.seed);
+        const double forward_flops = training_flops_per_image(model, cfg.batch_size) / 3;
         const int64_t batches = (std::min(images, train_set.count) + cfg.batch_size - 1) / cfg.batch_size;
         LossCurve curve(std::max<int64_t>(1, batches / 40), cfg.batch_size);
         train::reset_peak_rss();
@@ -267,18 +285,27 @@ nlohmann::json suite_models(const Args& args, Progress& progress) {
         const double secs = trainer.history().at(0).epoch_seconds;
         const double rate = static_cast<double>(std::min(images, train_set.count)) / secs;
         const double peak_mb = static_cast<double>(train::peak_rss_bytes()) / 1048576.0;
-        std::printf("  %-8s %-28s %10lld %9d %12.0f %14.1f %10.1f %10.4f\n", info.name.c_str(), info.title.c_str(),
-                    static_cast<long long>(model.net->parameter_count()), cfg.batch_size, rate,
-                    static_cast<double>(train_set.count) / rate, peak_mb, curve.loss.empty() ? 0.0 : curve.loss.back());
+        const double gflops = 3 * forward_flops * rate / 1e9;
+        std::printf("  %-8s %-28s %10lld %9d %12.0f %14.1f %10.1f %10.4f %8.1f %6.1f%%\n", info.name.c_str(),
+                    info.title.c_str(), static_cast<long long>(model.net->parameter_count()), cfg.batch_size, rate,
+                    static_cast<double>(train_set.count) / rate, peak_mb, curve.loss.empty() ? 0.0 : curve.loss.back(),
+                    gflops, on_cpu ? 100 * gflops / peak : 0.0);
         std::fflush(stdout);
-        rows.push_back({{"model", info.name}, {"title", info.title}, {"parameters", model.net->parameter_count()},
-                        {"batch_size", cfg.batch_size}, {"images", images}, {"seconds", secs},
-                        {"samples_per_second", rate}, {"projected_epoch_seconds", static_cast<double>(train_set.count) / rate},
-                        {"peak_memory_mb", peak_mb},
-                        {"loss_curve", {{"every_batches", curve.every}, {"images", curve.images}, {"loss", curve.loss}}}});
+        nlohmann::json row{{"model", info.name}, {"title", info.title}, {"parameters", model.net->parameter_count()},
+                           {"batch_size", cfg.batch_size}, {"images", images}, {"seconds", secs},
+                           {"samples_per_second", rate}, {"projected_epoch_seconds", static_cast<double>(train_set.count) / rate},
+                           {"peak_memory_mb", peak_mb},
+                           {"forward_gflop_per_image", forward_flops / 1e9},
+                           {"training_gflops", gflops},
+                           {"loss_curve", {{"every_batches", curve.every}, {"images", curve.images}, {"loss", curve.loss}}}};
+        if (on_cpu) row["fraction_of_peak"] = gflops / peak;
+        rows.push_back(row);
     }
-    return {{"benchmark", "models"}, {"quick", args.on("quick")}, {"images", images}, {"results", rows},
-            {"machine", train::machine_info()}};
+    nlohmann::json out{{"benchmark", "models"}, {"quick", args.on("quick")}, {"images", images}, {"results", rows},
+                       {"threads", num_threads()}, {"flops_convention", kFlopsConvention},
+                       {"machine", train::machine_info()}};
+    if (on_cpu) out["peak_gemm_gflops"] = peak;
+    return out;
 }
 
 namespace {
@@ -422,12 +449,13 @@ std::string pytorch_version() {
 
 /// `backprop bench all`: every suite in one process, one JSON: {"benchmark": "all", "machine": {...},
 /// "suites": {"ops": {...}, "models": {...}, "accuracy": {...}, "scaling": {...}, "threads": {...}, "gpt": {...},
-/// "bert": {...}, "clip": {...}}} — each suite's object is
+/// "bert": {...}, "clip": {...}, "epochs": {...}}} — each suite's object is
 /// exactly what its own command writes.
 int bench_all(const Args& args) {
     Progress progress = progress_for(args);
     progress.add(ops_steps(args) + models_steps(args) + accuracy_steps(args) + scaling_steps(args) + threads_steps(args) +
-                 gpt_steps(args) + bert_steps(args) + clip_steps(args) + speedrun_steps(args) + checkpoint_steps(args));
+                 gpt_steps(args) + bert_steps(args) + clip_steps(args) + epochs_steps(args) + speedrun_steps(args) +
+                 checkpoint_steps(args));
     nlohmann::json machine = train::machine_info();
     machine["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
                                std::to_string(EIGEN_MINOR_VERSION);
@@ -453,6 +481,8 @@ int bench_all(const Args& args) {
     suites["bert"] = suite_bert(args, progress);
     std::printf("\n");
     suites["clip"] = suite_clip(args, progress);
+    std::printf("\n");
+    suites["epochs"] = suite_epochs(args, progress);
     std::printf("\n");
     suites["speedrun"] = suite_speedrun(args, progress);
     std::printf("\n");
@@ -546,16 +576,18 @@ int cmd_bench(int argc, char** argv) {
               "gpu (training throughput CUDA vs CPU, fp32 and bf16, and fused vs plain attention; skipped without a GPU),\n"
               "gpt, bert, clip (GPT-, BERT- and CLIP-mini training steps/s beside PyTorch's on the same model),\n"
               "architectures (the original framework's six architectures, each trained briefly here: our measured\n"
-              "figure beside its claim, one row each), speedrun (the 99%-in-seconds recipe over --seeds seeds: accuracy,\n"
-              "training and wall time, peak memory, fraction of the peak, 1 vs 2 threads, beside PyTorch), checkpoint\n"
-              "(ViT-tiny and GPT-mini with and without gradient checkpointing: peak memory and step time).",
+              "figure beside its claim, one row each), epochs, train-resnet, train-vit (ResNet-mini and ViT-tiny\n"
+              "epoch, projected from the first --images images on both sides, beside PyTorch), speedrun (the\n"
+              "99%-in-seconds recipe over --seeds seeds: accuracy, training and wall time, peak memory, fraction of\n"
+              "the peak, 1 vs 2 threads, beside PyTorch), checkpoint (ViT-tiny and GPT-mini with and without\n"
+              "gradient checkpointing: peak memory and step time).",
               {{"batch-sizes", "LIST", "comma-separated batch sizes", "32,128 for mlp, 64 for lenet and cnn"},
                {"epochs", "N", "epochs per measurement (the fastest epoch is reported)", "2"},
                threads_flag(),
                {"pytorch", "auto|off", "also run the PyTorch reference when python3-torch is installed", "auto"},
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
-               {"images", "N", "training images per model for the models suite (threads suite: 3200, --quick 256)", "6400 (--quick: 512)"},
+               {"images", "N", "training images per model for the models suite (threads and epochs suites: 3200, --quick 256 and 128)", "6400 (--quick: 512)"},
                {"steps", "N", "timed training steps per measurement (gpt, bert, clip, checkpoint suites; architectures: training steps)",
                 "gpt 40, bert and clip 20, checkpoint 30 (--quick: 4, 3, 4)"},
                {"seeds", "N", "speedrun suite: seeds to run the recipe with", "10 (--quick: 2)"},
@@ -586,11 +618,12 @@ int cmd_bench(int argc, char** argv) {
     if (suite == "architectures") return run_one(args, architectures_steps, suite_architectures);  // bench_architectures.cpp
     if (suite == "speedrun") return run_one(args, speedrun_steps, suite_speedrun);        // bench_speedrun.cpp
     if (suite == "checkpoint") return run_one(args, checkpoint_steps, suite_checkpoint);  // bench_checkpoint.cpp
+    if (suite == "epochs" || suite == "train-resnet" || suite == "train-vit") return run_one(args, epochs_steps, suite_epochs);
     if (suite == "all") return bench_all(args);
     if (suite == "gpu") return bench_gpu(args);  // bench_gpu.cpp
     throw UsageError("unknown suite '" + suite +
-                     "'; available: all, ops, models, accuracy, scaling, threads, gpt, bert, clip, architectures, speedrun, checkpoint, train-mlp, "
-                     "train-lenet, train-cnn, gpu");
+                     "'; available: all, ops, models, accuracy, scaling, threads, gpt, bert, clip, architectures, epochs, "
+                     "speedrun, checkpoint, train-mlp, train-lenet, train-cnn, train-resnet, train-vit, gpu");
 }
 
 }  // namespace bp::cli

@@ -1,7 +1,9 @@
-// tst_bench_results_models.cpp — the bert, clip and architectures suites' JSON (engine/cli/bench_bert.cpp,
-// bench_clip.cpp, bench_architectures.cpp) load on their own and become the Benchmarks page's table rows with
-// exactly the JSON's numbers and words.
+// tst_bench_results_models.cpp — the bert, clip, architectures, threads and epochs suites' JSON
+// (engine/cli/bench_bert.cpp, bench_clip.cpp, bench_architectures.cpp, bench_threads.cpp, bench_epochs.cpp) load
+// on their own and become the Benchmarks page's table rows (and the threads chart) with exactly the JSON's
+// numbers and words.
 #include <QtTest>
+#include <cmath>
 
 #include "tools/bench_results.h"
 
@@ -32,6 +34,41 @@ QByteArray architectures() {
                  {"architecture": "ViT", "claim": "listed", "skipped": "MNIST not found"}]})json";
 }
 
+// bench threads --busy: two models, 1 and 2 threads, quiet and busy (the CLI's row layout).
+QByteArray threadsSuite() {
+    return R"json({"benchmark": "threads", "quick": false, "images": 3200, "repeats": 3, "gpt_steps": 20, "busy_mode": true,
+        "machine": {"cpu": "AMD EPYC"},
+        "results": [
+          {"model": "cnn", "title": "CNN 32-64", "batch_size": 64, "busy": false, "threads": 1, "seconds": 4.0, "speedup": 1.0,
+           "images": 3200, "epoch_seconds": 4.0, "work": "one epoch over 3200 images (fastest of 3)"},
+          {"model": "cnn", "title": "CNN 32-64", "batch_size": 64, "busy": false, "threads": 2, "seconds": 2.5, "speedup": 1.6,
+           "images": 3200, "epoch_seconds": 2.5, "work": "one epoch over 3200 images (fastest of 3)"},
+          {"model": "gpt", "title": "GPT-mini (gpt2 block)", "batch_size": 32, "busy": false, "threads": 1, "seconds": 2.0,
+           "speedup": 1.0, "steps": 20, "work": "20 steps of 32 x 64 tokens (median step x steps)"},
+          {"model": "gpt", "title": "GPT-mini (gpt2 block)", "batch_size": 32, "busy": false, "threads": 2, "seconds": 1.25,
+           "speedup": 1.6, "steps": 20, "work": "20 steps of 32 x 64 tokens (median step x steps)"},
+          {"model": "cnn", "title": "CNN 32-64", "batch_size": 64, "busy": true, "threads": 1, "seconds": 8.0, "speedup": 1.0,
+           "images": 3200, "epoch_seconds": 8.0, "work": "one epoch over 3200 images (fastest of 3)"},
+          {"model": "cnn", "title": "CNN 32-64", "batch_size": 64, "busy": true, "threads": 2, "seconds": 10.0, "speedup": 0.8,
+           "images": 3200, "epoch_seconds": 10.0, "work": "one epoch over 3200 images (fastest of 3)"}]})json";
+}
+
+QByteArray epochsSuite() {
+    return R"json({"benchmark": "epochs", "quick": false, "images": 3200, "epochs": 2, "peak_gemm_gflops": 100.0,
+        "machine": {"cpu": "AMD EPYC"},
+        "results": [
+          {"model": "resnet", "title": "ResNet-mini", "parameters": 165626, "batch_size": 64, "images": 3200, "threads": 1,
+           "epoch_seconds": [6.0, 5.0], "best_epoch_seconds": 5.0, "samples_per_second": 640.0,
+           "projected_epoch_seconds": 93.75, "training_gflops": 20.0, "fraction_of_peak": 0.2,
+           "pytorch": {"best_samples_per_second": 800.0, "projected_epoch_seconds": 75.0, "parameters": 165626,
+                       "torch_threads": 2, "blas_threads": 1, "blas": "openblas", "runs": []},
+           "parameters_match": true, "speedup_vs_pytorch": 0.8},
+          {"model": "vit", "title": "ViT-tiny", "parameters": 105098, "batch_size": 64, "images": 3200, "threads": 1,
+           "epoch_seconds": [2.0], "best_epoch_seconds": 2.0, "samples_per_second": 1600.0,
+           "projected_epoch_seconds": 37.5, "training_gflops": 5.0, "fraction_of_peak": 0.05,
+           "pytorch": {"note": "skipped (--pytorch off)"}}]})json";
+}
+
 BenchRun load(const QByteArray& json) {
     BenchRun run;
     QString error;
@@ -51,6 +88,46 @@ QVector<BenchTableRow> rowsOf(const BenchRun& run, const QString& suite) {
 class TestBenchResultsModels : public QObject {
     Q_OBJECT
 private slots:
+    void threadsRowsAndChart() {
+        const BenchRun run = load(threadsSuite());
+        QVERIFY(run.has(QStringLiteral("threads")));
+        const auto rows = rowsOf(run, QStringLiteral("threads"));
+        QCOMPARE(rows.size(), 3);  // one per model and load
+        QCOMPARE(rows[0].item, QStringLiteral("CNN 32-64, 1 → 2 threads, quiet"));
+        QCOMPARE(rows[0].value, QStringLiteral("1.6× speed-up · 1 thread: 4 s, 2 threads: 2.5 s · one epoch over 3200 images "
+                                               "(fastest of 3)"));
+        QCOMPARE(rows[1].item, QStringLiteral("GPT-mini (gpt2 block), 1 → 2 threads, quiet"));
+        QCOMPARE(rows[2].item, QStringLiteral("CNN 32-64, 1 → 2 threads, one core busy"));
+        QVERIFY(rows[2].value.startsWith(QStringLiteral("0.8× speed-up")));
+        const QVector<ChartSpec> charts = benchCharts(run);
+        QCOMPARE(charts.size(), 1);
+        const ChartSpec& c = charts[0];
+        QCOMPARE(c.id, QStringLiteral("threads_speedup"));
+        QCOMPARE(c.categories, (QStringList{QStringLiteral("CNN"), QStringLiteral("GPT-mini")}));
+        QCOMPARE(c.series.size(), 2);
+        QCOMPARE(c.series[0].name, QStringLiteral("2 threads, no load added"));
+        QCOMPARE(c.series[0].values, (QVector<double>{1.6, 1.6}));
+        QCOMPARE(c.series[1].name, QStringLiteral("2 threads, another process spinning on one core"));
+        QCOMPARE(c.series[1].values.size(), 2);
+        QCOMPARE(c.series[1].values[0], 0.8);
+        QVERIFY(std::isnan(c.series[1].values[1]));  // GPT-mini was not measured busy in this file
+        QCOMPARE(c.annotations[0], QStringLiteral("1.6× / 0.8×"));
+    }
+
+    void epochsRows() {
+        const BenchRun run = load(epochsSuite());
+        QVERIFY(run.has(QStringLiteral("epochs")));
+        const auto rows = rowsOf(run, QStringLiteral("epochs"));
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows[0].item, QStringLiteral("ResNet-mini training epoch"));
+        QCOMPARE(rows[0].value, QStringLiteral("epoch 93.8 s (projected from 3200 images, 1 thread) · 165626 parameters · "
+                                               "20 GFLOP/s training (20% of peak)"));
+        QCOMPARE(rows[0].pytorch, QStringLiteral("epoch 75 s (same 3200 images, torch 2 threads · BLAS 1 thread)"));
+        QCOMPARE(rows[0].ratio, QStringLiteral("1.25× slower"));
+        QCOMPARE(rows[1].pytorch, QStringLiteral("skipped (--pytorch off)"));
+        QVERIFY(rows[1].ratio.isEmpty());
+    }
+
     void clipRow() {
         const BenchRun run = load(clipSuite());
         QVERIFY(run.has(QStringLiteral("clip")));

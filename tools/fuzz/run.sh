@@ -43,7 +43,7 @@ for t in "${targets[@]}"; do
         bench)
             [ build-fuzz/moc_bench_chart.cpp -nt widgets/bench_chart.h ] ||
                 /usr/lib/qt6/libexec/moc widgets/bench_chart.h -o build-fuzz/moc_bench_chart.cpp
-            srcs=(app/tools/bench_results.cpp widgets/bench_chart.cpp widgets/plot_style.cpp build-fuzz/moc_bench_chart.cpp)
+            srcs=(app/tools/bench_results.cpp app/tools/bench_model_rows.cpp widgets/bench_chart.cpp widgets/plot_style.cpp build-fuzz/moc_bench_chart.cpp)
             extra=(-fPIC -Iapp -Iwidgets -I$qt -I$qt/QtCore -I$qt/QtGui -I$qt/QtWidgets -I$qt/QtCharts)
             libs=(-lQt6Charts -lQt6Widgets -lQt6Gui -lQt6Core -lQCustomPlotQt6) ;;
         *) echo "unknown target $t" >&2; exit 2 ;;
