@@ -94,7 +94,7 @@ double median_of(const std::vector<SeedRun>& runs, double SeedRun::*field) {
 
 }  // namespace
 
-int speedrun_steps(const Args& args) { return 3 + seeds_of(args) + std::min(3, seeds_of(args)); }
+int speedrun_steps(const Args& args) { return 2 + seeds_of(args) + std::min(3, seeds_of(args)); }  // peak, seeds, 1 thread, PyTorch
 
 nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
     const train::Recipe& recipe = train::find_recipe("speedrun");
