@@ -384,6 +384,7 @@ void TrainPage::offerRecovery() {
 }
 
 void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
+    m_status->runEnded();
     QString accuracy;
     if (const double a = m_epochs->lastTestAccuracy(); std::isfinite(a)) accuracy = tr(" — test accuracy %1").arg(percent(a));
     if (e.cancelled)
@@ -409,6 +410,7 @@ void TrainPage::onTrainingFinished(const bp::train::FinishedEvent& e) {
 }
 
 void TrainPage::onTrainingFailed(const QString& message) {
+    m_status->runEnded();
     m_status->setTitle(tr("Training failed"));
     m_status->showBanner(tr("<b>Training stopped.</b><br>%1").arg(message.toHtmlEscaped()));
     m_runStatus = QStringLiteral("failed");

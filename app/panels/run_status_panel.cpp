@@ -1,12 +1,14 @@
 // run_status_panel.cpp — see run_status_panel.h.
 #include "panels/run_status_panel.h"
 
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
 #include <QVBoxLayout>
 
 #include "core/theme.h"
+#include "stopwatch_label.h"
 #include "tools/run_text.h"
 
 RunStatusPanel::RunStatusPanel(QWidget* parent) : QWidget(parent) {
@@ -24,6 +26,11 @@ RunStatusPanel::RunStatusPanel(QWidget* parent) : QWidget(parent) {
     m_title = new QLabel(tr("Loading MNIST…"));
     m_title->setObjectName(QStringLiteral("train.status"));
     m_title->setWordWrap(true);  // long titles wrap instead of widening the window (presentation mode)
+    m_accuracy = new QLabel;
+    m_accuracy->setObjectName(QStringLiteral("train.test_accuracy"));
+    m_accuracy->setToolTip(tr("Accuracy on the test images after the last epoch: images the network never trained on."));
+    m_stopwatch = new StopwatchLabel;
+    m_stopwatch->setObjectName(QStringLiteral("train.stopwatch"));
     v->addWidget(m_title);
 
     m_progress = new QProgressBar;
@@ -39,7 +46,13 @@ RunStatusPanel::RunStatusPanel(QWidget* parent) : QWidget(parent) {
     m_stats->setObjectName(QStringLiteral("runStats"));
     m_stats->setTextFormat(Qt::RichText);
     m_stats->setWordWrap(true);
-    v->addWidget(m_stats);
+    // The live figures, then the test accuracy and the stopwatch at the right end of the same row.
+    auto* figures = new QHBoxLayout;
+    figures->setSpacing(16);
+    figures->addWidget(m_stats, 1);
+    figures->addWidget(m_accuracy);
+    figures->addWidget(m_stopwatch);
+    v->addLayout(figures);
 }
 
 void RunStatusPanel::showBanner(const QString& html) {
@@ -58,7 +71,11 @@ void RunStatusPanel::runStarted(int epochs, qint64 batchesPerEpoch) {
     m_progress->setValue(0);
     m_progress->setFormat(tr("Epoch 1 of %1").arg(epochs));
     m_stats->setText(QStringLiteral(" "));
+    m_accuracy->clear();
+    m_stopwatch->start();
 }
+
+void RunStatusPanel::runEnded() { m_stopwatch->stop(); }
 
 void RunStatusPanel::batchesArrived(const bp::train::BatchEvent& last, int epochs) {
     m_progress->setRange(0, static_cast<int>(last.batches_per_epoch));
@@ -81,6 +98,7 @@ void RunStatusPanel::batchesArrived(const bp::train::BatchEvent& last, int epoch
 
 void RunStatusPanel::epochFinished(const bp::train::EpochEvent& e) {
     if (e.epoch + 1 < e.epochs) m_progress->setFormat(tr("Epoch %1 of %2").arg(e.epoch + 2).arg(e.epochs));
+    if (e.evaluated) m_accuracy->setText(tr("test accuracy <b>%1</b>").arg(runtext::percent(e.test_accuracy, 2)));
 }
 
 void RunStatusPanel::applyAppearance(const Appearance& a) {
@@ -93,4 +111,6 @@ void RunStatusPanel::applyAppearance(const Appearance& a) {
     QFont stats = base;
     stats.setPointSizeF(base.pointSizeF() * 1.15 * scale);
     m_stats->setFont(stats);
+    m_accuracy->setFont(stats);
+    m_stopwatch->setFont(stats);
 }

@@ -8,10 +8,12 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLocale>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "bp/models/zoo.h"
+#include "bp/train/recipe.h"
 #include "core/app_settings.h"
 #include "layer_diagram.h"
 #include "panels/device_picker.h"
@@ -36,6 +38,8 @@ const Choice kSchedules[] = {
     {"none", "Keep the learning rate the same for the whole run."},
     {"step", "Halve the learning rate after every epoch; the chart marks each change."},
     {"cosine", "Lower the learning rate smoothly along a cosine curve, reaching 0 at the end of the run."},
+    {"onecycle", "One cycle: warm up from a tenth of the learning rate to all of it over the first fifth of the run, "
+                 "then lower it in a straight line to 0 at the end."},
 };
 
 QString guideText(const PlotStyle& s) {
@@ -87,6 +91,13 @@ TrainSettingsPanel::TrainSettingsPanel(QWidget* parent) : QWidget(parent) {
     m_continue = new QCheckBox(tr("Continue from the current model"));
     m_continue->setToolTip(tr("Start from the weights of the model opened or trained last, instead of fresh random ones."));
     m_continue->setVisible(false);
+    const bp::train::Recipe& speedrun = bp::train::find_recipe("speedrun");
+    m_speedrun = new QPushButton(tr("99% in seconds"));
+    m_speedrun->setObjectName(QStringLiteral("train.speedrun"));
+    m_speedrun->setToolTip(tr("Load the speedrun recipe: %1 Then press Start and watch the stopwatch.")
+                               .arg(QString::fromStdString(speedrun.description)));
+    connect(m_speedrun, &QPushButton::clicked, this, [this] { applyRecipe("speedrun"); });
+    mv->addWidget(m_speedrun);
     mv->addWidget(m_model);
     mv->addWidget(m_modelDescription);
     mv->addWidget(m_modelParams);
@@ -199,6 +210,9 @@ TrainSettingsPanel::TrainSettingsPanel(QWidget* parent) : QWidget(parent) {
 
 bp::train::TrainConfig TrainSettingsPanel::config() const {
     bp::train::TrainConfig c;
+    c.label_smoothing = m_hidden.label_smoothing;
+    c.warmup_fraction = m_hidden.warmup_fraction;
+    c.threads = m_hidden.threads;
     c.model = m_model->currentData().toString().toStdString();
     c.dataset = "mnist";
     c.optimizer = m_optimizer->currentData().toString().toStdString();
@@ -216,6 +230,9 @@ bp::train::TrainConfig TrainSettingsPanel::config() const {
 }
 
 void TrainSettingsPanel::applyConfig(const bp::train::TrainConfig& c) {
+    m_hidden.label_smoothing = c.label_smoothing;
+    m_hidden.warmup_fraction = c.warmup_fraction;
+    m_hidden.threads = c.threads;
     selectData(m_model, QString::fromStdString(c.model));
     selectData(m_optimizer, QString::fromStdString(c.optimizer));
     m_lr->setValue(c.lr);
@@ -265,7 +282,8 @@ TrainSettings TrainSettingsPanel::settings() const {
 
 void TrainSettingsPanel::setRunning(bool busy, bool stopping) {
     for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_optimizer, m_schedule, m_batch, m_epochCount, m_seed,
-                                                      m_trainImages, m_testImages, m_continue, m_augment, m_weightDecay})
+                                                      m_trainImages, m_testImages, m_continue, m_augment, m_weightDecay,
+                                                      m_speedrun})
         w->setEnabled(!busy);
     m_device->setEnabled(!busy && devicepicker::cudaUsable());  // no choice to make without a GPU
     // The learning rate stays editable during a run: a change applies before the next batch.
@@ -310,7 +328,18 @@ void TrainSettingsPanel::updateModelInfo() {
     }
 }
 
+void TrainSettingsPanel::applyRecipe(const std::string& name) {
+    const bp::train::Recipe& r = bp::train::find_recipe(name);
+    bp::train::TrainConfig c = r.config;
+    c.seed = static_cast<uint64_t>(m_seed->value());  // a recipe fixes the schedule, not the luck of the draw
+    c.train_limit = 0;                                // all 60,000 training images
+    c.test_limit = 0;
+    applyConfig(c);
+    updateModelInfo();
+}
+
 void TrainSettingsPanel::applyModelDefaults() {
+    m_hidden = bp::train::TrainConfig{};  // a model picked by hand trains without the recipe's extras
     const bp::models::ModelInfo& info = bp::models::find_model(m_model->currentData().toString().toStdString());
     selectData(m_optimizer, QString::fromStdString(info.defaults.optimizer));
     m_lr->setValue(info.defaults.lr);

@@ -15,6 +15,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 
 class TrainSettingsPanel : public QWidget {
@@ -24,8 +25,11 @@ public:
 
     /// The configuration the widgets describe (model, optimizer, lr, batch, epochs, seed, image limits, device).
     bp::train::TrainConfig config() const;
-    /// Shows `config` in the widgets (values outside a widget's range are clamped).
+    /// Shows `config` in the widgets (values outside a widget's range are clamped); its label smoothing, warm-up
+    /// and threads, which have no widget, are kept and returned by config().
     void applyConfig(const bp::train::TrainConfig& config);
+    /// Loads a recipe (bp/train/recipe.h), e.g. "speedrun" for the "99% in seconds" button.
+    void applyRecipe(const std::string& name);
     void applySettings(const TrainSettings& s);
     TrainSettings settings() const;
     /// Everything but the learning rate is locked while a run goes (the rate can change mid-run).
@@ -47,6 +51,7 @@ public:
     QCheckBox* augmentCheck() const { return m_augment; }
     QDoubleSpinBox* weightDecaySpin() const { return m_weightDecay; }
     QCheckBox* continueCheck() const { return m_continue; }
+    QPushButton* speedrunButton() const { return m_speedrun; }
     LayerDiagram* layerDiagram() const { return m_diagram; }
 
 signals:
@@ -75,4 +80,7 @@ private:
     QSpinBox* m_testImages = nullptr;
     QCheckBox* m_augment = nullptr;
     QLabel* m_guide = nullptr;
+    QPushButton* m_speedrun = nullptr;
+    // The fields without a widget (label smoothing, warm-up, threads): a recipe sets them, picking a model resets them.
+    bp::train::TrainConfig m_hidden;
 };
