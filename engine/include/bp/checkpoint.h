@@ -6,7 +6,8 @@
 //   Tensor y = autograd::checkpoint([&](const Tensor& h) { return block->forward(h); }, x, block->parameters());
 // Gradients are the very same numbers as without checkpointing (bitwise, on a deterministic backend): the
 // recompute runs the same kernels on the same inputs, and the inner backward visits fn's nodes in the order the
-// whole-graph backward would. Random draws inside fn replay: the generators named are rewound to their state
+// whole-graph backward would. (A tensor used inside fn and also elsewhere gets its gradients summed in perhaps
+// another order: bitwise equal for two contributions, within rounding for more.) Random draws inside fn replay: the generators named are rewound to their state
 // at the forward for the recompute, and put back afterwards, so later draws are not shifted either.
 #pragma once
 
