@@ -162,15 +162,12 @@ private slots:
         // The same two runs, directly in the engine.
         const bp::io::LoadedBert loaded = bp::io::load_bert(bertFile.toStdString());
         const bp::data::TextClassificationTask task = bp::data::make_fortune_source_task();
-        bp::models::BertOptions o = loaded.model->options();
-        o.num_classes = static_cast<int64_t>(task.classes.size());
-        o.pooling = bp::models::BertOptions::Pooling::mean;
+        const BertModel pretrained{loaded.model, loaded.vocab};
         for (int arm = 0; arm < 2; ++arm) {
-            bp::models::BertMini bert(o);
-            bp::Generator gen(1);
-            bert.reset_parameters(gen);
-            if (arm == 0) bert.load_encoder_from(*loaded.model);
-            const bp::train::FineTuneResult r = bp::train::fine_tune(bert, loaded.vocab, task, BertController::fineTuneConfig(2));
+            const std::shared_ptr<bp::models::BertMini> bert = BertController::fineTuneModel(pretrained, arm == 0);
+            QCOMPARE(bert->options().context, int64_t{BertController::kFineTuneContext});
+            QCOMPARE(bert->options().pooling, bp::models::BertOptions::Pooling::mean);
+            const bp::train::FineTuneResult r = bp::train::fine_tune(*bert, loaded.vocab, task, BertController::fineTuneConfig(2));
             QCOMPARE(r.epochs.size(), size_t(3));
             std::vector<double> test, train;
             for (const FineTuneEvent& e : ft->history())
