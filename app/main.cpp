@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
     const QCommandLineOption results(QStringLiteral("results"),
                                      QStringLiteral("With --screenshot benchmarks: the results file to show."),
                                      QStringLiteral("FILE"));
+    const QCommandLineOption bertModel(QStringLiteral("bert-model"),
+                                       QStringLiteral("With --screenshot attention --demo --tab bert-finetune: a saved "
+                                                      "BERT-mini to fine-tune instead of pre-training one first."),
+                                       QStringLiteral("FILE"));
     const QCommandLineOption exportCharts(QStringLiteral("export-charts"),
                                           QStringLiteral("Write the charts of a benchmark results file into --out DIR "
                                                          "(PNG, SVG, PDF, CSV and an index) and exit; no window."),
@@ -88,7 +92,7 @@ int main(int argc, char** argv) {
                                                                                         "else the installed ones)."),
                                            QStringLiteral("DIR"));
     parser.addOptions({lessonOpt, stepOpt, runLesson, autoOpt, lessonsDirOpt});
-    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi, benchPlayground, results,
+    parser.addOptions({dataDir, screenshot, out, demo, themeOpt, presentation, size, tab, digit, benchUi, benchPlayground, results, bertModel,
                        exportCharts, compare, dpi, formats});
     parser.process(app);
     if (parser.isSet(themeOpt) && parser.value(themeOpt) != QLatin1String("light") && parser.value(themeOpt) != QLatin1String("dark")) {
@@ -188,6 +192,7 @@ int main(int argc, char** argv) {
         request.demo = parser.isSet(demo);
         request.tab = parser.value(tab);
         request.results = parser.value(results);
+        request.bertModel = parser.value(bertModel);
         request.digit = std::clamp(parser.value(digit).toInt(), 0, 9999);
         request.lesson = parser.value(lessonOpt);
         request.step = std::max(step, 0);

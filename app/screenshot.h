@@ -22,6 +22,8 @@ struct ScreenshotRequest {
                            // Draw page with demo: clip (a CLIP-mini trained first, its captions for the drawing);
                            // Benchmarks page: the chart to show (its index, or the start of its title; "table")
     QString results;       // Benchmarks page: the results file to show
+    QString bertModel;     // Attention page, tab bert-finetune with demo: a saved BERT-mini to compare instead of
+                           // pre-training one in the app first (a 10,000-step pre-training takes minutes)
     QString lesson;        // a lesson to open (at `step`, 0-based) over the page, with its panel and spotlight
     int step = 0;
     QSize size{1400, 900};
@@ -37,7 +39,9 @@ inline constexpr int kAttentionDemoSteps = 300;
 /// The Attention page's demo, real and short: tab "vit" trains the quick ViT (one epoch on 12,000 images) and
 /// shows MNIST test image `digit`; tab "gpt" trains GPT-mini with each block on the default corpus, then generates
 /// from "The " and shows the generated text's attention ("gpt-loss": then shows the loss curves instead). Returns an empty string, or what went wrong.
-QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs = 240000);
+/// Tab "bert-finetune" opens `bertModel` when given instead of pre-training one.
+QString runAttentionDemo(AttentionPage* page, const QString& tab, int digit, int timeoutMs = 240000,
+                         const QString& bertModel = {});
 
 /// The CLIP page's demo, real and short: CLIP-mini trained for `steps` steps on MNIST through the page's own Train,
 /// waiting until the model is in every view (search, zero-shot on the test split). Returns empty or what went wrong.

@@ -7,7 +7,8 @@
 void BertWorker::train(int steps, int runId) {
     m_buffer.clear();
     try {
-        if (!m_corpus) m_corpus = std::make_unique<bp::data::TextCorpus>(bp::data::load_default_corpus());
+        // The fortunes without the quotations the fine-tuning comparison tests on: pre-training never reads them.
+        if (!m_corpus) m_corpus = std::make_unique<bp::data::TextCorpus>(bp::data::load_default_corpus_without(task().test));
         bp::data::BertVocab vocab(m_corpus->tokenizer);
         bp::models::BertMini bert(BertController::classroomOptions(vocab.vocab_size()));
         bp::Generator gen(1);
@@ -16,7 +17,7 @@ void BertWorker::train(int steps, int runId) {
         cfg.steps = steps;
         cfg.batch_size = 16;
         cfg.context = 64;
-        cfg.warmup_steps = std::min(50, std::max(1, steps / 10));
+        cfg.warmup_steps = std::min(100, std::max(1, steps / 10));  // as `backprop train-text --model bert`
         cfg.eval_every = std::max(10, steps / 10);
         cfg.eval_batches = 8;
         bp::train::MlmCallbacks cb;
@@ -39,22 +40,15 @@ void BertWorker::train(int steps, int runId) {
 void BertWorker::compareFineTuning(const BertModel& pretrained, int epochs, int runId) {
     m_buffer.clear();
     try {
-        if (!m_task) m_task = std::make_unique<bp::data::TextClassificationTask>(bp::data::make_fortune_source_task());
-        const bp::data::TextClassificationTask& task = *m_task;
+        const bp::data::TextClassificationTask& task = this->task();
         emit fineTuneStarted(static_cast<int>(task.classes.size()), static_cast<int>(task.train.size()),
                              static_cast<int>(task.test.size()), runId);
-        bp::models::BertOptions o = pretrained.model->options();
-        o.num_classes = static_cast<int>(task.classes.size());
-        o.pooling = bp::models::BertOptions::Pooling::mean;
         const bp::train::FineTuneConfig cfg = BertController::fineTuneConfig(epochs);
         bool stopped = false;
         for (int arm = 0; arm < 2 && !stopped; ++arm) {
             // Arm 0 starts from the pre-trained encoder (a copy: the panel keeps filling blanks with the original);
             // arm 1 from the same architecture freshly initialised. fine_tune re-initialises the classifier of both.
-            std::shared_ptr<bp::models::BertMini> bert = std::make_shared<bp::models::BertMini>(o);
-            bp::Generator gen(1);
-            bert->reset_parameters(gen);
-            if (arm == 0) bert->load_encoder_from(*pretrained.model);
+            const std::shared_ptr<bp::models::BertMini> bert = BertController::fineTuneModel(pretrained, arm == 0);
             const bp::train::FineTuneResult r =
                 bp::train::fine_tune(*bert, pretrained.vocab, task, cfg, [&](const bp::train::FineTuneEpoch& e) {
                     m_buffer.update([&](Drained& d) { d.fineTune.push_back({arm, e}); });
@@ -70,6 +64,11 @@ void BertWorker::compareFineTuning(const BertModel& pretrained, int epochs, int 
     } catch (const std::exception& e) {
         emit failed(QString::fromUtf8(e.what()), runId);
     }
+}
+
+const bp::data::TextClassificationTask& BertWorker::task() {
+    if (!m_task) m_task = std::make_unique<bp::data::TextClassificationTask>(bp::data::make_fortune_source_task());
+    return *m_task;
 }
 
 BertController::BertController(QObject* parent) : BackgroundRun(QStringLiteral("bp-bert"), parent), m_worker(new BertWorker) {
@@ -132,9 +131,16 @@ bp::train::FineTuneConfig BertController::fineTuneConfig(int epochs) {
     bp::train::FineTuneConfig c;
     c.epochs = epochs;
     c.batch_size = 32;
-    c.lr = 1e-3;
+    c.lr = kFineTuneLr;
+    c.head_lr_scale = kFineTuneHeadLrScale;
     c.seed = 1;
     return c;
+}
+
+std::shared_ptr<bp::models::BertMini> BertController::fineTuneModel(const BertModel& pretrained, bool fromPretrained) {
+    return bp::train::model_for_fine_tuning(*pretrained.model, fromPretrained,
+                                            static_cast<int64_t>(bp::data::fortune_source_classes().size()),
+                                            bp::models::BertOptions::Pooling::mean, kFineTuneContext, 1);
 }
 
 void BertController::stop() {

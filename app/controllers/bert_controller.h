@@ -55,6 +55,7 @@ signals:
     void fineTuneFinished(bool stopped, int runId);
 
 private:
+    const bp::data::TextClassificationTask& task();  ///< made the first time (the fortunes are read once)
     std::unique_ptr<bp::data::TextCorpus> m_corpus;
     std::unique_ptr<bp::data::TextClassificationTask> m_task;
     LockedBuffer<Drained> m_buffer;
@@ -68,8 +69,17 @@ public:
     bool start(int steps);  ///< false while a run goes
     /// The fine-tuning comparison (see the top of this file); false while a run goes or without a model.
     bool startFineTuneComparison(const BertModel& pretrained, int epochs);
-    /// Fine-tuning's settings, the same for both arms: batch 32, AdamW lr 1e-3 with warm-up, mean pooling.
+    /// Fine-tuning's settings, the same for both arms (see docs/benchmarks/bert-finetune-*.txt for how they were
+    /// chosen): batch 32, AdamW with warm-up, the encoder at kFineTuneLr, the new classifier kFineTuneHeadLrScale
+    /// times faster.
     static bp::train::FineTuneConfig fineTuneConfig(int epochs);
+    /// One arm of the comparison: mean pooling over the real characters, kFineTuneContext tokens per quotation
+    /// (longer than the 64-character pre-training windows: RoPE is relative), from `pretrained`'s encoder or not.
+    static std::shared_ptr<bp::models::BertMini> fineTuneModel(const BertModel& pretrained, bool fromPretrained);
+    static constexpr int kPretrainSteps = 10000;  ///< the Steps box's default (3 minutes on an idle core)
+    static constexpr int kFineTuneEpochs = 10;
+    static constexpr int kFineTuneContext = 256;
+    static constexpr double kFineTuneLr = 3e-4, kFineTuneHeadLrScale = 10;
     void stop();
     bool isRunning() const { return m_running; }
 

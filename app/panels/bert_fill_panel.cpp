@@ -42,7 +42,7 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     m_steps->setObjectName(QStringLiteral("attention.bert_steps"));
     m_steps->setRange(10, 20000);
     m_steps->setSingleStep(100);
-    m_steps->setValue(400);
+    m_steps->setValue(BertController::kPretrainSteps);
     m_steps->setToolTip(tr("Optimizer steps of 16 windows × 64 characters."));
     m_train = new QPushButton(tr("Train"));
     m_train->setObjectName(QStringLiteral("attention.bert_train"));
@@ -52,7 +52,8 @@ BertFillPanel::BertFillPanel(const AppContext& context, QWidget* parent)
     m_open->setToolTip(tr("A BERT-mini saved here or by `backprop train-text --model bert`."));
     m_save = new QPushButton(tr("Save…"));
     m_progress = new QProgressBar;
-    m_status = new QLabel(tr("No BERT yet: train one (about a minute for 400 steps) or open a saved one."));
+    m_status = new QLabel(tr("No BERT yet: train one (about three minutes for %1 steps on an idle core) or open a saved one.")
+                              .arg(BertController::kPretrainSteps));
     m_status->setObjectName(QStringLiteral("bertStatus"));
     m_status->setWordWrap(true);
     tv->addWidget(explain, 0, 0, 1, 4);

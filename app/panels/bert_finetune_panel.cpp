@@ -21,7 +21,7 @@ BertFineTunePanel::BertFineTunePanel(BertController* bert, QWidget* parent) : QW
     m_epochs = new QSpinBox;
     m_epochs->setObjectName(QStringLiteral("attention.bert_finetune_epochs"));
     m_epochs->setRange(1, 50);
-    m_epochs->setValue(8);
+    m_epochs->setValue(BertController::kFineTuneEpochs);
     m_epochs->setSuffix(tr(" epochs"));
     m_epochs->setToolTip(tr("Passes over the training quotations, for each of the two models."));
     m_compare = new QPushButton(tr("Compare"));

@@ -1,7 +1,7 @@
 // cmd_bert.cpp — BERT-mini on the command line: `backprop train-text --model bert` (masked-LM pre-training on
 // the fortunes corpus or a text file, masked-character accuracy against the unigram baseline, optionally GPT-mini
-// of the same size beside it) and `backprop fine-tune` (the [CLS] classifier on "which fortunes collection is
-// this quotation from", from a pre-trained file or from scratch, accuracy per epoch, a JSON report).
+// of the same size beside it) and `backprop fine-tune` (the classifier, mean-pooled or on [CLS], on "which fortunes
+// collection is this quotation from", from a pre-trained file or from scratch, accuracy per epoch, a JSON report).
 #include <cstdio>
 #include <iostream>
 
@@ -237,7 +237,7 @@ nlohmann::json run_fine_tune(const char* label, models::BertMini& bert, const da
 
 int cmd_fine_tune(int argc, char** argv) {
     Args args("fine-tune",
-              "Fine-tune BERT-mini's [CLS] classifier (and its whole encoder) on a text classification task, from a\n"
+              "Fine-tune BERT-mini's classifier (and its whole encoder) on a text classification task, from a\n"
               "model pre-trained by 'backprop train-text --model bert --out FILE' or from scratch, and print the\n"
               "held-out accuracy per epoch. Task fortune-source: which fortunes collection (literature, science,\n"
               "wisdom, people, computers, education) a quotation comes from; classes balanced, quotations held out.",
@@ -248,13 +248,16 @@ int cmd_fine_tune(int argc, char** argv) {
                {"layers", "N", "from scratch: transformer blocks", "4"},
                {"heads", "N", "from scratch: attention heads per block", "4"},
                {"dim", "N", "from scratch: model width", "128"},
-               {"context", "N", "from scratch: tokens per quotation ([CLS] + characters; longer ones are cut)", "128"},
+               {"context", "N", "tokens per quotation ([CLS] + characters; longer ones are cut), also for a model "
+                                "pre-trained on shorter windows (the modern block's RoPE is relative; a gpt2-block "
+                                "file keeps its own unless given)", "256"},
                {"block", "modern|gpt2", "from scratch: the block (as train-text --model bert)", "modern"},
-               {"pooling", "cls|mean", "what the classifier reads: the [CLS] position, or the mean of the real positions", "cls"},
+               {"pooling", "cls|mean", "what the classifier reads: the [CLS] position, or the mean of the real positions", "mean"},
                {"freeze-encoder", "", "train the classifier only, on the encoder's features (a linear probe)", ""},
                {"epochs", "N", "passes over the training quotations", "10"},
                {"batch-size", "N", "quotations per batch", "32"},
-               {"lr", "X", "peak learning rate (AdamW; warm-up over 10% of the steps, cosine decay to lr/10)", "0.001"},
+               {"lr", "X", "the encoder's peak learning rate (AdamW; warm-up over 10% of the steps, cosine decay to lr/10)", "0.0003"},
+               {"head-lr-scale", "X", "the classifier's learning rate is lr times this (the new head learns faster)", "10"},
                {"weight-decay", "X", "AdamW weight decay", "0.01"},
                {"test-fraction", "X", "quotations of each class held out for testing", "0.2"},
                {"per-class", "N", "quotations per class (0 = as many as the smallest collection has)", "0"},
@@ -276,6 +279,7 @@ int cmd_fine_tune(int argc, char** argv) {
     cfg.epochs = args.integer("epochs", 1, 100000);
     cfg.batch_size = args.integer("batch-size", 1, 4096);
     cfg.lr = args.real("lr", 1e-8, 10);
+    cfg.head_lr_scale = args.real("head-lr-scale", 1e-3, 1e3);
     cfg.weight_decay = args.real("weight-decay", 0, 1);
     cfg.seed = static_cast<uint64_t>(args.int64("seed", 0, INT64_MAX));
     cfg.threads = args.integer("threads", 0, 1024);
@@ -305,17 +309,18 @@ int cmd_fine_tune(int argc, char** argv) {
     };
     if (from_file) {
         io::LoadedBert loaded = io::load_bert(args.str("model-file"));
-        models::BertOptions o = loaded.model->options();
-        o.num_classes = static_cast<int64_t>(task.classes.size());
-        o.pooling = pooling;
-        auto bert = std::make_shared<models::BertMini>(o);
-        bert->load_encoder_from(*loaded.model);
+        const int64_t classes = static_cast<int64_t>(task.classes.size());
+        const int64_t context = args.has("context") || loaded.model->options().block == nn::BlockKind::modern
+                                    ? args.integer("context", 2, 4096)
+                                    : 0;  // 0: the gpt2 file's own
+        auto bert = train::model_for_fine_tuning(*loaded.model, true, classes, pooling, context, cfg.seed);
+        const models::BertOptions& o = bert->options();
         report["model"] = {{"name", "bert_mini"}, {"options", o.to_json()}, {"parameters", bert->parameter_count()},
                            {"pretrained_from", args.str("model-file")}, {"pretraining", loaded.summary}};
         report["pretrained"] = run_fine_tune("pre-trained", *bert, loaded.vocab, task, cfg, quiet);
         if (args.has("out") && !args.str("out").empty()) io::save_bert(args.str("out"), *bert, loaded.vocab);
         if (args.on("compare-scratch")) {
-            auto scratch = scratch_model(o);
+            auto scratch = train::model_for_fine_tuning(*loaded.model, false, classes, pooling, context, cfg.seed);
             report["from_scratch"] = run_fine_tune("from scratch", *scratch, loaded.vocab, task, cfg, quiet);
             std::printf("pre-trained %s vs from scratch %s on %zu held-out quotations\n",
                         pct(report["pretrained"]["test_accuracy"].get<double>()).c_str(),

@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "bp/autograd.h"
@@ -46,6 +47,32 @@ double max_diff(const std::vector<double>& a, const std::vector<double>& b, size
     for (size_t i = from; i < std::min({a.size(), b.size(), to}); ++i) m = std::max(m, std::abs(a[i] - b[i]));
     return m;
 }
+
+/// Three classes told apart by which of a, b, c a six-character text repeats (the rest random from d..h).
+data::TextClassificationTask toy_task() {
+    data::TextClassificationTask task;
+    task.name = "toy";
+    task.classes = {"a-ish", "b-ish", "c-ish"};
+    Generator gen(2);
+    auto text = [&](char c) {
+        std::string s;
+        for (int i = 0; i < 6; ++i) s += gen.uniform() < 0.5 ? c : "defgh"[static_cast<int>(gen.uniform() * 5)];
+        return s;
+    };
+    for (int i = 0; i < 60; ++i) task.train.push_back({text("abc"[i % 3]), i % 3});
+    for (int i = 0; i < 30; ++i) task.test.push_back({text("abc"[i % 3]), i % 3});
+    return task;
+}
+
+/// Every tensor of the encoder (all but the classifier), by name.
+std::map<std::string, std::vector<double>> encoder_tensors(const BertMini& m) {
+    std::map<std::string, std::vector<double>> out;
+    for (const auto& [name, p] : m.named_parameters())
+        if (name.rfind("classifier.", 0) != 0) out[name] = p.to_vector();
+    return out;
+}
+
+double max_abs_change(const std::vector<double>& before, const Tensor& after) { return max_diff(before, after.to_vector()); }
 
 data::TextCorpus tiny_corpus() {
     std::string text;
@@ -152,6 +179,14 @@ private slots:
         QCOMPARE(BertOptions::from_json(bert.options().to_json()).pooling, BertOptions::Pooling::mean);
         // Without the mask the padding is visible.
         QVERIFY(max_diff(bert.encode(x).to_vector(), bert.encode(y).to_vector(), 0, 4 * 16) > 1e-6);
+        // trim pads to the longest row only ([CLS] a b c: 4 tokens), with the same class logits as padding to 10.
+        auto [tx, tm] = data::encode_for_classification({"abc", "ab"}, v, 10, true);
+        auto [fx, fm] = data::encode_for_classification({"abc", "ab"}, v, 10);
+        QCOMPARE(tx.shape(), (Shape{2, 4}));
+        const std::vector<double> real = tm.to_vector();  // abc: all 4 real; ab: 3, then one [PAD]
+        QCOMPARE(real.size(), size_t{8});
+        for (size_t i = 0; i < 8; ++i) QCOMPARE(real[i], i == 7 ? 0.0 : 1.0);
+        QVERIFY(max_diff(bert.classify(tx, tm).to_vector(), bert.classify(fx, fm).to_vector()) < 1e-5);
     }
 
     void maskingStatistics() {
@@ -348,17 +383,7 @@ private slots:
 
     void fineTuningLearnsASeparableTask() {
         data::BertVocab v = abc_vocab();
-        data::TextClassificationTask task;
-        task.name = "toy";
-        task.classes = {"a-ish", "b-ish", "c-ish"};
-        Generator gen(2);
-        auto text = [&](char c) {
-            std::string s;
-            for (int i = 0; i < 6; ++i) s += gen.uniform() < 0.5 ? c : "defgh"[static_cast<int>(gen.uniform() * 5)];
-            return s;
-        };
-        for (int i = 0; i < 60; ++i) task.train.push_back({text("abc"[i % 3]), i % 3});
-        for (int i = 0; i < 30; ++i) task.test.push_back({text("abc"[i % 3]), i % 3});
+        data::TextClassificationTask task = toy_task();
         BertMini bert(tiny(v));
         train::FineTuneConfig cfg;
         cfg.epochs = 12;
@@ -369,6 +394,7 @@ private slots:
         QCOMPARE(r.epochs.size(), size_t{13});
         QVERIFY2(r.epochs.back().test_accuracy >= 0.9, std::to_string(r.epochs.back().test_accuracy).c_str());
         QCOMPARE(r.test_predictions.size(), task.test.size());
+        QCOMPARE(std::set<int>(r.test_predictions.begin(), r.test_predictions.end()).size(), size_t{3});  // not one class
         // A linear probe moves the classifier only, and the encoder is trainable again afterwards.
         const auto before = bert.encode(ids({12, 2, 3}, 1, 3)).to_vector();
         cfg.freeze_encoder = true;
@@ -380,6 +406,65 @@ private slots:
         cfg.freeze_encoder = false;
         task.classes.push_back("d-ish");
         QVERIFY_THROWS_EXCEPTION(ConfigError, train::fine_tune(bert, v, task, cfg));  // 4 classes vs 3 outputs
+    }
+
+    // The pre-training lesson's mechanism (train::model_for_fine_tuning, used by `backprop fine-tune` and the app):
+    // the pre-trained arm starts from every tensor of the pre-trained encoder and the scratch arm from none of its
+    // matrices; the encoder changes the classifier's starting loss; a longer context than pre-training works for the
+    // modern block (RoPE) only; and on the first step the new head moves head_lr_scale times as far as the encoder.
+    void fineTuningStartsFromThePretrainedEncoder() {
+        data::BertVocab v = abc_vocab();
+        BertMini pre(tiny(v));  // context 12
+        Generator g(5);
+        pre.reset_parameters(g);
+        const auto mean = BertOptions::Pooling::mean;
+        auto from_pre = train::model_for_fine_tuning(pre, true, 3, mean, 24);
+        auto scratch = train::model_for_fine_tuning(pre, false, 3, mean, 24);
+        QCOMPARE(from_pre->options().context, int64_t{24});
+        QCOMPARE(from_pre->options().pooling, mean);
+        const auto pre_tensors = encoder_tensors(pre), copied = encoder_tensors(*from_pre), fresh = encoder_tensors(*scratch);
+        QVERIFY(copied == pre_tensors);
+        QVERIFY(fresh.at("tok_embed.weight") != pre_tensors.at("tok_embed.weight"));
+        QCOMPARE(encoder_tensors(*train::model_for_fine_tuning(pre, false, 3, mean, 24)), fresh);  // seeded
+        std::vector<int32_t> long_text{12};
+        for (int i = 0; i < 20; ++i) long_text.push_back(i % 10);
+        QCOMPARE(from_pre->classify(ids(long_text, 1, 21)).shape(), (Shape{1, 3}));  // 21 tokens > pre-training's 12
+        BertOptions learned = tiny(v);
+        learned.block = nn::BlockKind::gpt2;
+        BertMini gpt2_block(learned);
+        const std::string msg = bp_test::message_of<ConfigError>([&] { train::model_for_fine_tuning(gpt2_block, true, 3, mean, 24); });
+        QVERIFY2(bp_test::contains(msg, "gpt2") && bp_test::contains(msg, "24"), msg.c_str());
+        QCOMPARE(train::model_for_fine_tuning(gpt2_block, true, 3, mean)->options().context, int64_t{12});
+
+        // One step over all 60 texts, no warm-up: the cosine schedule's last step is lr/10, and Adam's first step
+        // moves every weight by lr/10 times the sign of its gradient. So the head moves lr/10 · head_lr_scale, the
+        // encoder lr/10, whatever the scale.
+        const data::TextClassificationTask task = toy_task();
+        train::FineTuneConfig cfg;
+        cfg.epochs = 1;
+        cfg.batch_size = 60;
+        cfg.lr = 1e-3;
+        cfg.warmup_fraction = 0;
+        cfg.weight_decay = 0;
+        double start_loss[2] = {0, 0};
+        for (const double scale : {1.0, 10.0}) {
+            cfg.head_lr_scale = scale;
+            for (int arm = 0; arm < 2; ++arm) {
+                auto m = train::model_for_fine_tuning(pre, arm == 0, 3, mean);
+                Generator same(cfg.seed);  // the classifier fine_tune will start from
+                m->reset_classifier(same);
+                const std::vector<double> head = m->classifier->weight.to_vector(), embed = m->tok_embed->weight.to_vector();
+                const train::FineTuneResult r = train::fine_tune(*m, v, task, cfg);
+                QVERIFY(!r.failed);
+                start_loss[arm] = r.epochs.front().test_loss;
+                if (arm == 1) continue;
+                const double dh = max_abs_change(head, m->classifier->weight), de = max_abs_change(embed, m->tok_embed->weight);
+                QVERIFY2(std::abs(dh - 1e-4 * scale) < 1e-6 * scale, std::to_string(dh).c_str());
+                QVERIFY2(std::abs(de - 1e-4) < 1e-6, std::to_string(de).c_str());
+            }
+            QVERIFY2(std::abs(start_loss[0] - start_loss[1]) > 1e-6,  // the same head on another encoder
+                     (std::to_string(start_loss[0]) + " vs " + std::to_string(start_loss[1])).c_str());
+        }
     }
 
     void fortuneSourceTaskIsBalancedAndDisjoint() {

@@ -75,8 +75,9 @@ private slots:
         std::string why;
         if (!bp::data::default_corpus_available(&why)) QSKIP(why.c_str());
         const QString ft_report = dir.path() + "/ft.json";
+        // --context 40: longer quotations than the 24-token pre-training windows (the modern block's RoPE is relative).
         Run ft = run_cli({"fine-tune", "--model-file", model, "--per-class", "10", "--epochs", "2", "--batch-size", "16",
-                          "--compare-scratch", "--report", ft_report});
+                          "--context", "40", "--head-lr-scale", "5", "--compare-scratch", "--report", ft_report});
         QVERIFY2(ft.code == 0, qPrintable(ft.err + ft.out));
         QVERIFY2(ft.out.contains("pre-trained") && ft.out.contains("from scratch") && ft.out.contains("test acc"),
                  qPrintable(ft.out));
@@ -85,6 +86,8 @@ private slots:
         QCOMPARE(f["task"]["train"].get<int>() + f["task"]["test"].get<int>(), 60);
         QCOMPARE(f["pretrained"]["epochs"].size(), size_t{3});  // epoch 0 (before training), 1, 2
         QCOMPARE(f["from_scratch"]["epochs"].size(), size_t{3});
+        QCOMPARE(f["model"]["options"]["context"].get<int>(), 40);
+        QCOMPARE(f["config"]["head_lr_scale"].get<double>(), 5.0);
     }
 };
 

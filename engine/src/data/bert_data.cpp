@@ -169,21 +169,27 @@ TextCorpus load_default_corpus_without(const std::vector<LabelledText>& excluded
 }
 
 std::pair<Tensor, Tensor> encode_for_classification(const std::vector<std::string>& texts, const BertVocab& vocab,
-                                                    int64_t context) {
+                                                    int64_t context, bool trim) {
     if (context < 2) throw ConfigError("encode_for_classification: context must be >= 2; got " + std::to_string(context));
     const int64_t N = static_cast<int64_t>(texts.size());
     if (N == 0) throw ConfigError("encode_for_classification: no texts");
-    Tensor tokens = Tensor::empty({N, context}, DType::i32), mask = Tensor::zeros({N, context}, DType::i32);
+    std::vector<std::vector<int32_t>> rows;
+    int64_t T = trim ? 1 : context;  // [CLS] at least
+    for (const std::string& text : texts) {
+        rows.push_back(vocab.tokenizer().encode_lossy(text));
+        if (static_cast<int64_t>(rows.back().size()) > context - 1) rows.back().resize(static_cast<size_t>(context - 1));
+        T = std::max(T, 1 + static_cast<int64_t>(rows.back().size()));
+    }
+    Tensor tokens = Tensor::empty({N, T}, DType::i32), mask = Tensor::zeros({N, T}, DType::i32);  // [N, T] each
     int32_t* tp = tokens.data<int32_t>();
     int32_t* mp = mask.data<int32_t>();
     for (int64_t n = 0; n < N; ++n) {
-        std::vector<int32_t> ids = vocab.tokenizer().encode_lossy(texts[static_cast<size_t>(n)]);
-        if (static_cast<int64_t>(ids.size()) > context - 1) ids.resize(static_cast<size_t>(context - 1));
-        int32_t* row = tp + n * context;
+        const std::vector<int32_t>& ids = rows[static_cast<size_t>(n)];
+        int32_t* row = tp + n * T;
         row[0] = vocab.cls_id();
         std::copy(ids.begin(), ids.end(), row + 1);
-        std::fill(row + 1 + ids.size(), row + context, vocab.pad_id());
-        std::fill(mp + n * context, mp + n * context + 1 + static_cast<int64_t>(ids.size()), 1);
+        std::fill(row + 1 + ids.size(), row + T, vocab.pad_id());
+        std::fill(mp + n * T, mp + n * T + 1 + static_cast<int64_t>(ids.size()), 1);
     }
     return {tokens, mask};
 }

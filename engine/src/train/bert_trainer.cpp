@@ -130,6 +130,7 @@ void FineTuneConfig::validate() const {
     check_range(w, "epochs", epochs, 1, 100'000);
     check_range(w, "batch_size", batch_size, 1, 4096);
     check_range(w, "lr", lr, 1e-8, 10.0);
+    check_range(w, "head_lr_scale", head_lr_scale, 1e-3, 1e3);
     check_range(w, "weight_decay", weight_decay, 0.0, 1.0);
     check_range(w, "warmup_fraction", warmup_fraction, 0.0, 1.0);
     check_range(w, "grad_clip", grad_clip, 0.0, 1e6);
@@ -137,7 +138,7 @@ void FineTuneConfig::validate() const {
 }
 
 nlohmann::json FineTuneConfig::to_json() const {
-    return {{"epochs", epochs},       {"batch_size", batch_size}, {"lr", lr},
+    return {{"epochs", epochs},       {"batch_size", batch_size}, {"lr", lr}, {"head_lr_scale", head_lr_scale},
             {"weight_decay", weight_decay}, {"warmup_fraction", warmup_fraction}, {"grad_clip", grad_clip},
             {"seed", seed},           {"threads", threads},       {"optimizer", "adamw"},
             {"schedule", "warmup + cosine to lr/10"}, {"freeze_encoder", freeze_encoder}};
@@ -151,6 +152,26 @@ std::vector<std::string> texts_of(const std::vector<data::LabelledText>& v, size
 }
 }  // namespace
 
+std::shared_ptr<models::BertMini> model_for_fine_tuning(const models::BertMini& like, bool from_pretrained,
+                                                        int64_t num_classes, models::BertOptions::Pooling pooling,
+                                                        int64_t context, uint64_t seed) {
+    models::BertOptions o = like.options();
+    o.num_classes = num_classes;
+    o.pooling = pooling;
+    if (context > 0) {
+        if (o.block == nn::BlockKind::gpt2 && context > o.context)
+            throw ConfigError("fine-tuning: context = " + std::to_string(context) + " is longer than the " +
+                              std::to_string(o.context) + " positions this gpt2-block model learned; only a "
+                              "modern-block model (RoPE, relative positions) reads texts longer than its pre-training");
+        o.context = context;
+    }
+    auto m = std::make_shared<models::BertMini>(o);
+    Generator init(seed);
+    m->reset_parameters(init);
+    if (from_pretrained) m->load_encoder_from(like);
+    return m;
+}
+
 std::pair<double, double> classification_accuracy_loss(models::BertMini& bert, const data::BertVocab& vocab,
                                                        const std::vector<data::LabelledText>& texts,
                                                        std::vector<int>* predictions) {
@@ -162,7 +183,7 @@ std::pair<double, double> classification_accuracy_loss(models::BertMini& bert, c
     if (predictions) predictions->clear();
     for (size_t i = 0; i < texts.size(); i += 64) {
         const size_t j = std::min(texts.size(), i + 64);
-        auto [x, mask] = data::encode_for_classification(texts_of(texts, i, j), vocab, bert.options().context);
+        auto [x, mask] = data::encode_for_classification(texts_of(texts, i, j), vocab, bert.options().context, true);
         std::vector<double> y;
         for (size_t k = i; k < j; ++k) y.push_back(texts[k].label);
         Tensor logits = bert.classify(x, mask);  // [n, classes]
@@ -192,20 +213,29 @@ FineTuneResult fine_tune(models::BertMini& bert, const data::BertVocab& vocab, c
     set_num_threads(cfg.threads);
     Generator gen(cfg.seed);
     bert.reset_classifier(gen);
-    std::vector<Tensor> params = cfg.freeze_encoder ? bert.classifier->parameters() : bert.parameters();
+    // Two optimizers, so that the new head and the encoder each have their own learning rate; with freeze_encoder
+    // the encoder's holds no parameter and its parameters stop requiring gradients for the run.
+    std::vector<Tensor> head = bert.classifier->parameters(), encoder;
     struct Unfreeze {  // the encoder requires gradients again however the run ends
         std::vector<Tensor> frozen;
         ~Unfreeze() {
             for (Tensor& p : frozen) p.set_requires_grad(true);
         }
     } unfreeze;
-    if (cfg.freeze_encoder)
-        for (auto& [name, p] : bert.named_parameters())
-            if (name.rfind("classifier.", 0) != 0 && p.requires_grad()) {
-                p.set_requires_grad(false);
-                unfreeze.frozen.push_back(p);
-            }
-    optim::Adam opt(params, optim::AdamOptions{cfg.lr, 0.9, 0.999, 1e-8, cfg.weight_decay}, true);
+    for (auto& [name, p] : bert.named_parameters()) {
+        if (name.rfind("classifier.", 0) == 0) continue;
+        if (!cfg.freeze_encoder) encoder.push_back(p);
+        else if (p.requires_grad()) {
+            p.set_requires_grad(false);
+            unfreeze.frozen.push_back(p);
+        }
+    }
+    const optim::AdamOptions adam{cfg.lr, 0.9, 0.999, 1e-8, cfg.weight_decay};
+    optim::Adam opt_head(head, adam, true), opt_encoder(encoder, adam, true);
+    std::vector<optim::Optimizer*> opts{&opt_head};
+    if (!encoder.empty()) opts.push_back(&opt_encoder);
+    std::vector<Tensor> params = head;
+    params.insert(params.end(), encoder.begin(), encoder.end());
     LastGood last_good(params);
     const int64_t N = static_cast<int64_t>(task.train.size()), B = cfg.batch_size;
     const int per_epoch = static_cast<int>((N + B - 1) / B), total = per_epoch * cfg.epochs;
@@ -233,17 +263,19 @@ FineTuneResult fine_tune(models::BertMini& bert, const data::BertVocab& vocab, c
         double loss_sum = 0;
         for (int64_t i = 0; i < N; i += B) {
             ++step;
-            opt.set_lr(warmup_cosine_lr(step, total, warmup, cfg.lr));
+            const double lr = warmup_cosine_lr(step, total, warmup, cfg.lr);
+            opt_encoder.set_lr(lr);
+            opt_head.set_lr(lr * cfg.head_lr_scale);
             std::vector<std::string> texts;
             std::vector<double> labels;
             for (int64_t k = i; k < std::min(N, i + B); ++k) {
                 texts.push_back(task.train[order[static_cast<size_t>(k)]].text);
                 labels.push_back(task.train[order[static_cast<size_t>(k)]].label);
             }
-            auto [x, mask] = data::encode_for_classification(texts, vocab, bert.options().context);
+            auto [x, mask] = data::encode_for_classification(texts, vocab, bert.options().context, true);
             Tensor y = Tensor::from_vector({static_cast<int64_t>(labels.size())}, labels, DType::i32);
             Tensor loss = cross_entropy(bert.classify(x, mask), y);
-            const GuardedBackward gb = backward_and_clip(loss, opt, cfg.grad_clip);
+            const GuardedBackward gb = backward_and_clip(loss, opts, cfg.grad_clip);
             const double l = gb.loss;
             if (!gb.ok()) {
                 last_good.restore();
@@ -253,7 +285,7 @@ FineTuneResult fine_tune(models::BertMini& bert, const data::BertVocab& vocab, c
                 return r;
             }
             last_good.keep();
-            opt.step();
+            for (optim::Optimizer* o : opts) o->step();
             loss_sum += l * static_cast<double>(labels.size());
         }
         seconds += seconds_since(t0);

@@ -55,12 +55,20 @@ std::string GuardedBackward::what() const {
 }
 
 GuardedBackward backward_and_clip(const Tensor& loss, optim::Optimizer& opt, double max_norm) {
+    return backward_and_clip(loss, std::vector<optim::Optimizer*>{&opt}, max_norm);
+}
+
+GuardedBackward backward_and_clip(const Tensor& loss, const std::vector<optim::Optimizer*>& opts, double max_norm) {
     GuardedBackward r;
     r.loss = loss.item();
     if (!std::isfinite(r.loss)) return r;
-    opt.zero_grad();
+    std::vector<Tensor> params;
+    for (optim::Optimizer* o : opts) {
+        o->zero_grad();
+        params.insert(params.end(), o->params().begin(), o->params().end());
+    }
     loss.backward();
-    r.grad_norm = clip_grad_norm(opt.params(), max_norm);
+    r.grad_norm = clip_grad_norm(params, max_norm);
     return r;
 }
 

@@ -86,9 +86,10 @@ TextClassificationTask make_fortune_source_task(double test_fraction = 0.2, uint
 /// held-out ones, so that pre-training never reads the text a fine-tuned model is tested on.
 TextCorpus load_default_corpus_without(const std::vector<LabelledText>& excluded, double val_fraction = 0.1);
 
-/// [CLS] + the first T − 1 known characters of each text (unknown ones dropped), padded with [PAD] to T:
-/// tokens int32 [N, T] and the key padding mask int32 [N, T] (1 = real token, 0 = padding).
+/// [CLS] + the first context − 1 known characters of each text (unknown ones dropped), padded with [PAD] to T:
+/// tokens int32 [N, T] and the key padding mask int32 [N, T] (1 = real token, 0 = padding). T = context, or with
+/// trim the longest row's length (≤ context): the same outputs under the mask, without computing the padding.
 std::pair<Tensor, Tensor> encode_for_classification(const std::vector<std::string>& texts, const BertVocab& vocab,
-                                                    int64_t context);
+                                                    int64_t context, bool trim = false);
 
 }  // namespace bp::data

@@ -1,13 +1,15 @@
 // bert_trainer.h — BERT-mini's two training loops: masked-LM pre-training on a text corpus (random [CLS] +
 // character windows, BERT's 15% / 80-10-10 corruption, loss on the chosen positions only; masked-character loss
-// and accuracy on the validation text against the unigram baseline), and fine-tuning the [CLS] classifier on a
-// labelled text task (accuracy per epoch on the held-out texts). AdamW with warm-up and cosine decay, gradient
-// clipping. Synchronous; a callback returning false stops a run between steps (the app's cancel).
+// and accuracy on the validation text against the unigram baseline), and fine-tuning the classifier (on [CLS] or
+// the mean of the real positions) on a labelled text task (accuracy per epoch on the held-out texts). AdamW with
+// warm-up and cosine decay, gradient clipping. Synchronous; a callback returning false stops a run between steps
+// (the app's cancel).
 //   train::MlmResult r = train::pretrain_bert(bert, vocab, corpus, cfg, {.on_eval = print});
 //   train::FineTuneResult f = train::fine_tune(bert, vocab, task, ft_cfg);
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -67,7 +69,11 @@ MlmResult pretrain_bert(models::BertMini& bert, const data::BertVocab& vocab, co
 struct FineTuneConfig {
     int epochs = 10;
     int batch_size = 32;
-    double lr = 1e-3;
+    double lr = 1e-3;              // the encoder's peak learning rate
+    /// The classifier's learning rate is lr × head_lr_scale. The head starts from random weights and must find,
+    /// within a few hundred steps, the directions of the encoder's features that tell the classes apart; a
+    /// pre-trained encoder should move less than that (ULMFiT's discriminative fine-tuning, Howard & Ruder 2018).
+    double head_lr_scale = 1;
     double weight_decay = 0.01;
     double warmup_fraction = 0.1;  // of all steps
     double grad_clip = 1.0;
@@ -93,6 +99,15 @@ struct FineTuneResult {
     bool failed = false;
     std::string failure;
 };
+
+/// The two arms of the pre-training lesson, built alike: a model of `like`'s sizes with `num_classes` outputs,
+/// `pooling` and `context` tokens per text (0 = like's; a modern-block model reads texts longer than its
+/// pre-training windows, as RoPE scores only relative offsets; a gpt2 block's learned positions do not stretch:
+/// ConfigError), initialised from `seed`, then with every tensor but the classifier copied from `like` when
+/// from_pretrained (fine_tune re-initialises the classifier of both).
+std::shared_ptr<models::BertMini> model_for_fine_tuning(const models::BertMini& like, bool from_pretrained,
+                                                        int64_t num_classes, models::BertOptions::Pooling pooling,
+                                                        int64_t context = 0, uint64_t seed = 1);
 
 /// Trains every parameter of `bert` (encoder and classifier, or the classifier only with freeze_encoder;
 /// re-initialises the classifier first) on task.train

@@ -33,6 +33,9 @@ struct GuardedBackward {
     std::string what() const;
 };
 GuardedBackward backward_and_clip(const Tensor& loss, optim::Optimizer& opt, double max_norm);
+/// The same for parameters split between several optimizers (e.g. a fine-tuned encoder and a new head, each with
+/// its own learning rate): every optimizer's gradients are zeroed and the norm is clipped over all of them together.
+GuardedBackward backward_and_clip(const Tensor& loss, const std::vector<optim::Optimizer*>& opts, double max_norm);
 
 /// A copy of the parameters after the last step whose loss was finite: keep() after each good step, restore()
 /// when a loss or gradient turns NaN/inf, so that a failed run leaves the model as it was before the bad step.
