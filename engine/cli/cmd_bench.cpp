@@ -567,7 +567,8 @@ int cmd_bench(int argc, char** argv) {
               "errors against high-precision references and every op's gradient-check error), models (training\n"
               "throughput, projected epoch time, peak memory and loss curve of every zoo model), all (every suite\n"
               "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read),\n"
-              "threads (1 thread vs every core on the MLP, LeNet and CNN; --busy adds a run beside a busy core),\n"
+              "threads (1 thread vs every core on the MLP, LeNet, CNN, ResNet-mini, ViT-tiny and GPT-mini; --busy adds\n"
+              "a run beside a busy core),\n"
               "gpu (training throughput CUDA vs CPU, fp32 and bf16, and fused vs plain attention; skipped without a GPU),\n"
               "gpt, bert, clip (GPT-, BERT- and CLIP-mini training steps/s beside PyTorch's on the same model),\n"
               "architectures (the original framework's six architectures, each trained briefly here: our measured\n"
@@ -580,8 +581,8 @@ int cmd_bench(int argc, char** argv) {
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
                {"images", "N", "training images per model for the models suite (threads and epochs suites: 3200, --quick 256 and 128)", "6400 (--quick: 512)"},
-               {"steps", "N", "timed training steps per measurement (gpt, bert, clip suites; architectures: training steps)",
-                "gpt 40, bert and clip 20 (--quick: 4, 3)"},
+               {"steps", "N", "timed training steps per measurement (gpt, bert, clip suites; threads: GPT-mini; architectures: training steps)",
+                "gpt 40, bert and clip 20, threads 20 (--quick: 4, 3, 2)"},
                {"busy", "", "threads suite: also measure with another process spinning on one core", ""},
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
                {"progress", "", "print 'progress K/N suite: step' lines on stderr even on a terminal", ""},
