@@ -239,16 +239,6 @@ int64_t models_images(const Args& args) {
 
 int models_steps(const Args&) { return 1 + static_cast<int>(image_models().size()); }
 
-double training_flops_per_image(models::Model& model, int batch) {
-    Shape in = model.input_shape;
-    in.insert(in.begin(), batch);
-    const bool was_training = model.net->is_training();
-    model.net->train(false);  // the same products; no batch-norm statistics or dropout draws spent on a blank batch
-    const double flops = 3 * train::forward_flops(*model.net, Tensor::zeros(in)) / batch;
-    model.net->train(was_training);
-    return flops;
-}
-
 /// Every zoo model: training throughput on the first --images training images (one epoch at the model's
 /// default batch size and rate), the full-epoch time that rate implies, the peak resident memory, and the
 /// training loss curve of that epoch.
@@ -274,7 +264,7 @@ nlohmann::json suite_models(const Args& args, Progress& progress) {
         progress.step("models", info.name);
         const train::TrainConfig cfg = timing_config(info.name, 1, info.defaults.batch_size, threads, images);
         models::Model model = models::create_model(info.name, nlohmann::json::object(), cfg.seed);
-        const double forward_flops = training_flops_per_image(model, cfg.batch_size) / 3;
+        const double forward_flops = train::training_flops_per_sample(*model.net, model.input_shape, cfg.batch_size) / 3;
         const int64_t batches = (std::min(images, train_set.count) + cfg.batch_size - 1) / cfg.batch_size;
         LossCurve curve(std::max<int64_t>(1, batches / 40), cfg.batch_size);
         train::reset_peak_rss();
