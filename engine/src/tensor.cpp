@@ -1,6 +1,8 @@
 // tensor.cpp — Tensor construction, views, conversion and element access. Compute lives in the backends.
 #include "bp/tensor.h"
 
+#include "deferred_fill.h"
+
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -40,7 +42,10 @@ Storage::Storage(size_t nbytes, Device dev) : bytes(nbytes), device(dev) {
     data = backend_for(dev).allocate(nbytes ? nbytes : 1);
 }
 
-Storage::~Storage() { backend_for(device).deallocate(data, bytes); }
+Storage::~Storage() {
+    if (detail::any_deferred_fill()) detail::forget_fill(this);
+    backend_for(device).deallocate(data, bytes);
+}
 
 static void check_shape(const Shape& shape, const char* what) {
     if (shape.size() > 4) throw ShapeError(std::string(what) + ": at most 4 dimensions are supported; got " +
@@ -116,6 +121,7 @@ int64_t Tensor::size(int64_t d) const {
 }
 
 void* Tensor::raw_data() const {
+    if (detail::any_deferred_fill()) detail::materialize_fill(impl_->storage.get());  // deferred_fill.h
     return static_cast<char*>(impl_->storage->data) + impl_->offset * static_cast<int64_t>(dtype_size(dtype()));
 }
 
