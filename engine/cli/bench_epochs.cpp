@@ -13,6 +13,7 @@
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
 #include "bp/models/zoo.h"
+#include "bp/train/flops.h"
 #include "bp/train/report.h"
 #include "bp/train/trainer.h"
 
@@ -77,7 +78,7 @@ nlohmann::json suite_epochs(const Args& args, Progress& progress) {
         cfg.evaluate = false;
         models::Model model = models::create_model(name, nlohmann::json::object(), cfg.seed);
         const int64_t params = model.net->parameter_count();
-        const double flops = training_flops_per_image(model, cfg.batch_size);
+        const double flops = train::training_flops_per_sample(*model.net, model.input_shape, cfg.batch_size);
         train::Trainer trainer(model, train_set, nullptr, cfg);
         trainer.run();
         if (trainer.failed()) throw Error("bench epochs: training " + name + " failed");

@@ -11,7 +11,6 @@
 
 #include "args.h"
 #include "bp/data/text.h"
-#include "bp/models/zoo.h"
 
 namespace bp::cli {
 
@@ -73,10 +72,7 @@ nlohmann::json suite_architectures(const Args& args, Progress& progress);  // be
 int checkpoint_steps(const Args& args);
 nlohmann::json suite_checkpoint(const Args& args, Progress& progress);     // bench_checkpoint.cpp
 
-/// Training FLOPs per image of a zoo model at `batch` (bp/train/flops.h): 3 × the forward pass's matrix products,
-/// counted from one recorded forward pass of a blank batch (cmd_bench.cpp).
-double training_flops_per_image(models::Model& model, int batch);
-/// How the suites count training FLOPs, for their JSON.
+/// How the suites count training FLOPs (bp/train/flops.h), for their JSON.
 inline constexpr const char* kFlopsConvention =
     "training FLOPs = 3 x the forward pass's matrix products (matmul, linear, conv2d, attention; 2 per multiply-add), "
     "counted from the recorded graph";

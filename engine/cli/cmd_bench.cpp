@@ -239,16 +239,6 @@ int64_t models_images(const Args& args) {
 
 int models_steps(const Args&) { return 1 + static_cast<int>(image_models().size()); }
 
-double training_flops_per_image(models::Model& model, int batch) {
-    Shape in = model.input_shape;
-    in.insert(in.begin(), batch);
-    const bool was_training = model.net->is_training();
-    model.net->train(false);  // the same products; no batch-norm statistics or dropout draws spent on a blank batch
-    const double flops = 3 * train::forward_flops(*model.net, Tensor::zeros(in)) / batch;
-    model.net->train(was_training);
-    return flops;
-}
-
 /// Every zoo model: training throughput on the first --images training images (one epoch at the model's
 /// default batch size and rate), the full-epoch time that rate implies, the peak resident memory, and the
 /// training loss curve of that epoch.
@@ -274,7 +264,7 @@ nlohmann::json suite_models(const Args& args, Progress& progress) {
         progress.step("models", info.name);
         const train::TrainConfig cfg = timing_config(info.name, 1, info.defaults.batch_size, threads, images);
         models::Model model = models::create_model(info.name, nlohmann::json::object(), cfg.seed);
-        const double forward_flops = training_flops_per_image(model, cfg.batch_size) / 3;
+        const double forward_flops = train::training_flops_per_sample(*model.net, model.input_shape, cfg.batch_size) / 3;
         const int64_t batches = (std::min(images, train_set.count) + cfg.batch_size - 1) / cfg.batch_size;
         LossCurve curve(std::max<int64_t>(1, batches / 40), cfg.batch_size);
         train::reset_peak_rss();
@@ -572,7 +562,8 @@ int cmd_bench(int argc, char** argv) {
               "errors against high-precision references and every op's gradient-check error), models (training\n"
               "throughput, projected epoch time, peak memory and loss curve of every zoo model), all (every suite\n"
               "in one run, one JSON with the machine's details: what the Benchmarks page and export-charts read),\n"
-              "threads (1 thread vs every core on the MLP, LeNet and CNN; --busy adds a run beside a busy core),\n"
+              "threads (1 thread vs every core on the MLP, LeNet, CNN, ResNet-mini, ViT-tiny and GPT-mini; --busy adds\n"
+              "a run beside a busy core),\n"
               "gpu (training throughput CUDA vs CPU, fp32 and bf16, and fused vs plain attention; skipped without a GPU),\n"
               "gpt, bert, clip (GPT-, BERT- and CLIP-mini training steps/s beside PyTorch's on the same model),\n"
               "architectures (the original framework's six architectures, each trained briefly here: our measured\n"
@@ -588,8 +579,8 @@ int cmd_bench(int argc, char** argv) {
                {"pytorch-script", "FILE", "path of tools/pytorch_reference/bench_mlp.py", ""},
                {"points", "N", "grid points per function for the accuracy suite", "200001"},
                {"images", "N", "training images per model for the models suite (threads and epochs suites: 3200, --quick 256 and 128)", "6400 (--quick: 512)"},
-               {"steps", "N", "timed training steps per measurement (gpt, bert, clip, checkpoint suites; architectures: training steps)",
-                "gpt 40, bert and clip 20, checkpoint 30 (--quick: 4, 3, 4)"},
+               {"steps", "N", "timed training steps per measurement (gpt, bert, clip, checkpoint suites; threads: GPT-mini; architectures: training steps)",
+                "gpt 40, bert and clip 20, checkpoint 30, threads 20 (--quick: 4, 3, 4, 2)"},
                {"seeds", "N", "speedrun suite: seeds to run the recipe with", "10 (--quick: 2)"},
                {"busy", "", "threads suite: also measure with another process spinning on one core", ""},
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},

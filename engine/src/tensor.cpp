@@ -1,6 +1,8 @@
 // tensor.cpp — Tensor construction, views, conversion and element access. Compute lives in the backends.
 #include "bp/tensor.h"
 
+#include "deferred_fill.h"
+
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -43,6 +45,7 @@ Storage::Storage(size_t nbytes, Device dev) : bytes(nbytes), device(dev) {
 }
 
 Storage::~Storage() {
+    if (detail::any_deferred_fill()) detail::forget_fill(this);
     backend_for(device).deallocate(data, bytes);
     detail::count_storage(device, -static_cast<int64_t>(bytes));
 }
@@ -121,6 +124,7 @@ int64_t Tensor::size(int64_t d) const {
 }
 
 void* Tensor::raw_data() const {
+    if (detail::any_deferred_fill()) detail::materialize_fill(impl_->storage.get());  // deferred_fill.h
     return static_cast<char*>(impl_->storage->data) + impl_->offset * static_cast<int64_t>(dtype_size(dtype()));
 }
 

@@ -65,6 +65,10 @@ private slots:
         models::Model vit = models::create_model("vit");
         const double block = 4.0 * 50 * 64 * 64 + 2.0 * 4 * 50 * 50 * 16 + 2.0 * 50 * 64 * 256;
         QCOMPARE(train::forward_flops(*vit.net, Tensor::zeros({1, 1, 28, 28})), 2 * (49.0 * 16 * 64 + 2 * block + 64 * 10));
+        // Training: 3 × forward per sample, counted in eval mode and the module's mode restored.
+        QVERIFY(lenet.net->is_training());
+        QCOMPARE(train::training_flops_per_sample(*lenet.net, lenet.input_shape, 4), 3 * lenet_image);
+        QVERIFY(lenet.net->is_training());
     }
 };
 

@@ -106,9 +106,10 @@ private slots:
         QCOMPARE(j["benchmark"].get<std::string>(), std::string("threads"));
         QVERIFY(j["busy_mode"].get<bool>());
         const size_t counts = QThread::idealThreadCount() > 1 ? 2 : 1;
-        QCOMPARE(j["results"].size(), 3 * counts * 2);  // 3 models × thread counts × {quiet, busy}
+        // MLP, LeNet, CNN, ResNet-mini, ViT-tiny, GPT-mini × thread counts × {quiet, busy}
+        QCOMPARE(j["results"].size(), 6 * counts * 2);
         for (const auto& r : j["results"]) {
-            QVERIFY(r["epoch_seconds"].get<double>() > 0);
+            QVERIFY(r["seconds"].get<double>() > 0);
             if (r["threads"].get<int>() == 1) QCOMPARE(r["speedup"].get<double>(), 1.0);
         }
     }

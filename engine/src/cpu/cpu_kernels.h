@@ -15,6 +15,9 @@ int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win)
 void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
                      const Tensor& w, const Tensor& saved_cols, const Window2d& win);
 
+/// relu (slope 0) / leaky relu backward for an upstream gradient that is `g` everywhere (relu_uniform.cpp).
+void relu_backward_uniform(Tensor& grad_x, const Tensor& x, double g, double slope);
+
 void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win);
 void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices);
 void avg_pool2d_forward(Tensor& out, const Tensor& x, const Window2d& win);

@@ -3,6 +3,9 @@
 // unary_backward_kernel), written as the formulas a learner sees on the stepper page.
 #include "ops/op_util.h"
 
+#include "cpu/cpu_kernels.h"
+#include "deferred_fill.h"
+
 namespace bp {
 using namespace detail;
 
@@ -17,6 +20,11 @@ static Tensor unary_op(const char* name, UnaryOp op, const Tensor& x, double alp
             name, y, {x},
             [op, x, saved_y, alpha](const Tensor& g) -> std::vector<Tensor> {
                 Tensor gx = Tensor::empty(x.shape(), x.dtype(), x.device());
+                double g1 = 0;  // the gradient of a full sum, one value not yet written (deferred_fill.h): read x only
+                if ((op == UnaryOp::relu || op == UnaryOp::leaky_relu) && detail::deferred_fill_value(g, &g1)) {
+                    cpu::relu_backward_uniform(gx, x, g1, op == UnaryOp::relu ? 0.0 : alpha);
+                    return {gx};
+                }
                 backend_for(x).unary_backward(op, gx, g, x, saved_y, alpha);
                 return {gx};
             },

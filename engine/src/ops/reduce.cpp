@@ -2,6 +2,8 @@
 // backward: the upstream gradient is broadcast back over the reduced elements (÷ count for mean).
 #include "ops/op_util.h"
 
+#include "deferred_fill.h"
+
 namespace bp {
 using namespace detail;
 
@@ -22,6 +24,12 @@ static Tensor reduce(const char* op, const Tensor& x, const Shape& keep_shape, c
     if (autograd::needs_record({&x}))
         autograd::record(op, out, {x}, [xs = x.shape(), keep_shape, s](const Tensor& g) -> std::vector<Tensor> {
             Tensor gx = Tensor::empty(xs, g.dtype(), g.device());
+            if (g.numel() == 1 && g.device() == Device::cpu) {
+                // A full sum or mean: one value everywhere, left unwritten until someone reads the memory; relu's
+                // backward reads the value instead (deferred_fill.h). PyTorch broadcasts a scalar here.
+                detail::defer_fill(gx, s * g.item());
+                return {gx};
+            }
             backend_for(g).expand(gx, g.view(keep_shape), s);
             return {gx};
         });

@@ -34,4 +34,14 @@ double forward_flops(nn::Module& net, const Tensor& input) {
     return graph_matmul_flops(net.forward(input));
 }
 
+double training_flops_per_sample(nn::Module& net, const Shape& sample_shape, int64_t batch) {
+    Shape in = sample_shape;
+    in.insert(in.begin(), batch);
+    const bool was_training = net.is_training();
+    net.train(false);
+    const double flops = 3 * forward_flops(net, Tensor::zeros(in)) / static_cast<double>(batch);
+    net.train(was_training);
+    return flops;
+}
+
 }  // namespace bp::train
