@@ -21,6 +21,7 @@
 #include "bp/backend.h"
 #include "bp/data/dataset.h"
 #include "bp/errors.h"
+#include "bp/train/flops.h"
 #include "bp/train/recipe.h"
 #include "bp/train/report.h"
 
@@ -115,7 +116,9 @@ nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
     std::filesystem::create_directories(dir);
 
     models::Model model = models::create_model(recipe.config.model, recipe.model_options, 1);
-    const double flops_per_image = train::training_flops_per_image(model);
+    // Training FLOPs counted as every suite counts them (bp/train/flops.h: 3 × the forward's matrix products).
+    const double flops_per_image =
+        train::training_flops_per_sample(*model.net, model.input_shape, recipe.config.batch_size);
     const int64_t images = (limit > 0 ? limit : 60000) * epochs;
     std::printf("bench speedrun: %s — %s\n  %s %s, %d epoch(s), batch %d, Adam lr %g %s (warm-up %.0f%%), label "
                 "smoothing %g, %d thread(s); %.2f MFLOP per training image; %d seed(s)%s\n",

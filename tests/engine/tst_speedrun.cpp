@@ -88,14 +88,6 @@ private slots:
         QCOMPARE(checked, 2);
     }
 
-    void flopsOfLenetByHand() {
-        // conv1 6·28·28 outputs × 25 MACs, conv2 16·10·10 × 150, fc 400·120 + 120·84 + 84·10; forward 2·MACs, backward
-        // 2·MACs for the weights and (all but the first layer) 2·MACs for the input.
-        const models::Model m = models::create_model("lenet");
-        const double expected = 2 * 117600.0 * 2 + 2 * 240000.0 * 3 + 2 * 58920.0 * 3;
-        QCOMPARE(train::training_flops_per_image(m), expected);
-    }
-
     void validationSliceKeepsOrder() {
         data::ImageDataset ds;
         ds.name = "toy";

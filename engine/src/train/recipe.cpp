@@ -67,31 +67,4 @@ data::ImageDataset slice_dataset(const data::ImageDataset& ds, int64_t skip, int
     return out;
 }
 
-double training_flops_per_image(const models::Model& model) {
-    // forward 2·MACs; backward: the weight gradient (2·MACs) and, for every layer but the first (whose input is
-    // the image, which needs no gradient), the input gradient (2·MACs).
-    autograd::NoGradGuard g;
-    Shape in = model.input_shape;
-    in.insert(in.begin(), 1);
-    Tensor x = Tensor::zeros(in);
-    auto* seq = dynamic_cast<nn::Sequential*>(model.net.get());
-    if (!seq) throw ConfigError("training_flops_per_image: model '" + model.name + "' is not a Sequential");
-    double flops = 0;
-    bool first = true;
-    for (const auto& layer : seq->layers()) {
-        Tensor y = layer->forward(x);
-        double macs = 0;
-        if (auto* conv = dynamic_cast<nn::Conv2d*>(layer.get()))
-            macs = static_cast<double>(y.numel()) * static_cast<double>(conv->weight.numel() / conv->weight.size(0));
-        else if (auto* lin = dynamic_cast<nn::Linear*>(layer.get()))
-            macs = static_cast<double>(lin->weight.numel());
-        if (macs > 0) {
-            flops += 2 * macs * (first ? 2 : 3);
-            first = false;
-        }
-        x = y;
-    }
-    return flops;
-}
-
 }  // namespace bp::train

@@ -33,8 +33,4 @@ const Recipe& find_recipe(const std::string& name);
 /// Example: ImageDataset val = slice_dataset(train, 50000, 10000, "validation");
 data::ImageDataset slice_dataset(const data::ImageDataset& ds, int64_t skip, int64_t count, const std::string& split);
 
-/// Multiply-accumulates ×2 (FLOPs) of one training step per image of a Sequential model: forward + both backward
-/// products of every Conv2d and Linear layer (3× the forward), the rest (norms, pooling, optimizer) excluded.
-double training_flops_per_image(const models::Model& model);
-
 }  // namespace bp::train
