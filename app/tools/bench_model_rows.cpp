@@ -1,5 +1,5 @@
 // bench_model_rows.cpp — the Benchmarks table's rows for the model suites (models, epochs, gpt, bert, clip,
-// architectures, threads) and the threads suite's speed-up chart. The ops, accuracy and scaling rows and the
+// architectures, threads, speedrun, checkpoint) and the threads suite's speed-up chart. The ops, accuracy and scaling rows and the
 // other charts are in bench_results.cpp; both read the CLI's JSON (engine/cli/bench_*.cpp).
 #include <QMap>
 #include <tuple>
@@ -180,6 +180,69 @@ void threadsRows(QVector<BenchTableRow>& rows, const BenchRun& run, const BenchR
     }
 }
 
+/// The 99%-in-seconds recipe (bench speedrun): accuracy over the seeds, the median times, peak memory, the share
+/// of the peak, two threads against one, and PyTorch on the same recipe.
+void speedrunRows(QVector<BenchTableRow>& rows, const BenchRun& run, const BenchRun* compare) {
+    const QJsonObject s = run.suite(QStringLiteral("speedrun"));
+    if (s.isEmpty()) return;
+    const QString title = s.value(QStringLiteral("recipe")).toObject().value(QStringLiteral("model")).toString();
+    auto describe = [](const QJsonObject& r) {
+        return QStringLiteral("mean %1% test accuracy over %2 seeds (worst %3%) · %4 s training, %5 s from start to "
+                              "saved model (medians) · %6 MB peak · %7 GFLOP/s (%8% of peak)")
+            .arg(fmt(100 * num(r.value(QStringLiteral("mean_test_accuracy"))), 4),
+                 QString::number(r.value(QStringLiteral("runs")).toArray().size()),
+                 fmt(100 * num(r.value(QStringLiteral("worst_test_accuracy"))), 4),
+                 fmt(num(r.value(QStringLiteral("median_train_seconds")))),
+                 fmt(num(r.value(QStringLiteral("median_wall_seconds")))),
+                 fmt(num(r.value(QStringLiteral("peak_memory_mb")))),
+                 fmt(num(r.value(QStringLiteral("achieved_gflops")))),
+                 fmt(100 * num(r.value(QStringLiteral("fraction_of_peak"))), 2));
+    };
+    BenchTableRow t{QStringLiteral("speedrun"), QStringLiteral("99% recipe (%1)").arg(title), describe(s)};
+    if (compare && compare->has(QStringLiteral("speedrun"))) t.compared = describe(compare->suite(QStringLiteral("speedrun")));
+    const QJsonObject torch = s.value(QStringLiteral("pytorch")).toObject();
+    if (std::isfinite(num(torch.value(QStringLiteral("train_seconds")))))
+        t.pytorch = QStringLiteral("%1 s training, %2% (torch %3, BLAS %4 threads)")
+                        .arg(fmt(num(torch.value(QStringLiteral("train_seconds")))),
+                             fmt(100 * num(torch.value(QStringLiteral("test_accuracy"))), 4),
+                             QString::number(torch.value(QStringLiteral("torch_threads")).toInt()),
+                             QString::number(torch.value(QStringLiteral("blas_threads")).toInt()));
+    t.ratio = speedRatioText(num(s.value(QStringLiteral("speedup_vs_pytorch"))));
+    rows << t;
+    const QJsonObject th = s.value(QStringLiteral("threads")).toObject();
+    const double recipe = num(th.value(QStringLiteral("median_train_seconds_recipe")));
+    const double other = num(th.value(QStringLiteral("median_train_seconds_other")));
+    if (std::isfinite(recipe) && std::isfinite(other) && recipe > 0)
+        rows << BenchTableRow{QStringLiteral("speedrun"),
+                              QStringLiteral("%1 vs %2").arg(threadsText(th.value(QStringLiteral("recipe_threads")).toInt()),
+                                                            threadsText(th.value(QStringLiteral("other_threads")).toInt())),
+                              QStringLiteral("%1 s vs %2 s training (median): %3× the speed")
+                                  .arg(fmt(recipe), fmt(other), fmt(other / recipe))};
+}
+
+/// Gradient checkpointing (bench checkpoint): each model's peak tensor memory and step time per mode, with the
+/// change against no checkpointing.
+void checkpointRows(QVector<BenchTableRow>& rows, const BenchRun& run) {
+    for (const QJsonValue& v : rowsOf(run, QStringLiteral("checkpoint"))) {
+        const QJsonObject r = v.toObject();
+        for (const QString& mode : {QStringLiteral("off"), QStringLiteral("attention"), QStringLiteral("block")}) {
+            const QJsonObject m = r.value(mode).toObject();
+            if (m.isEmpty()) continue;
+            QString value = QStringLiteral("%1 MB peak tensor memory · %2 ms per step")
+                                .arg(fmt(num(m.value(QStringLiteral("peak_tensor_memory_mb")))),
+                                     fmt(1000 * num(m.value(QStringLiteral("median_step_seconds")))));
+            const double dm = num(m.value(QStringLiteral("peak_tensor_memory_change")));
+            const double dt = num(m.value(QStringLiteral("step_time_change")));
+            if (std::isfinite(dm) && std::isfinite(dt))
+                value += QStringLiteral(" (memory %1%, time %2%)")
+                             .arg(QString::asprintf("%+.0f", 100 * dm), QString::asprintf("%+.0f", 100 * dt));
+            rows << BenchTableRow{QStringLiteral("checkpoint"),
+                                  QStringLiteral("%1, checkpointing %2").arg(r.value(QStringLiteral("title")).toString(), mode),
+                                  value};
+        }
+    }
+}
+
 }  // namespace
 
 QVector<BenchTableRow> modelTableRows(const BenchRun& run, const BenchRun* compare) {
@@ -190,6 +253,8 @@ QVector<BenchTableRow> modelTableRows(const BenchRun& run, const BenchRun* compa
     bertClipRows(rows, run, compare);
     architectureRows(rows, run);
     threadsRows(rows, run, compare);
+    speedrunRows(rows, run, compare);
+    checkpointRows(rows, run);
     return rows;
 }
 

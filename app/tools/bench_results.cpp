@@ -18,7 +18,7 @@ namespace {
 const QStringList kSuites{QStringLiteral("ops"), QStringLiteral("models"), QStringLiteral("accuracy"),
                           QStringLiteral("scaling"), QStringLiteral("gpt"), QStringLiteral("bert"),
                           QStringLiteral("clip"), QStringLiteral("architectures"), QStringLiteral("threads"),
-                          QStringLiteral("epochs")};
+                          QStringLiteral("epochs"), QStringLiteral("speedrun"), QStringLiteral("checkpoint")};
 
 QString opLabel(const QJsonObject& row) {
     const QString label = row.value(QStringLiteral("label")).toString();
@@ -460,7 +460,7 @@ QVector<BenchTableRow> benchTable(const BenchRun& run, const BenchRun* compare) 
         t.ratio = speedRatioText(num(r.value(QStringLiteral("speedup_vs_pytorch"))));
         rows << t;
     }
-    rows << modelTableRows(run, compare);  // models, epochs, gpt, bert, clip, architectures, threads
+    rows << modelTableRows(run, compare);  // models, epochs, gpt, bert, clip, architectures, threads, speedrun, checkpoint
     for (const QJsonValue& v : rowsOf(run, QStringLiteral("accuracy"), QStringLiteral("activations"))) {
         const QJsonObject r = v.toObject();
         rows << BenchTableRow{QStringLiteral("accuracy"), r.value(QStringLiteral("function")).toString(),

@@ -69,6 +69,22 @@ QByteArray epochsSuite() {
            "pytorch": {"note": "skipped (--pytorch off)"}}]})json";
 }
 
+QByteArray speedrunAndCheckpoint() {
+    return R"json({"benchmark": "all", "suites": {
+      "speedrun": {"benchmark": "speedrun", "recipe": {"model": "speedcnn"}, "mean_test_accuracy": 0.9919,
+                   "worst_test_accuracy": 0.9913, "median_train_seconds": 2.5, "median_wall_seconds": 3.25,
+                   "peak_memory_mb": 97.0, "achieved_gflops": 50.0, "fraction_of_peak": 0.25,
+                   "runs": [{"seed": 1}, {"seed": 2}, {"seed": 3}], "speedup_vs_pytorch": 2.5,
+                   "pytorch": {"train_seconds": 6.25, "test_accuracy": 0.9922, "torch_threads": 1, "blas_threads": 2},
+                   "threads": {"recipe_threads": 2, "other_threads": 1, "median_train_seconds_recipe": 2.0,
+                               "median_train_seconds_other": 3.0}},
+      "checkpoint": {"benchmark": "checkpoint", "results": [
+          {"model": "vit", "title": "ViT-tiny",
+           "off": {"peak_tensor_memory_mb": 100.0, "median_step_seconds": 0.2},
+           "block": {"peak_tensor_memory_mb": 60.0, "median_step_seconds": 0.25, "peak_tensor_memory_change": -0.4,
+                     "step_time_change": 0.25}}]}}})json";
+}
+
 BenchRun load(const QByteArray& json) {
     BenchRun run;
     QString error;
@@ -112,6 +128,25 @@ private slots:
         QCOMPARE(c.series[1].values[0], 0.8);
         QVERIFY(std::isnan(c.series[1].values[1]));  // GPT-mini was not measured busy in this file
         QCOMPARE(c.annotations[0], QStringLiteral("1.6× / 0.8×"));
+    }
+
+    void speedrunAndCheckpointRows() {
+        const BenchRun run = load(speedrunAndCheckpoint());
+        const auto sr = rowsOf(run, QStringLiteral("speedrun"));
+        QCOMPARE(sr.size(), 2);
+        QCOMPARE(sr[0].item, QStringLiteral("99% recipe (speedcnn)"));
+        QCOMPARE(sr[0].value, QStringLiteral("mean 99.19% test accuracy over 3 seeds (worst 99.13%) · 2.5 s training, 3.25 s "
+                                             "from start to saved model (medians) · 97 MB peak · 50 GFLOP/s (25% of peak)"));
+        QCOMPARE(sr[0].pytorch, QStringLiteral("6.25 s training, 99.22% (torch 1, BLAS 2 threads)"));
+        QCOMPARE(sr[0].ratio, QStringLiteral("2.50× faster"));
+        QCOMPARE(sr[1].item, QStringLiteral("2 threads vs 1 thread"));
+        QCOMPARE(sr[1].value, QStringLiteral("2 s vs 3 s training (median): 1.5× the speed"));
+        const auto cp = rowsOf(run, QStringLiteral("checkpoint"));
+        QCOMPARE(cp.size(), 2);  // the modes the file has
+        QCOMPARE(cp[0].item, QStringLiteral("ViT-tiny, checkpointing off"));
+        QCOMPARE(cp[0].value, QStringLiteral("100 MB peak tensor memory · 200 ms per step"));
+        QCOMPARE(cp[1].item, QStringLiteral("ViT-tiny, checkpointing block"));
+        QCOMPARE(cp[1].value, QStringLiteral("60 MB peak tensor memory · 250 ms per step (memory -40%, time +25%)"));
     }
 
     void epochsRows() {
