@@ -192,9 +192,17 @@ ChartSpec modelBars(const BenchRun& a, const BenchRun* b, const QString& id, con
     const bool comparing = b && b->has(QStringLiteral("models"));
     for (const BenchRun* run : {&a, comparing ? b : nullptr}) {
         if (!run) continue;
+        // A bar per model, named by its title's first word ("LeNet-5"); a second model with the same first word
+        // ("LeNet-5 + batch norm") is told apart by its zoo name, or the two would share one bar.
         QVector<QPair<QString, double>> values;
-        for (const QJsonValue& v : rowsOf(*run, QStringLiteral("models")))
-            values.append({modelName(v.toObject()).section(QLatin1Char(' '), 0, 0), num(v.toObject().value(key))});
+        QSet<QString> seen;
+        for (const QJsonValue& v : rowsOf(*run, QStringLiteral("models"))) {
+            const QJsonObject r = v.toObject();
+            QString name = modelName(r).section(QLatin1Char(' '), 0, 0);
+            if (seen.contains(name)) name += QStringLiteral(" (%1)").arg(r.value(QStringLiteral("model")).toString());
+            seen.insert(name);
+            values.append({name, num(r.value(key))});
+        }
         addBarSeries(c, tagged(seriesName, *run, comparing), values, run == b);
     }
     c.annotations.clear();
