@@ -128,7 +128,6 @@ nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
                 quick ? " (--quick: 4,000 images, 1 epoch)" : "");
 
     progress.step("speedrun", "peak GEMM rate");
-    const TimingPlan plan = TimingPlan::of(args);
     set_num_threads(1);
     const double peak1 = peak_gemm_gflops(args);
     set_num_threads(cores);

@@ -4,9 +4,7 @@
 
 #include <algorithm>
 
-#include "bp/autograd.h"
 #include "bp/errors.h"
-#include "bp/nn/layers.h"
 
 namespace bp::train {
 
