@@ -9,6 +9,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "bp/errors.h"
@@ -150,6 +154,19 @@ Header parse_header(const std::string& path, const std::string& bytes) {
     return h;
 }
 
+DataError too_short(const std::string& path, const Header& h, uint64_t actual) {
+    return DataError("read_idx: '" + path + "' is too short for dims " + shape_str(h.dims) + "; expected " +
+                     std::to_string(h.payload_size) + " payload bytes, got " + std::to_string(actual) + "; " +
+                     refetch_hint);
+}
+
+DataError trailing(const std::string& path, const Header& h, uint64_t actual) {
+    return DataError("read_idx: '" + path + "' has " + std::to_string(actual - h.payload_size) +
+                     " trailing bytes after the payload; expected " + std::to_string(h.payload_size) +
+                     " payload bytes for dims " + shape_str(h.dims) + ", got " + std::to_string(actual) +
+                     "; the file is corrupt, re-run scripts/setup.sh to fetch it again");
+}
+
 /// The file's bytes, inflated if gzip, but never more than `max_out` bytes.
 std::string load_bytes(const std::string& path, uint64_t max_out) {
     std::string raw = read_all(path);
@@ -157,8 +174,9 @@ std::string load_bytes(const std::string& path, uint64_t max_out) {
     return gunzip(path, raw, max_out);
 }
 
-/// At most the first 4 + 4 * idx_max_dims bytes of the (inflated) file; gzread passes raw files through.
-std::string load_header_bytes(const std::string& path) {
+/// At most the first 4 + 4 * idx_max_dims bytes of the (inflated) file; gzread passes raw files through
+/// (`*raw` says whether it did: the file is not gzip).
+std::string load_header_bytes(const std::string& path, bool* raw = nullptr) {
     try {
         io::check_regular_file(path, io::default_max_file_bytes, "IDX file");  // gzopen would wait on a FIFO
     } catch (const DataError& e) {
@@ -171,6 +189,7 @@ std::string load_header_bytes(const std::string& path) {
                         (errno ? std::strerror(errno) : "out of memory") + "; check the path");
     char buf[4 + 4 * idx_max_dims];
     const int n = gzread(f, buf, sizeof(buf));
+    if (raw) *raw = gzdirect(f) == 1;
     int zerr = Z_OK;
     const std::string zmsg = gzerror(f, &zerr);
     gzclose(f);
@@ -180,28 +199,66 @@ std::string load_header_bytes(const std::string& path) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
+// The payload of an uncompressed file, read straight into the array (one pass over the pages: MNIST's 47 MB
+// of training images is read in ~0.1 s instead of the ~0.5 s of reading it whole and copying it twice). The
+// file's size is checked against its header before anything is allocated.
+std::vector<uint8_t> read_raw_payload(const std::string& path, const Header& h) {
+    // O_NONBLOCK: should the path be swapped for a FIFO after the header was read, open does not wait.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        throw DataError("read_idx: cannot open '" + path + "'; got " + std::strerror(errno) + "; check the path");
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        throw DataError("read_idx: '" + path + "' is not a regular file; save the data to a file first");
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    const uint64_t actual = size > h.payload_offset ? size - h.payload_offset : 0;
+    if (actual < h.payload_size) throw too_short(path, h, actual);
+    if (actual > h.payload_size) throw trailing(path, h, actual);
+    std::vector<uint8_t> data;
+    data.reserve(static_cast<size_t>(h.payload_size));
+#if defined(MADV_HUGEPAGE)
+    // Where transparent huge pages are opt-in, ask for them before the pages are first touched: a 4 KiB page
+    // fault costs ~10 µs in the VMs this runs on, and 47 MB is 11,500 of them.
+    const auto begin = reinterpret_cast<uintptr_t>(data.data()), huge = uintptr_t{2} << 20;
+    const uintptr_t first = (begin + huge - 1) & ~(huge - 1), last = (begin + data.capacity()) & ~(huge - 1);
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
+    data.resize(static_cast<size_t>(h.payload_size));
+    uint64_t got = 0;
+    while (got < h.payload_size) {
+        const ssize_t n = ::pread(fd, data.data() + got, static_cast<size_t>(h.payload_size - got),
+                                  static_cast<off_t>(h.payload_offset + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            throw DataError("read_idx: cannot read '" + path + "'; got " + std::strerror(errno) +
+                            "; check the disk and the file");
+        if (n == 0) throw too_short(path, h, got);  // the file shrank while it was read
+        got += static_cast<uint64_t>(n);
+    }
+    return data;
+}
+
 }  // namespace
 
 IdxArray read_idx(const std::string& path) {
     // The header first (a few bytes, inflated if gzip), then at most the bytes it implies plus one to see a
     // trailing excess: an 18 MB .gz of 4 GiB of zeros is never inflated whole.
-    const Header declared = parse_header(path, load_header_bytes(path));
+    bool raw = false;
+    const Header declared = parse_header(path, load_header_bytes(path, &raw));
     if (declared.payload_size > io::default_max_file_bytes)
         throw DataError("read_idx: '" + path + "' declares dims " + shape_str(declared.dims) + ", " +
                         std::to_string(declared.payload_size) + " bytes; the limit is " +
                         std::to_string(io::default_max_file_bytes) + " bytes; the file is corrupt or not a dataset");
+    if (raw) return IdxArray{declared.dims, read_raw_payload(path, declared)};
     const std::string bytes = load_bytes(path, declared.payload_offset + declared.payload_size + 1);
     const Header h = parse_header(path, bytes);
     const uint64_t actual = bytes.size() - h.payload_offset;
-    if (actual < h.payload_size)
-        throw DataError("read_idx: '" + path + "' is too short for dims " + shape_str(h.dims) + "; expected " +
-                        std::to_string(h.payload_size) + " payload bytes, got " + std::to_string(actual) + "; " +
-                        refetch_hint);
-    if (actual > h.payload_size)
-        throw DataError("read_idx: '" + path + "' has " + std::to_string(actual - h.payload_size) +
-                        " trailing bytes after the payload; expected " + std::to_string(h.payload_size) +
-                        " payload bytes for dims " + shape_str(h.dims) + ", got " + std::to_string(actual) +
-                        "; the file is corrupt, re-run scripts/setup.sh to fetch it again");
+    if (actual < h.payload_size) throw too_short(path, h, actual);
+    if (actual > h.payload_size) throw trailing(path, h, actual);
     IdxArray out;
     out.dims = h.dims;
     out.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(h.payload_offset), bytes.end());
