@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "bp/data/text.h"
+#include "bp/train/trainer.h"
 
 namespace bp::cli {
 
@@ -52,7 +53,7 @@ nlohmann::json suite_accuracy(const Args& args, Progress& progress);       // be
 int models_steps(const Args& args);
 nlohmann::json suite_models(const Args& args, Progress& progress);         // cmd_bench.cpp
 int scaling_steps(const Args& args);
-nlohmann::json suite_scaling(const Args& args, Progress& progress);        // cmd_bench.cpp
+nlohmann::json suite_scaling(const Args& args, Progress& progress);        // bench_scaling.cpp
 /// `backprop bench gpu` (bench_gpu.cpp): prints its table, writes --json; exits 0 (skipped) without a GPU.
 int bench_gpu(const Args& args);
 int gpt_steps(const Args& args);
@@ -88,6 +89,13 @@ ReferenceRun run_reference(const std::string& cmd, nlohmann::json* out, std::str
 std::string shell_quote(const std::string& s);
 /// tools/pytorch_reference/<name> beside the sources or the build; empty when not found.
 std::string find_reference_script(const std::string& name);
+
+// ---- shared by the training suites (cmd_bench.cpp) ----
+/// Comma-separated whole numbers from 1 to 65536 (e.g. --batch-sizes 32,128); UsageError naming --flag.
+std::vector<int> parse_int_list(const std::string& flag, const std::string& s);
+/// A timing run's configuration: the model's zoo defaults for rate and optimizer, no evaluation, on the
+/// device `bench --device` chose.
+train::TrainConfig timing_config(const std::string& model, int epochs, int batch, int threads, int64_t limit = 0);
 
 // ---- shared by the model-throughput suites gpt, bert and clip (bench_pytorch.cpp) ----
 /// The median of step times (0 for none): on a shared machine a few steps stall behind other processes, and

@@ -31,8 +31,6 @@
 
 namespace bp::cli {
 
-namespace {
-
 std::vector<int> parse_int_list(const std::string& flag, const std::string& s) {
     std::vector<int> out;
     std::stringstream ss(s);
@@ -50,6 +48,27 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& s) {
     if (out.empty()) throw UsageError("--" + flag + " is empty");
     return out;
 }
+
+std::string g_bench_device = "cpu";  // --device: where the training suites (train-*, scaling, models) run
+
+/// A timing run's configuration: the model's zoo defaults for rate and optimizer, no evaluation.
+train::TrainConfig timing_config(const std::string& model, int epochs, int batch, int threads, int64_t limit) {
+    const models::ModelInfo& info = models::find_model(model);
+    train::TrainConfig cfg;
+    cfg.model = model;
+    cfg.epochs = epochs;
+    cfg.batch_size = batch;
+    cfg.lr = info.defaults.lr;
+    cfg.optimizer = info.defaults.optimizer;
+    cfg.threads = threads;
+    cfg.train_limit = limit;
+    cfg.evaluate = false;
+    cfg.device = g_bench_device;
+    return cfg;
+}
+
+namespace {
+
 
 struct TorchRun {
     bool ok = false;
@@ -85,24 +104,6 @@ TorchRun run_pytorch(const std::string& script, const std::string& data_dir, con
         }
     }
     return best;
-}
-
-std::string g_bench_device = "cpu";  // --device: where the training suites (train-*, scaling, models) run
-
-/// A timing run's configuration: the model's zoo defaults for rate and optimizer, no evaluation.
-train::TrainConfig timing_config(const std::string& model, int epochs, int batch, int threads, int64_t limit = 0) {
-    const models::ModelInfo& info = models::find_model(model);
-    train::TrainConfig cfg;
-    cfg.model = model;
-    cfg.epochs = epochs;
-    cfg.batch_size = batch;
-    cfg.lr = info.defaults.lr;
-    cfg.optimizer = info.defaults.optimizer;
-    cfg.threads = threads;
-    cfg.train_limit = limit;
-    cfg.evaluate = false;
-    cfg.device = g_bench_device;
-    return cfg;
 }
 
 /// Epoch time of a zoo model at each batch size, beside PyTorch's fastest configuration on the same data.
@@ -178,32 +179,6 @@ int bench_train(const Args& args, const std::string& model_name, const std::stri
     return 0;
 }
 
-/// Least-squares fit of log t = k log n + c; returns k (time ∝ n^k).
-double fit_exponent(const std::vector<double>& n, const std::vector<double>& t) {
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    const double m = static_cast<double>(n.size());
-    for (size_t i = 0; i < n.size(); ++i) {
-        const double x = std::log(n[i]), y = std::log(t[i]);
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-    }
-    const double denom = m * sxx - sx * sx;
-    return denom == 0 ? 0 : (m * sxy - sx * sy) / denom;
-}
-
-/// One timed training epoch of `model` with `options` on the first `limit` training images.
-double time_epoch(const data::ImageDataset& train_set, const std::string& model_name, const nlohmann::json& options,
-                  int64_t limit, int batch, int threads, int64_t* params) {
-    const train::TrainConfig cfg = timing_config(model_name, 1, batch, threads, limit);
-    models::Model model = models::create_model(model_name, options, cfg.seed);
-    if (params) *params = model.net->parameter_count();
-    train::Trainer trainer(model, train_set, nullptr, cfg);
-    trainer.run();
-    if (trainer.failed()) throw Error("bench scaling: training failed");
-    return trainer.history().at(0).epoch_seconds;
-}
 
 /// Records the training loss of a run: the mean over each window of `every` batches, against the number of
 /// training images seen at the window's end.
@@ -298,120 +273,6 @@ nlohmann::json suite_models(const Args& args, Progress& progress) {
     return out;
 }
 
-namespace {
-
-struct ScalingPlan {
-    std::vector<int64_t> sizes;
-    int64_t subset = 10000;
-    std::vector<int> widths, depths, threads;
-    int thread_batch = 128;
-    std::vector<int> thread_hidden{512, 512};
-};
-
-ScalingPlan scaling_plan(const Args& args) {
-    ScalingPlan p;
-    const bool quick = args.on("quick");
-    p.sizes = quick ? std::vector<int64_t>{500, 1000, 2000} : std::vector<int64_t>{1000, 2000, 5000, 10000, 20000, 60000};
-    p.subset = quick ? 1000 : 10000;
-    p.widths = quick ? std::vector<int>{32, 128, 512} : std::vector<int>{32, 64, 128, 256, 512, 1024};
-    p.depths = quick ? std::vector<int>{1, 2, 3} : std::vector<int>{1, 2, 3, 4, 5, 6};
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    for (int t = 1; t <= cores; t *= 2) p.threads.push_back(t);
-    if (p.threads.back() != cores) p.threads.push_back(cores);
-    return p;
-}
-
-}  // namespace
-
-int scaling_steps(const Args& args) {
-    const ScalingPlan p = scaling_plan(args);
-    return static_cast<int>(p.sizes.size() + p.widths.size() + p.depths.size() + p.threads.size());
-}
-
-nlohmann::json suite_scaling(const Args& args, Progress& progress) {
-    const int threads = args.integer("threads", 0, 1024);
-    const int batch = args.has("batch-sizes") ? parse_int_list("batch-sizes", args.str("batch-sizes")).front() : 32;
-    const ScalingPlan plan = scaling_plan(args);
-    const std::string data_dir = data::resolve_data_dir(args.has("data-dir") ? args.str("data-dir") : "");
-    data::ImageDataset train_set = data::load_image_dataset(data_dir, "mnist", "train");
-    set_num_threads(threads);
-    std::printf("bench scaling: MLP training time for one epoch, batch %d, %d thread(s)\n", batch, num_threads());
-    nlohmann::json out{{"benchmark", "scaling"}, {"quick", args.on("quick")}, {"batch_size", batch}};
-
-    // Data size: the default MLP on 1k ... all images; ideal = linear in the number of images from the first.
-    std::vector<double> ns, ts;
-    nlohmann::json rows = nlohmann::json::array();
-    std::printf("  data size   epoch seconds   samples/s\n");
-    for (int64_t n : plan.sizes) {
-        n = std::min(n, train_set.count);
-        progress.step("scaling", "data size " + std::to_string(n));
-        const double t = time_epoch(train_set, "mlp", nlohmann::json::object(), n, batch, threads, nullptr);
-        ns.push_back(static_cast<double>(n));
-        ts.push_back(t);
-        rows.push_back({{"images", n}, {"epoch_seconds", t}, {"ideal_seconds", ts.front() * static_cast<double>(n) / ns.front()}});
-        std::printf("  %9lld   %13.4f   %9.0f\n", static_cast<long long>(n), t, static_cast<double>(n) / t);
-    }
-    const double k_data = fit_exponent(ns, ts);
-    std::printf("  fitted: time ∝ n^%.3f (1.0 is linear in the number of images)\n", k_data);
-    out["data_size"] = {{"rows", rows}, {"exponent", k_data}};
-
-    // Width: one hidden layer of w units on the subset, against the parameter count.
-    const int64_t subset = std::min<int64_t>(plan.subset, train_set.count);
-    std::vector<double> ps, tw;
-    rows = nlohmann::json::array();
-    std::printf("  width (one hidden layer, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
-    for (int w : plan.widths) {
-        progress.step("scaling", "width " + std::to_string(w));
-        int64_t params = 0;
-        const double t = time_epoch(train_set, "mlp", {{"hidden", {w}}}, subset, batch, threads, &params);
-        ps.push_back(static_cast<double>(params));
-        tw.push_back(t);
-        rows.push_back({{"width", w}, {"parameters", params}, {"epoch_seconds", t}});
-        std::printf("  %37d   %10lld   %13.4f\n", w, static_cast<long long>(params), t);
-    }
-    const double k_width = fit_exponent(ps, tw);
-    std::printf("  fitted: time ∝ parameters^%.3f\n", k_width);
-    out["width"] = {{"rows", rows}, {"images", subset}, {"exponent_vs_parameters", k_width}};
-
-    // Depth: d hidden layers of 128 units.
-    std::vector<double> ds, td;
-    rows = nlohmann::json::array();
-    std::printf("  depth (hidden layers of 128, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
-    for (int d : plan.depths) {
-        progress.step("scaling", "depth " + std::to_string(d));
-        int64_t params = 0;
-        const double t = time_epoch(train_set, "mlp", {{"hidden", std::vector<int>(static_cast<size_t>(d), 128)}}, subset,
-                                    batch, threads, &params);
-        ds.push_back(d);
-        td.push_back(t);
-        rows.push_back({{"depth", d}, {"parameters", params}, {"epoch_seconds", t}});
-        std::printf("  %41d   %10lld   %13.4f\n", d, static_cast<long long>(params), t);
-    }
-    const double k_depth = fit_exponent(ds, td);
-    std::printf("  fitted: time ∝ depth^%.3f\n", k_depth);
-    out["depth"] = {{"rows", rows}, {"images", subset}, {"exponent", k_depth}};
-
-    // Threads: a wider MLP (more work per batch for the threads to share), speed-up over 1 thread; the ideal
-    // speed-up equals the thread count.
-    rows = nlohmann::json::array();
-    const nlohmann::json wide{{"hidden", plan.thread_hidden}};
-    std::printf("  threads (MLP 784-512-512-10, batch %d, %lld images)   epoch seconds   speed-up\n", plan.thread_batch,
-                static_cast<long long>(subset));
-    double t1 = 0;
-    for (int t : plan.threads) {
-        progress.step("scaling", "threads " + std::to_string(t));
-        set_num_threads(t);
-        const double secs = time_epoch(train_set, "mlp", wide, subset, plan.thread_batch, t, nullptr);
-        if (t1 == 0) t1 = secs;
-        rows.push_back({{"threads", t}, {"epoch_seconds", secs}, {"speedup", t1 / secs}, {"ideal_speedup", t}});
-        std::printf("  %51d   %13.4f   %8.2fx\n", t, secs, t1 / secs);
-    }
-    set_num_threads(threads);
-    out["threads"] = {{"rows", rows}, {"model", "mlp"}, {"hidden", plan.thread_hidden}, {"batch_size", plan.thread_batch},
-                      {"images", subset}};
-    out["machine"] = train::machine_info();
-    return out;
-}
 
 namespace {
 
