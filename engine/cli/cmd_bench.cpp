@@ -1,7 +1,7 @@
 // cmd_bench.cpp — `backprop bench train-mlp`: epoch time, samples/s and test accuracy of the
 // 784-128-64-10 MLP (Adam), and, when Debian's python3-torch is installed, the same model, batch size and
 // data in PyTorch (tools/pytorch_reference/bench_mlp.py) in its fastest thread configuration, with the
-// ratio — all measured in this one run. Also the models and scaling suites, and `bench all` (every suite,
+// ratio — all measured in this one run. Also the models suite, and `bench all` (every suite,
 // one JSON for the Benchmarks page and `backprop export-charts`).
 #include <sys/wait.h>
 #include <unistd.h>
