@@ -147,7 +147,6 @@ nlohmann::json suite_epochs(const Args& args, Progress& progress) {
             {"projection", "epoch seconds = 60000 / images x the fastest pass over the first images, on both sides"},
             {"peak_gemm_gflops", peak},
             {"flops_convention", kFlopsConvention},
-            {"openblas_coretype_set", std::getenv("OPENBLAS_CORETYPE") != nullptr},
             {"results", rows},
             {"machine", train::machine_info()}};
 }

@@ -22,6 +22,8 @@ import statistics
 import sys
 import time
 
+import reference_env
+
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -48,9 +50,8 @@ def parse_args():
 
 
 args = parse_args()
-# OpenBLAS reads its thread count when it loads: set it before importing torch (see bench_mlp.py).
-os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
-os.environ["OMP_NUM_THREADS"] = str(args.blas_threads)
+# Before torch loads OpenBLAS, which reads its thread count and kernel choice then; and malloc settings.
+ENV = reference_env.prepare(args.blas_threads)  # see reference_env.py
 
 try:
     import torch
@@ -136,7 +137,7 @@ def main():
         blas = "openblas" if "openblas" in maps else ("reference blas" if "libblas.so" in maps else "unknown")
     except OSError:
         pass
-    print(json.dumps({"framework": "pytorch", "version": torch.__version__, "block": args.block,
+    print(json.dumps({"environment": ENV, "framework": "pytorch", "version": torch.__version__, "block": args.block,
                       "parameters": params, "batch_size": B, "context": T, "steps": args.steps,
                       "seconds": secs, "median_step_seconds": median, "tokens_per_second": B * T / median,
                       "mean_tokens_per_second": B * T * args.steps / secs, "last_loss": last,

@@ -22,6 +22,8 @@ import struct
 import sys
 import time
 
+import reference_env
+
 
 def default_data_dir():
     if os.environ.get("BP_DATA_DIR"):
@@ -59,10 +61,9 @@ def parse_args():
 args = parse_args()
 
 # OpenBLAS and torch each start their own thread pool, and they fight when both use every core.
-# OpenBLAS reads its thread count once, when the library loads, so this must happen before importing
-# numpy or torch (both load libblas.so.3). torch.set_num_threads below does not limit OpenBLAS.
-os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
-os.environ["OMP_NUM_THREADS"] = str(args.blas_threads)
+# OpenBLAS reads its thread count and kernel choice once, when the library loads, so this must happen before
+# importing numpy or torch (both load libblas.so.3). torch.set_num_threads below does not limit OpenBLAS.
+ENV = reference_env.prepare(args.blas_threads)  # see reference_env.py
 
 try:
     import numpy as np
@@ -259,7 +260,7 @@ def main():
         "final_train_loss": round(loss.item(), 4),
         "test_accuracy": test_accuracy,
     }
-    print(json.dumps(result))
+    print(json.dumps(dict(result, environment=ENV)))
     return 0
 
 

@@ -17,6 +17,8 @@ import os
 import sys
 import time
 
+import reference_env
+
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,9 +29,8 @@ def parse_args():
 
 
 args = parse_args()
-# OpenBLAS reads its thread count when it loads: set it before torch is imported.
-os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
-os.environ["OMP_NUM_THREADS"] = str(args.threads)
+# Before torch loads OpenBLAS, which reads its thread count and kernel choice then; and malloc settings.
+ENV = reference_env.prepare(args.threads)  # see reference_env.py
 try:
     import torch
     import torch.nn.functional as F
@@ -114,7 +115,7 @@ def main():
         blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
     except OSError:
         pass
-    print(json.dumps({"framework": "pytorch", "version": torch.__version__, "blas": blas,
+    print(json.dumps({"environment": ENV, "framework": "pytorch", "version": torch.__version__, "blas": blas,
                       "threads": torch.get_num_threads(), "results": results}))
     return 0
 

@@ -21,6 +21,8 @@ import struct
 import sys
 import time
 
+import reference_env
+
 T_START = time.perf_counter()
 
 
@@ -56,9 +58,8 @@ def parse_args():
 
 
 args = parse_args()
-# Before numpy/torch load libblas.so.3 (bench_mlp.py explains why).
-os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
-os.environ["OMP_NUM_THREADS"] = str(args.blas_threads)
+# Before torch loads OpenBLAS, which reads its thread count and kernel choice then; and malloc settings.
+ENV = reference_env.prepare(args.blas_threads)  # see reference_env.py
 
 try:
     import numpy as np
@@ -148,7 +149,7 @@ def main():
         correct = sum((model(x_test[i:i + 500]).argmax(1) == y_test[i:i + 500]).sum().item()
                       for i in range(0, x_test.shape[0], 500))
     eval_seconds = time.perf_counter() - t1
-    print(json.dumps({
+    print(json.dumps({"environment": ENV, 
         "framework": "pytorch", "version": torch.__version__,
         "torch_threads": torch.get_num_threads(), "blas_threads": args.blas_threads,
         "model": {"kernel": args.kernel, "channels1": args.channels1, "channels2": args.channels2,
