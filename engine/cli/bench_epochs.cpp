@@ -54,11 +54,11 @@ nlohmann::json suite_epochs(const Args& args, Progress& progress) {
     const int64_t images = std::min(plan.images, train_set.count);
     const double project = static_cast<double>(train_set.count) / static_cast<double>(images);
     set_num_threads(threads);
-    progress.step("epochs", "peak GEMM rate");
-    const double peak = peak_gemm_gflops(args);
+    progress.step("epochs", "FMA peak");
+    const double peak = fma_peak_gflops();
     std::printf("bench epochs: training epoch of %s beside PyTorch; each side trains on the first %lld MNIST images, "
                 "fastest of %d pass(es), projected to the %lld-image epoch (x %.2f); backprop %d thread(s), %s, "
-                "peak GEMM %.1f GFLOP/s\n",
+                "FMA peak %.1f GFLOP/s\n",
                 plan.models.size() == 1 ? models::find_model(plan.models[0]).title.c_str() : "ResNet-mini and ViT-tiny",
                 static_cast<long long>(images), plan.epochs, static_cast<long long>(train_set.count), project,
                 num_threads(), cpu_simd().c_str(), peak);
@@ -145,7 +145,7 @@ nlohmann::json suite_epochs(const Args& args, Progress& progress) {
             {"images", images},
             {"epochs", plan.epochs},
             {"projection", "epoch seconds = 60000 / images x the fastest pass over the first images, on both sides"},
-            {"peak_gemm_gflops", peak},
+            {"fma_peak_gflops", peak},
             {"flops_convention", kFlopsConvention},
             {"results", rows},
             {"machine", train::machine_info()}};

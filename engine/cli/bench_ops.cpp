@@ -1,6 +1,7 @@
 // bench_ops.cpp — `backprop bench ops`: each op at a few realistic sizes, forward and forward+backward,
 // median and spread (25th–75th percentile) over repeated runs after warm-up, GFLOP/s where the op has a
-// FLOP count, and that rate as a fraction of this machine's peak GEMM rate (the best square matmul, now).
+// FLOP count, and that rate as a fraction of this machine's FMA peak (measured now, bench_peak.cpp); our best
+// GEMM rate is printed beside it.
 // When Debian's python3-torch is installed, tools/pytorch_reference/bench_ops.py runs the same ops and
 // sizes with the same thread count in the same run, and the ratio is printed.
 #include <algorithm>
@@ -166,10 +167,12 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
     const std::string mode = args.str("pytorch");
     const TimingPlan plan = TimingPlan::of(args);
     Generator gen(1);
-    progress.step("ops", "peak GEMM rate");
-    const double peak = peak_gemm_gflops(args);
-    std::printf("bench ops: %d thread(s), %s; peak GEMM (best square matmul, measured now) %.1f GFLOP/s\n",
-                num_threads(), cpu_simd().c_str(), peak);
+    progress.step("ops", "FMA peak and best GEMM rate");
+    const double peak = fma_peak_gflops();
+    const double gemm = peak_gemm_gflops(args);
+    std::printf("bench ops: %d thread(s), %s; FMA peak (measured now) %.1f GFLOP/s; our best square matmul %.1f "
+                "GFLOP/s = %.0f%% of it\n",
+                num_threads(), cpu_simd().c_str(), peak, gemm, 100 * gemm / peak);
 
     // PyTorch, the same cases and thread count, in this run.
     progress.step("ops", "PyTorch reference (bench_ops.py)");
@@ -241,7 +244,7 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
         rows.push_back(row);
     }
     nlohmann::json out{{"benchmark", "ops"}, {"threads", num_threads()}, {"quick", args.on("quick")},
-                       {"peak_gemm_gflops", peak}, {"results", rows}, {"machine", train::machine_info()}};
+                       {"fma_peak_gflops", peak}, {"peak_gemm_gflops", gemm}, {"results", rows}, {"machine", train::machine_info()}};
     if (torch.contains("version")) out["pytorch"] = {{"version", torch["version"]}, {"blas", torch.value("blas", "")}};
     else out["pytorch"] = {{"note", torch_note}};
     return out;

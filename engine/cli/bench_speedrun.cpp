@@ -2,7 +2,7 @@
 // as a child process `backprop train --recipe speedrun --out FILE` so that the wall time runs from process start
 // to the saved model and the peak memory (the child's maximum RSS from wait4) is the whole run's. Per seed: test
 // accuracy, training time, wall time, peak memory; then the mean and worst accuracy, the median times, the achieved
-// GFLOP/s against the peak GEMM rate measured in the same run, 1 thread against 2, and the same recipe in PyTorch
+// GFLOP/s against the FMA peak measured in the same run, 1 thread against 2, and the same recipe in PyTorch
 // (tools/pytorch_reference/bench_speedrun.py, its fastest thread configuration) with the ratio.
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -127,12 +127,12 @@ nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
                 recipe.config.warmup_fraction * 100, recipe.config.label_smoothing, threads, flops_per_image / 1e6, seeds,
                 quick ? " (--quick: 4,000 images, 1 epoch)" : "");
 
-    progress.step("speedrun", "peak GEMM rate");
+    progress.step("speedrun", "FMA peak");
     set_num_threads(1);
-    const double peak1 = peak_gemm_gflops(args);
+    const double peak1 = fma_peak_gflops();
     set_num_threads(cores);
-    const double peak_all = peak_gemm_gflops(args);
-    std::printf("  peak GEMM (best square matmul, measured now): %.1f GFLOP/s at 1 thread, %.1f at %d\n", peak1, peak_all, cores);
+    const double peak_all = fma_peak_gflops();
+    std::printf("  FMA peak (measured now): %.1f GFLOP/s at 1 thread, %.1f at %d\n", peak1, peak_all, cores);
 
     std::vector<SeedRun> runs;
     std::printf("  %4s %8s %9s %9s %9s\n", "seed", "test %", "train s", "wall s", "peak MB");
@@ -155,8 +155,8 @@ nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
     const double gflops = flops_per_image * static_cast<double>(images) / train_med / 1e9;
     const double peak_here = threads == 1 ? peak1 : peak_all;
     std::printf("  mean test accuracy %.2f%%, worst %.2f%% (seed %d); median training %.2f s, median wall (process start to "
-                "saved model) %.2f s; peak memory %.0f MB\n  %.1f GFLOP/s achieved in training = %.0f%% of the peak GEMM "
-                "rate at %d thread(s)\n",
+                "saved model) %.2f s; peak memory %.0f MB\n  %.1f GFLOP/s achieved in training = %.0f%% of the FMA peak "
+                "at %d thread(s)\n",
                 mean * 100, worst * 100, worst_seed, train_med, wall_med, peak_mb, gflops, 100 * gflops / peak_here, threads);
 
     // 1 thread against the recipe's threads, on the first seeds.
@@ -187,7 +187,7 @@ nlohmann::json suite_speedrun(const Args& args, Progress& progress) {
                      {"peak_memory_mb", peak_mb},
                      {"training_mflop_per_image", flops_per_image / 1e6},
                      {"achieved_gflops", gflops},
-                     {"peak_gemm_gflops", {{"1", peak1}, {std::to_string(cores), peak_all}}},
+                     {"fma_peak_gflops", {{"1", peak1}, {std::to_string(cores), peak_all}}},
                      {"fraction_of_peak", gflops / peak_here},
                      {"threads", {{"recipe_threads", threads}, {"other_threads", other},
                                   {"median_train_seconds_recipe", same_med}, {"median_train_seconds_other", other_med},

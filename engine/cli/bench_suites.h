@@ -40,9 +40,12 @@ struct TimingPlan {
     }
 };
 
-/// This machine's peak GEMM rate in GFLOP/s at the current thread count (the best square float32 matmul, the
-/// ops suite's "peak"), measured on first use and kept for the process: the denominator of every "fraction of
-/// peak" in one run (bench_ops.cpp).
+/// This machine's FMA peak in GFLOP/s at the current thread count: every thread running independent fused
+/// multiply-adds on the widest vectors it has. Measured on first use and kept for the process: the denominator of
+/// every "fraction of peak" in one run (bench_peak.cpp).
+double fma_peak_gflops();
+/// Our best GEMM rate in GFLOP/s at the current thread count (the best square float32 matmul of 256³, 512³,
+/// 1024³), measured on first use and kept for the process; printed beside the FMA peak (bench_ops.cpp).
 double peak_gemm_gflops(const Args& args);
 
 // Each pair: the number of progress steps, then the suite itself (results as JSON, printing a table).

@@ -54,7 +54,7 @@ QByteArray threadsSuite() {
 }
 
 QByteArray epochsSuite() {
-    return R"json({"benchmark": "epochs", "quick": false, "images": 3200, "epochs": 2, "peak_gemm_gflops": 100.0,
+    return R"json({"benchmark": "epochs", "quick": false, "images": 3200, "epochs": 2, "fma_peak_gflops": 100.0,
         "machine": {"cpu": "AMD EPYC"},
         "results": [
           {"model": "resnet", "title": "ResNet-mini", "parameters": 165626, "batch_size": 64, "images": 3200, "threads": 1,

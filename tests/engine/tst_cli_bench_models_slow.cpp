@@ -64,7 +64,7 @@ private slots:
         QVERIFY(j.is_object());
         QCOMPARE(j.at("benchmark").get<std::string>(), std::string("epochs"));
         QCOMPARE(j.at("images").get<int>(), 128);  // --quick
-        const double peak = j.at("peak_gemm_gflops").get<double>();
+        const double peak = j.at("fma_peak_gflops").get<double>();
         QVERIFY(peak > 0);
         const auto& rows = j.at("results");
         QCOMPARE(rows.size(), size_t{2});
@@ -127,7 +127,7 @@ private slots:
         if (r.code != 0 && r.err.contains("MNIST")) QSKIP("MNIST is not installed (scripts/setup.sh fetches it)");
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const nlohmann::json j = read_json(json);
-        const double peak = j.at("peak_gemm_gflops").get<double>();
+        const double peak = j.at("fma_peak_gflops").get<double>();
         QVERIFY(peak > 0);
         QVERIFY(j.at("flops_convention").get<std::string>().find("3 x") != std::string::npos);
         for (const auto& row : j.at("results")) {
