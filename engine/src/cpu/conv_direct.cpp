@@ -1,0 +1,351 @@
+// conv_direct.cpp — direct convolution (float, stride 1, AVX-512) for layers with few weights (LeNet's, a
+// CNN's stem, the speedrun's two layers): forward, grad_x and grad_w without im2col. conv.cpp dispatches here
+// when use_direct() says so.
+#include "cpu/conv_direct.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+
+#include <algorithm>
+#include <type_traits>
+#include <vector>
+
+#include "cpu/conv_unroll.h"
+#include "cpu/parallel.h"
+
+namespace bp::cpu::conv {
+
+// ---- Direct convolution vectorised along the output row ----
+// There im2col + GEMM is a poor fit: the GEMM is thin (O and K small) and the unrolled matrix is K times the
+// input, so writing and packing it costs about as much as the multiply. Here each 16-column run of an output
+// row stays in registers for up to 8 output channels while the kh·kw·C taps stream past: one masked load
+// of the input row serves 8 FMAs. Lanes outside the input (padding) or the output are masked off.
+
+bool use_direct(const Geometry& g, const Window2d& k) {
+    return k.stride_h == 1 && k.stride_w == 1 && g.O * g.K <= 4096 && k.kernel_w <= 16 && k.pad_h < k.kernel_h &&
+           k.pad_w < k.kernel_w;
+}
+
+namespace {
+
+// Lanes [lo, hi) of the run starting at output column w0 whose input column w0 + l + j − pw lies in [0, W).
+inline void tap_lanes(int64_t j, int64_t w0, int64_t n, int64_t W, int64_t pw, int64_t& lo, int64_t& hi) {
+    lo = std::clamp<int64_t>(pw - j - w0, 0, n);
+    hi = std::clamp<int64_t>(W + pw - j - w0, lo, n);
+}
+
+// out[o0 + q, oh, w0 : w0 + n] for q < OB, one image.  x: [C, H, W]  w: [O, C, kh, kw]  out: [O, OH, OW]
+template <int OB>
+void direct_block(float* out, const float* x, const float* w, const float* bias, int64_t o0, int64_t oh, int64_t w0,
+                  int64_t n, const Geometry& g, const Window2d& k, const __mmask16* tap_mask) {
+    __m512 acc[OB];
+    for (int q = 0; q < OB; ++q) acc[q] = _mm512_set1_ps(bias ? bias[o0 + q] : 0.f);
+    const int64_t K = g.K, khw = k.kernel_h * k.kernel_w;
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t i = 0; i < k.kernel_h; ++i) {
+            const int64_t ih = oh + i - k.pad_h;
+            if (ih < 0 || ih >= g.H) continue;
+            const float* xr = x + (c * g.H + ih) * g.W + w0 - k.pad_w;
+            const float* wr = w + o0 * K + c * khw + i * k.kernel_w;
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                const __m512 v = _mm512_maskz_loadu_ps(tap_mask[j], xr + j);
+                for (int q = 0; q < OB; ++q) acc[q] = _mm512_fmadd_ps(v, _mm512_set1_ps(wr[q * K + j]), acc[q]);
+            }
+        }
+    const __mmask16 m = lanes(0, n);
+    for (int q = 0; q < OB; ++q) _mm512_mask_storeu_ps(out + ((o0 + q) * g.OH + oh) * g.OW + w0, m, acc[q]);
+}
+
+// out = x ⋆ w + b for one image at stride 1 (the geometry's own padding).
+void direct_conv_image(float* out, const float* x, const float* w, const float* bias, const Geometry& g,
+                       const Window2d& k) {
+    std::vector<__mmask16> mask(static_cast<size_t>(k.kernel_w));
+    for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
+        const int64_t n = std::min<int64_t>(16, g.OW - w0);
+        for (int64_t j = 0; j < k.kernel_w; ++j) {
+            int64_t lo, hi;
+            tap_lanes(j, w0, n, g.W, k.pad_w, lo, hi);
+            mask[static_cast<size_t>(j)] = lanes(lo, hi);
+        }
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+            int64_t o0 = 0;
+            for (; o0 + 8 <= g.O; o0 += 8) direct_block<8>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data());
+            switch (g.O - o0) {
+                case 7: direct_block<7>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 6: direct_block<6>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 5: direct_block<5>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 4: direct_block<4>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 3: direct_block<3>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 2: direct_block<2>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                case 1: direct_block<1>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
+                default: break;
+            }
+        }
+    }
+}
+
+// ---- The same, vectorised over output channels, where O is a multiple of 16 (a CNN's 16, 32, 64 maps) ----
+// A row of ≤ 10 output columns fills a 16-lane vector poorly; 16 output channels fill it exactly. Each
+// output pixel's 16 channels are one accumulator; a tap (c, i, j) loads 16 weights once (w transposed to
+// [K, O]) and multiplies them by one broadcast input value per pixel. Padding: the image is copied into a
+// zero-bordered buffer first, so the inner loops have no bounds.
+
+constexpr int64_t kPixBlock = 12;  // output pixels (along a row) per register block
+
+// x [C, H, W] -> xp [C, H + 2ph, W + 2pw] with a zero border (or x itself when there is no padding).
+const float* padded_image(std::vector<float>& buf, const float* x, const Geometry& g, const Window2d& k) {
+    if (k.pad_h == 0 && k.pad_w == 0) return x;
+    const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w;
+    buf.assign(static_cast<size_t>(g.C * Hp * Wp), 0.f);
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t h = 0; h < g.H; ++h)
+            std::copy_n(x + (c * g.H + h) * g.W, g.W, buf.data() + (c * Hp + h + k.pad_h) * Wp + k.pad_w);
+    return buf.data();
+}
+
+// Calls f(std::integral_constant<int, n>) for a run-time n in [1, N]: register blocks need compile-time sizes.
+template <int N, class F>
+inline void with_static(int64_t n, F&& f) {
+    if constexpr (N > 1)
+        if (n < N) return with_static<N - 1>(n, f);
+    f(std::integral_constant<int, N>{});
+}
+
+// acc[q] (pixel ow0 + q of row oh, 16 channels from oc) = bias + Σ_taps wT[tap, oc..] · x[tap-shifted pixel]
+template <int PB>
+inline void ovec_block(float* out, const float* xp, const float* wT, __m512 b0, __m512i to_channels, int64_t oc,
+                       int64_t oh, int64_t ow0, int64_t Hp, int64_t Wp, const Geometry& g, const Window2d& k) {
+    __m512 acc[PB];
+    for (int q = 0; q < PB; ++q) acc[q] = b0;
+    for (int64_t c = 0; c < g.C; ++c)
+        for (int64_t i = 0; i < k.kernel_h; ++i) {
+            const float* xr = xp + (c * Hp + oh + i) * Wp + ow0;
+            const float* wr = wT + ((c * k.kernel_h + i) * k.kernel_w) * g.O + oc;
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                const __m512 wv = _mm512_loadu_ps(wr + j * g.O);
+                for (int q = 0; q < PB; ++q) acc[q] = _mm512_fmadd_ps(wv, _mm512_set1_ps(xr[q + j]), acc[q]);
+            }
+        }
+    float* o = out + oc * g.P + oh * g.OW + ow0;  // lane l goes to channel oc + l
+    for (int q = 0; q < PB; ++q) _mm512_i32scatter_ps(o + q, to_channels, acc[q], 4);
+}
+
+// out [O, OH, OW] = conv(x) + bias for one image; wT: [K, O].
+void ovec_conv_image(float* out, const float* x, const float* wT, const float* bias, const Geometry& g,
+                     const Window2d& k, std::vector<float>& pad_buf) {
+    const float* xp = padded_image(pad_buf, x, g, k);
+    const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w;
+    const __m512i to_channels = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                                   _mm512_set1_epi32(static_cast<int32_t>(g.P)));
+    for (int64_t oc = 0; oc < g.O; oc += 16) {
+        const __m512 b0 = bias ? _mm512_loadu_ps(bias + oc) : _mm512_setzero_ps();
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t ow0 = 0; ow0 < g.OW; ow0 += kPixBlock)
+                with_static<kPixBlock>(std::min(kPixBlock, g.OW - ow0), [&](auto pb) {
+                    ovec_block<decltype(pb)::value>(out, xp, wT, b0, to_channels, oc, oh, ow0, Hp, Wp, g, k);
+                });
+    }
+}
+
+// grad_wT [K, O] += Σ_{oh, ow} x[c, oh + i − ph, ow + j − pw] · grad_out[:, oh, ow] for one image.
+// KW: kw known at compile time (its KW accumulators stay in registers); 0: known at run time (≤ 16).
+template <int KW>
+void ovec_grad_w_image(float* gwT, const float* x, const float* gimg, const Geometry& g, const Window2d& k,
+                       std::vector<float>& pad_buf, std::vector<float>& gT) {
+    const float* xp = padded_image(pad_buf, x, g, k);
+    const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w, kh = k.kernel_h;
+    const int64_t kw = KW > 0 ? KW : k.kernel_w;
+    gT.resize(static_cast<size_t>(g.P * 16));
+    for (int64_t oc = 0; oc < g.O; oc += 16) {
+        for (int64_t l = 0; l < 16; ++l)  // gT [P, 16]: the gradient of 16 channels per pixel
+            for (int64_t p = 0; p < g.P; ++p) gT[static_cast<size_t>(p * 16 + l)] = gimg[(oc + l) * g.P + p];
+        for (int64_t c = 0; c < g.C; ++c)
+            for (int64_t i = 0; i < kh; ++i) {
+                __m512 acc[KW > 0 ? KW : 16];
+                for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_setzero_ps();
+                for (int64_t oh = 0; oh < g.OH; ++oh) {
+                    const float* xr = xp + (c * Hp + oh + i) * Wp;
+                    const float* gr = gT.data() + oh * g.OW * 16;
+                    for (int64_t ow = 0; ow < g.OW; ++ow) {
+                        const __m512 gv = _mm512_loadu_ps(gr + ow * 16);
+                        for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_fmadd_ps(gv, _mm512_set1_ps(xr[ow + j]), acc[j]);
+                    }
+                }
+                float* dst = gwT + ((c * kh + i) * kw) * g.O + oc;
+                for (int64_t j = 0; j < kw; ++j)
+                    _mm512_storeu_ps(dst + j * g.O, _mm512_add_ps(_mm512_loadu_ps(dst + j * g.O), acc[j]));
+            }
+    }
+}
+
+bool use_ovec(const Geometry& g) { return g.O % 16 == 0; }
+
+// w [O, K] -> wT [K, O]
+std::vector<float> transposed(const float* w, int64_t O, int64_t K) {
+    std::vector<float> t(static_cast<size_t>(O * K));
+    for (int64_t o = 0; o < O; ++o)
+        for (int64_t r = 0; r < K; ++r) t[static_cast<size_t>(r * O + o)] = w[o * K + r];
+    return t;
+}
+
+// One image through whichever direct kernel fits the output channel count.
+void conv_image(float* out, const float* x, const float* w, const float* wT, const float* bias, const Geometry& g,
+                const Window2d& k, std::vector<float>& pad_buf) {
+    if (wT) ovec_conv_image(out, x, wT, bias, g, k, pad_buf);
+    else direct_conv_image(out, x, w, bias, g, k);
+}
+
+}  // namespace
+
+void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g,
+                    const Window2d& k) {
+    const float* bp = b.defined() ? b.data<float>() : nullptr;
+    const std::vector<float> wT = use_ovec(g) ? transposed(w.data<float>(), g.O, g.K) : std::vector<float>();
+    parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
+        std::vector<float> pad_buf;
+        for (int64_t n = n0; n < n1; ++n)
+            conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(),
+                       wT.empty() ? nullptr : wT.data(), bp, g, k, pad_buf);
+    });
+}
+
+namespace {
+
+// grad_w partial sums for output channels o0..o0+OB−1, input channel c and kernel row i, over one image and
+// the output columns w0..w0+nw−1: per output row, the KW shifted input vectors are loaded once and serve all
+// OB channels (OB·KW accumulators in registers). KW = 0: kw known only at run time (up to 16, may spill).
+template <int OB, int KW>
+void direct_grad_w_block(float* part, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
+                         int64_t nw, const Geometry& g, const Window2d& k, const __mmask16* mask) {
+    constexpr int64_t kMax = KW > 0 ? KW : 16;
+    const int64_t kw = KW > 0 ? KW : k.kernel_w;
+    __m512 acc[OB][kMax];
+    for (int q = 0; q < OB; ++q)
+        for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_setzero_ps();
+    const __mmask16 gm = lanes(0, nw);
+    const int64_t oh_lo = std::max<int64_t>(0, k.pad_h - i), oh_hi = std::min(g.OH, g.H + k.pad_h - i);
+    for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        const float* xr = xi + (c * g.H + oh + i - k.pad_h) * g.W + w0 - k.pad_w;
+        __m512 xv[kMax];
+        for (int64_t j = 0; j < kw; ++j) xv[j] = _mm512_maskz_loadu_ps(mask[j], xr + j);
+        for (int q = 0; q < OB; ++q) {
+            const __m512 gv = _mm512_maskz_loadu_ps(gm, gi + ((o0 + q) * g.OH + oh) * g.OW + w0);
+            for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_fmadd_ps(gv, xv[j], acc[q][j]);
+        }
+    }
+    const int64_t khw = k.kernel_h * kw;
+    for (int q = 0; q < OB; ++q) {
+        float* pp = part + ((o0 + q) * g.K + c * khw + i * kw) * 16;
+        for (int64_t j = 0; j < kw; ++j)
+            _mm512_storeu_ps(pp + 16 * j, _mm512_add_ps(_mm512_loadu_ps(pp + 16 * j), acc[q][j]));
+    }
+}
+
+// backward at stride 1, per image:
+//   grad_x = grad_out ⋆ w̃ with w̃[c, o, i, j] = w[o, c, kh−1−i, kw−1−j] and padding kh−1−ph: the "full"
+//            correlation, so it reuses direct_conv_image with the roles of C and O swapped;
+//   grad_w[o, c, i, j] = Σ_{oh, ow} grad_out[o, oh, ow] · x[c, oh + i − ph, ow + j − pw]: register blocks of
+//            4 channels × kw taps (direct_grad_w_block); lane sums reduced once at the end.
+}  // namespace
+
+void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Tensor& w,
+                     const Geometry& g, const Window2d& k) {
+    const int64_t kh = k.kernel_h, kw = k.kernel_w, khw = kh * kw;
+    const float* gp = grad_out.data<float>();
+    const float* xp = x.data<float>();
+    if (grad_x.defined()) {
+        std::vector<float> wt(static_cast<size_t>(g.C * g.O * khw));  // w̃: [C, O, kh, kw]
+        const float* wp = w.data<float>();
+        for (int64_t o = 0; o < g.O; ++o)
+            for (int64_t c = 0; c < g.C; ++c)
+                for (int64_t i = 0; i < kh; ++i)
+                    for (int64_t j = 0; j < kw; ++j)
+                        wt[static_cast<size_t>(((c * g.O + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j))] =
+                            wp[((o * g.C + c) * kh + i) * kw + j];
+        const Window2d kt{kh, kw, 1, 1, kh - 1 - k.pad_h, kw - 1 - k.pad_w};
+        const Geometry gt{g.N, g.O, g.OH, g.OW, g.C, g.H, g.W, g.O * khw, g.H * g.W};
+        // w̃ is [C, O·kh·kw]; the output-channel-vectorised kernel wants it transposed, which is w itself
+        // with its taps flipped: [O·kh·kw, C].
+        std::vector<float> wtT = use_ovec(gt) ? transposed(wt.data(), g.C, gt.K) : std::vector<float>();
+        parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
+            std::vector<float> pad_buf;
+            for (int64_t n = n0; n < n1; ++n)
+                conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(),
+                           wtT.empty() ? nullptr : wtT.data(), nullptr, gt, kt, pad_buf);
+        });
+    }
+    if (!grad_w.defined()) return;
+    if (use_ovec(g)) {
+        // One partial [K, O] per chunk of images, summed in chunk order (the same result on every run).
+        const int64_t grain = image_grain(g, g.N, 2), chunks = (g.N + grain - 1) / grain;
+        std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));
+        parallel_for(g.N, grain, [&](int64_t n0, int64_t n1) {
+            std::vector<float>& gwT = parts[static_cast<size_t>(n0 / grain)];
+            gwT.assign(static_cast<size_t>(g.K * g.O), 0.f);
+            std::vector<float> pad_buf, gT;
+            for (int64_t n = n0; n < n1; ++n) {
+                const float* xi = xp + n * g.C * g.H * g.W;
+                const float* gi = gp + n * g.O * g.P;
+                if (kw == 5) ovec_grad_w_image<5>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+                else if (kw == 3) ovec_grad_w_image<3>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+                else ovec_grad_w_image<0>(gwT.data(), xi, gi, g, k, pad_buf, gT);
+            }
+        });
+        std::vector<float>& gwT = parts[0];
+        for (size_t q = 1; q < parts.size(); ++q)
+            for (size_t r = 0; r < gwT.size(); ++r) gwT[r] += parts[q][r];
+        float* gw = grad_w.data<float>();
+        for (int64_t o = 0; o < g.O; ++o)
+            for (int64_t r = 0; r < g.K; ++r) gw[o * g.K + r] = gwT[static_cast<size_t>(r * g.O + o)];
+        return;
+    }
+    // 16 lane partial sums per weight, one set per chunk of images, summed in chunk order (deterministic).
+    const int64_t grain = image_grain(g, g.N, 2), chunks = (g.N + grain - 1) / grain;
+    std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));
+    auto run = [&](auto kwc, float* part, int64_t n0, int64_t n1) {
+        std::vector<__mmask16> mask(static_cast<size_t>(kw));
+        auto block = [&](auto ob, const float* gi, const float* xi, int64_t o0, int64_t c, int64_t i, int64_t w0,
+                         int64_t nw) {
+            direct_grad_w_block<decltype(ob)::value, decltype(kwc)::value>(part, gi, xi, o0, c, i, w0, nw, g, k,
+                                                                           mask.data());
+        };
+        for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
+            const int64_t nw = std::min<int64_t>(16, g.OW - w0);
+            for (int64_t j = 0; j < kw; ++j) {
+                int64_t lo, hi;
+                tap_lanes(j, w0, nw, g.W, k.pad_w, lo, hi);
+                mask[static_cast<size_t>(j)] = lanes(lo, hi);
+            }
+            for (int64_t n = n0; n < n1; ++n) {
+                const float* gi = gp + n * g.O * g.P;
+                const float* xi = xp + n * g.C * g.H * g.W;
+                for (int64_t c = 0; c < g.C; ++c)
+                    for (int64_t i = 0; i < kh; ++i) {
+                        int64_t o0 = 0;
+                        for (; o0 + 4 <= g.O; o0 += 4) block(std::integral_constant<int, 4>{}, gi, xi, o0, c, i, w0, nw);
+                        switch (g.O - o0) {
+                            case 3: block(std::integral_constant<int, 3>{}, gi, xi, o0, c, i, w0, nw); break;
+                            case 2: block(std::integral_constant<int, 2>{}, gi, xi, o0, c, i, w0, nw); break;
+                            case 1: block(std::integral_constant<int, 1>{}, gi, xi, o0, c, i, w0, nw); break;
+                            default: break;
+                        }
+                    }
+            }
+        }
+    };
+    parallel_for(g.N, grain, [&](int64_t n0, int64_t n1) {
+        std::vector<float>& part = parts[static_cast<size_t>(n0 / grain)];
+        part.assign(static_cast<size_t>(g.O * g.K * 16), 0.f);
+        if (kw == 5) run(std::integral_constant<int, 5>{}, part.data(), n0, n1);
+        else if (kw == 3) run(std::integral_constant<int, 3>{}, part.data(), n0, n1);
+        else run(std::integral_constant<int, 0>{}, part.data(), n0, n1);
+    });
+    std::vector<float>& part = parts[0];
+    for (size_t q = 1; q < parts.size(); ++q)
+        for (size_t r = 0; r < part.size(); ++r) part[r] += parts[q][r];
+    float* gw = grad_w.data<float>();
+    for (int64_t r = 0; r < g.O * g.K; ++r) gw[r] = _mm512_reduce_add_ps(_mm512_loadu_ps(part.data() + 16 * r));
+}
+
+}  // namespace bp::cpu::conv
+#endif
