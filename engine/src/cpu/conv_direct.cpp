@@ -13,6 +13,11 @@
 #include "cpu/conv_unroll.h"
 #include "cpu/parallel.h"
 
+// Every loop over a register block (accumulators, loaded vectors) is unrolled before GCC's -O3 loop passes
+// see it: otherwise GCC 12 keeps the accumulator array in memory as well and stores all of it to the stack
+// on every iteration of the loop around (measured: grad_w's inner loop ran at half speed).
+#define BP_UNROLL _Pragma("GCC unroll 16")
+
 namespace bp::cpu::conv {
 
 // ---- Direct convolution vectorised along the output row ----
@@ -39,7 +44,7 @@ template <int OB>
 void direct_block(float* out, const float* x, const float* w, const float* bias, int64_t o0, int64_t oh, int64_t w0,
                   int64_t n, const Geometry& g, const Window2d& k, const __mmask16* tap_mask) {
     __m512 acc[OB];
-    for (int q = 0; q < OB; ++q) acc[q] = _mm512_set1_ps(bias ? bias[o0 + q] : 0.f);
+    BP_UNROLL for (int q = 0; q < OB; ++q) acc[q] = _mm512_set1_ps(bias ? bias[o0 + q] : 0.f);
     const int64_t K = g.K, khw = k.kernel_h * k.kernel_w;
     for (int64_t c = 0; c < g.C; ++c)
         for (int64_t i = 0; i < k.kernel_h; ++i) {
@@ -47,13 +52,13 @@ void direct_block(float* out, const float* x, const float* w, const float* bias,
             if (ih < 0 || ih >= g.H) continue;
             const float* xr = x + (c * g.H + ih) * g.W + w0 - k.pad_w;
             const float* wr = w + o0 * K + c * khw + i * k.kernel_w;
-            for (int64_t j = 0; j < k.kernel_w; ++j) {
+            BP_UNROLL for (int64_t j = 0; j < k.kernel_w; ++j) {
                 const __m512 v = _mm512_maskz_loadu_ps(tap_mask[j], xr + j);
-                for (int q = 0; q < OB; ++q) acc[q] = _mm512_fmadd_ps(v, _mm512_set1_ps(wr[q * K + j]), acc[q]);
+                BP_UNROLL for (int q = 0; q < OB; ++q) acc[q] = _mm512_fmadd_ps(v, _mm512_set1_ps(wr[q * K + j]), acc[q]);
             }
         }
     const __mmask16 m = lanes(0, n);
-    for (int q = 0; q < OB; ++q) _mm512_mask_storeu_ps(out + ((o0 + q) * g.OH + oh) * g.OW + w0, m, acc[q]);
+    BP_UNROLL for (int q = 0; q < OB; ++q) _mm512_mask_storeu_ps(out + ((o0 + q) * g.OH + oh) * g.OW + w0, m, acc[q]);
 }
 
 // out = x ⋆ w + b for one image at stride 1 (the geometry's own padding).
@@ -62,7 +67,7 @@ void direct_conv_image(float* out, const float* x, const float* w, const float* 
     std::vector<__mmask16> mask(static_cast<size_t>(k.kernel_w));
     for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
         const int64_t n = std::min<int64_t>(16, g.OW - w0);
-        for (int64_t j = 0; j < k.kernel_w; ++j) {
+        BP_UNROLL for (int64_t j = 0; j < k.kernel_w; ++j) {
             int64_t lo, hi;
             tap_lanes(j, w0, n, g.W, k.pad_w, lo, hi);
             mask[static_cast<size_t>(j)] = lanes(lo, hi);
@@ -116,18 +121,18 @@ template <int PB>
 inline void ovec_block(float* out, const float* xp, const float* wT, __m512 b0, __m512i to_channels, int64_t oc,
                        int64_t oh, int64_t ow0, int64_t Hp, int64_t Wp, const Geometry& g, const Window2d& k) {
     __m512 acc[PB];
-    for (int q = 0; q < PB; ++q) acc[q] = b0;
+    BP_UNROLL for (int q = 0; q < PB; ++q) acc[q] = b0;
     for (int64_t c = 0; c < g.C; ++c)
         for (int64_t i = 0; i < k.kernel_h; ++i) {
             const float* xr = xp + (c * Hp + oh + i) * Wp + ow0;
             const float* wr = wT + ((c * k.kernel_h + i) * k.kernel_w) * g.O + oc;
-            for (int64_t j = 0; j < k.kernel_w; ++j) {
+            BP_UNROLL for (int64_t j = 0; j < k.kernel_w; ++j) {
                 const __m512 wv = _mm512_loadu_ps(wr + j * g.O);
-                for (int q = 0; q < PB; ++q) acc[q] = _mm512_fmadd_ps(wv, _mm512_set1_ps(xr[q + j]), acc[q]);
+                BP_UNROLL for (int q = 0; q < PB; ++q) acc[q] = _mm512_fmadd_ps(wv, _mm512_set1_ps(xr[q + j]), acc[q]);
             }
         }
     float* o = out + oc * g.P + oh * g.OW + ow0;  // lane l goes to channel oc + l
-    for (int q = 0; q < PB; ++q) _mm512_i32scatter_ps(o + q, to_channels, acc[q], 4);
+    BP_UNROLL for (int q = 0; q < PB; ++q) _mm512_i32scatter_ps(o + q, to_channels, acc[q], 4);
 }
 
 // out [O, OH, OW] = conv(x) + bias for one image; wT: [K, O].
@@ -162,17 +167,17 @@ void ovec_grad_w_image(float* gwT, const float* x, const float* gimg, const Geom
         for (int64_t c = 0; c < g.C; ++c)
             for (int64_t i = 0; i < kh; ++i) {
                 __m512 acc[KW > 0 ? KW : 16];
-                for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_setzero_ps();
+                BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_setzero_ps();
                 for (int64_t oh = 0; oh < g.OH; ++oh) {
                     const float* xr = xp + (c * Hp + oh + i) * Wp;
                     const float* gr = gT.data() + oh * g.OW * 16;
                     for (int64_t ow = 0; ow < g.OW; ++ow) {
                         const __m512 gv = _mm512_loadu_ps(gr + ow * 16);
-                        for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_fmadd_ps(gv, _mm512_set1_ps(xr[ow + j]), acc[j]);
+                        BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_fmadd_ps(gv, _mm512_set1_ps(xr[ow + j]), acc[j]);
                     }
                 }
                 float* dst = gwT + ((c * kh + i) * kw) * g.O + oc;
-                for (int64_t j = 0; j < kw; ++j)
+                BP_UNROLL for (int64_t j = 0; j < kw; ++j)
                     _mm512_storeu_ps(dst + j * g.O, _mm512_add_ps(_mm512_loadu_ps(dst + j * g.O), acc[j]));
             }
     }
@@ -220,30 +225,72 @@ void direct_grad_w_block(float* part, const float* gi, const float* xi, int64_t 
     constexpr int64_t kMax = KW > 0 ? KW : 16;
     const int64_t kw = KW > 0 ? KW : k.kernel_w;
     __m512 acc[OB][kMax];
-    for (int q = 0; q < OB; ++q)
-        for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_setzero_ps();
+    BP_UNROLL for (int q = 0; q < OB; ++q)
+        BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_setzero_ps();
     const __mmask16 gm = lanes(0, nw);
     const int64_t oh_lo = std::max<int64_t>(0, k.pad_h - i), oh_hi = std::min(g.OH, g.H + k.pad_h - i);
     for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
         const float* xr = xi + (c * g.H + oh + i - k.pad_h) * g.W + w0 - k.pad_w;
         __m512 xv[kMax];
-        for (int64_t j = 0; j < kw; ++j) xv[j] = _mm512_maskz_loadu_ps(mask[j], xr + j);
-        for (int q = 0; q < OB; ++q) {
+        BP_UNROLL for (int64_t j = 0; j < kw; ++j) xv[j] = _mm512_maskz_loadu_ps(mask[j], xr + j);
+        BP_UNROLL for (int q = 0; q < OB; ++q) {
             const __m512 gv = _mm512_maskz_loadu_ps(gm, gi + ((o0 + q) * g.OH + oh) * g.OW + w0);
-            for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_fmadd_ps(gv, xv[j], acc[q][j]);
+            BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_fmadd_ps(gv, xv[j], acc[q][j]);
         }
     }
     const int64_t khw = k.kernel_h * kw;
-    for (int q = 0; q < OB; ++q) {
+    BP_UNROLL for (int q = 0; q < OB; ++q) {
         float* pp = part + ((o0 + q) * g.K + c * khw + i * kw) * 16;
-        for (int64_t j = 0; j < kw; ++j)
+        BP_UNROLL for (int64_t j = 0; j < kw; ++j)
             _mm512_storeu_ps(pp + 16 * j, _mm512_add_ps(_mm512_loadu_ps(pp + 16 * j), acc[q][j]));
     }
 }
 
+// grad_col [K, P] = wᵀ @ grad_out for one image (w [O, K], grad_out [O, P]; grad_col's rows ld ≥ P apart,
+// ld a multiple of 16): register blocks of RB rows × PV vectors of 16 pixels, one broadcast weight and one
+// pixel vector per FMA operand pair, every FMA on real data (the full correlation that computes grad_x
+// directly runs its taps over the zero border too: at the speedrun's 10×10 -> 14×14 half of its FMAs).
+template <int RB, int PV>
+inline void grad_col_block(float* gcol, int64_t ld, const float* w, const float* gimg, int64_t r0, int64_t v0,
+                           const Geometry& g) {
+    __m512 acc[RB][PV];
+    BP_UNROLL for (int a = 0; a < RB; ++a)
+        BP_UNROLL for (int v = 0; v < PV; ++v) acc[a][v] = _mm512_setzero_ps();
+    const int64_t tail = g.P - (v0 + PV - 1) * 16;  // lanes of the last vector (may be < 16)
+    const __mmask16 last = lanes(0, std::min<int64_t>(16, tail));
+    for (int64_t o = 0; o < g.O; ++o) {
+        const float* gr = gimg + o * g.P + v0 * 16;
+        __m512 gv[PV];
+        BP_UNROLL for (int v = 0; v + 1 < PV; ++v) gv[v] = _mm512_loadu_ps(gr + 16 * v);
+        gv[PV - 1] = _mm512_maskz_loadu_ps(last, gr + 16 * (PV - 1));
+        const float* wr = w + o * g.K + r0;
+        BP_UNROLL for (int a = 0; a < RB; ++a) {
+            const __m512 wv = _mm512_set1_ps(wr[a]);
+            BP_UNROLL for (int v = 0; v < PV; ++v) acc[a][v] = _mm512_fmadd_ps(wv, gv[v], acc[a][v]);
+        }
+    }
+    BP_UNROLL for (int a = 0; a < RB; ++a)
+        BP_UNROLL for (int v = 0; v < PV; ++v) _mm512_storeu_ps(gcol + (r0 + a) * ld + (v0 + v) * 16, acc[a][v]);
+}
+
+void grad_col_image(float* gcol, int64_t ld, const float* w, const float* gimg, const Geometry& g) {
+    constexpr int kRB = 4, kPV = 4;
+    const int64_t vecs = (g.P + 15) / 16;
+    for (int64_t v0 = 0; v0 < vecs; v0 += kPV)
+        with_static<kPV>(std::min<int64_t>(kPV, vecs - v0), [&](auto pv) {
+            int64_t r0 = 0;
+            for (; r0 + kRB <= g.K; r0 += kRB) grad_col_block<kRB, decltype(pv)::value>(gcol, ld, w, gimg, r0, v0, g);
+            if (r0 < g.K)
+                with_static<kRB - 1>(g.K - r0, [&](auto rb) {
+                    grad_col_block<decltype(rb)::value, decltype(pv)::value>(gcol, ld, w, gimg, r0, v0, g);
+                });
+        });
+}
+
 // backward at stride 1, per image:
-//   grad_x = grad_out ⋆ w̃ with w̃[c, o, i, j] = w[o, c, kh−1−i, kw−1−j] and padding kh−1−ph: the "full"
-//            correlation, so it reuses direct_conv_image with the roles of C and O swapped;
+//   grad_x = col2im(wᵀ @ grad_out) (grad_col_image, then conv_unroll.h's col2im); where C is a multiple of
+//            16, the "full" correlation grad_out ⋆ w̃ instead, w̃[c, o, i, j] = w[o, c, kh−1−i, kw−1−j] with
+//            padding kh−1−ph, through the output-channel-vectorised forward kernel (C and O swapped);
 //   grad_w[o, c, i, j] = Σ_{oh, ow} grad_out[o, oh, ow] · x[c, oh + i − ph, ow + j − pw]: register blocks of
 //            4 channels × kw taps (direct_grad_w_block); lane sums reduced once at the end.
 }  // namespace
@@ -253,13 +300,22 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
     const int64_t kh = k.kernel_h, kw = k.kernel_w, khw = kh * kw;
     const float* gp = grad_out.data<float>();
     const float* xp = x.data<float>();
-    if (grad_x.defined()) {
+    if (grad_x.defined() && g.C % 16 != 0) {
+        const int64_t ld = (g.P + 15) / 16 * 16;
+        parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
+            std::vector<float> gcol(static_cast<size_t>(g.K * ld));
+            for (int64_t n = n0; n < n1; ++n) {
+                grad_col_image(gcol.data(), ld, w.data<float>(), gp + n * g.O * g.P, g);
+                col2im(grad_x.data<float>() + n * g.C * g.H * g.W, gcol.data(), ld, g, k);
+            }
+        });
+    } else if (grad_x.defined()) {
         std::vector<float> wt(static_cast<size_t>(g.C * g.O * khw));  // w̃: [C, O, kh, kw]
         const float* wp = w.data<float>();
         for (int64_t o = 0; o < g.O; ++o)
             for (int64_t c = 0; c < g.C; ++c)
                 for (int64_t i = 0; i < kh; ++i)
-                    for (int64_t j = 0; j < kw; ++j)
+                    BP_UNROLL for (int64_t j = 0; j < kw; ++j)
                         wt[static_cast<size_t>(((c * g.O + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j))] =
                             wp[((o * g.C + c) * kh + i) * kw + j];
         const Window2d kt{kh, kw, 1, 1, kh - 1 - k.pad_h, kw - 1 - k.pad_w};
@@ -311,7 +367,7 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
         };
         for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
             const int64_t nw = std::min<int64_t>(16, g.OW - w0);
-            for (int64_t j = 0; j < kw; ++j) {
+            BP_UNROLL for (int64_t j = 0; j < kw; ++j) {
                 int64_t lo, hi;
                 tap_lanes(j, w0, nw, g.W, k.pad_w, lo, hi);
                 mask[static_cast<size_t>(j)] = lanes(lo, hi);
