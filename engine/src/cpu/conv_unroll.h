@@ -125,33 +125,48 @@ void col2im_add(T* x, const T* col, int64_t ld, const Geometry& g, const Window2
 }
 
 // x = col2im(col) for one image: overwrites x [C, H, W]. At stride 1 with AVX-512 (float), each run of 16
-// x columns is summed in a register over the kh·kw windows that read it and stored once: accumulating in
+// x columns is summed in registers over the kh·kw windows that read it and stored once: accumulating in
 // memory instead makes every masked load wait for the masked store just before it to the same address.
+// The lane masks of each tap column j depend only on the run, so they are made once per run; two
+// accumulators (even and odd j) halve the chain of dependent adds.
+#if defined(__AVX512F__)
+template <int KW>
+void col2im_rows_f32(float* x, const float* col, int64_t ld, const Geometry& g, const Window2d& k) {
+    const int64_t kh = k.kernel_h, kw = KW > 0 ? KW : k.kernel_w, ph = k.pad_h, pw = k.pad_w;
+    __mmask16 mask[16];
+    for (int64_t w0 = 0; w0 < g.W; w0 += 16) {
+        const int64_t n = std::min<int64_t>(16, g.W - w0);
+        for (int64_t j = 0; j < kw; ++j) {  // lane l is x column w0 + l, read by output column w0 + l + pw − j
+            const int64_t lo = std::clamp<int64_t>(j - pw - w0, 0, n);
+            mask[j] = lanes(lo, std::clamp<int64_t>(g.OW + j - pw - w0, lo, n));
+        }
+        for (int64_t c = 0; c < g.C; ++c)
+            for (int64_t ih = 0; ih < g.H; ++ih) {
+                __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+                const int64_t i_lo = std::max<int64_t>(0, ih + ph - g.OH + 1), i_hi = std::min(kh, ih + ph + 1);
+                for (int64_t i = i_lo; i < i_hi; ++i) {  // output row oh = ih + ph − i
+                    const float* src = col + (c * kh + i) * kw * ld + (ih + ph - i) * g.OW + w0 + pw;
+                    int64_t j = 0;
+                    for (; j + 1 < kw; j += 2) {
+                        acc0 = _mm512_add_ps(acc0, _mm512_maskz_loadu_ps(mask[j], src + j * ld - j));
+                        acc1 = _mm512_add_ps(acc1, _mm512_maskz_loadu_ps(mask[j + 1], src + (j + 1) * ld - j - 1));
+                    }
+                    if (j < kw) acc0 = _mm512_add_ps(acc0, _mm512_maskz_loadu_ps(mask[j], src + j * ld - j));
+                }
+                _mm512_mask_storeu_ps(x + (c * g.H + ih) * g.W + w0, lanes(0, n), _mm512_add_ps(acc0, acc1));
+            }
+    }
+}
+#endif
+
 template <class T>
 void col2im(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k) {
 #if defined(__AVX512F__)
     if constexpr (std::is_same_v<T, float>) {
-        if (k.stride_h == 1 && k.stride_w == 1) {
-            for (int64_t c = 0; c < g.C; ++c)
-                for (int64_t ih = 0; ih < g.H; ++ih)
-                    for (int64_t w0 = 0; w0 < g.W; w0 += 16) {
-                        const int64_t n = std::min<int64_t>(16, g.W - w0);
-                        __m512 acc = _mm512_setzero_ps();
-                        for (int64_t i = 0; i < k.kernel_h; ++i) {
-                            const int64_t oh = ih + k.pad_h - i;
-                            if (oh < 0 || oh >= g.OH) continue;
-                            for (int64_t j = 0; j < k.kernel_w; ++j) {
-                                // lane l is x column w0 + l, read by output column ow = w0 + l + pw − j
-                                const int64_t lo = std::clamp<int64_t>(j - k.pad_w - w0, 0, n);
-                                const int64_t hi = std::clamp<int64_t>(g.OW + j - k.pad_w - w0, lo, n);
-                                if (lo == hi) continue;
-                                const float* src =
-                                    col + ((c * k.kernel_h + i) * k.kernel_w + j) * ld + oh * g.OW + w0 + k.pad_w - j;
-                                acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(lanes(lo, hi), src));
-                            }
-                        }
-                        _mm512_mask_storeu_ps(x + (c * g.H + ih) * g.W + w0, lanes(0, n), acc);
-                    }
+        if (k.stride_h == 1 && k.stride_w == 1 && k.kernel_w <= 16) {
+            if (k.kernel_w == 5) col2im_rows_f32<5>(x, col, ld, g, k);
+            else if (k.kernel_w == 3) col2im_rows_f32<3>(x, col, ld, g, k);
+            else col2im_rows_f32<0>(x, col, ld, g, k);
             return;
         }
     }
