@@ -39,52 +39,75 @@ inline void tap_lanes(int64_t j, int64_t w0, int64_t n, int64_t W, int64_t pw, i
     hi = std::clamp<int64_t>(W + pw - j - w0, lo, n);
 }
 
-// out[o0 + q, oh, w0 : w0 + n] for q < OB, one image.  x: [C, H, W]  w: [O, C, kh, kw]  out: [O, OH, OW]
-template <int OB>
-void direct_block(float* out, const float* x, const float* w, const float* bias, int64_t o0, int64_t oh, int64_t w0,
-                  int64_t n, const Geometry& g, const Window2d& k, const __mmask16* tap_mask) {
-    __m512 acc[OB];
-    BP_UNROLL for (int q = 0; q < OB; ++q) acc[q] = _mm512_set1_ps(bias ? bias[o0 + q] : 0.f);
-    const int64_t K = g.K, khw = k.kernel_h * k.kernel_w;
+// out[o0 + q, oh, w0 + 16r : w0 + 16r + 16] for q < OB and r < R runs of 16 columns, one image.
+// x: [C, H, W]  wT: [K, O] (w tap-major, so one tap's OB weights are one pointer's consecutive floats)
+// out: [O, OH, OW]. tap_mask[16r + j]: the lanes of run r whose input column for tap j is inside the image;
+// out_mask[r]: its lanes inside the output. R = 2 shares each weight broadcast between two runs (OW ≤ 32).
+template <int OB, int R>
+void direct_block(float* out, const float* x, const float* wT, const float* bias, int64_t o0, int64_t oh, int64_t w0,
+                  const Geometry& g, const Window2d& k, const __mmask16* tap_mask, const __mmask16* out_mask) {
+    __m512 acc[R][OB];
+    BP_UNROLL for (int q = 0; q < OB; ++q) {
+        const __m512 b = _mm512_set1_ps(bias ? bias[o0 + q] : 0.f);
+        BP_UNROLL for (int r = 0; r < R; ++r) acc[r][q] = b;
+    }
+    const int64_t O = g.O, kw = k.kernel_w;
     for (int64_t c = 0; c < g.C; ++c)
         for (int64_t i = 0; i < k.kernel_h; ++i) {
             const int64_t ih = oh + i - k.pad_h;
             if (ih < 0 || ih >= g.H) continue;
             const float* xr = x + (c * g.H + ih) * g.W + w0 - k.pad_w;
-            const float* wr = w + o0 * K + c * khw + i * k.kernel_w;
-            BP_UNROLL for (int64_t j = 0; j < k.kernel_w; ++j) {
-                const __m512 v = _mm512_maskz_loadu_ps(tap_mask[j], xr + j);
-                BP_UNROLL for (int q = 0; q < OB; ++q) acc[q] = _mm512_fmadd_ps(v, _mm512_set1_ps(wr[q * K + j]), acc[q]);
+            const float* wr = wT + (c * k.kernel_h + i) * kw * O + o0;
+            for (int64_t j = 0; j < kw; ++j, wr += O) {
+                __m512 v[R];
+                BP_UNROLL for (int r = 0; r < R; ++r) v[r] = _mm512_maskz_loadu_ps(tap_mask[16 * r + j], xr + j + 16 * r);
+                BP_UNROLL for (int q = 0; q < OB; ++q) {
+                    const __m512 wv = _mm512_set1_ps(wr[q]);
+                    BP_UNROLL for (int r = 0; r < R; ++r) acc[r][q] = _mm512_fmadd_ps(v[r], wv, acc[r][q]);
+                }
             }
         }
-    const __mmask16 m = lanes(0, n);
-    BP_UNROLL for (int q = 0; q < OB; ++q) _mm512_mask_storeu_ps(out + ((o0 + q) * g.OH + oh) * g.OW + w0, m, acc[q]);
+    BP_UNROLL for (int q = 0; q < OB; ++q)
+        BP_UNROLL for (int r = 0; r < R; ++r)
+            _mm512_mask_storeu_ps(out + ((o0 + q) * g.OH + oh) * g.OW + w0 + 16 * r, out_mask[r], acc[r][q]);
 }
 
-// out = x ⋆ w + b for one image at stride 1 (the geometry's own padding).
-void direct_conv_image(float* out, const float* x, const float* w, const float* bias, const Geometry& g,
+// Calls f(std::integral_constant<int, n>) for a run-time n in [1, N]: register blocks need compile-time sizes.
+template <int N, class F>
+inline void with_static(int64_t n, F&& f) {
+    if constexpr (N > 1)
+        if (n < N) return with_static<N - 1>(n, f);
+    f(std::integral_constant<int, N>{});
+}
+
+// out = x ⋆ w + b for one image at stride 1 (the geometry's own padding); wT: [K, O].
+void direct_conv_image(float* out, const float* x, const float* wT, const float* bias, const Geometry& g,
                        const Window2d& k) {
-    std::vector<__mmask16> mask(static_cast<size_t>(k.kernel_w));
-    for (int64_t w0 = 0; w0 < g.OW; w0 += 16) {
-        const int64_t n = std::min<int64_t>(16, g.OW - w0);
-        BP_UNROLL for (int64_t j = 0; j < k.kernel_w; ++j) {
-            int64_t lo, hi;
-            tap_lanes(j, w0, n, g.W, k.pad_w, lo, hi);
-            mask[static_cast<size_t>(j)] = lanes(lo, hi);
+    __mmask16 tap_mask[32], out_mask[2];
+    for (int64_t w0 = 0; w0 < g.OW; w0 += 32) {
+        const int64_t runs = std::min<int64_t>(2, (g.OW - w0 + 15) / 16);
+        for (int64_t r = 0; r < runs; ++r) {
+            const int64_t c0 = w0 + 16 * r, n = std::min<int64_t>(16, g.OW - c0);
+            out_mask[r] = lanes(0, n);
+            for (int64_t j = 0; j < k.kernel_w; ++j) {
+                int64_t lo, hi;
+                tap_lanes(j, c0, n, g.W, k.pad_w, lo, hi);
+                tap_mask[16 * r + j] = lanes(lo, hi);
+            }
         }
         for (int64_t oh = 0; oh < g.OH; ++oh) {
-            int64_t o0 = 0;
-            for (; o0 + 8 <= g.O; o0 += 8) direct_block<8>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data());
-            switch (g.O - o0) {
-                case 7: direct_block<7>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
-                case 6: direct_block<6>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
-                case 5: direct_block<5>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
-                case 4: direct_block<4>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
-                case 3: direct_block<3>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
-                case 2: direct_block<2>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
-                case 1: direct_block<1>(out, x, w, bias, o0, oh, w0, n, g, k, mask.data()); break;
-                default: break;
-            }
+            auto blocks = [&](auto rc) {
+                constexpr int R = decltype(rc)::value;
+                int64_t o0 = 0;
+                constexpr int kOB = R == 1 ? 8 : 6;  // ≤ 16 accumulators
+                for (; o0 + kOB <= g.O; o0 += kOB) direct_block<kOB, R>(out, x, wT, bias, o0, oh, w0, g, k, tap_mask, out_mask);
+                if (o0 < g.O)
+                    with_static<kOB - 1>(g.O - o0, [&](auto ob) {
+                        direct_block<decltype(ob)::value, R>(out, x, wT, bias, o0, oh, w0, g, k, tap_mask, out_mask);
+                    });
+            };
+            if (runs == 2) blocks(std::integral_constant<int, 2>{});
+            else blocks(std::integral_constant<int, 1>{});
         }
     }
 }
@@ -108,13 +131,6 @@ const float* padded_image(std::vector<float>& buf, const float* x, const Geometr
     return buf.data();
 }
 
-// Calls f(std::integral_constant<int, n>) for a run-time n in [1, N]: register blocks need compile-time sizes.
-template <int N, class F>
-inline void with_static(int64_t n, F&& f) {
-    if constexpr (N > 1)
-        if (n < N) return with_static<N - 1>(n, f);
-    f(std::integral_constant<int, N>{});
-}
 
 // acc[q] (pixel ow0 + q of row oh, 16 channels from oc) = bias + Σ_taps wT[tap, oc..] · x[tap-shifted pixel]
 template <int PB>
@@ -194,10 +210,10 @@ std::vector<float> transposed(const float* w, int64_t O, int64_t K) {
 }
 
 // One image through whichever direct kernel fits the output channel count.
-void conv_image(float* out, const float* x, const float* w, const float* wT, const float* bias, const Geometry& g,
-                const Window2d& k, std::vector<float>& pad_buf) {
-    if (wT) ovec_conv_image(out, x, wT, bias, g, k, pad_buf);
-    else direct_conv_image(out, x, w, bias, g, k);
+void conv_image(float* out, const float* x, const float* wT, const float* bias, const Geometry& g, const Window2d& k,
+                std::vector<float>& pad_buf) {
+    if (use_ovec(g)) ovec_conv_image(out, x, wT, bias, g, k, pad_buf);
+    else direct_conv_image(out, x, wT, bias, g, k);
 }
 
 }  // namespace
@@ -205,12 +221,12 @@ void conv_image(float* out, const float* x, const float* w, const float* wT, con
 void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b, const Geometry& g,
                     const Window2d& k) {
     const float* bp = b.defined() ? b.data<float>() : nullptr;
-    const std::vector<float> wT = use_ovec(g) ? transposed(w.data<float>(), g.O, g.K) : std::vector<float>();
+    const std::vector<float> wT = transposed(w.data<float>(), g.O, g.K);
     parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
         std::vector<float> pad_buf;
         for (int64_t n = n0; n < n1; ++n)
-            conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, w.data<float>(),
-                       wT.empty() ? nullptr : wT.data(), bp, g, k, pad_buf);
+            conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, wT.data(), bp, g, k,
+                       pad_buf);
     });
 }
 
@@ -322,12 +338,12 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
         const Geometry gt{g.N, g.O, g.OH, g.OW, g.C, g.H, g.W, g.O * khw, g.H * g.W};
         // w̃ is [C, O·kh·kw]; the output-channel-vectorised kernel wants it transposed, which is w itself
         // with its taps flipped: [O·kh·kw, C].
-        std::vector<float> wtT = use_ovec(gt) ? transposed(wt.data(), g.C, gt.K) : std::vector<float>();
+        const std::vector<float> wtT = transposed(wt.data(), g.C, gt.K);
         parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
             std::vector<float> pad_buf;
             for (int64_t n = n0; n < n1; ++n)
-                conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wt.data(),
-                           wtT.empty() ? nullptr : wtT.data(), nullptr, gt, kt, pad_buf);
+                conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wtT.data(), nullptr, gt,
+                           kt, pad_buf);
         });
     }
     if (!grad_w.defined()) return;
