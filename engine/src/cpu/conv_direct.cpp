@@ -168,34 +168,50 @@ void ovec_conv_image(float* out, const float* x, const float* wT, const float* b
     }
 }
 
+// gwT rows (c, i + r, j) for r < IR += Σ_{oh, ow} xp[c, oh + i + r, ow + j] · gT[oh, ow, :] (16 channels):
+// IR kernel rows share each gradient vector, so IR·kw accumulators (≥ 8 FMA chains keep both FMA pipes busy).
+template <int KW, int IR>
+inline void ovec_grad_w_rows(float* gwT, const float* xp, const float* gT, int64_t c, int64_t i, int64_t oc,
+                             int64_t Hp, int64_t Wp, const Geometry& g, const Window2d& k) {
+    constexpr int kMax = KW > 0 ? KW : 16;
+    const int64_t kw = KW > 0 ? KW : k.kernel_w;
+    __m512 acc[IR][kMax];
+    BP_UNROLL for (int r = 0; r < IR; ++r)
+        BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[r][j] = _mm512_setzero_ps();
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+        const float* xr = xp + (c * Hp + oh + i) * Wp;
+        const float* gr = gT + oh * g.OW * 16;
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+            const __m512 gv = _mm512_loadu_ps(gr + ow * 16);
+            BP_UNROLL for (int r = 0; r < IR; ++r)
+                BP_UNROLL for (int64_t j = 0; j < kw; ++j)
+                    acc[r][j] = _mm512_fmadd_ps(gv, _mm512_set1_ps(xr[r * Wp + ow + j]), acc[r][j]);
+        }
+    }
+    BP_UNROLL for (int r = 0; r < IR; ++r) {
+        float* dst = gwT + ((c * k.kernel_h + i + r) * kw) * g.O + oc;
+        BP_UNROLL for (int64_t j = 0; j < kw; ++j)
+            _mm512_storeu_ps(dst + j * g.O, _mm512_add_ps(_mm512_loadu_ps(dst + j * g.O), acc[r][j]));
+    }
+}
+
 // grad_wT [K, O] += Σ_{oh, ow} x[c, oh + i − ph, ow + j − pw] · grad_out[:, oh, ow] for one image.
-// KW: kw known at compile time (its KW accumulators stay in registers); 0: known at run time (≤ 16).
+// KW: kw known at compile time (two kernel rows per register block); 0: known at run time (≤ 16, one row).
 template <int KW>
 void ovec_grad_w_image(float* gwT, const float* x, const float* gimg, const Geometry& g, const Window2d& k,
                        std::vector<float>& pad_buf, std::vector<float>& gT) {
     const float* xp = padded_image(pad_buf, x, g, k);
     const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w, kh = k.kernel_h;
-    const int64_t kw = KW > 0 ? KW : k.kernel_w;
     gT.resize(static_cast<size_t>(g.P * 16));
     for (int64_t oc = 0; oc < g.O; oc += 16) {
         for (int64_t l = 0; l < 16; ++l)  // gT [P, 16]: the gradient of 16 channels per pixel
             for (int64_t p = 0; p < g.P; ++p) gT[static_cast<size_t>(p * 16 + l)] = gimg[(oc + l) * g.P + p];
-        for (int64_t c = 0; c < g.C; ++c)
-            for (int64_t i = 0; i < kh; ++i) {
-                __m512 acc[KW > 0 ? KW : 16];
-                BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_setzero_ps();
-                for (int64_t oh = 0; oh < g.OH; ++oh) {
-                    const float* xr = xp + (c * Hp + oh + i) * Wp;
-                    const float* gr = gT.data() + oh * g.OW * 16;
-                    for (int64_t ow = 0; ow < g.OW; ++ow) {
-                        const __m512 gv = _mm512_loadu_ps(gr + ow * 16);
-                        BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[j] = _mm512_fmadd_ps(gv, _mm512_set1_ps(xr[ow + j]), acc[j]);
-                    }
-                }
-                float* dst = gwT + ((c * kh + i) * kw) * g.O + oc;
-                BP_UNROLL for (int64_t j = 0; j < kw; ++j)
-                    _mm512_storeu_ps(dst + j * g.O, _mm512_add_ps(_mm512_loadu_ps(dst + j * g.O), acc[j]));
-            }
+        for (int64_t c = 0; c < g.C; ++c) {
+            int64_t i = 0;
+            if constexpr (KW > 0)
+                for (; i + 2 <= kh; i += 2) ovec_grad_w_rows<KW, 2>(gwT, xp, gT.data(), c, i, oc, Hp, Wp, g, k);
+            for (; i < kh; ++i) ovec_grad_w_rows<KW, 1>(gwT, xp, gT.data(), c, i, oc, Hp, Wp, g, k);
+        }
     }
 }
 
@@ -245,12 +261,15 @@ void direct_grad_w_block(float* part, const float* gi, const float* xi, int64_t 
         BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_setzero_ps();
     const __mmask16 gm = lanes(0, nw);
     const int64_t oh_lo = std::max<int64_t>(0, k.pad_h - i), oh_hi = std::min(g.OH, g.H + k.pad_h - i);
-    for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
-        const float* xr = xi + (c * g.H + oh + i - k.pad_h) * g.W + w0 - k.pad_w;
+    // Pointers stepped row by row (no index arithmetic in the loop): x row oh + i − ph, grad_out row oh.
+    const int64_t P = g.P, OW = g.OW, W = g.W;
+    const float* xr = xi + (c * g.H + oh_lo + i - k.pad_h) * W + w0 - k.pad_w;
+    const float* gr = gi + o0 * P + oh_lo * OW + w0;
+    for (int64_t oh = oh_lo; oh < oh_hi; ++oh, xr += W, gr += OW) {
         __m512 xv[kMax];
         BP_UNROLL for (int64_t j = 0; j < kw; ++j) xv[j] = _mm512_maskz_loadu_ps(mask[j], xr + j);
         BP_UNROLL for (int q = 0; q < OB; ++q) {
-            const __m512 gv = _mm512_maskz_loadu_ps(gm, gi + ((o0 + q) * g.OH + oh) * g.OW + w0);
+            const __m512 gv = _mm512_maskz_loadu_ps(gm, gr + q * P);
             BP_UNROLL for (int64_t j = 0; j < kw; ++j) acc[q][j] = _mm512_fmadd_ps(gv, xv[j], acc[q][j]);
         }
     }
