@@ -134,8 +134,8 @@ const float* padded_image(std::vector<float>& buf, const float* x, const Geometr
 
 // acc[q] (pixel ow0 + q of row oh, 16 channels from oc) = bias + Σ_taps wT[tap, oc..] · x[tap-shifted pixel]
 template <int PB>
-inline void ovec_block(float* out, const float* xp, const float* wT, __m512 b0, __m512i to_channels, int64_t oc,
-                       int64_t oh, int64_t ow0, int64_t Hp, int64_t Wp, const Geometry& g, const Window2d& k) {
+inline void ovec_block(float* tile, const float* xp, const float* wT, __m512 b0, int64_t oc, int64_t oh, int64_t ow0,
+                       int64_t Hp, int64_t Wp, const Geometry& g, const Window2d& k) {
     __m512 acc[PB];
     BP_UNROLL for (int q = 0; q < PB; ++q) acc[q] = b0;
     for (int64_t c = 0; c < g.C; ++c)
@@ -147,24 +147,58 @@ inline void ovec_block(float* out, const float* xp, const float* wT, __m512 b0, 
                 BP_UNROLL for (int q = 0; q < PB; ++q) acc[q] = _mm512_fmadd_ps(wv, _mm512_set1_ps(xr[q + j]), acc[q]);
             }
         }
-    float* o = out + oc * g.P + oh * g.OW + ow0;  // lane l goes to channel oc + l
-    BP_UNROLL for (int q = 0; q < PB; ++q) _mm512_i32scatter_ps(o + q, to_channels, acc[q], 4);
+    float* t = tile + (oh * g.OW + ow0) * 16;  // pixel-major: lane l is channel oc + l
+    BP_UNROLL for (int q = 0; q < PB; ++q) _mm512_storeu_ps(t + 16 * q, acc[q]);
 }
 
-// out [O, OH, OW] = conv(x) + bias for one image; wT: [K, O].
+// r[i] = column i of the 16×16 block whose rows were r[0..15] (unpack pairs, quads, then 128-bit lanes).
+inline void transpose16(__m512* r) {
+    __m512 t[16];
+    BP_UNROLL for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    BP_UNROLL for (int i = 0; i < 16; i += 4) {
+        const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+        const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    BP_UNROLL for (int h = 0; h < 16; h += 8)
+        BP_UNROLL for (int i = 0; i < 4; ++i) {
+            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + 4 + i], 0x88);
+            t[h + 4 + i] = _mm512_shuffle_f32x4(r[h + i], r[h + 4 + i], 0xdd);
+        }
+    BP_UNROLL for (int i = 0; i < 8; ++i) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
+        r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
+    }
+}
+
+// out [O, OH, OW] = conv(x) + bias for one image; wT: [K, O]. The register blocks write 16 channels per
+// pixel into a pixel-major tile [P, 16] (buffer `tile`, P rounded up to 16), which 16×16 transposes turn
+// into the channel-major output: 16 contiguous stores per 16 pixels, where a scatter per pixel cost ~30%.
 void ovec_conv_image(float* out, const float* x, const float* wT, const float* bias, const Geometry& g,
-                     const Window2d& k, std::vector<float>& pad_buf) {
+                     const Window2d& k, std::vector<float>& pad_buf, std::vector<float>& tile) {
     const float* xp = padded_image(pad_buf, x, g, k);
     const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w;
-    const __m512i to_channels = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                                   _mm512_set1_epi32(static_cast<int32_t>(g.P)));
+    tile.resize(static_cast<size_t>((g.P + 15) / 16 * 16 * 16));
     for (int64_t oc = 0; oc < g.O; oc += 16) {
         const __m512 b0 = bias ? _mm512_loadu_ps(bias + oc) : _mm512_setzero_ps();
         for (int64_t oh = 0; oh < g.OH; ++oh)
             for (int64_t ow0 = 0; ow0 < g.OW; ow0 += kPixBlock)
                 with_static<kPixBlock>(std::min(kPixBlock, g.OW - ow0), [&](auto pb) {
-                    ovec_block<decltype(pb)::value>(out, xp, wT, b0, to_channels, oc, oh, ow0, Hp, Wp, g, k);
+                    ovec_block<decltype(pb)::value>(tile.data(), xp, wT, b0, oc, oh, ow0, Hp, Wp, g, k);
                 });
+        for (int64_t p0 = 0; p0 < g.P; p0 += 16) {
+            __m512 r[16];
+            BP_UNROLL for (int l = 0; l < 16; ++l) r[l] = _mm512_loadu_ps(tile.data() + (p0 + l) * 16);
+            transpose16(r);
+            const __mmask16 m = lanes(0, std::min<int64_t>(16, g.P - p0));
+            BP_UNROLL for (int l = 0; l < 16; ++l) _mm512_mask_storeu_ps(out + (oc + l) * g.P + p0, m, r[l]);
+        }
     }
 }
 
@@ -227,8 +261,8 @@ std::vector<float> transposed(const float* w, int64_t O, int64_t K) {
 
 // One image through whichever direct kernel fits the output channel count.
 void conv_image(float* out, const float* x, const float* wT, const float* bias, const Geometry& g, const Window2d& k,
-                std::vector<float>& pad_buf) {
-    if (use_ovec(g)) ovec_conv_image(out, x, wT, bias, g, k, pad_buf);
+                std::vector<float>& pad_buf, std::vector<float>& tile) {
+    if (use_ovec(g)) ovec_conv_image(out, x, wT, bias, g, k, pad_buf, tile);
     else direct_conv_image(out, x, wT, bias, g, k);
 }
 
@@ -239,10 +273,10 @@ void direct_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor&
     const float* bp = b.defined() ? b.data<float>() : nullptr;
     const std::vector<float> wT = transposed(w.data<float>(), g.O, g.K);
     parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
-        std::vector<float> pad_buf;
+        std::vector<float> pad_buf, tile;
         for (int64_t n = n0; n < n1; ++n)
             conv_image(out.data<float>() + n * g.O * g.P, x.data<float>() + n * g.C * g.H * g.W, wT.data(), bp, g, k,
-                       pad_buf);
+                       pad_buf, tile);
     });
 }
 
@@ -359,10 +393,10 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
         // with its taps flipped: [O·kh·kw, C].
         const std::vector<float> wtT = transposed(wt.data(), g.C, gt.K);
         parallel_for(g.N, image_grain(g, g.N), [&](int64_t n0, int64_t n1) {
-            std::vector<float> pad_buf;
+            std::vector<float> pad_buf, tile;
             for (int64_t n = n0; n < n1; ++n)
                 conv_image(grad_x.data<float>() + n * g.C * g.H * g.W, gp + n * g.O * g.P, wtT.data(), nullptr, gt,
-                           kt, pad_buf);
+                           kt, pad_buf, tile);
         });
     }
     if (!grad_w.defined()) return;
