@@ -236,10 +236,15 @@ void ovec_grad_w_image(float* gwT, const float* x, const float* gimg, const Geom
                        std::vector<float>& pad_buf, std::vector<float>& gT) {
     const float* xp = padded_image(pad_buf, x, g, k);
     const int64_t Hp = g.H + 2 * k.pad_h, Wp = g.W + 2 * k.pad_w, kh = k.kernel_h;
-    gT.resize(static_cast<size_t>(g.P * 16));
+    gT.resize(static_cast<size_t>((g.P + 15) / 16 * 16 * 16));
     for (int64_t oc = 0; oc < g.O; oc += 16) {
-        for (int64_t l = 0; l < 16; ++l)  // gT [P, 16]: the gradient of 16 channels per pixel
-            for (int64_t p = 0; p < g.P; ++p) gT[static_cast<size_t>(p * 16 + l)] = gimg[(oc + l) * g.P + p];
+        for (int64_t p0 = 0; p0 < g.P; p0 += 16) {  // gT [P, 16]: the gradient of 16 channels per pixel
+            const __mmask16 m = lanes(0, std::min<int64_t>(16, g.P - p0));
+            __m512 r[16];
+            BP_UNROLL for (int l = 0; l < 16; ++l) r[l] = _mm512_maskz_loadu_ps(m, gimg + (oc + l) * g.P + p0);
+            transpose16(r);
+            BP_UNROLL for (int l = 0; l < 16; ++l) _mm512_storeu_ps(gT.data() + (p0 + l) * 16, r[l]);
+        }
         for (int64_t c = 0; c < g.C; ++c) {
             int64_t i = 0;
             if constexpr (KW > 0)
