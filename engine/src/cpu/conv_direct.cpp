@@ -452,6 +452,8 @@ void direct_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, con
                 for (int64_t c = 0; c < g.C; ++c)
                     for (int64_t i = 0; i < kh; ++i) {
                         int64_t o0 = 0;
+                        if (g.O % 4 != 0 && g.O % 3 == 0)  // 6 channels (LeNet's): 3 + 3 rather than 4 + 2
+                            for (; o0 < g.O; o0 += 3) block(std::integral_constant<int, 3>{}, gi, xi, o0, c, i, w0, nw);
                         for (; o0 + 4 <= g.O; o0 += 4) block(std::integral_constant<int, 4>{}, gi, xi, o0, c, i, w0, nw);
                         switch (g.O - o0) {
                             case 3: block(std::integral_constant<int, 3>{}, gi, xi, o0, c, i, w0, nw); break;
