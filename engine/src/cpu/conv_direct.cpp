@@ -22,9 +22,11 @@ namespace bp::cpu::conv {
 
 // ---- Direct convolution vectorised along the output row ----
 // There im2col + GEMM is a poor fit: the GEMM is thin (O and K small) and the unrolled matrix is K times the
-// input, so writing and packing it costs about as much as the multiply. Here each 16-column run of an output
-// row stays in registers for up to 8 output channels while the kh·kw·C taps stream past: one masked load
-// of the input row serves 8 FMAs. Lanes outside the input (padding) or the output are masked off.
+// input, so writing and packing it costs about as much as the multiply. Here 16-column runs of an output
+// row stay in registers (8 channels × one run, or 6 channels × two runs for rows of 17..32 columns) while
+// the kh·kw·C taps stream past: a masked load of the input row serves every channel of the block, a weight
+// broadcast every run. Lanes outside the input (padding) or the output are masked off.
+// grad_x and grad_w are at direct_backward, further down.
 
 bool use_direct(const Geometry& g, const Window2d& k) {
     return k.stride_h == 1 && k.stride_w == 1 && g.O * g.K <= 4096 && k.kernel_w <= 16 && k.pad_h < k.kernel_h &&
