@@ -242,6 +242,18 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
     QTest::newRow("16 → 16 channels, padding 1, 15 wide") << QList<qint64>{2, 16, 7, 15} << QList<qint64>{16, 16, 3, 3}
                                                        << 1 << 1;
     QTest::newRow("3 → 32 channels, 2×3 kernel") << QList<qint64>{2, 3, 6, 20} << QList<qint64>{32, 3, 2, 3} << 1 << 1;
+    // The direct kernels' paths (cpu/conv_direct.cpp): forward blocks of two 16-column runs (OW 17..32) or one,
+    // output channels in blocks of 6 or 8 plus a remainder; grad_x as wᵀ·grad_out + col2im where C is not a
+    // multiple of 16 (K and P not multiples of the 4-row / 16-pixel register block; kw 5, 3 and other).
+    QTest::newRow("direct, batch 1, C_in 1, 9×13, pad 2") << QList<qint64>{1, 1, 9, 13} << QList<qint64>{5, 1, 5, 5} << 1
+                                                         << 2;
+    QTest::newRow("direct, 11×19 odd, 3 → 10, pad 0") << QList<qint64>{2, 3, 11, 19} << QList<qint64>{10, 3, 5, 5} << 1
+                                                     << 0;
+    QTest::newRow("direct, 21 wide (two runs), 2 → 9, pad 2") << QList<qint64>{2, 2, 7, 21} << QList<qint64>{9, 2, 5, 5}
+                                                             << 1 << 2;
+    QTest::newRow("direct, 7×7 kernel, pad 3, 2 → 4") << QList<qint64>{2, 2, 10, 10} << QList<qint64>{4, 2, 7, 7} << 1
+                                                     << 3;
+    QTest::newRow("direct, speedrun conv1, batch 5") << QList<qint64>{5, 1, 28, 28} << QList<qint64>{6, 1, 5, 5} << 1 << 2;
     // 3×3 stride 1 with many weights: Winograd F(2×2, 3×3) (cpu/winograd.cpp) where AVX-512 is compiled in.
     // Odd output sizes (partial tiles), batch 1, channel counts that are not multiples of 16, padding 0 and 2,
     // more tiles than one block (O·C·9 > 4096 in each, else the direct kernel takes the layer) (175 tiles, blocks of 128) so that blocks and threads are crossed.

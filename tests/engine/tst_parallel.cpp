@@ -75,6 +75,9 @@ private slots:
         QTest::newRow("conv2d 3x3 1->32 (direct, channel-vectorised)")
             << std::vector<Shape>{{40, 1, 28, 28}, {32, 1, 3, 3}, {32}}
             << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 1, 1); });
+        QTest::newRow("conv2d 5x5 1->6 pad 2 (direct, row-vectorised)")
+            << std::vector<Shape>{{40, 1, 28, 28}, {6, 1, 5, 5}, {6}}
+            << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 1, 2); });
         QTest::newRow("conv2d 5x5 6->16 (direct)")
             << std::vector<Shape>{{30, 6, 14, 14}, {16, 6, 5, 5}, {16}}
             << Forward([](const auto& in) { return bp::conv2d(in[0], in[1], in[2], 1, 0); });
