@@ -1,6 +1,6 @@
 // tst_sgemm.cpp — our float32 GEMM (engine/src/cpu/sgemm.cpp) against a double-precision reference loop: the four
 // transpose combinations, alpha and beta of 0, 1 and other values, sizes that leave edge tiles in M (14-row
-// tiles), N (32-column tiles, 16-wide vectors) and K (blocks of ≤ 256), several M and K blocks, leading dimensions
+// tiles), N (32-column tiles, 16-wide vectors) and K (blocks of ≤ 384), several M and K blocks, leading dimensions
 // larger than the rows (whose padding must stay untouched), and beta == 0 over a C full of NaN. Then the same
 // products through the engine's ops (matmul, linear and its backward, bmm), in float32 against float64.
 #include <QtTest>
@@ -93,12 +93,14 @@ private slots:
         QTest::addColumn<int>("M");
         QTest::addColumn<int>("N");
         QTest::addColumn<int>("K");
-        // Sizes around the tile edges: 14-row tiles, 16/32-column vectors and tiles, 256-deep K blocks, 336-row
-        // M blocks. Each triple runs with all four transpose combinations.
-        const Dims dims[] = {{1, 1, 1},     {1, 7, 13},      {7, 13, 31},     {13, 33, 7},    {31, 63, 65},
-                             {33, 65, 100}, {63, 100, 127},  {65, 127, 129},  {100, 129, 257}, {127, 257, 33},
-                             {129, 31, 257}, {257, 1, 63},   {14, 32, 256},   {28, 64, 512},  {15, 17, 600},
-                             {350, 48, 40}, {700, 40, 300},  {3, 300, 513},   {257, 257, 257}};
+        // Sizes around the tile edges: 14-row tiles, 16/32-column vectors and tiles, K blocks of ≤ 384 (K = 385,
+        // 512, 513, 600, 1000: two or three blocks), 336-row M blocks (M = 350, 700). Each triple runs with all four
+        // transpose combinations.
+        const Dims dims[] = {{1, 1, 1},      {1, 7, 13},     {7, 13, 31},    {13, 33, 7},     {31, 63, 65},
+                             {33, 65, 100},  {63, 100, 127}, {65, 127, 129}, {100, 129, 257}, {127, 257, 33},
+                             {129, 31, 257}, {257, 1, 63},   {14, 32, 256},  {28, 64, 512},   {15, 17, 600},
+                             {350, 48, 40},  {700, 40, 300}, {3, 300, 513},  {257, 257, 257}, {20, 50, 385},
+                             {45, 90, 1000}};
         for (const Dims& d : dims)
             for (int t = 0; t < 4; ++t) {
                 const bool ta = t & 1, tb = t & 2;
