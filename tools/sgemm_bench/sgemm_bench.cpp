@@ -105,6 +105,15 @@ int main(int argc, char** argv) {
         {"GPT-mini MLP 2048x512->128 dW", true, false, 128, 512, 2048},
         {"GPT-mini head 2048x128->96 fwd", false, true, 2048, 96, 128},
         {"attention 64x32 x 32x64 (q k^T)", false, true, 64, 64, 32},
+        {"small 8^3", false, false, 8, 8, 8},
+        {"small 16^3", false, false, 16, 16, 16},
+        {"narrow N=4 256x64 fwd", false, true, 256, 4, 64},
+        {"narrow N=8 256x64 fwd", false, true, 256, 8, 64},
+        {"shallow K=4 256x256", false, false, 256, 256, 4},
+        {"shallow K=8 256x256", false, false, 256, 256, 8},
+        {"shallow K=8 dX 256x8->256", false, false, 256, 256, 8},
+        {"MLP 128x64->10 fwd", false, true, 128, 10, 64},
+        {"MLP 128x64->10 dX", false, false, 128, 64, 10},
     };
     std::mt19937 rng(1);
     std::normal_distribution<float> nd;

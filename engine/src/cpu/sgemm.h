@@ -16,7 +16,7 @@ namespace bp::cpu {
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
-/// True where sgemm() is the AVX-512 kernel and beats Eigen's product on this shape (measured: tiny K or N
+/// True where sgemm() is the AVX-512 kernel and beats Eigen's product on this shape (measured: N < 8 or K < 4
 /// stay on Eigen). False in builds without AVX-512.
 bool sgemm_preferred(int64_t M, int64_t N, int64_t K);
 
