@@ -94,13 +94,13 @@ private slots:
         QTest::addColumn<int>("N");
         QTest::addColumn<int>("K");
         // Sizes around the tile edges: 14-row tiles, 16/32-column vectors and tiles, K blocks of ≤ 384 (K = 385,
-        // 512, 513, 600, 1000: two or three blocks), 336-row M blocks (M = 350, 700). Each triple runs with all four
-        // transpose combinations.
+        // 512, 513, 600, 1000: two or three blocks), 336-row M blocks (M = 350, 700), 4096-column N blocks
+        // (N = 4200). Each triple runs with all four transpose combinations.
         const Dims dims[] = {{1, 1, 1},      {1, 7, 13},     {7, 13, 31},    {13, 33, 7},     {31, 63, 65},
                              {33, 65, 100},  {63, 100, 127}, {65, 127, 129}, {100, 129, 257}, {127, 257, 33},
                              {129, 31, 257}, {257, 1, 63},   {14, 32, 256},  {28, 64, 512},   {15, 17, 600},
                              {350, 48, 40},  {700, 40, 300}, {3, 300, 513},  {257, 257, 257}, {20, 50, 385},
-                             {45, 90, 1000}};
+                             {45, 90, 1000}, {5, 4200, 20}};
         for (const Dims& d : dims)
             for (int t = 0; t < 4; ++t) {
                 const bool ta = t & 1, tb = t & 2;

@@ -1,6 +1,7 @@
 // sgemm.cpp — float32 C = alpha · op(A) · op(B) + beta · C (sgemm.h), the BLIS loop nest:
 //
-//   for each block of K (kc ≤ 384, blocks of equal size):       pack op(B)[kc, N] into 32-wide panels  (L3/L2)
+// for each block of N (nc ≤ 4096 columns):
+//   for each block of K (kc ≤ 384, blocks of equal size):       pack op(B)[kc, nc] into 32-wide panels (L3/L2)
 //     for each block of M (mc ≤ 336 rows):                        pack op(A)[mc, kc] into 14-row panels (L2)
 //       for each 32-column panel of B:                            that panel, kc·32 floats, stays in L1
 //         for each 14-row panel of A:                             micro-kernel: a 14×32 tile of C in registers
@@ -8,8 +9,9 @@
 // The micro-kernel broadcasts one A value per row and k and multiplies it by two 16-float vectors of B: 28 FMAs
 // per k on 28 accumulators, enough independent chains for two 512-bit FMA pipes of 4-cycle latency. Edge tiles
 // use a kernel instantiated for fewer rows (no wasted rows) and masked loads/stores for the last columns (the
-// packed B panel is zero-padded to 32 columns). The first K block applies beta (beta == 0 writes without reading
-// C); later ones accumulate.
+// packed B panel is zero-padded to 32 columns). The kernel prefetches both cache lines of each row of its C tile
+// when it starts, so the update after the k loop finds them in cache. The first K block applies beta (beta == 0
+// writes without reading C); later ones accumulate. The packed B block stays ≤ KC·NC floats (6 MB).
 #include "cpu/sgemm.h"
 
 #include <algorithm>
@@ -51,6 +53,7 @@ constexpr int NR = 32;          // columns of the register tile (two zmm)
 constexpr int64_t KC = 384;     // largest K block: a B panel of ≤ KC·NR floats (48 KB) stays in L1d (measured best
                                 // at 1024³ against 256: fewer passes over C)
 constexpr int64_t MC = MR * 24; // rows of A per block: MC·KC floats = 504 KB of the 1 MB L2
+constexpr int64_t NC = 4096;    // columns of B per block: a packed B block is at most KC·NC floats (6 MB)
 
 // A 64-byte-aligned scratch buffer per thread, grown as needed (each pool thread packs its own panels).
 struct Scratch {
@@ -206,25 +209,28 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
 void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     const int64_t nk = (K + KC - 1) / KC, kcb = (K + nk - 1) / nk;  // K blocks of equal size
-    const int64_t npanels = (N + NR - 1) / NR;
     thread_local Scratch sa, sb;
-    float* bp = sb.get(static_cast<size_t>(kcb * npanels * NR));
+    float* bp = sb.get(static_cast<size_t>(kcb * ((std::min(NC, N) + NR - 1) / NR * NR)));
     float* ap = sa.get(static_cast<size_t>(kcb * std::min<int64_t>(MC, (M + MR - 1) / MR * MR)));
-    for (int64_t k0 = 0; k0 < K; k0 += kcb) {
-        const int64_t kc = std::min(kcb, K - k0);
-        const bool first = k0 == 0;
-        pack_b(tb, B, ldb, k0, kc, 0, N, bp);
-        for (int64_t i0 = 0; i0 < M; i0 += MC) {
-            const int64_t mc = std::min(MC, M - i0);
-            pack_a(ta, A, lda, i0, mc, k0, kc, ap);
-            for (int64_t jp = 0; jp < npanels; ++jp) {
-                const int64_t j = jp * NR, nr = std::min<int64_t>(NR, N - j);
-                const float* bpanel = bp + jp * kc * NR;
-                const __mmask16 mask = nr % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (nr % 16)) - 1);
-                const auto& table = nr > 16 ? kernels2 : kernels1;
-                for (int64_t p = 0; p < mc; p += MR) {
-                    const int64_t mr = std::min<int64_t>(MR, mc - p);
-                    table[mr - 1](kc, ap + p * kc, bpanel, C + (i0 + p) * ldc + j, ldc, alpha, beta, first, mask);
+    for (int64_t j0 = 0; j0 < N; j0 += NC) {
+        const int64_t nc = std::min(NC, N - j0), npanels = (nc + NR - 1) / NR;
+        for (int64_t k0 = 0; k0 < K; k0 += kcb) {
+            const int64_t kc = std::min(kcb, K - k0);
+            const bool first = k0 == 0;
+            pack_b(tb, B, ldb, k0, kc, j0, nc, bp);
+            for (int64_t i0 = 0; i0 < M; i0 += MC) {
+                const int64_t mc = std::min(MC, M - i0);
+                pack_a(ta, A, lda, i0, mc, k0, kc, ap);
+                for (int64_t jp = 0; jp < npanels; ++jp) {
+                    const int64_t j = jp * NR, nr = std::min<int64_t>(NR, nc - j);
+                    const float* bpanel = bp + jp * kc * NR;
+                    const __mmask16 mask = nr % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (nr % 16)) - 1);
+                    const auto& table = nr > 16 ? kernels2 : kernels1;
+                    for (int64_t p = 0; p < mc; p += MR) {
+                        const int64_t mr = std::min<int64_t>(MR, mc - p);
+                        table[mr - 1](kc, ap + p * kc, bpanel, C + (i0 + p) * ldc + j0 + j, ldc, alpha, beta, first,
+                                      mask);
+                    }
                 }
             }
         }
