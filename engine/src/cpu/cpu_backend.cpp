@@ -15,6 +15,7 @@
 #include "bp/precision.h"
 #include "cpu/cpu_kernels.h"
 #include "cpu/parallel.h"
+#include "cpu/sgemm.h"
 
 namespace bp {
 namespace {
@@ -454,6 +455,7 @@ public:
             MatMap<T> C(c.data<T>(), c.size(0), c.size(1));
             const T al = static_cast<T>(alpha);
             auto product = [&](auto&& Cb, const auto& Ab, const auto& Bb) {
+                if (!bf16 && cpu::sgemm_eigen(Cb, Ab, Bb, static_cast<float>(alpha), beta)) return;  // f32 (sgemm.h)
                 if (beta == 0.0) {
                     if (alpha == 1.0) Cb.noalias() = Ab * Bb;
                     else Cb.noalias() = al * (Ab * Bb);

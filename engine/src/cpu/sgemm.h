@@ -1,0 +1,43 @@
+// sgemm.h — our own float32 matrix product for the CPU (sgemm.cpp), BLIS-style: the K dimension is cut into
+// blocks of ≤ 384, op(B) is packed into 32-column panels and op(A) into 14-row panels, and an AVX-512 micro-kernel
+// keeps a 14×32 tile of C in 28 zmm accumulators (broadcast of A, two FMAs per k and row). Serial: the caller
+// splits the product over the pool (CpuBackend::gemm). Double and bf16-emulated products stay on Eigen, and so
+// does every product in a build without AVX-512 (there sgemm() is a plain reference loop, kept for the tests).
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+namespace bp::cpu {
+
+/// C = alpha · op(A) · op(B) + beta · C, all row-major. op(A) is [M, K]: A is stored [M, K] (lda ≥ K) or, with
+/// trans_a, [K, M] (lda ≥ M); op(B) is [K, N]: B is stored [K, N] (ldb ≥ N) or, with trans_b, [N, K] (ldb ≥ K).
+/// C is [M, N] with ldc ≥ N. With beta == 0, C is only written (NaNs already there do not leak through).
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+/// True where sgemm() is the AVX-512 kernel and beats Eigen's product on this shape (measured: N < 8 or K < 4
+/// stay on Eigen). False in builds without AVX-512.
+bool sgemm_preferred(int64_t M, int64_t N, int64_t K);
+
+/// The hook for CpuBackend::gemm: runs c = alpha · a · b + beta · c through sgemm() when the three Eigen
+/// expressions are float blocks with unit inner stride (a row-major block is stored as is, a column-major one,
+/// i.e. the transpose of a row-major map, is op = transpose) and the shape is one sgemm_preferred() takes.
+/// Returns false (and does nothing) otherwise, so the caller falls back to its Eigen product.
+template <class CX, class AX, class BX>
+bool sgemm_eigen(CX&& c, const AX& a, const BX& b, float alpha, double beta) {
+    using C = std::decay_t<CX>;
+    if constexpr (!std::is_same_v<typename C::Scalar, float> || !std::is_same_v<typename AX::Scalar, float> ||
+                  !std::is_same_v<typename BX::Scalar, float> || !C::IsRowMajor) {
+        return false;
+    } else {
+        const int64_t M = c.rows(), N = c.cols(), K = a.cols();
+        if (!sgemm_preferred(M, N, K) || c.innerStride() != 1 || a.innerStride() != 1 || b.innerStride() != 1)
+            return false;
+        sgemm(!AX::IsRowMajor, !BX::IsRowMajor, M, N, K, alpha, a.data(), a.outerStride(), b.data(), b.outerStride(),
+              static_cast<float>(beta), c.data(), c.outerStride());
+        return true;
+    }
+}
+
+}  // namespace bp::cpu
