@@ -131,6 +131,17 @@ private slots:
             << std::vector<Shape>{{30, 100, 100}} << Forward([](const auto& in) { return bp::relu(in[0]); });
         QTest::newRow("gelu 300k elements")
             << std::vector<Shape>{{30, 100, 100}} << Forward([](const auto& in) { return bp::gelu(in[0]); });
+        QTest::newRow("layer_norm 3200x64 (rows split, gamma/beta sums per chunk)")
+            << std::vector<Shape>{{50, 64, 64}, {64}, {64}}
+            << Forward([](const auto& in) { return bp::layer_norm(in[0], in[1], in[2]); });
+        QTest::newRow("softmax 2000x100 (rows split)")
+            << std::vector<Shape>{{20, 100, 100}} << Forward([](const auto& in) { return bp::softmax(in[0]); });
+        QTest::newRow("bmm 64 heads x 40x16 @ 16x40 (matrices split)")
+            << std::vector<Shape>{{8, 8, 40, 16}, {8, 8, 40, 16}}
+            << Forward([](const auto& in) { return bp::bmm(in[0], in[1], false, true); });
+        QTest::newRow("attention plain 8x4 heads (bmm, softmax)")
+            << std::vector<Shape>{{8, 4, 50, 16}, {8, 4, 50, 16}, {8, 4, 50, 16}}
+            << Forward([](const auto& in) { return bp::scaled_dot_product_attention(in[0], in[1], in[2], true); });
         QTest::newRow("attention tiled 3x5 heads")
             << std::vector<Shape>{{3, 5, 40, 16}, {3, 5, 40, 16}, {3, 5, 40, 16}}
             << Forward([](const auto& in) {
