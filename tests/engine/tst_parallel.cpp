@@ -142,6 +142,8 @@ private slots:
         QTest::newRow("attention plain 8x4 heads (bmm, softmax)")
             << std::vector<Shape>{{8, 4, 50, 16}, {8, 4, 50, 16}, {8, 4, 50, 16}}
             << Forward([](const auto& in) { return bp::scaled_dot_product_attention(in[0], in[1], in[2], true); });
+        QTest::newRow("bias add 4000x96 (column sums split)")
+            << std::vector<Shape>{{4000, 96}, {96}} << Forward([](const auto& in) { return in[0] + in[1]; });
         QTest::newRow("attention tiled 3x5 heads")
             << std::vector<Shape>{{3, 5, 40, 16}, {3, 5, 40, 16}, {3, 5, 40, 16}}
             << Forward([](const auto& in) {

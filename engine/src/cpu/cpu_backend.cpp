@@ -406,7 +406,15 @@ public:
             if (m == last && out.shape().back() == last) {  // column sums: [N, M] -> [M] (bias gradients)
                 ConstMatMap<T> X(x, n / last, last);
                 Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>> O(o, last);
-                O.noalias() = s * X.colwise().sum();
+                if (n < (int64_t{1} << 15) || last < 32) {
+                    O.noalias() = s * X.colwise().sum();
+                    return;
+                }
+                // Blocks of whole cache lines of columns in parallel: each column is still summed over the
+                // rows in the same order by one thread, the same values either way.
+                cpu::parallel_for(last, (cpu::grain_for(last, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
+                    O.segment(b, e - b).noalias() = s * X.middleCols(b, e - b).colwise().sum();
+                });
                 return;
             }
             std::fill_n(o, m, T(0));
