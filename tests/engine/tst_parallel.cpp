@@ -262,43 +262,44 @@ private slots:
         p.max_backoff_ns = 200 * kMs;
         bp::cpu::ParallelGovernor g(p);
         int64_t now = 0;
-        // A 1 ms job of 4 chunks where the caller ran 2 chunks in `caller_ms`.
-        auto job = [&](double caller_ms) {
+        // A job of 1 ms wall time whose chunks would take `alone_ms` on one thread.
+        auto job = [&](double alone_ms) {
             QVERIFY(g.want_parallel(now));
             now += kMs;
-            g.record(now, kMs, static_cast<int64_t>(caller_ms * kMs), 2, 4);
+            g.record(now, kMs, static_cast<int64_t>(alone_ms * kMs));
         };
-        // Quiet: the caller's two chunks took 0.9 ms, alone all four would take 1.8 ms: 1.8x.
-        for (int i = 0; i < 30; ++i) job(0.9);
+        // Quiet: chunks worth 1.8 ms done in 1 ms: 1.8x.
+        for (int i = 0; i < 30; ++i) job(1.8);
         QVERIFY(std::abs(g.last_speedup() - 1.8) < 1e-9);
         QVERIFY(g.want_parallel(now));
-        // Busy: the caller waits for a preempted worker, 0.45 ms of own work per ms (0.9x): off after the window.
-        for (int i = 0; i < 10; ++i) job(0.45);
+        // Busy: the caller waits for a preempted worker, 0.9 ms of work per ms (0.9x): off after the window.
+        for (int i = 0; i < 10; ++i) job(0.9);
         QVERIFY(std::abs(g.last_speedup() - 0.9) < 1e-9);
         QVERIFY(!g.want_parallel(now));
         QVERIFY(!g.want_parallel(now + 50 * kMs - 1));
         QCOMPARE(g.backoff_ns(), 100 * kMs);
         // The probe at the end of the back-off fails too: off again, for twice as long.
         now += 50 * kMs;
-        for (int i = 0; i < 10; ++i) job(0.45);
+        for (int i = 0; i < 10; ++i) job(0.9);
         QVERIFY(!g.want_parallel(now + 100 * kMs - 1));
         QCOMPARE(g.backoff_ns(), 200 * kMs);
         now += 100 * kMs;
-        for (int i = 0; i < 10; ++i) job(0.45);
+        for (int i = 0; i < 10; ++i) job(0.9);
         QCOMPARE(g.backoff_ns(), 200 * kMs);  // capped
         now += 200 * kMs;
         // Quiet again: the probe pays, the workers stay on and the back-off starts over.
-        for (int i = 0; i < 10; ++i) job(0.9);
+        for (int i = 0; i < 10; ++i) job(1.8);
         QVERIFY(g.want_parallel(now));
         QCOMPARE(g.backoff_ns(), 50 * kMs);
-        for (int i = 0; i < 30; ++i) job(0.9);
+        for (int i = 0; i < 30; ++i) job(1.8);
         QVERIFY(g.want_parallel(now));
-        // A window whose chunks all went to the workers counts as neutral (wall time = time alone): 1.0x < 1.05.
-        for (int i = 0; i < 10; ++i) {
-            now += kMs;
-            g.record(now, kMs, 0, 0, 4);
-        }
-        QVERIFY(std::abs(g.last_speedup() - 1.0) < 1e-9);
+        // One window is judged on its total, not job by job: a long job that pays outweighs short ones that
+        // do not (5 x 1 ms at 0.5x and one 5 ms job at 2x: 12.5 / 10 = 1.25x).
+        for (int i = 0; i < 5; ++i) job(0.5);
+        now += 5 * kMs;
+        g.record(now, 5 * kMs, 10 * kMs);
+        QVERIFY(std::abs(g.last_speedup() - 1.25) < 1e-9);
+        QVERIFY(g.want_parallel(now));
     }
 
     void threadCountIsKept() {

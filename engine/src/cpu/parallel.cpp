@@ -91,6 +91,7 @@ constexpr uint64_t kClosed = 0xffffffffull;
 // another process needs.
 constexpr int kWorkerSpin = 1 << 13;
 constexpr int kCallerSpin = 1 << 12;
+constexpr int64_t kMaxTimedChunks = 1 << 16;  // jobs with more chunks are not judged (none in the ops today)
 
 class Pool {
 public:
@@ -126,12 +127,15 @@ public:
         grain_.store(grain);
         const int64_t chunks = (n + grain - 1) / grain;
         chunks_.store(chunks);
+        // Each chunk's run time, written by whichever thread ran it (before it counts the chunk done).
+        const bool timed = chunks <= kMaxTimedChunks;
+        if (timed && static_cast<int64_t>(chunk_ns_.size()) < chunks) chunk_ns_.resize(static_cast<size_t>(chunks));
+        times_.store(timed ? chunk_ns_.data() : nullptr);
         done_.store(0);
         ticket_.store(gen << 32);
         wake_.fetch_add(1);
         wake_all(wake_, worker_sleepers_);
         t_in_chunk = true;
-        const int64_t t1 = now_ns();
         const int64_t mine = work();
         const int64_t t2 = now_ns();
         t_in_chunk = false;
@@ -140,7 +144,7 @@ public:
         for (int i = 0; i < kCallerSpin && done_.load() != want; ++i) BP_PAUSE();
         for (uint32_t d = done_.load(); d != want; d = done_.load()) wait_while(done_, d, caller_sleeping_);
         const int64_t t3 = mine == chunks ? t2 : now_ns();
-        const int64_t alone = mine > 0 ? (t2 - t1) * chunks / mine : t3 - t0;
+        const int64_t alone = timed ? time_alone(chunks) : t3 - t0;
         ++stats_.parallel_jobs;
         stats_.chunks += chunks;
         stats_.worker_chunks += chunks - mine;
@@ -148,7 +152,7 @@ public:
         stats_.wait_s += 1e-9 * static_cast<double>(t3 - t2);
         stats_.estimated_alone_s += 1e-9 * static_cast<double>(alone);
         const bool was_parallel = governor_.want_parallel(t3);
-        governor_.record(t3, t3 - t0, t2 - t1, mine, chunks);
+        governor_.record(t3, t3 - t0, alone);
         if (was_parallel && !governor_.want_parallel(t3)) ++stats_.switches_to_caller;
         return true;
     }
@@ -174,6 +178,23 @@ public:
     }
 
 private:
+    // What the job's chunks would have taken on one thread that nobody preempts: the sum of their run times,
+    // each clipped to twice the (lower) median, so that a chunk whose thread was preempted halfway counts as
+    // an ordinary one (its wait shows in the wall time instead).
+    int64_t time_alone(int64_t chunks) {
+        int64_t* t = chunk_ns_.data();
+        const int64_t total_unclipped = [&] {
+            int64_t s = 0;
+            for (int64_t i = 0; i < chunks; ++i) s += t[i];
+            return s;
+        }();
+        std::nth_element(t, t + (chunks - 1) / 2, t + chunks);
+        const int64_t cap = 2 * t[(chunks - 1) / 2];
+        int64_t s = 0;
+        for (int64_t i = 0; i < chunks; ++i) s += std::min(t[i], cap);
+        return std::min(s, total_unclipped);
+    }
+
     // Claims and runs chunks of the current job until none is left; returns how many this thread ran.
     int64_t work() {
         int64_t ran = 0;
@@ -181,6 +202,7 @@ private:
         const uint64_t gen = t >> 32;
         const Fn* f = fn_.load();
         const int64_t n = n_.load(), grain = grain_.load(), chunks = chunks_.load();
+        int64_t* times = times_.load();
         for (;;) {
             // A newer job (or one being published): these fields may be stale; its own wake-up brings us
             // back.
@@ -189,7 +211,9 @@ private:
             if (idx >= static_cast<uint64_t>(chunks)) return ran;
             if (!ticket_.compare_exchange_weak(t, t + 1)) continue;  // t reloaded
             const int64_t b = static_cast<int64_t>(idx) * grain;
+            const int64_t start = times ? now_ns() : 0;
             (*f)(b, std::min(n, b + grain));
+            if (times) times[idx] = now_ns() - start;
             ++ran;
             done_.fetch_add(1);
             wake_all(done_, caller_sleeping_);
@@ -219,6 +243,8 @@ private:
     std::atomic<uint32_t> done_{0}, wake_{0};
     std::atomic<bool> stop_{false};
     std::atomic<int> worker_sleepers_{0}, caller_sleeping_{0};
+    std::atomic<int64_t*> times_{nullptr};
+    std::vector<int64_t> chunk_ns_;  // resized only under call_, between jobs
     ParallelGovernor governor_;  // under call_
     PoolStats stats_;            // under call_
 };
@@ -269,14 +295,9 @@ int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread) {
     return std::max<int64_t>(std::max<int64_t>(1, min_grain), (n + parts - 1) / parts);
 }
 
-void ParallelGovernor::record(int64_t now_ns, int64_t wall_ns, int64_t caller_ns, int64_t caller_chunks,
-                              int64_t chunks) {
+void ParallelGovernor::record(int64_t now_ns, int64_t wall_ns, int64_t alone_ns) {
     wall_sum_ += static_cast<double>(wall_ns);
-    // Alone, the caller would have run every chunk at its own pace; a job whose chunks all went to workers
-    // says nothing either way.
-    alone_sum_ += caller_chunks > 0 ? static_cast<double>(caller_ns) * static_cast<double>(chunks) /
-                                          static_cast<double>(caller_chunks)
-                                    : static_cast<double>(wall_ns);
+    alone_sum_ += static_cast<double>(alone_ns);
     if (wall_sum_ < static_cast<double>(p_.window_ns)) return;
     last_speedup_ = alone_sum_ / wall_sum_;
     wall_sum_ = alone_sum_ = 0;

@@ -12,7 +12,8 @@
 // When another process holds a core, a worker can be preempted in the middle of a chunk it claimed, and the
 // caller then waits a scheduler slice for it: measured under `bench threads --busy`, that made two threads
 // 10-30% slower than one. So each parallel job is timed (ParallelGovernor): the job's wall time against the
-// caller's own time per chunk times the chunk count (what running alone would have cost). When a window of
+// sum of its chunks' run times, each clipped to twice the median chunk (what one thread that nobody preempts
+// would have taken). When a window of
 // jobs shows the workers not paying off, the caller runs the next jobs alone for a back-off time (the workers
 // stay asleep), then probes with parallel jobs again. The chunks are the same in every mode.
 //
@@ -55,9 +56,9 @@ public:
 
     /// Before a job at time `now_ns`: true to share it with the workers, false to run it on the caller alone.
     bool want_parallel(int64_t now_ns) const { return now_ns >= serial_until_; }
-    /// After a parallel job: its wall time, the caller's time inside its own chunks and how many it ran, and
-    /// the job's chunk count. Closes a window when enough wall time has accumulated.
-    void record(int64_t now_ns, int64_t wall_ns, int64_t caller_ns, int64_t caller_chunks, int64_t chunks);
+    /// After a parallel job: its wall time and the time it would have taken on one thread alone. Closes a
+    /// window when enough wall time has accumulated.
+    void record(int64_t now_ns, int64_t wall_ns, int64_t alone_ns);
 
     int64_t backoff_ns() const { return backoff_; }
     double last_speedup() const { return last_speedup_; }  // the last closed window's estimate (0: none yet)
@@ -78,7 +79,7 @@ struct PoolStats {
     int64_t chunks = 0;              // chunks of parallel jobs
     double wall_s = 0;               // wall time of parallel jobs
     double wait_s = 0;               // of which the caller waited for workers' chunks after running out
-    double estimated_alone_s = 0;    // the caller's time per chunk x chunks, summed
+    double estimated_alone_s = 0;    // the chunks' run times (each clipped to 2x the job's median), summed
     int64_t switches_to_caller = 0;  // windows that turned the workers off
 };
 PoolStats pool_stats();
