@@ -47,7 +47,8 @@ class ParallelGovernor {
 public:
     struct Params {
         int64_t window_ns = 20'000'000;       // parallel wall time judged at once
-        double min_speedup = 1.05;            // below this estimated speed-up the workers are left asleep
+        double min_speedup = 0.95;  // below this estimated speed-up the workers are left asleep (the estimate
+                                    // reads low on an oversubscribed machine, so only a clear loss counts)
         int64_t backoff_ns = 50'000'000;      // first caller-only period
         int64_t max_backoff_ns = 800'000'000; // doubled after each failed probe up to this
     };
