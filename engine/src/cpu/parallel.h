@@ -10,12 +10,12 @@
 // (std::atomic::wait), so they never hold a busy core.
 //
 // When another process holds a core, a worker can be preempted in the middle of a chunk it claimed, and the
-// caller then waits a scheduler slice for it: measured under `bench threads --busy`, that made two threads
-// 10-30% slower than one. So each parallel job is timed (ParallelGovernor): the job's wall time against the
-// sum of its chunks' run times, each clipped to twice the median chunk (what one thread that nobody preempts
-// would have taken). When a window of
-// jobs shows the workers not paying off, the caller runs the next jobs alone for a back-off time (the workers
-// stay asleep), then probes with parallel jobs again. The chunks are the same in every mode.
+// caller then waits for it (the pool's counters put that at 0-4% of parallel-job time under `bench threads
+// --busy`; the 10-30% losses once reported there were page-copy faults of a forked busy process). So each
+// parallel job is timed (ParallelGovernor): its wall time against the sum of its chunks' run times, each
+// clipped to twice the median chunk (what one thread that nobody preempts would have taken). When a window
+// of jobs shows the workers not paying off, the caller runs the next jobs alone for a back-off time (the
+// workers stay asleep), then probes with parallel jobs again. The chunks are the same in every mode.
 //
 // Chunks run concurrently and must write disjoint outputs. A parallel_for inside a chunk runs serially.
 // Eigen's own threading is switched off (set_num_threads sets it to 1): products inside chunks are serial,
