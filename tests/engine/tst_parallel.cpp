@@ -4,9 +4,14 @@
 // same result on every run at a fixed thread count (bit for bit), and a training run is repeatable.
 // The other engine tests run at 1 thread; this one is where the parallel paths are checked, so its shapes
 // are large enough to be split (each op keeps a minimum of work per chunk).
+// The pool's own behaviour is checked without timing: the governor that turns the workers off on a busy
+// machine is fed made-up job times, and the modes it switches between are forced (results bit-identical in
+// every mode; a job still completes when no worker ever takes a chunk).
 #include <QtTest>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -15,6 +20,7 @@
 #include "bp/backend.h"
 #include "bp/ops.h"
 #include "bp/tensor.h"
+#include "../../engine/src/cpu/parallel.h"  // the pool itself (engine-internal; linked in bp_engine)
 
 using bp::Shape;
 using bp::Tensor;
@@ -44,6 +50,34 @@ Result run(const std::vector<Shape>& shapes, const Forward& f, int threads) {
     bp::set_num_threads(1);
     return out;
 }
+
+/// One partial sum per chunk (index begin / grain), summed in chunk order: the deterministic reduction the
+/// pool's header promises, over values whose float sum depends on the order.
+float chunked_sum(const std::vector<float>& x, int64_t grain, std::vector<std::thread::id>* who = nullptr) {
+    const int64_t n = static_cast<int64_t>(x.size());
+    std::vector<float> part(static_cast<size_t>((n + grain - 1) / grain), 0.0f);
+    if (who) who->assign(part.size(), std::thread::id());
+    bp::cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
+        float s = 0;
+        for (int64_t i = b; i < e; ++i) s += x[static_cast<size_t>(i)] * x[static_cast<size_t>(i)];
+        part[static_cast<size_t>(b / grain)] = s;
+        if (who) (*who)[static_cast<size_t>(b / grain)] = std::this_thread::get_id();
+    });
+    float total = 0;
+    for (float p : part) total += p;
+    return total;
+}
+
+/// Restores the pool's defaults when a test ends, even a failing one.
+struct PoolReset {
+    ~PoolReset() {
+        bp::cpu::detail::hold_workers(false);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
+        bp::set_num_threads(1);
+    }
+};
+
+constexpr int64_t kMs = 1'000'000;
 
 double max_abs(const std::vector<double>& v) {
     double m = 0;
@@ -100,6 +134,19 @@ private slots:
             << std::vector<Shape>{{30, 100, 100}} << Forward([](const auto& in) { return bp::relu(in[0]); });
         QTest::newRow("gelu 300k elements")
             << std::vector<Shape>{{30, 100, 100}} << Forward([](const auto& in) { return bp::gelu(in[0]); });
+        QTest::newRow("layer_norm 3200x64 (rows split, gamma/beta sums per chunk)")
+            << std::vector<Shape>{{50, 64, 64}, {64}, {64}}
+            << Forward([](const auto& in) { return bp::layer_norm(in[0], in[1], in[2]); });
+        QTest::newRow("softmax 2000x100 (rows split)")
+            << std::vector<Shape>{{20, 100, 100}} << Forward([](const auto& in) { return bp::softmax(in[0]); });
+        QTest::newRow("bmm 64 heads x 40x16 @ 16x40 (matrices split)")
+            << std::vector<Shape>{{8, 8, 40, 16}, {8, 8, 40, 16}}
+            << Forward([](const auto& in) { return bp::bmm(in[0], in[1], false, true); });
+        QTest::newRow("attention plain 8x4 heads (bmm, softmax)")
+            << std::vector<Shape>{{8, 4, 50, 16}, {8, 4, 50, 16}, {8, 4, 50, 16}}
+            << Forward([](const auto& in) { return bp::scaled_dot_product_attention(in[0], in[1], in[2], true); });
+        QTest::newRow("bias add 4000x96 (column sums split)")
+            << std::vector<Shape>{{4000, 96}, {96}} << Forward([](const auto& in) { return in[0] + in[1]; });
         QTest::newRow("attention tiled 3x5 heads")
             << std::vector<Shape>{{3, 5, 40, 16}, {3, 5, 40, 16}, {3, 5, 40, 16}}
             << Forward([](const auto& in) {
@@ -132,6 +179,130 @@ private slots:
                 QVERIFY2(again.values[k] == b, "two runs at the same thread count differ");
             }
         }
+    }
+
+    // Every mode runs the same chunks, so an op's result and gradients are bit-identical whichever ran them.
+    void modesGiveIdenticalResults() {
+        PoolReset reset;
+        const std::vector<Shape> shapes{{64, 784}, {128, 784}, {128}};
+        const Forward f = [](const auto& in) { return bp::linear(in[0], in[1], in[2]); };
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
+        const Result parallel = run(shapes, f, 2);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::caller_only);
+        const Result alone = run(shapes, f, 2);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::adaptive);
+        const Result adaptive = run(shapes, f, 2);
+        QVERIFY(parallel.values == alone.values);
+        QVERIFY(adaptive.values == alone.values);
+
+        bp::Generator gen(3);
+        std::vector<float> x;
+        for (double v : Tensor::randn({100003}, gen).to_vector()) x.push_back(static_cast<float>(v));
+        bp::set_num_threads(2);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
+        const float a = chunked_sum(x, 1000);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::caller_only);
+        const float b = chunked_sum(x, 1000);
+        QCOMPARE(a, b);  // exact: same chunks, same order of the partial sums
+    }
+
+    // caller_only never wakes a worker: every chunk runs on the calling thread and the stats say so.
+    void callerOnlyRunsOnTheCaller() {
+        PoolReset reset;
+        bp::set_num_threads(2);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::caller_only);
+        bp::cpu::reset_pool_stats();
+        std::vector<float> x(50000, 1.0f);
+        std::vector<std::thread::id> who;
+        for (int r = 0; r < 20; ++r) QCOMPARE(chunked_sum(x, 1000, &who), 50000.0f);
+        for (const std::thread::id& id : who) QCOMPARE(id, std::this_thread::get_id());
+        const bp::cpu::PoolStats s = bp::cpu::pool_stats();
+        QCOMPARE(s.caller_only_jobs, int64_t{20});
+        QCOMPARE(s.parallel_jobs, int64_t{0});
+    }
+
+    // A job published to workers that never take a chunk (as if the scheduler never ran them) still
+    // completes: the caller claims every chunk itself, each exactly once.
+    void jobCompletesWhenNoWorkerWakes() {
+        PoolReset reset;
+        bp::set_num_threads(3);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
+        bp::cpu::detail::hold_workers(true);
+        bp::cpu::reset_pool_stats();
+        for (int r = 0; r < 50; ++r) {
+            std::vector<std::atomic<int>> runs(97);
+            for (auto& c : runs) c.store(0);
+            std::vector<std::thread::id> who(97);
+            bp::cpu::parallel_for(97, 1, [&](int64_t b, int64_t e) {
+                for (int64_t i = b; i < e; ++i) {
+                    runs[static_cast<size_t>(i)].fetch_add(1);
+                    who[static_cast<size_t>(i)] = std::this_thread::get_id();
+                }
+            });
+            for (size_t i = 0; i < runs.size(); ++i) {
+                QCOMPARE(runs[i].load(), 1);
+                QCOMPARE(who[i], std::this_thread::get_id());
+            }
+        }
+        const bp::cpu::PoolStats s = bp::cpu::pool_stats();
+        QCOMPARE(s.parallel_jobs, int64_t{50});
+        QCOMPARE(s.worker_chunks, int64_t{0});
+        QCOMPARE(s.chunks, int64_t{50 * 97});
+        bp::cpu::detail::hold_workers(false);
+        // Released, the workers take part again (and results stay whole).
+        std::vector<float> x(200000, 0.5f);
+        QCOMPARE(chunked_sum(x, 100), 50000.0f);
+    }
+
+    // The governor keeps the workers while jobs pay, turns them off for a back-off time after a window that
+    // does not pay, probes again when it ends (doubling the back-off while probes fail), and is back to
+    // parallel for good once a probe pays (the machine went quiet). Made-up times: no clock involved.
+    void governorSwitchesAndComesBack() {
+        bp::cpu::ParallelGovernor::Params p;
+        p.window_ns = 10 * kMs;
+        p.min_speedup = 1.05;
+        p.backoff_ns = 50 * kMs;
+        p.max_backoff_ns = 200 * kMs;
+        bp::cpu::ParallelGovernor g(p);
+        int64_t now = 0;
+        // A job of 1 ms wall time whose chunks would take `alone_ms` on one thread.
+        auto job = [&](double alone_ms) {
+            QVERIFY(g.want_parallel(now));
+            now += kMs;
+            g.record(now, kMs, static_cast<int64_t>(alone_ms * kMs));
+        };
+        // Quiet: chunks worth 1.8 ms done in 1 ms: 1.8x.
+        for (int i = 0; i < 30; ++i) job(1.8);
+        QVERIFY(std::abs(g.last_speedup() - 1.8) < 1e-9);
+        QVERIFY(g.want_parallel(now));
+        // Busy: the caller waits for a preempted worker, 0.9 ms of work per ms (0.9x): off after the window.
+        for (int i = 0; i < 10; ++i) job(0.9);
+        QVERIFY(std::abs(g.last_speedup() - 0.9) < 1e-9);
+        QVERIFY(!g.want_parallel(now));
+        QVERIFY(!g.want_parallel(now + 50 * kMs - 1));
+        QCOMPARE(g.backoff_ns(), 100 * kMs);
+        // The probe at the end of the back-off fails too: off again, for twice as long.
+        now += 50 * kMs;
+        for (int i = 0; i < 10; ++i) job(0.9);
+        QVERIFY(!g.want_parallel(now + 100 * kMs - 1));
+        QCOMPARE(g.backoff_ns(), 200 * kMs);
+        now += 100 * kMs;
+        for (int i = 0; i < 10; ++i) job(0.9);
+        QCOMPARE(g.backoff_ns(), 200 * kMs);  // capped
+        now += 200 * kMs;
+        // Quiet again: the probe pays, the workers stay on and the back-off starts over.
+        for (int i = 0; i < 10; ++i) job(1.8);
+        QVERIFY(g.want_parallel(now));
+        QCOMPARE(g.backoff_ns(), 50 * kMs);
+        for (int i = 0; i < 30; ++i) job(1.8);
+        QVERIFY(g.want_parallel(now));
+        // One window is judged on its total, not job by job: a long job that pays outweighs short ones that
+        // do not (5 x 1 ms at 0.5x and one 5 ms job at 2x: 12.5 / 10 = 1.25x).
+        for (int i = 0; i < 5; ++i) job(0.5);
+        now += 5 * kMs;
+        g.record(now, 5 * kMs, 10 * kMs);
+        QVERIFY(std::abs(g.last_speedup() - 1.25) < 1e-9);
+        QVERIFY(g.want_parallel(now));
     }
 
     void threadCountIsKept() {

@@ -407,7 +407,15 @@ public:
             if (m == last && out.shape().back() == last) {  // column sums: [N, M] -> [M] (bias gradients)
                 ConstMatMap<T> X(x, n / last, last);
                 Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>> O(o, last);
-                O.noalias() = s * X.colwise().sum();
+                if (n < (int64_t{1} << 15) || last < 32) {
+                    O.noalias() = s * X.colwise().sum();
+                    return;
+                }
+                // Blocks of whole cache lines of columns in parallel: each column is still summed over the
+                // rows in the same order by one thread, the same values either way.
+                cpu::parallel_for(last, (cpu::grain_for(last, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
+                    O.segment(b, e - b).noalias() = s * X.middleCols(b, e - b).colwise().sum();
+                });
                 return;
             }
             std::fill_n(o, m, T(0));
@@ -504,17 +512,20 @@ public:
         dispatch_dtype(out.dtype(), [&](auto tag) {
             using T = decltype(tag);
             const int64_t c = x.shape().back(), rows = x.numel() / c;
-            const T* xp = x.data<T>();
-            T* yp = out.data<T>();
-            for (int64_t r = 0; r < rows; ++r, xp += c, yp += c) {
-                ConstArrMap<T> X(xp, c);
-                ArrMap<T> Y(yp, c);
-                const T mx = X.maxCoeff();  // subtract the max: exp never overflows
-                Y = (X - mx).exp();          // Eigen's vectorised exp
-                const T sum = Y.sum();
-                if (log) Y = X - (mx + std::log(sum));
-                else Y *= T(1) / sum;
-            }
+            const T* x0 = x.data<T>();
+            T* y0 = out.data<T>();
+            // Rows are independent: chunks of rows run in parallel, the same values either way.
+            cpu::parallel_for(rows, cpu::grain_for(rows, std::max<int64_t>(1, 8192 / c)), [&](int64_t r0, int64_t r1) {
+                for (int64_t r = r0; r < r1; ++r) {
+                    ConstArrMap<T> X(x0 + r * c, c);
+                    ArrMap<T> Y(y0 + r * c, c);
+                    const T mx = X.maxCoeff();  // subtract the max: exp never overflows
+                    Y = (X - mx).exp();          // Eigen's vectorised exp
+                    const T sum = Y.sum();
+                    if (log) Y = X - (mx + std::log(sum));
+                    else Y *= T(1) / sum;
+                }
+            });
         });
     }
 
@@ -522,10 +533,14 @@ public:
         dispatch_dtype(grad_x.dtype(), [&](auto tag) {
             using T = decltype(tag);
             const int64_t c = y.shape().back(), rows = y.numel() / c;
-            const T* g = grad_out.data<T>();
-            const T* yp = y.data<T>();
-            T* gx = grad_x.data<T>();
-            for (int64_t r = 0; r < rows; ++r, g += c, yp += c, gx += c) {
+            const T* g0 = grad_out.data<T>();  // read here, on the calling thread (a deferred fill is filled once)
+            const T* y0 = y.data<T>();
+            T* gx0 = grad_x.data<T>();
+            cpu::parallel_for(rows, cpu::grain_for(rows, std::max<int64_t>(1, 8192 / c)), [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
+                const T* g = g0 + r * c;
+                const T* yp = y0 + r * c;
+                T* gx = gx0 + r * c;
                 if (log) {  // y = log softmax: gx = g − softmax · Σg
                     T sg = 0;
                     for (int64_t j = 0; j < c; ++j) sg += g[j];
@@ -536,6 +551,7 @@ public:
                     for (int64_t j = 0; j < c; ++j) gx[j] = yp[j] * (g[j] - dot);
                 }
             }
+            });
         });
     }
 

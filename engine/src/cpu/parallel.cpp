@@ -5,14 +5,20 @@
 // a newer job with an older job's function: its compare-and-swap names the generation it read. Before
 // publishing a job the caller closes the ticket (generation advanced, index past any chunk count), then
 // writes the job's fields, then opens it at chunk 0.
+//
+// Each job first asks the pool's ParallelGovernor (parallel.h) whether to wake the workers at all; a job it
+// turns down runs its chunks on the caller, in order, with the workers left asleep.
 #include "cpu/parallel.h"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 #if defined(__linux__)
@@ -33,6 +39,26 @@ namespace {
 using Fn = std::function<void(int64_t, int64_t)>;
 
 thread_local bool t_in_chunk = false;
+// BP_POOL_MODE=always|caller|adaptive picks the starting mode (to measure one against the other with the same
+// binary; always when unset, see PoolMode); BP_POOL_STATS=1 prints each pool's PoolStats to stderr when it is
+// replaced or at exit.
+PoolMode mode_from_env() {
+    const char* v = std::getenv("BP_POOL_MODE");
+    const std::string s = v ? v : "";
+    return s == "adaptive" ? PoolMode::adaptive : s == "caller" ? PoolMode::caller_only : PoolMode::always_parallel;
+}
+std::atomic<PoolMode> g_mode{mode_from_env()};
+std::atomic<bool> g_hold_workers{false};
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+void run_in_order(int64_t n, int64_t grain, const Fn& f) {
+    for (int64_t b = 0; b < n; b += grain) f(b, std::min(n, b + grain));
+}
 
 // Sleeping on a 32-bit atomic until it no longer holds `seen`, and waking its sleepers: a futex on Linux,
 // elsewhere a short sleep-poll. `sleepers` counts the threads inside wait_while so that the common case,
@@ -66,6 +92,7 @@ constexpr uint64_t kClosed = 0xffffffffull;
 // another process needs.
 constexpr int kWorkerSpin = 1 << 13;
 constexpr int kCallerSpin = 1 << 12;
+constexpr int64_t kMaxTimedChunks = 1 << 16;  // jobs with more chunks are not judged (none in the ops today)
 
 class Pool {
 public:
@@ -73,6 +100,7 @@ public:
         for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
     }
     ~Pool() {
+        if (const char* v = std::getenv("BP_POOL_STATS"); v && *v && std::string(v) != "0") print_stats();
         stop_.store(true);
         wake_.fetch_add(1);
         wake_all(wake_, worker_sleepers_);
@@ -84,6 +112,15 @@ public:
     bool run(int64_t n, int64_t grain, const Fn& f) {
         std::unique_lock<std::mutex> lock(call_, std::try_to_lock);
         if (!lock.owns_lock()) return false;
+        const PoolMode mode = g_mode.load(std::memory_order_relaxed);
+        const int64_t t0 = now_ns();
+        if (mode == PoolMode::caller_only || (mode == PoolMode::adaptive && !governor_.want_parallel(t0))) {
+            ++stats_.caller_only_jobs;
+            t_in_chunk = true;  // nested parallel_for calls stay on this thread too
+            run_in_order(n, grain, f);
+            t_in_chunk = false;
+            return true;
+        }
         const uint64_t gen = ++gen_;
         ticket_.store(gen << 32 | kClosed);
         fn_.store(&f);
@@ -91,36 +128,94 @@ public:
         grain_.store(grain);
         const int64_t chunks = (n + grain - 1) / grain;
         chunks_.store(chunks);
+        // Each chunk's run time, written by whichever thread ran it (before it counts the chunk done).
+        const bool timed = chunks <= kMaxTimedChunks;
+        if (timed && static_cast<int64_t>(chunk_ns_.size()) < chunks) chunk_ns_.resize(static_cast<size_t>(chunks));
+        times_.store(timed ? chunk_ns_.data() : nullptr);
         done_.store(0);
         ticket_.store(gen << 32);
         wake_.fetch_add(1);
         wake_all(wake_, worker_sleepers_);
         t_in_chunk = true;
-        work();
+        const int64_t mine = work();
+        const int64_t t2 = now_ns();
         t_in_chunk = false;
         // Wait for chunks a worker claimed and is still running (none if no worker woke in time).
         const uint32_t want = static_cast<uint32_t>(chunks);
         for (int i = 0; i < kCallerSpin && done_.load() != want; ++i) BP_PAUSE();
         for (uint32_t d = done_.load(); d != want; d = done_.load()) wait_while(done_, d, caller_sleeping_);
+        const int64_t t3 = mine == chunks ? t2 : now_ns();
+        const int64_t alone = timed ? time_alone(chunks) : t3 - t0;
+        ++stats_.parallel_jobs;
+        stats_.chunks += chunks;
+        stats_.worker_chunks += chunks - mine;
+        stats_.wall_s += 1e-9 * static_cast<double>(t3 - t0);
+        stats_.wait_s += 1e-9 * static_cast<double>(t3 - t2);
+        stats_.estimated_alone_s += 1e-9 * static_cast<double>(alone);
+        const bool was_parallel = governor_.want_parallel(t3);
+        governor_.record(t3, t3 - t0, alone);
+        if (was_parallel && !governor_.want_parallel(t3)) ++stats_.switches_to_caller;
         return true;
     }
 
+    PoolStats stats() {
+        std::lock_guard<std::mutex> lock(call_);
+        return stats_;
+    }
+    void print_stats() {
+        const PoolStats s = stats();
+        std::fprintf(stderr,
+                     "pool %d threads: %lld parallel jobs (%.3f s wall, %.3f s of it the caller waiting for workers, "
+                     "%.3f s estimated alone: %.2fx), worker chunks %lld of %lld, %lld jobs on the caller alone, "
+                     "%lld switches to caller-only\n",
+                     threads(), static_cast<long long>(s.parallel_jobs), s.wall_s, s.wait_s, s.estimated_alone_s,
+                     s.wall_s > 0 ? s.estimated_alone_s / s.wall_s : 0.0, static_cast<long long>(s.worker_chunks),
+                     static_cast<long long>(s.chunks), static_cast<long long>(s.caller_only_jobs),
+                     static_cast<long long>(s.switches_to_caller));
+    }
+    void reset_stats() {
+        std::lock_guard<std::mutex> lock(call_);
+        stats_ = PoolStats{};
+    }
+
 private:
-    // Claims and runs chunks of the current job until none is left.
-    void work() {
+    // What the job's chunks would have taken on one thread that nobody preempts: the sum of their run times,
+    // each clipped to twice the (lower) median, so that a chunk whose thread was preempted halfway counts as
+    // an ordinary one (its wait shows in the wall time instead).
+    int64_t time_alone(int64_t chunks) {
+        int64_t* t = chunk_ns_.data();
+        const int64_t total_unclipped = [&] {
+            int64_t s = 0;
+            for (int64_t i = 0; i < chunks; ++i) s += t[i];
+            return s;
+        }();
+        std::nth_element(t, t + (chunks - 1) / 2, t + chunks);
+        const int64_t cap = 2 * t[(chunks - 1) / 2];
+        int64_t s = 0;
+        for (int64_t i = 0; i < chunks; ++i) s += std::min(t[i], cap);
+        return std::min(s, total_unclipped);
+    }
+
+    // Claims and runs chunks of the current job until none is left; returns how many this thread ran.
+    int64_t work() {
+        int64_t ran = 0;
         uint64_t t = ticket_.load();
         const uint64_t gen = t >> 32;
         const Fn* f = fn_.load();
         const int64_t n = n_.load(), grain = grain_.load(), chunks = chunks_.load();
+        int64_t* times = times_.load();
         for (;;) {
             // A newer job (or one being published): these fields may be stale; its own wake-up brings us
             // back.
-            if ((t >> 32) != gen) return;
+            if ((t >> 32) != gen) return ran;
             const uint64_t idx = t & kClosed;
-            if (idx >= static_cast<uint64_t>(chunks)) return;
+            if (idx >= static_cast<uint64_t>(chunks)) return ran;
             if (!ticket_.compare_exchange_weak(t, t + 1)) continue;  // t reloaded
             const int64_t b = static_cast<int64_t>(idx) * grain;
+            const int64_t start = times ? now_ns() : 0;
             (*f)(b, std::min(n, b + grain));
+            if (times) times[idx] = now_ns() - start;
+            ++ran;
             done_.fetch_add(1);
             wake_all(done_, caller_sleeping_);
             t = ticket_.load();
@@ -136,7 +231,7 @@ private:
             wait_while(wake_, seen, worker_sleepers_);
             if (stop_.load()) return;
             seen = wake_.load();
-            work();
+            if (!g_hold_workers.load()) work();
         }
     }
 
@@ -149,6 +244,10 @@ private:
     std::atomic<uint32_t> done_{0}, wake_{0};
     std::atomic<bool> stop_{false};
     std::atomic<int> worker_sleepers_{0}, caller_sleeping_{0};
+    std::atomic<int64_t*> times_{nullptr};
+    std::vector<int64_t> chunk_ns_;  // resized only under call_, between jobs
+    ParallelGovernor governor_;  // under call_
+    PoolStats stats_;            // under call_
 };
 
 std::mutex g_pool_mutex;
@@ -187,7 +286,7 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
         if (std::shared_ptr<Pool> pool = current_pool())
             if (pool->run(n, grain, f)) return;
     }
-    for (int64_t b = 0; b < n; b += grain) f(b, std::min(n, b + grain));  // the same chunks, in order
+    run_in_order(n, grain, f);  // the same chunks, in order
 }
 
 int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread) {
@@ -196,5 +295,35 @@ int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread) {
     const int64_t parts = static_cast<int64_t>(pool_threads()) * std::max(1, chunks_per_thread);
     return std::max<int64_t>(std::max<int64_t>(1, min_grain), (n + parts - 1) / parts);
 }
+
+void ParallelGovernor::record(int64_t now_ns, int64_t wall_ns, int64_t alone_ns) {
+    wall_sum_ += static_cast<double>(wall_ns);
+    alone_sum_ += static_cast<double>(alone_ns);
+    if (wall_sum_ < static_cast<double>(p_.window_ns)) return;
+    last_speedup_ = alone_sum_ / wall_sum_;
+    wall_sum_ = alone_sum_ = 0;
+    if (last_speedup_ >= p_.min_speedup) {
+        backoff_ = p_.backoff_ns;
+        return;
+    }
+    serial_until_ = now_ns + backoff_;
+    backoff_ = std::min(p_.max_backoff_ns, backoff_ * 2);
+}
+
+PoolStats pool_stats() {
+    if (std::shared_ptr<Pool> pool = current_pool()) return pool->stats();
+    return {};
+}
+
+void reset_pool_stats() {
+    if (std::shared_ptr<Pool> pool = current_pool()) pool->reset_stats();
+}
+
+void set_pool_mode(PoolMode mode) { g_mode.store(mode); }
+PoolMode pool_mode() { return g_mode.load(); }
+
+namespace detail {
+void hold_workers(bool held) { g_hold_workers.store(held); }
+}  // namespace detail
 
 }  // namespace bp::cpu

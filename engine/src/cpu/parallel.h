@@ -9,6 +9,14 @@
 // caller simply does all the chunks itself. Idle workers spin briefly, then sleep on a futex
 // (std::atomic::wait), so they never hold a busy core.
 //
+// When another process holds a core, a worker can be preempted in the middle of a chunk it claimed, and the
+// caller then waits for it (the pool's counters put that at 0-4% of parallel-job time under `bench threads
+// --busy`; the 10-30% losses once reported there were page-copy faults of a forked busy process). So each
+// parallel job is timed (ParallelGovernor): its wall time against the sum of its chunks' run times, each
+// clipped to twice the median chunk (what one thread that nobody preempts would have taken). When a window
+// of jobs shows the workers not paying off, the caller runs the next jobs alone for a back-off time (the
+// workers stay asleep), then probes with parallel jobs again. The chunks are the same in every mode.
+//
 // Chunks run concurrently and must write disjoint outputs. A parallel_for inside a chunk runs serially.
 // Eigen's own threading is switched off (set_num_threads sets it to 1): products inside chunks are serial,
 // and large products are split here (gemm_rows) instead.
@@ -32,5 +40,63 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 /// A grain that cuts n items into about `chunks_per_thread` chunks per pool thread (at least `min_grain`);
 /// n itself (one chunk) at one thread.
 int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread = 4);
+
+/// Decides, job by job, whether waking the workers pays. Pure bookkeeping on times it is given (no clock of
+/// its own), so it is tested with made-up times. Not thread-safe: the pool calls it under its job lock.
+class ParallelGovernor {
+public:
+    struct Params {
+        int64_t window_ns = 20'000'000;       // parallel wall time judged at once
+        double min_speedup = 0.95;  // below this estimated speed-up the workers are left asleep (the estimate
+                                    // reads low on an oversubscribed machine, so only a clear loss counts)
+        int64_t backoff_ns = 50'000'000;      // first caller-only period
+        int64_t max_backoff_ns = 800'000'000; // doubled after each failed probe up to this
+    };
+    ParallelGovernor() = default;
+    explicit ParallelGovernor(const Params& p) : p_(p), backoff_(p.backoff_ns) {}
+
+    /// Before a job at time `now_ns`: true to share it with the workers, false to run it on the caller alone.
+    bool want_parallel(int64_t now_ns) const { return now_ns >= serial_until_; }
+    /// After a parallel job: its wall time and the time it would have taken on one thread alone. Closes a
+    /// window when enough wall time has accumulated.
+    void record(int64_t now_ns, int64_t wall_ns, int64_t alone_ns);
+
+    int64_t backoff_ns() const { return backoff_; }
+    double last_speedup() const { return last_speedup_; }  // the last closed window's estimate (0: none yet)
+
+private:
+    Params p_;
+    int64_t backoff_ = Params{}.backoff_ns;
+    int64_t serial_until_ = 0;
+    double wall_sum_ = 0, alone_sum_ = 0;
+    double last_speedup_ = 0;
+};
+
+/// What the pool did since the last reset (for `bench threads` and for checking the cause of a slow run).
+struct PoolStats {
+    int64_t parallel_jobs = 0;       // shared with the workers
+    int64_t caller_only_jobs = 0;    // run on the caller alone because the governor said so
+    int64_t worker_chunks = 0;       // chunks of parallel jobs that a worker ran
+    int64_t chunks = 0;              // chunks of parallel jobs
+    double wall_s = 0;               // wall time of parallel jobs
+    double wait_s = 0;               // of which the caller waited for workers' chunks after running out
+    double estimated_alone_s = 0;    // the chunks' run times (each clipped to 2x the job's median), summed
+    int64_t switches_to_caller = 0;  // windows that turned the workers off
+};
+PoolStats pool_stats();
+void reset_pool_stats();
+
+/// How the pool decides to share a job. `always_parallel` is the default: `adaptive` follows ParallelGovernor,
+/// whose estimate reads low while other processes load the machine (it then ran ~90% of jobs on the caller and
+/// gave up ViT-tiny's and ResNet-mini's two-thread gains; docs/benchmarks/threads-pool-2026-12-07.txt), so it
+/// is opt-in (BP_POOL_MODE=adaptive) until it measures better. `caller_only` is for tests and measurements.
+enum class PoolMode { adaptive, always_parallel, caller_only };
+void set_pool_mode(PoolMode mode);
+PoolMode pool_mode();
+
+namespace detail {
+/// Test hook: while held, woken workers claim nothing (as if the scheduler never ran them).
+void hold_workers(bool held);
+}  // namespace detail
 
 }  // namespace bp::cpu

@@ -5,8 +5,10 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "cpu/lane_sum.h"
+#include "cpu/parallel.h"
 #include "ops/op_util.h"
 #if defined(BP_HAVE_CUDA)
 #include "cuda/cuda_ops.h"
@@ -102,7 +104,9 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
         const T* bp = beta.defined() ? beta.data<T>() : nullptr;
         T *yp = y.data<T>(), *hp = xhat.data<T>();
         double* rp = rstd.data<double>();
-        for (int64_t r = 0; r < R; ++r) {
+        // Rows are independent: chunks of rows run in parallel (cpu/parallel.h), the same values either way.
+        cpu::parallel_for(R, cpu::grain_for(R, std::max<int64_t>(1, 8192 / D)), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
             const T* xr = xp + r * D;
             const double mu = lane_sum<T>(D, [xr](int64_t i) { return xr[i]; }) / static_cast<double>(D);
             const T muT = static_cast<T>(mu);
@@ -119,6 +123,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
             else
                 for (int64_t i = 0; i < D; ++i) yr[i] = hr[i] * (gp ? gp[i] : T(1)) + (bp ? bp[i] : T(0));
         }
+        });
     });
     if (autograd::needs_record({&x, &gamma, &beta}))
         autograd::record(
@@ -134,10 +139,18 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                     const T* hp = xhat.data<T>();
                     const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
                     const double* rp = rstd.data<double>();
-                    T* ggp = gg.defined() ? gg.data<T>() : nullptr;
-                    T* gbp = gb.defined() ? gb.data<T>() : nullptr;
                     T* gxp = gx.defined() ? gx.data<T>() : nullptr;
-                    for (int64_t r = 0; r < R; ++r) {
+                    // Chunks of rows in parallel; the γ and β gradients (sums over rows) are summed per chunk
+                    // and the chunks' sums added in chunk order, so a thread count always gives the same bits.
+                    const int64_t grain = cpu::grain_for(R, std::max<int64_t>(1, 8192 / D));
+                    const int64_t chunks = (R + grain - 1) / grain;
+                    const bool sums = gg.defined() || gb.defined();
+                    std::vector<T> part_g(sums && gg.defined() ? static_cast<size_t>(chunks * D) : 0, T(0));
+                    std::vector<T> part_b(sums && gb.defined() ? static_cast<size_t>(chunks * D) : 0, T(0));
+                    cpu::parallel_for(R, grain, [&](int64_t r0, int64_t r1) {
+                    T* ggp = part_g.empty() ? nullptr : part_g.data() + (r0 / grain) * D;
+                    T* gbp = part_b.empty() ? nullptr : part_b.data() + (r0 / grain) * D;
+                    for (int64_t r = r0; r < r1; ++r) {
                         const T* gr = go + r * D;
                         const T* hr = hp + r * D;
                         if (ggp)
@@ -152,6 +165,17 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                         const T rs = static_cast<T>(rp[r]);
                         T* out = gxp + r * D;
                         for (int64_t i = 0; i < D; ++i) out[i] = rs * (h(i) - mh - hr[i] * mhx);  // term 3
+                    }
+                    });
+                    for (int64_t c = 0; c < chunks; ++c) {
+                        if (!part_g.empty()) {
+                            T* ggp = gg.data<T>();
+                            for (int64_t i = 0; i < D; ++i) ggp[i] += part_g[static_cast<size_t>(c * D + i)];
+                        }
+                        if (!part_b.empty()) {
+                            T* gbp = gb.data<T>();
+                            for (int64_t i = 0; i < D; ++i) gbp[i] += part_b[static_cast<size_t>(c * D + i)];
+                        }
                     }
                 });
                 return {gx, gg, gb};
@@ -343,10 +367,18 @@ static void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y,
     if (out.device() == Device::cuda) return cuda::gemm_batched(out, x, tx, y, ty);  // one batched cuBLAS call
 #endif
     const int64_t n = out.numel() / (out.size(-2) * out.size(-1));
-    for (int64_t i = 0; i < n; ++i) {
-        Tensor o = mat(out, i);
-        backend_for(out).gemm(o, mat(x, i), tx, mat(y, i), ty, 1.0, 0.0);
-    }
+    // The matrices are independent and each is usually too small for the gemm to split (attention's per-head
+    // products): chunks of them run in parallel (cpu/parallel.h), each product serial, the same values either
+    // way. A value left to be filled on first read (deferred_fill.h) is filled here, before several threads read.
+    (void)out.raw_data(), (void)x.raw_data(), (void)y.raw_data();
+    const int64_t K = tx ? x.size(-2) : x.size(-1);
+    const int64_t flops = std::max<int64_t>(1, 2 * out.size(-2) * out.size(-1) * K);
+    cpu::parallel_for(n, cpu::grain_for(n, std::max<int64_t>(1, (int64_t{1} << 18) / flops)), [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+            Tensor o = mat(out, i);
+            backend_for(out).gemm(o, mat(x, i), tx, mat(y, i), ty, 1.0, 0.0);
+        }
+    });
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
