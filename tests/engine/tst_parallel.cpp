@@ -72,7 +72,7 @@ float chunked_sum(const std::vector<float>& x, int64_t grain, std::vector<std::t
 struct PoolReset {
     ~PoolReset() {
         bp::cpu::detail::hold_workers(false);
-        bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::adaptive);
         bp::set_num_threads(1);
     }
 };

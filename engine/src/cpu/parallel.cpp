@@ -40,12 +40,12 @@ using Fn = std::function<void(int64_t, int64_t)>;
 
 thread_local bool t_in_chunk = false;
 // BP_POOL_MODE=always|caller|adaptive picks the starting mode (to measure one against the other with the same
-// binary; always when unset, see PoolMode); BP_POOL_STATS=1 prints each pool's PoolStats to stderr when it is
+// binary; adaptive when unset); BP_POOL_STATS=1 prints each pool's PoolStats to stderr when it is
 // replaced or at exit.
 PoolMode mode_from_env() {
     const char* v = std::getenv("BP_POOL_MODE");
     const std::string s = v ? v : "";
-    return s == "adaptive" ? PoolMode::adaptive : s == "caller" ? PoolMode::caller_only : PoolMode::always_parallel;
+    return s == "always" ? PoolMode::always_parallel : s == "caller" ? PoolMode::caller_only : PoolMode::adaptive;
 }
 std::atomic<PoolMode> g_mode{mode_from_env()};
 std::atomic<bool> g_hold_workers{false};

@@ -86,10 +86,11 @@ struct PoolStats {
 PoolStats pool_stats();
 void reset_pool_stats();
 
-/// How the pool decides to share a job. `always_parallel` is the default: `adaptive` follows ParallelGovernor,
-/// whose estimate reads low while other processes load the machine (it then ran ~90% of jobs on the caller and
-/// gave up ViT-tiny's and ResNet-mini's two-thread gains; docs/benchmarks/threads-pool-2026-12-07.txt), so it
-/// is opt-in (BP_POOL_MODE=adaptive) until it measures better. `caller_only` is for tests and measurements.
+/// How the pool decides to share a job. `adaptive` (the default) follows ParallelGovernor. Measured quiet with one
+/// busy process beside (`bench threads --busy`, docs/benchmarks/cpu-speed-2026-12-07-session5.txt): two threads
+/// 0.91–1.03× one thread where always_parallel gave 0.67–1.02×, and the same quiet speed-ups as always_parallel.
+/// Its estimate reads low when many processes load the machine, so it then runs most jobs on the caller
+/// (docs/benchmarks/threads-pool-2026-12-07.txt). The others are for tests and for measuring one way against another.
 enum class PoolMode { adaptive, always_parallel, caller_only };
 void set_pool_mode(PoolMode mode);
 PoolMode pool_mode();
