@@ -14,23 +14,15 @@ Exit status 3 when torch (or numpy) cannot be imported, 2 on bad arguments or mi
 """
 
 import argparse
-import gzip
 import json
 import os
-import struct
 import sys
 import time
 
 import reference_env
+from mnist_files import default_data_dir, load_split
 
 T_START = time.perf_counter()
-
-
-def default_data_dir():
-    if os.environ.get("BP_DATA_DIR"):
-        return os.environ["BP_DATA_DIR"]
-    xdg = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(xdg, "backprop-studio")
 
 
 def parse_args():
@@ -71,23 +63,6 @@ except Exception as e:
     sys.exit(3)
 
 
-def read_idx(path):
-    if not os.path.exists(path) and os.path.exists(path + ".gz"):
-        path += ".gz"
-    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def load_split(mnist_dir, prefix):
-    images = read_idx(os.path.join(mnist_dir, f"{prefix}-images-idx3-ubyte"))
-    labels = read_idx(os.path.join(mnist_dir, f"{prefix}-labels-idx1-ubyte"))
-    x = (torch.from_numpy(images.astype(np.float32)) / 255.0 - 0.1307) / 0.3081  # converted once
-    return x.reshape(-1, 1, 28, 28).contiguous(), torch.from_numpy(labels.astype(np.int64))
-
-
 def build_model():
     k, c1, c2 = args.kernel, args.channels1, args.channels2
     layers = [nn.Conv2d(1, c1, k, padding=k // 2, bias=False), nn.BatchNorm2d(c1), nn.ReLU(), nn.MaxPool2d(2),
@@ -115,6 +90,7 @@ def main():
     try:
         x_train, y_train = load_split(mnist_dir, "train")
         x_test, y_test = load_split(mnist_dir, "t10k")
+        x_train, x_test = x_train.reshape(-1, 1, 28, 28), x_test.reshape(-1, 1, 28, 28)
     except (OSError, ValueError) as e:
         print(f"bench_speedrun.py: cannot read MNIST from {mnist_dir}: {e} (run scripts/setup.sh)", file=sys.stderr)
         return 2
