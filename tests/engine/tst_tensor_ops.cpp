@@ -48,6 +48,7 @@ private slots:
     void geluExactVsTanh();
     void reluKernelsAgreeWithTheDefinitionOnOddLengths();
     void softmaxRowsSumToOne();
+    void softmaxBackwardOfAPlainSum();
     void logSoftmaxEqualsLogOfSoftmax();
     void crossEntropyIsStableForHugeLogits_data();
     void crossEntropyIsStableForHugeLogits();
@@ -150,10 +151,12 @@ void TestTensorOps::activationsAtPoints() {
     expect_values(y, {1}, {expected}, 1e-12);
 }
 
-// float32 relu and leaky relu run as vectorised loops (16 lanes and a tail): lengths around the vector width,
-// zeros, negative zeros and NaN must give the definition's values, forward and backward.
+// float32 relu and leaky relu run as vectorised loops (16 lanes, words of 32 recorded signs, and a tail; chunks
+// of 65536 elements on the pool): lengths around those widths, zeros, negative zeros and NaN must give the
+// definition's values, forward and backward, for a general upstream gradient and for the one-value gradient of
+// a plain sum (the backward that reads neither x nor a gradient).
 void TestTensorOps::reluKernelsAgreeWithTheDefinitionOnOddLengths() {
-    for (int64_t n : {1, 15, 16, 17, 37}) {
+    for (int64_t n : {1, 15, 16, 17, 31, 32, 33, 37, 65, 65536 + 33}) {
         std::vector<double> xs(static_cast<size_t>(n)), gs(static_cast<size_t>(n));
         for (int64_t i = 0; i < n; ++i) {
             xs[static_cast<size_t>(i)] = i % 5 == 0 ? 0.0 : i % 7 == 3 ? -0.0 : (i % 3 == 1 ? -1.0 : 1.0) * (0.25 * i + 0.5);
@@ -161,18 +164,23 @@ void TestTensorOps::reluKernelsAgreeWithTheDefinitionOnOddLengths() {
         }
         if (n > 8) xs[8] = std::nan("");
         for (double slope : {0.0, 0.1}) {
-            Tensor x = Tensor::from_vector({n}, xs).set_requires_grad(true);
-            Tensor y = slope == 0.0 ? bp::relu(x) : bp::leaky_relu(x, slope);
-            bp::sum(bp::mul(y, Tensor::from_vector({n}, gs))).backward();
-            const std::vector<double> yv = y.to_vector(), gv = x.grad().to_vector();
-            for (size_t i = 0; i < xs.size(); ++i) {
-                const float xf = static_cast<float>(xs[i]);
-                const double want_y = xf > 0.f ? xf : slope == 0.0 ? 0.0 : static_cast<double>(static_cast<float>(slope) * xf);
-                const double want_g = xf > 0.f ? gs[i] : static_cast<double>(static_cast<float>(slope) * static_cast<float>(gs[i]));
-                const QString where = QString("n %1, slope %2, element %3 (x = %4)").arg(n).arg(slope).arg(i).arg(xs[i]);
-                if (std::isnan(want_y)) QVERIFY2(std::isnan(yv[i]), qPrintable(where));
-                else QVERIFY2(yv[i] == want_y, qPrintable(where + QString(": y = %1, expected %2").arg(yv[i]).arg(want_y)));
-                QVERIFY2(gv[i] == want_g, qPrintable(where + QString(": grad = %1, expected %2").arg(gv[i]).arg(want_g)));
+            for (bool uniform : {false, true}) {
+                Tensor x = Tensor::from_vector({n}, xs).set_requires_grad(true);
+                Tensor y = slope == 0.0 ? bp::relu(x) : bp::leaky_relu(x, slope);
+                bp::sum(uniform ? y : bp::mul(y, Tensor::from_vector({n}, gs))).backward();
+                const std::vector<double> yv = y.to_vector(), gv = x.grad().to_vector();
+                for (size_t i = 0; i < xs.size(); ++i) {
+                    const float xf = static_cast<float>(xs[i]);
+                    const double want_y = xf > 0.f ? xf : slope == 0.0 ? 0.0 : static_cast<double>(static_cast<float>(slope) * xf);
+                    const double g = uniform ? 1.0 : gs[i];
+                    const double want_g = xf > 0.f ? g : static_cast<double>(static_cast<float>(slope) * static_cast<float>(g));
+                    const bool y_ok = std::isnan(want_y) ? std::isnan(yv[i]) : yv[i] == want_y;
+                    if (!y_ok || gv[i] != want_g)
+                        QFAIL(qPrintable(QString("n %1, slope %2, %3 gradient, element %4 (x = %5): y = %6, expected %7; "
+                                                 "grad = %8, expected %9")
+                                             .arg(n).arg(slope).arg(uniform ? "uniform" : "general").arg(i).arg(xs[i])
+                                             .arg(yv[i]).arg(want_y).arg(gv[i]).arg(want_g)));
+                }
             }
         }
     }
@@ -204,6 +212,34 @@ void TestTensorOps::softmaxRowsSumToOne() {
     QCOMPARE(s.shape(), (Shape{5, 7}));
     expect_values(bp::sum(s, 1), {5}, {1, 1, 1, 1, 1}, 1e-5);
     for (double v : s.to_vector()) QVERIFY(v >= 0.0 && v <= 1.0);
+}
+
+// The gradient of sum(softmax(x)) reaches softmax's backward as one value everywhere, which it reads without
+// filling memory (softmax.cpp): the same gradient as a general upstream gradient of ones, and the definition's:
+// softmax: y ⊙ (1 − Σ_j y_j) (zero up to rounding); log_softmax: 1 − C·softmax(x). Rows of 37 and 1000 (past the
+// 16 partial sums and their tail), float64 and float32.
+void TestTensorOps::softmaxBackwardOfAPlainSum() {
+    bp::Generator gen(5);
+    for (DType dt : {DType::f64, DType::f32})
+        for (int64_t c : {37, 1000})
+            for (bool log : {false, true}) {
+                Tensor x = Tensor::randn({3, c}, gen, 0, 2, dt).set_requires_grad(true);
+                auto f = [&](const Tensor& t) { return log ? bp::log_softmax(t) : bp::softmax(t); };
+                bp::sum(f(x)).backward();
+                const std::vector<double> uniform = x.grad().to_vector();
+                x.zero_grad();
+                bp::sum(bp::mul(f(x), Tensor::ones({3, c}, dt))).backward();
+                const std::vector<double> general = x.grad().to_vector();
+                const std::vector<double> p = bp::softmax(x.detach()).to_vector();
+                const double tol = dt == DType::f64 ? 1e-12 : 2e-5;
+                for (size_t i = 0; i < p.size(); ++i) {
+                    const double want = log ? 1.0 - static_cast<double>(c) * p[i] : 0.0;
+                    if (std::abs(uniform[i] - general[i]) > tol || std::abs(uniform[i] - want) > tol * c)
+                        QFAIL(qPrintable(QString("%1, C %2, element %3: uniform %4, general %5, expected %6")
+                                             .arg(log ? "log_softmax" : "softmax").arg(c).arg(i)
+                                             .arg(uniform[i]).arg(general[i]).arg(want)));
+                }
+            }
 }
 
 void TestTensorOps::logSoftmaxEqualsLogOfSoftmax() {

@@ -530,29 +530,7 @@ public:
     }
 
     void softmax_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& y, bool log) override {
-        dispatch_dtype(grad_x.dtype(), [&](auto tag) {
-            using T = decltype(tag);
-            const int64_t c = y.shape().back(), rows = y.numel() / c;
-            const T* g0 = grad_out.data<T>();  // read here, on the calling thread (a deferred fill is filled once)
-            const T* y0 = y.data<T>();
-            T* gx0 = grad_x.data<T>();
-            cpu::parallel_for(rows, cpu::grain_for(rows, std::max<int64_t>(1, 8192 / c)), [&](int64_t r0, int64_t r1) {
-            for (int64_t r = r0; r < r1; ++r) {
-                const T* g = g0 + r * c;
-                const T* yp = y0 + r * c;
-                T* gx = gx0 + r * c;
-                if (log) {  // y = log softmax: gx = g − softmax · Σg
-                    T sg = 0;
-                    for (int64_t j = 0; j < c; ++j) sg += g[j];
-                    for (int64_t j = 0; j < c; ++j) gx[j] = g[j] - std::exp(yp[j]) * sg;
-                } else {  // y = softmax: gx = y ⊙ (g − Σ g·y)
-                    T dot = 0;
-                    for (int64_t j = 0; j < c; ++j) dot += g[j] * yp[j];
-                    for (int64_t j = 0; j < c; ++j) gx[j] = yp[j] * (g[j] - dot);
-                }
-            }
-            });
-        });
+        cpu::softmax_backward(grad_x, grad_out, y, log);
     }
 
     void cross_entropy(Tensor& loss, Tensor& probs, const Tensor& logits, const Tensor& targets) override {

@@ -1,6 +1,6 @@
-// cpu_kernels.h — the CPU kernels that live in their own files (conv.cpp, pool.cpp, batch_norm.cpp,
-// concat.cpp, attention.cpp); CpuBackend (cpu_backend.cpp) forwards its virtual methods to them. Same names and argument
-// order as the Backend methods in backend.h: outputs first, then inputs, then parameters.
+// cpu_kernels.h — the CPU kernels that live in their own files (conv.cpp, pool.cpp, batch_norm.cpp, concat.cpp,
+// attention.cpp, relu_mask.cpp, softmax.cpp); CpuBackend (cpu_backend.cpp) forwards its virtual methods to them.
+// Same names and argument order as the Backend methods in backend.h: outputs first, then inputs, then parameters.
 #pragma once
 
 #include <vector>
@@ -15,8 +15,16 @@ int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win)
 void conv2d_backward(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Tensor& grad_out, const Tensor& x,
                      const Tensor& w, const Tensor& saved_cols, const Window2d& win);
 
-/// relu (slope 0) / leaky relu backward for an upstream gradient that is `g` everywhere (relu_uniform.cpp).
-void relu_backward_uniform(Tensor& grad_x, const Tensor& x, double g, double slope);
+/// relu (slope 0) / leaky relu forward that also records where x > 0, one bit per element (relu_mask.cpp):
+/// `bits` is an i32 tensor of relu_mask_words(x.numel()) words.
+int64_t relu_mask_words(int64_t n);
+void relu_forward_mask(Tensor& y, Tensor& bits, const Tensor& x, double slope);
+/// Its backward from the bits alone: grad_out, or (grad_out undefined) the value `uniform` everywhere.
+void relu_backward_mask(Tensor& grad_x, const Tensor& bits, const Tensor& grad_out, double uniform, double slope);
+/// softmax / log-softmax backward (softmax.cpp); the _uniform form for an upstream gradient that is `g`
+/// everywhere reads y only.
+void softmax_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& y, bool log);
+void softmax_backward_uniform(Tensor& grad_x, const Tensor& y, double g, bool log);
 
 void max_pool2d_forward(Tensor& out, Tensor& indices, const Tensor& x, const Window2d& win);
 void max_pool2d_backward(Tensor& grad_x, const Tensor& grad_out, const Tensor& indices);

@@ -9,8 +9,33 @@
 namespace bp {
 using namespace detail;
 
+// relu and leaky relu on the CPU (relu_mask.cpp): forward records one bit per element (x > 0) and backward reads
+// those bits instead of x, and no gradient memory at all when the upstream gradient is one value everywhere.
+static Tensor relu_cpu(const char* name, UnaryOp op, const Tensor& x, double slope, std::string attrs) {
+    Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+    if (!autograd::needs_record({&x})) {
+        backend_for(x).unary(op, y, x, slope);
+        return y;
+    }
+    Tensor bits = Tensor::empty({cpu::relu_mask_words(x.numel())}, DType::i32, Device::cpu);
+    cpu::relu_forward_mask(y, bits, x, slope);
+    autograd::record(
+        name, y, {x},
+        [x, bits, slope](const Tensor& g) -> std::vector<Tensor> {
+            Tensor gx = Tensor::empty(x.shape(), x.dtype(), x.device());
+            double g1 = 0;  // the gradient of a full sum: one value, not yet written (deferred_fill.h)
+            if (detail::deferred_fill_value(g, &g1)) cpu::relu_backward_mask(gx, bits, Tensor(), g1, slope);
+            else cpu::relu_backward_mask(gx, bits, g, 0.0, slope);
+            return {gx};
+        },
+        std::move(attrs));
+    return y;
+}
+
 static Tensor unary_op(const char* name, UnaryOp op, const Tensor& x, double alpha = 0.0, std::string attrs = {}) {
     check_float(name, x);
+    if ((op == UnaryOp::relu || op == UnaryOp::leaky_relu) && x.device() == Device::cpu)
+        return relu_cpu(name, op, x, op == UnaryOp::relu ? 0.0 : alpha, std::move(attrs));
     Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
     backend_for(x).unary(op, y, x, alpha);
     if (autograd::needs_record({&x})) {
@@ -20,11 +45,6 @@ static Tensor unary_op(const char* name, UnaryOp op, const Tensor& x, double alp
             name, y, {x},
             [op, x, saved_y, alpha](const Tensor& g) -> std::vector<Tensor> {
                 Tensor gx = Tensor::empty(x.shape(), x.dtype(), x.device());
-                double g1 = 0;  // the gradient of a full sum, one value not yet written (deferred_fill.h): read x only
-                if ((op == UnaryOp::relu || op == UnaryOp::leaky_relu) && detail::deferred_fill_value(g, &g1)) {
-                    cpu::relu_backward_uniform(gx, x, g1, op == UnaryOp::relu ? 0.0 : alpha);
-                    return {gx};
-                }
                 backend_for(x).unary_backward(op, gx, g, x, saved_y, alpha);
                 return {gx};
             },

@@ -2,6 +2,9 @@
 // (stable for large logits: it never exponentiates above the row maximum), and the mean squared error.
 #include "ops/op_util.h"
 
+#include "cpu/cpu_kernels.h"
+#include "deferred_fill.h"
+
 namespace bp {
 using namespace detail;
 
@@ -17,7 +20,9 @@ static Tensor softmax_impl(const char* name, const Tensor& x, bool log) {
             // softmax:      grad_x = y ⊙ (g − Σ_j g_j y_j)
             // log_softmax:  grad_x = g − softmax(x) · Σ_j g_j
             Tensor gx = Tensor::empty(y.shape(), y.dtype(), y.device());
-            backend_for(y).softmax_backward(gx, g, y, log);
+            double g1 = 0;  // the gradient of a full sum: one value, not yet written (deferred_fill.h): read y only
+            if (detail::deferred_fill_value(g, &g1)) cpu::softmax_backward_uniform(gx, y, g1, log);
+            else backend_for(y).softmax_backward(gx, g, y, log);
             return {gx};
         });
     return y;
