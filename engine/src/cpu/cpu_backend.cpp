@@ -60,33 +60,54 @@ inline T apply_binary(BinaryOp op, T a, T b) {
     return T(0);
 }
 
+// Elementwise kernels split over the pool only when a part is worth waking a thread for (≥ 64 Ki elements).
+int64_t elementwise_grain(int64_t n) { return std::max<int64_t>(1 << 16, cpu::grain_for(n, 1 << 16, 2) / 16 * 16 + 16); }
+
+// f(begin, end) over [0, n): elementwise work, split over the pool when it is large. Each element is computed the
+// same way whichever thread runs it, so the values never depend on the thread count.
+template <class F>
+void elementwise(int64_t n, F&& f) {
+    cpu::parallel_for(n, elementwise_grain(n), f);
+}
+
 template <class T, class F>
 void binary_loop(T* o, const T* a, const T* b, const Shape& as, const Shape& bs, const Shape& os, F f) {
     const int64_t n = shape_numel(os);
     if (as == os && bs == os) {
-        for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+        elementwise(n, [&](int64_t s, int64_t e) {
+            for (int64_t i = s; i < e; ++i) o[i] = f(a[i], b[i]);
+        });
         return;
     }
     if (shape_numel(bs) == 1 && as == os) {
         const T bv = b[0];
-        for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
+        elementwise(n, [&](int64_t s, int64_t e) {
+            for (int64_t i = s; i < e; ++i) o[i] = f(a[i], bv);
+        });
         return;
     }
     if (shape_numel(as) == 1 && bs == os) {
         const T av = a[0];
-        for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
+        elementwise(n, [&](int64_t s, int64_t e) {
+            for (int64_t i = s; i < e; ++i) o[i] = f(av, b[i]);
+        });
         return;
     }
+    // Rows of the last dimension, (i0, i1, i2) flattened; chunks of whole rows over the pool.
     Bcast4 A = bcast_strides(as, os), B = bcast_strides(bs, os);
     const int64_t* d = A.dims;
-    for (int64_t i0 = 0; i0 < d[0]; ++i0)
-        for (int64_t i1 = 0; i1 < d[1]; ++i1)
-            for (int64_t i2 = 0; i2 < d[2]; ++i2) {
-                const T* ap = a + i0 * A.stride[0] + i1 * A.stride[1] + i2 * A.stride[2];
-                const T* bp = b + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
-                const int64_t sa = A.stride[3], sb = B.stride[3];
-                for (int64_t i3 = 0; i3 < d[3]; ++i3) *o++ = f(ap[i3 * sa], bp[i3 * sb]);
-            }
+    const int64_t rows = d[0] * d[1] * d[2], len = d[3];
+    if (rows == 0 || len == 0) return;
+    cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(n) / len), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
+            const int64_t i2 = r % d[2], i1 = r / d[2] % d[1], i0 = r / (d[2] * d[1]);
+            const T* ap = a + i0 * A.stride[0] + i1 * A.stride[1] + i2 * A.stride[2];
+            const T* bp = b + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
+            const int64_t sa = A.stride[3], sb = B.stride[3];
+            T* orow = o + r * len;
+            for (int64_t i3 = 0; i3 < len; ++i3) orow[i3] = f(ap[i3 * sa], bp[i3 * sb]);
+        }
+    });
 }
 
 constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2/pi)
@@ -242,8 +263,6 @@ void adam_range(T* __restrict w, const T* __restrict g, T* __restrict mp, T* __r
     }
 }
 
-// Elementwise kernels split over the pool only when a part is worth waking a thread for (≥ 64 Ki elements).
-int64_t elementwise_grain(int64_t n) { return std::max<int64_t>(1 << 16, cpu::grain_for(n, 1 << 16, 2) / 16 * 16 + 16); }
 
 Tensor bf16_rounded(const Tensor& t) {
     Tensor r = Tensor::empty(t.shape());
@@ -290,14 +309,25 @@ public:
         }
         dispatch_dtype(out.dtype(), [&](auto tag) {
             using T = decltype(tag);
-            std::fill_n(out.data<T>(), n, static_cast<T>(value));
+            T* o = out.data<T>();
+            const T v = static_cast<T>(value);
+            elementwise(n, [&](int64_t b0, int64_t b1) { std::fill(o + b0, o + b1, v); });
         });
     }
 
     void convert(Tensor& out, const Tensor& in) override {
         const int64_t n = in.numel();
         if (in.dtype() == out.dtype()) {
-            if (in.raw_data() != out.raw_data()) std::memmove(out.raw_data(), in.raw_data(), in.nbytes());
+            char* dst = static_cast<char*>(out.raw_data());
+            const char* src = static_cast<const char*>(in.raw_data());
+            const size_t bytes = in.nbytes(), elem = dtype_size(in.dtype());
+            if (dst == src) return;
+            if (dst + bytes <= src || src + bytes <= dst)  // apart: copied in parts over the pool
+                elementwise(n, [&](int64_t b0, int64_t b1) {
+                    std::memcpy(dst + b0 * elem, src + b0 * elem, static_cast<size_t>(b1 - b0) * elem);
+                });
+            else
+                std::memmove(dst, src, bytes);
             return;
         }
         auto read = [&](int64_t i) -> double {
@@ -374,7 +404,9 @@ public:
             const T* pa = a.data<T>();
             const T* pb = b.data<T>();
             const T s = static_cast<T>(scale), t = static_cast<T>(beta);
-            for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = s * pa[i] + t * pb[i];
+            elementwise(out.numel(), [&](int64_t b0, int64_t b1) {
+                for (int64_t i = b0; i < b1; ++i) o[i] = s * pa[i] + t * pb[i];
+            });
         });
     }
 
@@ -386,7 +418,9 @@ public:
             const int64_t n = in.numel(), m = out.numel();
             const T s = static_cast<T>(scale);
             if (m == n) {  // nothing to reduce
-                for (int64_t i = 0; i < n; ++i) o[i] = s * x[i];
+                elementwise(n, [&](int64_t b0, int64_t b1) {
+                    for (int64_t i = b0; i < b1; ++i) o[i] = s * x[i];
+                });
                 return;
             }
             if (m == 1) {  // 16 partial sums in T per block of 4096, folded into double: vectorises, stays exact enough
@@ -437,7 +471,8 @@ public:
             const T* x = in.data<T>();
             const T s = static_cast<T>(scale);
             if (in.numel() == 1) {  // the gradient of a full sum or mean: one value everywhere
-                std::fill_n(o, out.numel(), s * x[0]);
+                const T v = s * x[0];
+                elementwise(out.numel(), [&](int64_t b0, int64_t b1) { std::fill(o + b0, o + b1, v); });
                 return;
             }
             Bcast4 B = bcast_strides(in.shape(), out.shape());
@@ -501,10 +536,15 @@ public:
         dispatch_dtype(out.dtype(), [&](auto tag) {
             using T = decltype(tag);
             const int64_t m = bias.numel(), rows = out.numel() / m;
-            T* o = out.data<T>();
+            T* o0 = out.data<T>();
             const T* bp = bias.data<T>();
-            for (int64_t r = 0; r < rows; ++r, o += m)
-                for (int64_t j = 0; j < m; ++j) o[j] += bp[j];
+            if (m == 0) return;
+            cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(rows * m) / m), [&](int64_t r0, int64_t r1) {
+                for (int64_t r = r0; r < r1; ++r) {
+                    T* o = o0 + r * m;
+                    for (int64_t j = 0; j < m; ++j) o[j] += bp[j];
+                }
+            });
         });
     }
 

@@ -446,15 +446,21 @@ static Tensor swap_dims(const Tensor& x, int64_t d0, int64_t d1) {
         using T = decltype(tag);
         const T* xp = x.data<T>();
         T* op = out.data<T>();
-        for (int64_t a = 0; a < A; ++a)
-            for (int64_t j = 0; j < n1; ++j)
+        // Output rows (a, j) are contiguous runs of M·n0·C elements: chunks of them over the pool. The runs of C
+        // are short (a head's Dh): a plain loop, not a memcpy call per run.
+        const int64_t rows = A * n1, per_row = M * n0 * C;
+        cpu::parallel_for(rows, std::max<int64_t>(1, (int64_t{1} << 15) / std::max<int64_t>(per_row, 1)),
+                          [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
+                const int64_t a = r / n1, j = r % n1;
+                T* dst = op + r * per_row;  // out[a, j, :, :, :]
                 for (int64_t m = 0; m < M; ++m)
-                    for (int64_t i = 0; i < n0; ++i) {
+                    for (int64_t i = 0; i < n0; ++i, dst += C) {
                         const T* src = xp + (((a * n0 + i) * M + m) * n1 + j) * C;  // x[a, i, m, j, :]
-                        T* dst = op + (((a * n1 + j) * M + m) * n0 + i) * C;        // out[a, j, m, i, :]
-                        if (C == 1) *dst = *src;
-                        else std::memcpy(dst, src, static_cast<size_t>(C) * sizeof(T));
+                        for (int64_t c = 0; c < C; ++c) dst[c] = src[c];
                     }
+            }
+        });
     });
     return out;
 }
