@@ -206,13 +206,16 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
         const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
         T* yp = y.data<T>();
         double* rip = rinv.data<double>();
-        for (int64_t r = 0; r < R; ++r) {
-            double ms = 0;
-            for (int64_t i = 0; i < D; ++i) ms += double(xp[r * D + i]) * xp[r * D + i];
-            const double rs = 1.0 / std::sqrt(ms / D + eps);
-            rip[r] = rs;
-            for (int64_t i = 0; i < D; ++i) yp[r * D + i] = static_cast<T>(xp[r * D + i] * rs * (gp ? gp[i] : 1.0));
-        }
+        // Rows are independent: chunks of rows run in parallel (cpu/parallel.h), the same values either way.
+        cpu::parallel_for(R, cpu::grain_for(R, std::max<int64_t>(1, 8192 / D)), [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
+                double ms = 0;
+                for (int64_t i = 0; i < D; ++i) ms += double(xp[r * D + i]) * xp[r * D + i];
+                const double rs = 1.0 / std::sqrt(ms / D + eps);
+                rip[r] = rs;
+                for (int64_t i = 0; i < D; ++i) yp[r * D + i] = static_cast<T>(xp[r * D + i] * rs * (gp ? gp[i] : 1.0));
+            }
+        });
     });
     if (autograd::needs_record({&x, &gamma}))
         autograd::record(
@@ -226,20 +229,32 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
                     const T *go = g.data<T>(), *xp = x.data<T>();
                     const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
                     const double* rip = rinv.data<double>();
-                    T* ggp = gg.defined() ? gg.data<T>() : nullptr;
                     T* gxp = gx.defined() ? gx.data<T>() : nullptr;
-                    for (int64_t r = 0; r < R; ++r) {
-                        const double rs = rip[r];
-                        const T *gr = go + r * D, *xr = xp + r * D;
-                        if (ggp)
-                            for (int64_t i = 0; i < D; ++i) ggp[i] += static_cast<T>(gr[i] * xr[i] * rs);
-                        if (!gxp) continue;
-                        double mhx = 0;
-                        for (int64_t i = 0; i < D; ++i) mhx += gr[i] * (gp ? gp[i] : 1.0) * xr[i];
-                        mhx /= D;
-                        T* out = gxp + r * D;
-                        for (int64_t i = 0; i < D; ++i)
-                            out[i] = static_cast<T>(rs * (gr[i] * (gp ? gp[i] : 1.0) - xr[i] * rs * rs * mhx));
+                    // Chunks of rows in parallel; the γ gradient (a sum over rows) is summed per chunk and the
+                    // chunks' sums added in chunk order, so a thread count always gives the same bits.
+                    const int64_t grain = cpu::grain_for(R, std::max<int64_t>(1, 8192 / D));
+                    const int64_t chunks = (R + grain - 1) / grain;
+                    std::vector<T> part_g(gg.defined() ? static_cast<size_t>(chunks * D) : 0, T(0));
+                    cpu::parallel_for(R, grain, [&](int64_t r0, int64_t r1) {
+                        T* ggp = part_g.empty() ? nullptr : part_g.data() + (r0 / grain) * D;
+                        for (int64_t r = r0; r < r1; ++r) {
+                            const double rs = rip[r];
+                            const T *gr = go + r * D, *xr = xp + r * D;
+                            if (ggp)
+                                for (int64_t i = 0; i < D; ++i) ggp[i] += static_cast<T>(gr[i] * xr[i] * rs);
+                            if (!gxp) continue;
+                            double mhx = 0;
+                            for (int64_t i = 0; i < D; ++i) mhx += gr[i] * (gp ? gp[i] : 1.0) * xr[i];
+                            mhx /= D;
+                            T* out = gxp + r * D;
+                            for (int64_t i = 0; i < D; ++i)
+                                out[i] = static_cast<T>(rs * (gr[i] * (gp ? gp[i] : 1.0) - xr[i] * rs * rs * mhx));
+                        }
+                    });
+                    if (!part_g.empty()) {
+                        T* ggp = gg.data<T>();
+                        for (int64_t c = 0; c < chunks; ++c)
+                            for (int64_t i = 0; i < D; ++i) ggp[i] += part_g[static_cast<size_t>(c * D + i)];
                     }
                 });
                 return {gx, gg};
@@ -264,17 +279,21 @@ static void rope_apply(Tensor& out, const Tensor& in, int64_t offset, double bas
         using Tp = decltype(tag);
         const Tp* x = in.data<Tp>();
         Tp* y = out.data<Tp>();
-        for (int64_t bh = 0; bh < BH; ++bh)
-            for (int64_t t = 0; t < T; ++t) {
-                const int64_t row = (bh * T + t) * Dh;
-                const double* c = cs.data() + t * P;
-                const double* s = sn.data() + t * P;
-                for (int64_t i = 0; i < P; ++i) {
-                    const double x0 = x[row + 2 * i], x1 = x[row + 2 * i + 1];
-                    y[row + 2 * i] = static_cast<Tp>(x0 * c[i] - x1 * s[i]);
-                    y[row + 2 * i + 1] = static_cast<Tp>(x0 * s[i] + x1 * c[i]);
+        // (batch, head) planes in parallel, each element computed the same way whichever thread runs it.
+        cpu::parallel_for(BH, cpu::grain_for(BH, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, T * Dh))),
+                          [&](int64_t b0, int64_t b1) {
+            for (int64_t bh = b0; bh < b1; ++bh)
+                for (int64_t t = 0; t < T; ++t) {
+                    const int64_t row = (bh * T + t) * Dh;
+                    const double* c = cs.data() + t * P;
+                    const double* s = sn.data() + t * P;
+                    for (int64_t i = 0; i < P; ++i) {
+                        const double x0 = x[row + 2 * i], x1 = x[row + 2 * i + 1];
+                        y[row + 2 * i] = static_cast<Tp>(x0 * c[i] - x1 * s[i]);
+                        y[row + 2 * i + 1] = static_cast<Tp>(x0 * s[i] + x1 * c[i]);
+                    }
                 }
-            }
+        });
     });
 }
 
@@ -326,8 +345,10 @@ Tensor swiglu(const Tensor& x) {
         using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
         Eigen::Map<const Arr> X(x.data<T>(), R, 2 * F);
         Eigen::Map<Arr> Y(y.data<T>(), R, F);
-        const auto a = X.leftCols(F), b = X.rightCols(F);
-        Y = a / (T(1) + (-a).exp()) * b;
+        cpu::parallel_for(R, cpu::grain_for(R, std::max<int64_t>(1, 8192 / F)), [&](int64_t r0, int64_t r1) {
+            const auto a = X.middleRows(r0, r1 - r0).leftCols(F), b = X.middleRows(r0, r1 - r0).rightCols(F);
+            Y.middleRows(r0, r1 - r0) = a / (T(1) + (-a).exp()) * b;
+        });
     });
     if (autograd::needs_record({&x}))
         autograd::record("swiglu", y, {x}, [x, F, R](const Tensor& g) -> std::vector<Tensor> {
@@ -337,10 +358,14 @@ Tensor swiglu(const Tensor& x) {
                 using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
                 Eigen::Map<const Arr> X(x.data<T>(), R, 2 * F), G(g.data<T>(), R, F);
                 Eigen::Map<Arr> GX(gx.data<T>(), R, 2 * F);
-                const auto a = X.leftCols(F), b = X.rightCols(F);
-                const Arr s = T(1) / (T(1) + (-a).exp());                  // σ(a)  [R, F]
-                GX.leftCols(F) = G * b * s * (T(1) + a * (T(1) - s));     // grad_a = g ⊙ b ⊙ silu'(a)
-                GX.rightCols(F) = G * a * s;                               // grad_b = g ⊙ silu(a)
+                cpu::parallel_for(R, cpu::grain_for(R, std::max<int64_t>(1, 8192 / F)), [&](int64_t r0, int64_t r1) {
+                    const int64_t n = r1 - r0;
+                    const auto a = X.middleRows(r0, n).leftCols(F), b = X.middleRows(r0, n).rightCols(F);
+                    const auto Gr = G.middleRows(r0, n);
+                    const Arr s = T(1) / (T(1) + (-a).exp());                                // σ(a)  [n, F]
+                    GX.middleRows(r0, n).leftCols(F) = Gr * b * s * (T(1) + a * (T(1) - s));  // g ⊙ b ⊙ silu'(a)
+                    GX.middleRows(r0, n).rightCols(F) = Gr * a * s;                           // g ⊙ silu(a)
+                });
             });
             return {gx};
         });
