@@ -13,6 +13,7 @@
 #include "bp/ops.h"
 #include "bp/optim/optimizer.h"
 #include "bp/tensor.h"
+#include "bp/train/schedule.h"
 #include "engine/data_test_util.h"
 
 using bp::DType;
@@ -67,6 +68,7 @@ private slots:
     void makeOptimizer();
     void makeOptimizerErrors_data();
     void makeOptimizerErrors();
+    void clipGradNormByHand();
 };
 
 void TestNnOptim::linearRepr() {
@@ -372,6 +374,43 @@ void TestNnOptim::makeOptimizerErrors() {
     Tensor p = param({1}, {0.5});
     const std::string msg = message_of<bp::ConfigError>([&] { bp::optim::make_optimizer(name.toStdString(), {p}, lr); });
     BP_VERIFY_CONTAINS(msg, needle.toStdString());
+}
+
+// clip_grad_norm: the global L2 norm over every gradient (float32 gradients of 37 and 1000 values, past its 32
+// partial sums and their tail; one parameter without a gradient), computed in double; above max_norm every
+// gradient is scaled by max_norm / (norm + 1e-6); a NaN gradient gives a NaN norm and leaves the gradients as they are.
+void TestNnOptim::clipGradNormByHand() {
+    auto param_with_grad = [](int64_t n, double scale) {
+        std::vector<double> g(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) g[static_cast<size_t>(i)] = scale * ((i % 7) - 3) * 0.25;
+        Tensor p = Tensor::zeros({n}).set_requires_grad(true);
+        bp::sum(bp::mul(p, Tensor::from_vector({n}, g))).backward();  // p.grad() == g (exact in float32)
+        return std::make_pair(p, g);
+    };
+    auto [a, ga] = param_with_grad(37, 1.0);
+    auto [b, gb] = param_with_grad(1000, 3.0);
+    Tensor no_grad = Tensor::zeros({5}).set_requires_grad(true);
+    double sum2 = 0;
+    for (const auto* g : {&ga, &gb})
+        for (double v : *g) sum2 += v * v;
+    const double want = std::sqrt(sum2);
+    const std::vector<Tensor> params{a, no_grad, b};
+    QVERIFY(std::abs(bp::train::clip_grad_norm(params, 0.0) - want) < 1e-12 * want);  // 0: no clipping
+    QCOMPARE(a.grad().to_vector(), ga);
+    QVERIFY(std::abs(bp::train::clip_grad_norm(params, 1e9) - want) < 1e-12 * want);  // below the limit
+    QCOMPARE(b.grad().to_vector(), gb);
+    QVERIFY(std::abs(bp::train::clip_grad_norm(params, 2.0) - want) < 1e-12 * want);  // clipped to norm 2
+    const double s = 2.0 / (want + 1e-6);
+    const std::vector<double> a2 = a.grad().to_vector(), b2 = b.grad().to_vector();
+    for (size_t i = 0; i < ga.size(); ++i) QVERIFY(std::abs(a2[i] - ga[i] * s) < 1e-6);
+    for (size_t i = 0; i < gb.size(); ++i) QVERIFY(std::abs(b2[i] - gb[i] * s) < 1e-6);
+    QVERIFY(std::abs(bp::train::clip_grad_norm(params, 0.0) - 2.0) < 1e-5);
+    // A NaN gradient: the norm is NaN and nothing is scaled.
+    auto [c, gc] = param_with_grad(40, 1.0);
+    c.grad().data<float>()[17] = std::nanf("");
+    const double nan_norm = bp::train::clip_grad_norm({a, c}, 1.0);
+    QVERIFY(std::isnan(nan_norm));
+    QCOMPARE(a.grad().to_vector(), a2);
 }
 
 QTEST_APPLESS_MAIN(TestNnOptim)
