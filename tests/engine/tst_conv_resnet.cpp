@@ -5,6 +5,8 @@
 // the buffers, groups of images crossed, two threads); and batch norm forward and backward (cpu/batch_norm.cpp).
 #include <QtTest>
 
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "bp/autograd.h"
@@ -53,6 +55,43 @@ Reference naive_stride2(const Tensor& x, const Tensor& w, const Tensor& r, int64
     return ref;
 }
 
+// Batch norm in training by its definition, per channel over N·S values: y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε)
+// (σ² biased), and with r = ∂L/∂y: grad_β = Σr, grad_γ = Σr·x̂, grad_x = γ/√(σ² + ε)·(r − mean r − x̂·mean(r·x̂)).
+struct BnReference {
+    std::vector<double> y, grad_x, grad_gamma, grad_beta, mean, var;
+};
+
+BnReference naive_batch_norm(const std::vector<double>& x, const std::vector<double>& gamma,
+                             const std::vector<double>& beta, const std::vector<double>& r, int64_t N, int64_t C,
+                             int64_t S, double eps) {
+    BnReference ref{std::vector<double>(x.size()), std::vector<double>(x.size()), {}, {}, {}, {}};
+    const double M = static_cast<double>(N * S);
+    for (int64_t c = 0; c < C; ++c) {
+        auto at = [&](int64_t n, int64_t s) { return static_cast<size_t>((n * C + c) * S + s); };
+        double mu = 0, var = 0, sr = 0, srx = 0;
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t s = 0; s < S; ++s) mu += x[at(n, s)] / M;
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t s = 0; s < S; ++s) var += (x[at(n, s)] - mu) * (x[at(n, s)] - mu) / M;
+        const double inv = 1 / std::sqrt(var + eps), g = gamma[static_cast<size_t>(c)];
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t s = 0; s < S; ++s) {
+                const double xh = (x[at(n, s)] - mu) * inv;
+                ref.y[at(n, s)] = g * xh + beta[static_cast<size_t>(c)];
+                sr += r[at(n, s)];
+                srx += r[at(n, s)] * xh;
+            }
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t s = 0; s < S; ++s)
+                ref.grad_x[at(n, s)] = g * inv * (r[at(n, s)] - sr / M - (x[at(n, s)] - mu) * inv * srx / M);
+        ref.grad_beta.push_back(sr);
+        ref.grad_gamma.push_back(srx);
+        ref.mean.push_back(mu);
+        ref.var.push_back(var);
+    }
+    return ref;
+}
+
 }  // namespace
 
 class TestConvResnet : public QObject {
@@ -62,6 +101,9 @@ private slots:
     void stride2MatchesDefinition_data();
     void stride2MatchesDefinition();
     void stride2WithoutInputGradient();
+    void batchNormMatchesDefinition_data();
+    void batchNormMatchesDefinition();
+    void batchNormStatisticsFarFromTheFirstValue();
 };
 
 void TestConvResnet::stride2MatchesDefinition_data() {
@@ -128,6 +170,66 @@ void TestConvResnet::stride2WithoutInputGradient() {
     bp::sum(bp::mul(bp::conv2d(x, w, Tensor(), 2, 1), r.to(DType::f32))).backward();
     QVERIFY(!x.grad().defined());
     expect_values(w.grad(), w.shape(), ref.grad_w, 2e-3);
+}
+
+void TestConvResnet::batchNormMatchesDefinition_data() {
+    QTest::addColumn<QList<qint64>>("xs");
+    QTest::addColumn<double>("offset");
+    QTest::addColumn<double>("scale");
+    QTest::newRow("ResNet stem, 16 × 28×28") << QList<qint64>{4, 16, 28, 28} << 0.0 << 1.0;
+    QTest::newRow("7×7 planes (rows of 49: a scalar tail)") << QList<qint64>{5, 8, 7, 7} << 0.5 << 2.0;
+    QTest::newRow("odd 3×11 planes") << QList<qint64>{3, 5, 3, 11} << -1.0 << 0.3;
+    QTest::newRow("[N, C] input") << QList<qint64>{40, 6} << 0.0 << 1.0;
+    QTest::newRow("mean 1000, spread 1") << QList<qint64>{4, 3, 10, 10} << 1000.0 << 1.0;
+    QTest::newRow("mean 10, spread 0.01") << QList<qint64>{4, 3, 9, 9} << 10.0 << 0.01;
+}
+
+void TestConvResnet::batchNormMatchesDefinition() {
+    QFETCH(QList<qint64>, xs);
+    QFETCH(double, offset);
+    QFETCH(double, scale);
+    const Shape shape(xs.begin(), xs.end());
+    const int64_t N = xs[0], C = xs[1], S = xs.size() == 4 ? xs[2] * xs[3] : 1;
+    bp::Generator gen(8);
+    std::vector<double> xv = Tensor::randn(shape, gen).to_vector();
+    for (double& e : xv) e = static_cast<double>(static_cast<float>(offset + scale * e));  // exact in float
+    Tensor x = Tensor::from_vector(shape, xv);
+    Tensor gamma = Tensor::randn({C}, gen, 1, 0.3), beta = Tensor::randn({C}, gen);
+    Tensor rm = Tensor::zeros({C}), rv = Tensor::ones({C});
+    Tensor r = Tensor::randn(shape, gen);
+    const BnReference ref = naive_batch_norm(xv, gamma.to_vector(), beta.to_vector(), r.to_vector(), N, C,
+                                             S, 1e-5);
+    for (Tensor* t : {&x, &gamma, &beta}) t->set_requires_grad(true);
+    Tensor y = bp::batch_norm(x, gamma, beta, rm, rv, true, 1.0);  // momentum 1: the running stats are the batch's
+    expect_values(y, shape, ref.y, 1e-4);
+    std::vector<double> unbiased = ref.var;
+    for (double& v : unbiased) v *= static_cast<double>(N * S) / static_cast<double>(N * S - 1);
+    const double tol_mean = 1e-6 * std::max(1.0, std::abs(offset));
+    expect_values(rm, {C}, ref.mean, tol_mean);
+    expect_values(rv, {C}, unbiased, 1e-4 * scale * scale);
+    bp::sum(bp::mul(y, r)).backward();
+    const double tol = 2e-4 * static_cast<double>(N * S);  // sums over N·S float terms
+    expect_values(gamma.grad(), {C}, ref.grad_gamma, tol);
+    expect_values(beta.grad(), {C}, ref.grad_beta, tol);
+    expect_values(x.grad(), shape, ref.grad_x, 1e-3 / scale);
+}
+
+// A channel whose first value is far from the rest: the one-pass shifted sums would cancel, so the statistics
+// take the two exact passes there, and the variance stays right.
+void TestConvResnet::batchNormStatisticsFarFromTheFirstValue() {
+    bp::Generator gen(9);
+    std::vector<double> v = Tensor::randn({2, 1, 32, 32}, gen).to_vector();
+    v[0] = 1000;  // the first value of the channel: the shifted sums' Σd² − M·(Σd/M)² would lose three digits
+    for (double& e : v) e = static_cast<double>(static_cast<float>(e));
+    Tensor x = Tensor::from_vector({2, 1, 32, 32}, v);
+    Tensor rm = Tensor::zeros({1}), rv = Tensor::ones({1});
+    bp::batch_norm(x, Tensor(), Tensor(), rm, rv, true, 1.0);
+    const double M = static_cast<double>(v.size());
+    double mu = 0, var = 0;
+    for (double e : v) mu += e / M;
+    for (double e : v) var += (e - mu) * (e - mu) / (M - 1);
+    QVERIFY(std::abs(rm.to_vector()[0] - mu) < 1e-5);
+    QVERIFY2(std::abs(rv.to_vector()[0] / var - 1) < 1e-5, std::to_string(rv.to_vector()[0] / var - 1).c_str());
 }
 
 QTEST_APPLESS_MAIN(TestConvResnet)
