@@ -74,6 +74,16 @@ inline void copy_segment(T* dst, const T* src, int64_t lo, int64_t hi, int64_t O
     for (int64_t ow = hi; ow < OW; ++ow) dst[ow] = T(0);
 }
 
+// Whether float im2col / col2im take the vectorised stride-2 path below (AVX-512, kernels up to 8 wide).
+inline bool stride2_vectorised(const Window2d& k) {
+#if defined(__AVX512F__)
+    return k.stride_w == 2 && k.kernel_w <= 8;
+#else
+    (void)k;
+    return false;
+#endif
+}
+
 #if defined(__AVX512F__)
 // im2col at stride 2 along the row (any kernel up to 8 wide, any row stride and padding), float. For each input
 // row (c, ih) under an output row, each chunk of CW outputs is two loads of the 32 input columns under it; every
@@ -186,7 +196,7 @@ template <class T>
 void im2col(T* col, int64_t ld, const T* x, const Geometry& g, const Window2d& k) {
 #if defined(__AVX512F__)
     if constexpr (std::is_same_v<T, float>)
-        if (k.stride_w == 2 && k.kernel_w <= 8) return im2col_stride2_f32(col, ld, x, g, k);
+        if (stride2_vectorised(k)) return im2col_stride2_f32(col, ld, x, g, k);
 #endif
     for (int64_t c = 0; c < g.C; ++c)
         for (int64_t i = 0; i < k.kernel_h; ++i)
@@ -281,7 +291,7 @@ void col2im(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k
             else col2im_rows_f32<0>(x, col, ld, g, k);
             return;
         }
-        if (k.stride_w == 2 && k.kernel_w <= 8) return col2im_stride2_f32(x, col, ld, g, k);
+        if (stride2_vectorised(k)) return col2im_stride2_f32(x, col, ld, g, k);
     }
 #endif
     std::fill_n(x, g.C * g.H * g.W, T(0));
