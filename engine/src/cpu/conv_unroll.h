@@ -110,9 +110,9 @@ inline void im2col_stride2_f32(float* col, int64_t ld, const float* x, const Geo
         idx[j] = _mm512_add_epi32(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
                                   _mm512_set1_epi32(static_cast<int>(j)));
     const float* end = x + g.C * g.H * g.W;
-    for (int64_t c = 0; c < g.C; ++c)
-        for (int64_t i = 0; i < kh; ++i)
-            for (int64_t oh = 0; oh < g.OH; ++oh) {
+    for (int64_t c = 0; c < g.C; ++c)  // oh outside i: the input rows are read in order, each twice in a row
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t i = 0; i < kh; ++i) {
                 float* out = col + (c * kh + i) * kw * ld + oh * g.OW;  // tap j's segment is out + j·ld
                 const int64_t ih = oh * k.stride_h - k.pad_h + i;
                 if (ih < 0 || ih >= g.H) {
@@ -133,10 +133,14 @@ inline void im2col_stride2_f32(float* col, int64_t ld, const float* x, const Geo
                         v0 = _mm512_maskz_loadu_ps(lanes(std::min<int64_t>(a, 16), std::min<int64_t>(b, 16)), s);
                         v1 = _mm512_maskz_loadu_ps(lanes(std::max<int64_t>(a, 16) - 16, std::max<int64_t>(b, 16) - 16), s + 16);
                     }
-                    const __mmask16 n = lanes(0, std::min(CW, g.OW - o0));
-                    for (int64_t j = 0; j < kw; ++j)
-                        _mm512_mask_storeu_ps(out + j * ld + o0, n,
-                                              _mm512_maskz_permutex2var_ps(keep[static_cast<size_t>(q * kw + j)], v0, idx[j], v1));
+                    // A plain store of 16 where they stay inside this image's P columns of the row: the lanes past
+                    // the chunk land on outputs that a later chunk or row overwrites.
+                    const __mmask16 n = oh * g.OW + o0 + 16 <= g.P ? __mmask16(0xFFFF) : lanes(0, std::min(CW, g.OW - o0));
+                    for (int64_t j = 0; j < kw; ++j) {
+                        const __m512 v = _mm512_maskz_permutex2var_ps(keep[static_cast<size_t>(q * kw + j)], v0, idx[j], v1);
+                        if (n == 0xFFFF) _mm512_storeu_ps(out + j * ld + o0, v);
+                        else _mm512_mask_storeu_ps(out + j * ld + o0, n, v);
+                    }
                 }
             }
 }
@@ -149,6 +153,7 @@ inline void im2col_stride2_f32(float* col, int64_t ld, const float* x, const Geo
 inline void col2im_stride2_f32(float* x, const float* col, int64_t ld, const Geometry& g, const Window2d& k) {
     const int64_t kh = k.kernel_h, kw = k.kernel_w, pw = k.pad_w, runs = (g.W + 15) / 16;
     const float* end = col + (g.K - 1) * ld + g.P;
+    const float* x_end = x + g.C * g.H * g.W;
     std::vector<int64_t> base(static_cast<size_t>(runs));   // first output column loaded for run r
     std::vector<__m512i> idx(static_cast<size_t>(runs * kw));  // [run, j]: lane → offset of its output from base
     std::vector<__mmask16> take(static_cast<size_t>(runs * kw));
@@ -185,7 +190,9 @@ inline void col2im_stride2_f32(float* x, const float* col, int64_t ld, const Geo
                         acc = _mm512_add_ps(acc, _mm512_maskz_permutexvar_ps(take[e], idx[e], v));
                     }
                 }
-                _mm512_mask_storeu_ps(x + (c * g.H + ih) * g.W + 16 * r, lanes(0, std::min<int64_t>(16, g.W - 16 * r)), acc);
+                float* dst = x + (c * g.H + ih) * g.W + 16 * r;
+                if (dst + 16 <= x_end) _mm512_storeu_ps(dst, acc);  // lanes past the row: a later row overwrites them
+                else _mm512_mask_storeu_ps(dst, lanes(0, std::min<int64_t>(16, g.W - 16 * r)), acc);
             }
 }
 #endif
