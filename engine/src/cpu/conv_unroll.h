@@ -175,14 +175,22 @@ inline void col2im_stride2_f32(float* x, const float* col, int64_t ld, const Geo
             take[static_cast<size_t>(r * kw + j)] = static_cast<__mmask16>(m);
         }
     }
+    // row_of[ih·kh + i]: the output row oh = (ih + ph − i) / sh that reads input row ih through kernel row i, or
+    // −1 (made once: a division per tap in the loop below cost more than the rest of it)
+    std::vector<int64_t> row_of(static_cast<size_t>(g.H * kh), -1);
+    for (int64_t ih = 0; ih < g.H; ++ih)
+        for (int64_t i = 0; i < kh; ++i) {
+            const int64_t t = ih + k.pad_h - i;  // = oh·sh
+            if (t >= 0 && t % k.stride_h == 0 && t / k.stride_h < g.OH) row_of[static_cast<size_t>(ih * kh + i)] = t / k.stride_h;
+        }
     for (int64_t c = 0; c < g.C; ++c)
         for (int64_t ih = 0; ih < g.H; ++ih)
             for (int64_t r = 0; r < runs; ++r) {
                 __m512 acc = _mm512_setzero_ps();
                 for (int64_t i = 0; i < kh; ++i) {
-                    const int64_t t = ih + k.pad_h - i;  // = oh·sh
-                    if (t < 0 || t % k.stride_h != 0 || t / k.stride_h >= g.OH) continue;
-                    const float* src = col + (c * kh + i) * kw * ld + (t / k.stride_h) * g.OW + base[static_cast<size_t>(r)];
+                    const int64_t oh = row_of[static_cast<size_t>(ih * kh + i)];
+                    if (oh < 0) continue;
+                    const float* src = col + (c * kh + i) * kw * ld + oh * g.OW + base[static_cast<size_t>(r)];
                     for (int64_t j = 0; j < kw; ++j, src += ld) {
                         const size_t e = static_cast<size_t>(r * kw + j);
                         if (!take[e]) continue;
