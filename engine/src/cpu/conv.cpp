@@ -210,10 +210,11 @@ int64_t conv2d_saved_size(const Tensor& x, const Tensor& w, const Window2d& win)
     if (x.dtype() == DType::f32 && use_direct(g, win)) return 0;
 #endif
     if (winograd_applies(x, w, win)) return winograd_saved_size(x, w, win);
-    // Float stride 2: the vectorised im2col (conv_unroll.h) is cheaper than a round trip of the saved columns
-    // through memory (measured: ResNet-mini's 32 → 64 layer 3.1 → 2.9 ms forward+backward; 16 → 32 no slower), and
-    // the step keeps ~11 MB less.
-    if (x.dtype() == DType::f32 && stride2_vectorised(win)) return 0;
+    // Float stride 2 with more than one tap: the vectorised im2col (conv_unroll.h) is cheaper than a round trip of
+    // the saved columns (2.25× the input at 3×3) through memory (measured: ResNet-mini's 32 → 64 layer 3.1 → 2.9 ms
+    // forward+backward, 16 → 32 no slower; ~11 MB less per step). A 1×1 kernel's columns are a quarter of the input
+    // and stay saved (its shortcut layers were 10% slower without them).
+    if (x.dtype() == DType::f32 && stride2_vectorised(win) && win.kernel_h * win.kernel_w > 1) return 0;
     return is_pointwise(win) ? 0 : g.N * g.K * g.P;
 }
 
