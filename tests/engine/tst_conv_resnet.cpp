@@ -123,6 +123,10 @@ void TestConvResnet::stride2MatchesDefinition_data() {
     QTest::newRow("2×2 kernel, no padding") << QList<qint64>{2, 3, 8, 9} << QList<qint64>{4, 3, 2, 2} << 0 << 1;
     QTest::newRow("4×4 kernel, padding 1") << QList<qint64>{2, 2, 10, 33} << QList<qint64>{3, 2, 4, 4} << 1 << 1;
     QTest::newRow("3×3, padding 2") << QList<qint64>{2, 3, 7, 8} << QList<qint64>{2, 3, 3, 3} << 2 << 1;
+    QTest::newRow("1×1 kernel, padding 2") << QList<qint64>{2, 3, 9, 10} << QList<qint64>{4, 3, 1, 1} << 2 << 1;
+    QTest::newRow("3×3 kernel, padding 4: outputs over the padding alone") << QList<qint64>{1, 2, 5, 6}
+                                                                         << QList<qint64>{3, 2, 3, 3} << 4 << 1;
+    QTest::newRow("8×8 kernel, padding 3, 37 wide") << QList<qint64>{2, 2, 12, 37} << QList<qint64>{3, 2, 8, 8} << 3 << 1;
     QTest::newRow("one 3×3 image, one channel (buffer ends)") << QList<qint64>{1, 1, 3, 3} << QList<qint64>{2, 1, 3, 3}
                                                               << 1 << 1;
     QTest::newRow("1 column wide") << QList<qint64>{2, 2, 6, 1} << QList<qint64>{3, 2, 3, 3} << 1 << 1;

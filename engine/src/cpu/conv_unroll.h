@@ -194,7 +194,7 @@ inline void col2im_stride2_f32(float* x, const float* col, int64_t ld, const Geo
                     for (int64_t j = 0; j < kw; ++j, src += ld) {
                         const size_t e = static_cast<size_t>(r * kw + j);
                         if (!take[e]) continue;
-                        const __m512 v = src + 16 <= end ? _mm512_loadu_ps(src) : _mm512_maskz_loadu_ps(lanes(0, end - src), src);
+                        const __m512 v = src + 16 <= end ? _mm512_loadu_ps(src) : _mm512_maskz_loadu_ps(lanes(0, std::clamp<int64_t>(end - src, 0, 16)), src);
                         acc = _mm512_add_ps(acc, _mm512_maskz_permutexvar_ps(take[e], idx[e], v));
                     }
                 }
