@@ -150,8 +150,9 @@ inline void im2col_stride2_f32(float* col, int64_t ld, const float* x, const Geo
 // output row oh = (ih + ph − i) / sh per tap and a permute that puts output ow at the lane of its input column
 // 2·ow − pw + j (lanes no output reads stay zero), then stored once. Loads are plain within the buffer: the
 // caller's col holds at least (K − 1)·ld + P floats.
-inline void col2im_stride2_f32(float* x, const float* col, int64_t ld, const Geometry& g, const Window2d& k) {
-    const int64_t kh = k.kernel_h, kw = k.kernel_w, pw = k.pad_w, runs = (g.W + 15) / 16;
+template <int KW>  // the kernel's width when known at compile time (3: the taps unrolled), else 0
+void col2im_stride2_f32(float* x, const float* col, int64_t ld, const Geometry& g, const Window2d& k) {
+    const int64_t kh = k.kernel_h, kw = KW > 0 ? KW : k.kernel_w, pw = k.pad_w, runs = (g.W + 15) / 16;
     const float* end = col + (g.K - 1) * ld + g.P;
     const float* x_end = x + g.C * g.H * g.W;
     std::vector<int64_t> base(static_cast<size_t>(runs));   // first output column loaded for run r
@@ -191,6 +192,17 @@ inline void col2im_stride2_f32(float* x, const float* col, int64_t ld, const Geo
                     const int64_t oh = row_of[static_cast<size_t>(ih * kh + i)];
                     if (oh < 0) continue;
                     const float* src = col + (c * kh + i) * kw * ld + oh * g.OW + base[static_cast<size_t>(r)];
+                    if (KW > 0 && src + (kw - 1) * ld + 16 <= end) {  // all taps' loads inside the buffer: unrolled
+                        __m512 part[KW > 0 ? KW : 1];
+#pragma GCC unroll 8
+                        for (int j = 0; j < KW; ++j) {
+                            const size_t e = static_cast<size_t>(r * kw + j);
+                            part[j] = _mm512_maskz_permutexvar_ps(take[e], idx[e], _mm512_loadu_ps(src + j * ld));
+                        }
+#pragma GCC unroll 8
+                        for (int j = 0; j < KW; ++j) acc = _mm512_add_ps(acc, part[j]);
+                        continue;
+                    }
                     for (int64_t j = 0; j < kw; ++j, src += ld) {
                         const size_t e = static_cast<size_t>(r * kw + j);
                         if (!take[e]) continue;
@@ -306,7 +318,7 @@ void col2im(T* x, const T* col, int64_t ld, const Geometry& g, const Window2d& k
             else col2im_rows_f32<0>(x, col, ld, g, k);
             return;
         }
-        if (stride2_vectorised(k)) return col2im_stride2_f32(x, col, ld, g, k);
+        if (stride2_vectorised(k)) return k.kernel_w == 3 ? col2im_stride2_f32<3>(x, col, ld, g, k) : col2im_stride2_f32<0>(x, col, ld, g, k);
     }
 #endif
     std::fill_n(x, g.C * g.H * g.W, T(0));
