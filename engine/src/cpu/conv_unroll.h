@@ -91,8 +91,9 @@ inline bool stride2_vectorised(const Window2d& k) {
 // image (the padding), and one store. The loads are plain where all 32 columns lie inside x's buffer and masked
 // only at its two ends: masked loads whose masked-off lanes run past the row were measured to cost as much as the
 // rest of im2col together.
-inline void im2col_stride2_f32(float* col, int64_t ld, const float* x, const Geometry& g, const Window2d& k) {
-    const int64_t kh = k.kernel_h, kw = k.kernel_w, pw = k.pad_w;
+template <int KW>  // the kernel's width when known at compile time (3: the taps unrolled), else 0
+void im2col_stride2_f32(float* col, int64_t ld, const float* x, const Geometry& g, const Window2d& k) {
+    const int64_t kh = k.kernel_h, kw = KW > 0 ? KW : k.kernel_w, pw = k.pad_w;
     const int64_t CW = std::min<int64_t>(16, (34 - kw) / 2);  // outputs per chunk: span index 2·l + j ≤ 31
     const int64_t chunks = (g.OW + CW - 1) / CW;
     std::vector<__mmask16> keep(static_cast<size_t>(chunks * kw));  // [chunk, j]: lanes whose input is in the row
@@ -136,6 +137,7 @@ inline void im2col_stride2_f32(float* col, int64_t ld, const float* x, const Geo
                     // A plain store of 16 where they stay inside this image's P columns of the row: the lanes past
                     // the chunk land on outputs that a later chunk or row overwrites.
                     const __mmask16 n = oh * g.OW + o0 + 16 <= g.P ? __mmask16(0xFFFF) : lanes(0, std::min(CW, g.OW - o0));
+#pragma GCC unroll 8
                     for (int64_t j = 0; j < kw; ++j) {
                         const __m512 v = _mm512_maskz_permutex2var_ps(keep[static_cast<size_t>(q * kw + j)], v0, idx[j], v1);
                         if (n == 0xFFFF) _mm512_storeu_ps(out + j * ld + o0, v);
@@ -223,7 +225,7 @@ template <class T>
 void im2col(T* col, int64_t ld, const T* x, const Geometry& g, const Window2d& k) {
 #if defined(__AVX512F__)
     if constexpr (std::is_same_v<T, float>)
-        if (stride2_vectorised(k)) return im2col_stride2_f32(col, ld, x, g, k);
+        if (stride2_vectorised(k)) return k.kernel_w == 3 ? im2col_stride2_f32<3>(col, ld, x, g, k) : im2col_stride2_f32<0>(col, ld, x, g, k);
 #endif
     for (int64_t c = 0; c < g.C; ++c)
         for (int64_t i = 0; i < k.kernel_h; ++i)
