@@ -1,9 +1,15 @@
 // batch_norm.cpp — per-channel batch normalisation kernels on the CPU for x [N, C] or [N, C, H, W], seen as
 // [N, C, S] with S = H·W (1 for 2-D input); channel c has M = N·S elements. Statistics accumulate in double.
-// Channels run in parallel (cpu/parallel.h): each chunk of channels reads and writes only its own.
+// Channels run in parallel (cpu/parallel.h): each chunk of channels reads and writes only its own. Float rows go
+// through AVX-512 loops written out (the compiler's own vectorisation of the 16-partial-sum loops shuffled lanes).
+// Memory passes: statistics one (two only where the shifted sums would cancel), apply one, backward two.
 // Not the op (ops/batch_norm.cpp holds the running-statistics update, the shape checks and the derivation).
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "cpu/cpu_kernels.h"
 #include "cpu/lane_sum.h"
@@ -17,23 +23,93 @@ struct Nsc {
 };
 Nsc nsc(const Tensor& x) { return {x.size(0), x.size(1), x.dim() == 4 ? x.size(2) * x.size(3) : 1}; }
 
-// Σg and Σg·(x − μ) over one row in a single pass (two sets of 16 partial sums).
+// Σg and Σg·(x − μ) over one row in a single pass (two sets of 16 partial sums; with AVX-512, float, two of each
+// in registers, 32 elements a step, the tail scalar).
 template <class T>
 void row_sums_g_gx(const T* g, const T* x, T mu, int64_t n, double* sum_g, double* sum_gx) {
-    T ag[16] = {}, ax[16] = {};
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; ++k) {
-            ag[k] += g[i + k];
-            ax[k] += g[i + k] * (x[i + k] - mu);
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        const __m512 m = _mm512_set1_ps(mu);
+        __m512 g0 = _mm512_setzero_ps(), g1 = g0, x0 = g0, x1 = g0;
+        for (; i + 32 <= n; i += 32) {
+            const __m512 a = _mm512_loadu_ps(g + i), b = _mm512_loadu_ps(g + i + 16);
+            g0 = _mm512_add_ps(g0, a);
+            g1 = _mm512_add_ps(g1, b);
+            x0 = _mm512_fmadd_ps(a, _mm512_sub_ps(_mm512_loadu_ps(x + i), m), x0);
+            x1 = _mm512_fmadd_ps(b, _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), m), x1);
         }
-    for (int k = 0; k < 16; ++k) {
-        *sum_g += ag[k];
-        *sum_gx += ax[k];
+        if (i + 16 <= n) {
+            const __m512 a = _mm512_loadu_ps(g + i);
+            g0 = _mm512_add_ps(g0, a);
+            x0 = _mm512_fmadd_ps(a, _mm512_sub_ps(_mm512_loadu_ps(x + i), m), x0);
+            i += 16;
+        }
+        *sum_g += _mm512_reduce_add_ps(_mm512_add_ps(g0, g1));
+        *sum_gx += _mm512_reduce_add_ps(_mm512_add_ps(x0, x1));
+    } else
+#endif
+    {
+        T ag[16] = {}, ax[16] = {};
+        for (; i + 16 <= n; i += 16)
+            for (int k = 0; k < 16; ++k) {
+                ag[k] += g[i + k];
+                ax[k] += g[i + k] * (x[i + k] - mu);
+            }
+        for (int k = 0; k < 16; ++k) {
+            *sum_g += ag[k];
+            *sum_gx += ax[k];
+        }
     }
     for (; i < n; ++i) {
         *sum_g += g[i];
         *sum_gx += g[i] * (x[i] - mu);
+    }
+}
+
+// o[s] = a·g[s] + d·(x[s] − m) + c over one row (batch norm's grad_x; with a = 0 and g = x its forward apply). x − m first: with a large mean, d·x − d·m would cancel.
+template <class T>
+void row_axpb(T* o, const T* g, const T* x, T a, T d, T m, T c, int64_t n) {
+    int64_t i = 0;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        const __m512 av = _mm512_set1_ps(a), dv = _mm512_set1_ps(d), mv = _mm512_set1_ps(m), cv = _mm512_set1_ps(c);
+        for (; i + 16 <= n; i += 16)
+            _mm512_storeu_ps(o + i, _mm512_fmadd_ps(av, _mm512_loadu_ps(g + i),
+                                                    _mm512_fmadd_ps(dv, _mm512_sub_ps(_mm512_loadu_ps(x + i), mv), cv)));
+    }
+#endif
+    for (; i < n; ++i) o[i] = a * g[i] + d * (x[i] - m) + c;
+}
+
+// Σ(x − k) and Σ(x − k)² over one row in a single pass, float lanes (AVX-512) or 16 partial sums.
+template <class T>
+void row_shifted_sums(const T* x, T k, int64_t n, double* s1, double* s2) {
+    int64_t i = 0;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        const __m512 kv = _mm512_set1_ps(k);
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, q0 = a0, q1 = a0;
+        for (; i + 32 <= n; i += 32) {
+            const __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), kv), d1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), kv);
+            a0 = _mm512_add_ps(a0, d0);
+            a1 = _mm512_add_ps(a1, d1);
+            q0 = _mm512_fmadd_ps(d0, d0, q0);
+            q1 = _mm512_fmadd_ps(d1, d1, q1);
+        }
+        if (i + 16 <= n) {
+            const __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), kv);
+            a0 = _mm512_add_ps(a0, d0);
+            q0 = _mm512_fmadd_ps(d0, d0, q0);
+            i += 16;
+        }
+        *s1 += _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+        *s2 += _mm512_reduce_add_ps(_mm512_add_ps(q0, q1));
+    }
+#endif
+    for (; i < n; ++i) {
+        *s1 += x[i] - k;
+        *s2 += (x[i] - k) * (x[i] - k);
     }
 }
 
@@ -45,25 +121,37 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
     const double M = static_cast<double>(N * S);
     parallel_for(C, grain_for(C, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, N * S))), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
-        double sum = 0;
-        for (int64_t n = 0; n < N; ++n) {
-            const T* row = xp + (n * C + c) * S;
-            sum += lane_sum<T>(S, [row](int64_t s) { return row[s]; });
-        }
-        const double mu = sum / M;
-        const T muT = static_cast<T>(mu);
-        double sq = 0;  // two passes: Σ(x − μ)² does not cancel the way Σx² − Mμ² does
-        for (int64_t n = 0; n < N; ++n) {
-            const T* row = xp + (n * C + c) * S;
-            sq += lane_sum<T>(S, [row, muT](int64_t s) { return (row[s] - muT) * (row[s] - muT); });
+        // One pass: Σd and Σd² with d = x − k, k the channel's first value (a sample, so within a few standard
+        // deviations of the mean: var = Σd²/M − (Σd/M)² then cancels no more than a digit or so). Where the
+        // shift was far from the mean after all (var below 1e-3·(μ − k)²), the exact two passes instead.
+        const T k = xp[c * S];
+        double s1 = 0, s2 = 0;
+        for (int64_t n = 0; n < N; ++n) row_shifted_sums<T>(xp + (n * C + c) * S, k, S, &s1, &s2);
+        const double dm = s1 / M;
+        double mu = static_cast<double>(k) + dm, v = std::max(0.0, s2 / M - dm * dm);
+        if (v < 1e-3 * dm * dm) {
+            double sum = 0;
+            for (int64_t n = 0; n < N; ++n) {
+                const T* row = xp + (n * C + c) * S;
+                sum += lane_sum<T>(S, [row](int64_t s) { return row[s]; });
+            }
+            mu = sum / M;
+            const T muT = static_cast<T>(mu);
+            double sq = 0;  // Σ(x − μ)² does not cancel the way Σx² − Mμ² does
+            for (int64_t n = 0; n < N; ++n) {
+                const T* row = xp + (n * C + c) * S;
+                sq += lane_sum<T>(S, [row, muT](int64_t s) { return (row[s] - muT) * (row[s] - muT); });
+            }
+            v = sq / M;
         }
         mean.data<T>()[c] = static_cast<T>(mu);
-        var.data<T>()[c] = static_cast<T>(sq / M);
+        var.data<T>()[c] = static_cast<T>(v);
     }
     });
 }
 
-// y = x·scale[c] + shift[c] with scale = γ/√(σ²+ε), shift = β − μ·scale.
+// y = (x − μ)·scale[c] + β[c] with scale = γ/√(σ²+ε): x − μ first, as x·scale + (β − μ·scale) would cancel
+// where the mean is large against the spread.
 template <class T>
 void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, const Tensor& gamma,
              const Tensor& beta, double eps) {
@@ -75,11 +163,11 @@ void apply_t(Tensor& y, const Tensor& x, const Tensor& mean, const Tensor& var, 
     for (int64_t c = c0; c < c1; ++c) {
         const T invstd = static_cast<T>(1.0 / std::sqrt(static_cast<double>(var.data<T>()[c]) + eps));
         const T scale = (gamma.defined() ? gamma.data<T>()[c] : T(1)) * invstd;
-        const T shift = (beta.defined() ? beta.data<T>()[c] : T(0)) - mean.data<T>()[c] * scale;
+        const T shift = beta.defined() ? beta.data<T>()[c] : T(0);
         for (int64_t n = 0; n < N; ++n) {
             const T* xr = xp + (n * C + c) * S;
             T* yr = yp + (n * C + c) * S;
-            for (int64_t s = 0; s < S; ++s) yr[s] = xr[s] * scale + shift;
+            row_axpb<T>(yr, xr, xr, T(0), scale, mean.data<T>()[c], shift, S);
         }
     }
     });
@@ -117,12 +205,8 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
         const T d = batch_stats ? static_cast<T>(-k * sum_gx / M * invstd) : T(0);  // multiplies (x − μ)
         const T muT = static_cast<T>(mu);
         T* gx = grad_x.data<T>();
-        for (int64_t n = 0; n < N; ++n) {
-            const T* xr = xp + (n * C + c) * S;
-            const T* gr = gp + (n * C + c) * S;
-            T* o = gx + (n * C + c) * S;
-            for (int64_t s = 0; s < S; ++s) o[s] = a * gr[s] + b + d * (xr[s] - muT);
-        }
+        for (int64_t n = 0; n < N; ++n)
+            row_axpb<T>(gx + (n * C + c) * S, gp + (n * C + c) * S, xp + (n * C + c) * S, a, d, muT, b, S);
     }
     });
 }
