@@ -1,0 +1,151 @@
+// winograd_blocked.cpp — the channel-blocked layout of the Winograd kernels (see winograd_blocked.h): NCHW ⇄
+// [N, C/16, rows, cols, 16] by 16×16 register transposes, and their small matrix-product kernel.
+#include "cpu/winograd_blocked.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "cpu/parallel.h"
+
+namespace bp::cpu::wino {
+
+namespace {
+
+// The bits [a, b) of a 16-lane mask, clamped to [0, 16).
+inline __mmask16 lanes(int64_t a, int64_t b) {
+    a = std::clamp<int64_t>(a, 0, 16), b = std::clamp<int64_t>(b, a, 16);
+    return static_cast<__mmask16>(((1u << b) - 1u) & ~((1u << a) - 1u));
+}
+
+inline __m512 pd_lo(__m512 a, __m512 b) {
+    return _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a), _mm512_castps_pd(b)));
+}
+inline __m512 pd_hi(__m512 a, __m512 b) {
+    return _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a), _mm512_castps_pd(b)));
+}
+
+// r[i][j] ← r[j][i]: pairs of floats, then pairs of pairs, then 128-bit quarters twice.
+inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]), t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    for (int i = 0; i < 16; i += 4) {
+        r[i + 0] = pd_lo(t[i + 0], t[i + 2]), r[i + 1] = pd_hi(t[i + 0], t[i + 2]);
+        r[i + 2] = pd_lo(t[i + 1], t[i + 3]), r[i + 3] = pd_hi(t[i + 1], t[i + 3]);
+    }
+    for (int h = 0; h < 16; h += 8)
+        for (int i = 0; i < 4; ++i) {
+            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + 4 + i], 0x88);
+            t[h + 4 + i] = _mm512_shuffle_f32x4(r[h + i], r[h + 4 + i], 0xdd);
+        }
+    for (int i = 0; i < 8; ++i) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
+        r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
+    }
+}
+
+// C [RT, 16·NV] (+)= A [RT, k] · B [k, 16·NV]: RT·NV accumulators, each step over k loads NV vectors of B and
+// broadcasts RT elements of A (folded into the multiply-adds as memory operands).
+template <int RT, int NV>
+void kernel(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb, int64_t k,
+            bool accumulate) {
+    __m512 acc[RT][NV];
+    for (int i = 0; i < RT; ++i)
+        for (int v = 0; v < NV; ++v) acc[i][v] = accumulate ? _mm512_loadu_ps(c + i * ldc + 16 * v) : _mm512_setzero_ps();
+    for (int64_t p = 0; p < k; ++p, a += aks, b += ldb) {
+        __m512 bv[NV];
+        for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+        for (int i = 0; i < RT; ++i) {
+            const __m512 av = _mm512_set1_ps(a[i * ars]);
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
+        }
+    }
+    for (int i = 0; i < RT; ++i)
+        for (int v = 0; v < NV; ++v) _mm512_storeu_ps(c + i * ldc + 16 * v, acc[i][v]);
+}
+
+using Kernel = void (*)(float*, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int64_t, bool);
+constexpr int kRows = 14;
+
+template <int NV, size_t... I>
+constexpr std::array<Kernel, sizeof...(I)> kernels(std::index_sequence<I...>) {
+    return {&kernel<static_cast<int>(I) + 1, NV>...};
+}
+constexpr auto kernels1 = kernels<1>(std::make_index_sequence<kRows>());
+constexpr auto kernels2 = kernels<2>(std::make_index_sequence<kRows>());
+
+}  // namespace
+
+float* scratch(std::vector<float>& buf, int64_t n) {
+    if (static_cast<int64_t>(buf.size()) < n + 16) buf.resize(static_cast<size_t>(n + 16));
+    const auto p = reinterpret_cast<uintptr_t>(buf.data());
+    return buf.data() + ((64 - p % 64) % 64) / sizeof(float);
+}
+
+void gemm(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb, int64_t m,
+          int64_t n, int64_t k, bool accumulate) {
+    for (int64_t j = 0; j < n; j += 32) {
+        const auto& ks = n - j >= 32 ? kernels2 : kernels1;
+        for (int64_t i = 0; i < m; i += kRows) {
+            const int64_t rows = std::min<int64_t>(kRows, m - i);
+            ks[static_cast<size_t>(rows - 1)](c + i * ldc + j, ldc, a + i * ars, ars, aks, b + j, ldb, k, accumulate);
+        }
+    }
+}
+
+void pack(float* dst, const float* x, int64_t N, int64_t C, int64_t H, int64_t W, int64_t rows, int64_t cols,
+          int64_t oy, int64_t ox) {
+    const int64_t Cb = (C + 15) / 16, plane = H * W;
+    parallel_for(N * Cb, grain_for(N * Cb, 1), [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+            const int64_t nc = std::min<int64_t>(16, C - (i % Cb) * 16);
+            const float* src = x + ((i / Cb) * C + (i % Cb) * 16) * plane;
+            float* d = dst + i * rows * cols * 16;
+            for (int64_t r = 0; r < rows; ++r, d += cols * 16) {
+                const int64_t ih = r - oy;
+                if (ih < 0 || ih >= H) {
+                    std::fill(d, d + cols * 16, 0.f);
+                    continue;
+                }
+                for (int64_t j0 = 0; j0 < cols; j0 += 16) {
+                    const int64_t s = j0 - ox;
+                    const __mmask16 m = lanes(-s, W - s);
+                    __m512 v[16];
+                    for (int l = 0; l < 16; ++l)
+                        v[l] = l < nc ? _mm512_maskz_loadu_ps(m, src + l * plane + ih * W + s) : _mm512_setzero_ps();
+                    transpose16(v);
+                    const int64_t nj = std::min<int64_t>(16, cols - j0);
+                    for (int64_t j = 0; j < nj; ++j) _mm512_store_ps(d + (j0 + j) * 16, v[j]);
+                }
+            }
+        }
+    });
+}
+
+void unpack(float* out, const float* src, int64_t N, int64_t C, int64_t H, int64_t W, int64_t rows, int64_t cols) {
+    const int64_t Cb = (C + 15) / 16, plane = H * W;
+    parallel_for(N * Cb, grain_for(N * Cb, 1), [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+            const int64_t nc = std::min<int64_t>(16, C - (i % Cb) * 16);
+            float* o = out + ((i / Cb) * C + (i % Cb) * 16) * plane;
+            const float* s = src + i * rows * cols * 16;
+            for (int64_t r = 0; r < H; ++r)
+                for (int64_t j0 = 0; j0 < W; j0 += 16) {
+                    const int64_t nj = std::min<int64_t>(16, W - j0);
+                    __m512 v[16];
+                    for (int j = 0; j < 16; ++j)
+                        v[j] = j < nj ? _mm512_load_ps(s + (r * cols + j0 + j) * 16) : _mm512_setzero_ps();
+                    transpose16(v);
+                    const __mmask16 m = lanes(0, nj);
+                    for (int l = 0; l < nc; ++l) _mm512_mask_storeu_ps(o + l * plane + r * W + j0, m, v[l]);
+                }
+        }
+    });
+}
+
+}  // namespace bp::cpu::wino
+
+#endif
