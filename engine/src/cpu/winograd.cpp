@@ -9,8 +9,9 @@
 // over a block of T tiles at a time (sized to stay in the L2 cache), then the output transform Aᵀ M A.
 //
 // Backward, from the same identity (Y is linear in U and in V):
-//   grad_w: dU[e] [C, O] = Σ_tiles V[e]ᵀ · (A dY Aᵀ)[e], then grad_g = Gᵀ dU G (V kept from forward in training,
-//           through conv2d's saved-columns tensor);
+//   grad_w: dU[e] [C, O] = Σ_tiles V[e]ᵀ · (A dY Aᵀ)[e], then grad_g = Gᵀ dU G, with V computed again from x
+//           (keeping forward's V, 4× the size of x, measured slower: writing and reading it back from memory
+//           took longer than transforming x again in the cache, 7.4-8.4 against 7.0-7.2 ms f+b on 64×32×14×14→64);
 //   grad_x: the "full" correlation of grad_out with the flipped, transposed kernel, i.e. this forward again
 //           with C and O swapped and padding 2 − p (as conv.cpp's direct backward does).
 //
@@ -116,9 +117,8 @@ void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipp
         }
 }
 
-// out [N, O, OH, OW] = x ⋆ w + bias, with U = weight_transform(w). saved: nullptr, or where the transformed
-// input is kept for backward ([16, tiles, Cp]).
-void forward_raw(float* out, float* saved, const float* x, const float* U, const float* bias, const Dims& d) {
+// out [N, O, OH, OW] = x ⋆ w + bias, with U = weight_transform(w).
+void forward_raw(float* out, const float* x, const float* U, const float* bias, const Dims& d) {
     const int64_t TH = d.TH(), TW = d.TW(), Cp = d.Cp(), Op = d.Op(), Ob = Op / 16, nt = d.tiles();
     const int64_t T = block_tiles(d), blocks = (nt + T - 1) / T;
     thread_local std::vector<float> xbuf, ybuf;
@@ -127,12 +127,11 @@ void forward_raw(float* out, float* saved, const float* x, const float* U, const
     wino::pack(xb, x, d.N, d.C, d.H, d.W, 2 * TH + 2, 2 * TW + 2, d.ph, d.pw);
     parallel_for(blocks, grain_for(blocks, 1), [&](int64_t b0, int64_t b1) {
         thread_local std::vector<float> vbuf, mbuf;
-        float* Vs = scratch(vbuf, 16 * T * Cp);
+        float* V = scratch(vbuf, 16 * T * Cp);
         float* M = scratch(mbuf, 16 * T * Op);
+        const int64_t ldE = T * Cp;
         for (int64_t blk = b0; blk < b1; ++blk) {
             const int64_t t0 = blk * T, t1 = std::min(nt, t0 + T), cnt = t1 - t0;
-            float* V = saved ? saved + t0 * Cp : Vs;
-            const int64_t ldE = saved ? nt * Cp : T * Cp;
             input_transform(V, ldE, xb, t0, t1, d);
             for (int e = 0; e < 16; ++e)
                 wino::gemm(M + e * T * Op, Op, V + e * ldE, Cp, 1, U + e * Cp * Op, Op, cnt, Op, Cp, false);
@@ -166,14 +165,13 @@ void forward_raw(float* out, float* saved, const float* x, const float* U, const
 }
 
 // grad_w [O, C, 3, 3] from x and grad_out (gy): dU[e] = Σ_tiles V[e]ᵀ (A dY Aᵀ)[e], grad_g = Gᵀ dU G.
-// saved: forward's transformed input, or nullptr (x is transformed again).
-void grad_w_raw(float* gw, const float* saved, const float* x, const float* gy, const Dims& d) {
+void grad_w_raw(float* gw, const float* x, const float* gy, const Dims& d) {
     const int64_t TH = d.TH(), TW = d.TW(), Cp = d.Cp(), Op = d.Op(), Ob = Op / 16, nt = d.tiles();
     const int64_t T = block_tiles(d), blocks = (nt + T - 1) / T;
     thread_local std::vector<float> xbuf, gbuf;
-    float* xb = saved ? nullptr : scratch(xbuf, d.N * Cp * (2 * TH + 2) * (2 * TW + 2));
+    float* xb = scratch(xbuf, d.N * Cp * (2 * TH + 2) * (2 * TW + 2));
     float* gb = scratch(gbuf, d.N * Op * (2 * TH) * (2 * TW));
-    if (!saved) wino::pack(xb, x, d.N, d.C, d.H, d.W, 2 * TH + 2, 2 * TW + 2, d.ph, d.pw);
+    wino::pack(xb, x, d.N, d.C, d.H, d.W, 2 * TH + 2, 2 * TW + 2, d.ph, d.pw);
     wino::pack(gb, gy, d.N, d.O, d.OH, d.OW, 2 * TH, 2 * TW, 0, 0);
     const int64_t grain = grain_for(blocks, 1, 2), chunks = (blocks + grain - 1) / grain;
     std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));  // dU [16, Cp, Op] per chunk
@@ -181,13 +179,12 @@ void grad_w_raw(float* gw, const float* saved, const float* x, const float* gy, 
         std::vector<float>& dU = parts[static_cast<size_t>(b0 / grain)];
         dU.assign(static_cast<size_t>(16 * Cp * Op), 0.f);
         thread_local std::vector<float> vbuf, mbuf;
-        float* Vs = scratch(vbuf, 16 * T * Cp);
+        float* V = scratch(vbuf, 16 * T * Cp);
         float* Dy = scratch(mbuf, 16 * T * Op);
+        const int64_t ldE = T * Cp, ldD = T * Op;
         for (int64_t blk = b0; blk < b1; ++blk) {
-            const int64_t t0 = blk * T, t1 = std::min(nt, t0 + T), cnt = t1 - t0, ldD = T * Op;
-            const float* V = saved ? saved + t0 * Cp : Vs;
-            const int64_t ldE = saved ? nt * Cp : T * Cp;
-            if (!saved) input_transform(Vs, ldE, xb, t0, t1, d);
+            const int64_t t0 = blk * T, t1 = std::min(nt, t0 + T), cnt = t1 - t0;
+            input_transform(V, ldE, xb, t0, t1, d);
             // A dY Aᵀ with A = [1 0; 1 1; 1 −1; 0 −1]: rows (dy0, dy0 + dy1, dy0 − dy1, −dy1), then columns.
             for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
                 for (int64_t ob = 0; ob < Ob; ++ob) {
@@ -253,23 +250,19 @@ bool winograd_applies(const Tensor& x, const Tensor& w, const Window2d& k) {
     return true;
 }
 
-int64_t winograd_saved_size(const Tensor& x, const Tensor& w, const Window2d& k) {
-    const Dims d = dims_of(x, w, k);
-    return 16 * d.Cp() * d.tiles();
-}
+int64_t winograd_saved_size(const Tensor&, const Tensor&, const Window2d&) { return 0; }
 
-void winograd_forward(Tensor& out, Tensor& saved, const Tensor& x, const Tensor& w, const Tensor& b,
+void winograd_forward(Tensor& out, Tensor&, const Tensor& x, const Tensor& w, const Tensor& b,
                       const Window2d& k) {
     const Dims d = dims_of(x, w, k);
     thread_local std::vector<float> ubuf;
     float* U = scratch(ubuf, 16 * d.Cp() * d.Op());
     weight_transform(U, w.data<float>(), d.O, d.C, false);
-    float* sv = saved.defined() && saved.numel() == winograd_saved_size(x, w, k) ? saved.data<float>() : nullptr;
-    forward_raw(out.data<float>(), sv, x.data<float>(), U, b.defined() ? b.data<float>() : nullptr, d);
+    forward_raw(out.data<float>(), x.data<float>(), U, b.defined() ? b.data<float>() : nullptr, d);
 }
 
 void winograd_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Tensor& w,
-                       const Tensor& saved, const Window2d& k) {
+                       const Tensor&, const Window2d& k) {
     const Dims d = dims_of(x, w, k);
     if (grad_x.defined()) {
         // grad_x = grad_out ⋆ w̃ with padding 2 − p, w̃ [C, O, 3, 3]: w̃[c, o, i, j] = w[o, c, 2 − i, 2 − j].
@@ -277,10 +270,9 @@ void winograd_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, c
         thread_local std::vector<float> ubuf;
         float* U = scratch(ubuf, 16 * dt.Cp() * dt.Op());
         weight_transform(U, w.data<float>(), d.C, d.O, true);
-        forward_raw(grad_x.data<float>(), nullptr, grad_out.data<float>(), U, nullptr, dt);
+        forward_raw(grad_x.data<float>(), grad_out.data<float>(), U, nullptr, dt);
     }
-    const float* sv = saved.defined() && saved.numel() == winograd_saved_size(x, w, k) ? saved.data<float>() : nullptr;
-    if (grad_w.defined()) grad_w_raw(grad_w.data<float>(), sv, x.data<float>(), grad_out.data<float>(), d);
+    if (grad_w.defined()) grad_w_raw(grad_w.data<float>(), x.data<float>(), grad_out.data<float>(), d);
 }
 
 #else  // no AVX-512: conv.cpp's im2col and direct kernels do everything

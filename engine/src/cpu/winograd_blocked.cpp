@@ -48,10 +48,12 @@ inline void transpose16(__m512 r[16]) {
 }
 
 // C [RT, 16·NV] (+)= A [RT, k] · B [k, 16·NV]: RT·NV accumulators, each step over k loads NV vectors of B and
-// broadcasts RT elements of A (folded into the multiply-adds as memory operands).
-template <int RT, int NV>
-void kernel(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb, int64_t k,
+// broadcasts RT elements of A. ARS > 0: A's row stride known at compile time (then the RT addresses are
+// constant offsets; with a run-time stride the compiler ran out of registers for them and spilled).
+template <int RT, int NV, int ARS>
+void kernel(float* c, int64_t ldc, const float* a, int64_t ars_, int64_t aks, const float* b, int64_t ldb, int64_t k,
             bool accumulate) {
+    const int64_t ars = ARS > 0 ? ARS : ars_;
     __m512 acc[RT][NV];
     for (int i = 0; i < RT; ++i)
         for (int v = 0; v < NV; ++v) acc[i][v] = accumulate ? _mm512_loadu_ps(c + i * ldc + 16 * v) : _mm512_setzero_ps();
@@ -70,12 +72,25 @@ void kernel(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, con
 using Kernel = void (*)(float*, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int64_t, bool);
 constexpr int kRows = 14;
 
-template <int NV, size_t... I>
+template <int NV, int ARS, size_t... I>
 constexpr std::array<Kernel, sizeof...(I)> kernels(std::index_sequence<I...>) {
-    return {&kernel<static_cast<int>(I) + 1, NV>...};
+    return {&kernel<static_cast<int>(I) + 1, NV, ARS>...};
 }
-constexpr auto kernels1 = kernels<1>(std::make_index_sequence<kRows>());
-constexpr auto kernels2 = kernels<2>(std::make_index_sequence<kRows>());
+// [NV − 1]: any row stride, row stride 1 (grad_w's transposed A); full blocks of 14 rows at the usual strides.
+constexpr std::array<std::array<Kernel, kRows>, 2> any_stride = {kernels<1, 0>(std::make_index_sequence<kRows>()),
+                                                                  kernels<2, 0>(std::make_index_sequence<kRows>())};
+constexpr std::array<std::array<Kernel, kRows>, 2> unit_stride = {kernels<1, 1>(std::make_index_sequence<kRows>()),
+                                                                   kernels<2, 1>(std::make_index_sequence<kRows>())};
+Kernel full_rows(int nv, int64_t ars) {
+    switch (ars) {
+        case 16: return nv == 2 ? &kernel<kRows, 2, 16> : &kernel<kRows, 1, 16>;
+        case 32: return nv == 2 ? &kernel<kRows, 2, 32> : &kernel<kRows, 1, 32>;
+        case 48: return nv == 2 ? &kernel<kRows, 2, 48> : &kernel<kRows, 1, 48>;
+        case 64: return nv == 2 ? &kernel<kRows, 2, 64> : &kernel<kRows, 1, 64>;
+        case 128: return nv == 2 ? &kernel<kRows, 2, 128> : &kernel<kRows, 1, 128>;
+        default: return any_stride[static_cast<size_t>(nv - 1)][kRows - 1];
+    }
+}
 
 }  // namespace
 
@@ -88,10 +103,13 @@ float* scratch(std::vector<float>& buf, int64_t n) {
 void gemm(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb, int64_t m,
           int64_t n, int64_t k, bool accumulate) {
     for (int64_t j = 0; j < n; j += 32) {
-        const auto& ks = n - j >= 32 ? kernels2 : kernels1;
+        const int nv = n - j >= 32 ? 2 : 1;
+        const auto& ks = (ars == 1 ? unit_stride : any_stride)[static_cast<size_t>(nv - 1)];
+        const Kernel full = ars == 1 ? ks[kRows - 1] : full_rows(nv, ars);
         for (int64_t i = 0; i < m; i += kRows) {
             const int64_t rows = std::min<int64_t>(kRows, m - i);
-            ks[static_cast<size_t>(rows - 1)](c + i * ldc + j, ldc, a + i * ars, ars, aks, b + j, ldb, k, accumulate);
+            (rows == kRows ? full : ks[static_cast<size_t>(rows - 1)])(c + i * ldc + j, ldc, a + i * ars, ars, aks, b + j,
+                                                                        ldb, k, accumulate);
         }
     }
 }
@@ -104,6 +122,14 @@ void pack(float* dst, const float* x, int64_t N, int64_t C, int64_t H, int64_t W
             const int64_t nc = std::min<int64_t>(16, C - (i % Cb) * 16);
             const float* src = x + ((i / Cb) * C + (i % Cb) * 16) * plane;
             float* d = dst + i * rows * cols * 16;
+            // The next 16 planes (contiguous) into the cache while these are converted: read row by row, 16 planes
+            // at a time, they are 16 short streams that the hardware prefetchers do not follow (measured: the
+            // loads of x stalled for most of this function's time).
+            if (i + 1 < i1) {
+                const int64_t nn = std::min<int64_t>(16, C - ((i + 1) % Cb) * 16) * plane;
+                const char* q = reinterpret_cast<const char*>(x + (((i + 1) / Cb) * C + ((i + 1) % Cb) * 16) * plane);
+                for (int64_t b = 0; b < nn * static_cast<int64_t>(sizeof(float)); b += 64) _mm_prefetch(q + b, _MM_HINT_T0);
+            }
             for (int64_t r = 0; r < rows; ++r, d += cols * 16) {
                 const int64_t ih = r - oy;
                 if (ih < 0 || ih >= H) {
