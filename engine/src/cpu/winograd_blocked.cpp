@@ -9,7 +9,6 @@
 #include <array>
 #include <utility>
 
-#include "cpu/parallel.h"
 
 namespace bp::cpu::wino {
 
@@ -114,62 +113,59 @@ void gemm(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const
     }
 }
 
-void pack(float* dst, const float* x, int64_t N, int64_t C, int64_t H, int64_t W, int64_t rows, int64_t cols,
-          int64_t oy, int64_t ox) {
+void pack(float* dst, const float* x, int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t rows,
+          int64_t cols, int64_t oy, int64_t ox) {
     const int64_t Cb = (C + 15) / 16, plane = H * W;
-    parallel_for(N * Cb, grain_for(N * Cb, 1), [&](int64_t i0, int64_t i1) {
-        for (int64_t i = i0; i < i1; ++i) {
-            const int64_t nc = std::min<int64_t>(16, C - (i % Cb) * 16);
-            const float* src = x + ((i / Cb) * C + (i % Cb) * 16) * plane;
-            float* d = dst + i * rows * cols * 16;
-            // The next 16 planes (contiguous) into the cache while these are converted: read row by row, 16 planes
-            // at a time, they are 16 short streams that the hardware prefetchers do not follow (measured: the
-            // loads of x stalled for most of this function's time).
-            if (i + 1 < i1) {
-                const int64_t nn = std::min<int64_t>(16, C - ((i + 1) % Cb) * 16) * plane;
-                const char* q = reinterpret_cast<const char*>(x + (((i + 1) / Cb) * C + ((i + 1) % Cb) * 16) * plane);
-                for (int64_t b = 0; b < nn * static_cast<int64_t>(sizeof(float)); b += 64) _mm_prefetch(q + b, _MM_HINT_T0);
+    const int64_t first = n0 * Cb, last = n1 * Cb;  // blocks of 16 channels of one image
+    for (int64_t i = first; i < last; ++i) {
+        const int64_t nc = std::min<int64_t>(16, C - (i % Cb) * 16);
+        const float* src = x + ((i / Cb) * C + (i % Cb) * 16) * plane;
+        float* d = dst + (i - first) * rows * cols * 16;
+        // The next 16 planes (contiguous) into the cache while these are converted: read row by row, 16 planes at
+        // a time, they are 16 short streams that the hardware prefetchers do not follow (measured: the loads of x
+        // stalled for most of this function's time).
+        if (i + 1 < last) {
+            const int64_t bytes = std::min<int64_t>(16, C - ((i + 1) % Cb) * 16) * plane * static_cast<int64_t>(sizeof(float));
+            const char* q = reinterpret_cast<const char*>(x + (((i + 1) / Cb) * C + ((i + 1) % Cb) * 16) * plane);
+            for (int64_t b = 0; b < bytes; b += 64) _mm_prefetch(q + b, _MM_HINT_T0);
+        }
+        for (int64_t r = 0; r < rows; ++r, d += cols * 16) {
+            const int64_t ih = r - oy;
+            if (ih < 0 || ih >= H) {
+                std::fill(d, d + cols * 16, 0.f);
+                continue;
             }
-            for (int64_t r = 0; r < rows; ++r, d += cols * 16) {
-                const int64_t ih = r - oy;
-                if (ih < 0 || ih >= H) {
-                    std::fill(d, d + cols * 16, 0.f);
-                    continue;
-                }
-                for (int64_t j0 = 0; j0 < cols; j0 += 16) {
-                    const int64_t s = j0 - ox;
-                    const __mmask16 m = lanes(-s, W - s);
-                    __m512 v[16];
-                    for (int l = 0; l < 16; ++l)
-                        v[l] = l < nc ? _mm512_maskz_loadu_ps(m, src + l * plane + ih * W + s) : _mm512_setzero_ps();
-                    transpose16(v);
-                    const int64_t nj = std::min<int64_t>(16, cols - j0);
-                    for (int64_t j = 0; j < nj; ++j) _mm512_store_ps(d + (j0 + j) * 16, v[j]);
-                }
+            for (int64_t j0 = 0; j0 < cols; j0 += 16) {
+                const int64_t s = j0 - ox;
+                const __mmask16 m = lanes(-s, W - s);
+                __m512 v[16];
+                for (int l = 0; l < 16; ++l)
+                    v[l] = l < nc ? _mm512_maskz_loadu_ps(m, src + l * plane + ih * W + s) : _mm512_setzero_ps();
+                transpose16(v);
+                const int64_t nj = std::min<int64_t>(16, cols - j0);
+                for (int64_t j = 0; j < nj; ++j) _mm512_store_ps(d + (j0 + j) * 16, v[j]);
             }
         }
-    });
+    }
 }
 
-void unpack(float* out, const float* src, int64_t N, int64_t C, int64_t H, int64_t W, int64_t rows, int64_t cols) {
+void unpack(float* out, const float* src, int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t rows,
+            int64_t cols) {
     const int64_t Cb = (C + 15) / 16, plane = H * W;
-    parallel_for(N * Cb, grain_for(N * Cb, 1), [&](int64_t i0, int64_t i1) {
-        for (int64_t i = i0; i < i1; ++i) {
-            const int64_t nc = std::min<int64_t>(16, C - (i % Cb) * 16);
-            float* o = out + ((i / Cb) * C + (i % Cb) * 16) * plane;
-            const float* s = src + i * rows * cols * 16;
-            for (int64_t r = 0; r < H; ++r)
-                for (int64_t j0 = 0; j0 < W; j0 += 16) {
-                    const int64_t nj = std::min<int64_t>(16, W - j0);
-                    __m512 v[16];
-                    for (int j = 0; j < 16; ++j)
-                        v[j] = j < nj ? _mm512_load_ps(s + (r * cols + j0 + j) * 16) : _mm512_setzero_ps();
-                    transpose16(v);
-                    const __mmask16 m = lanes(0, nj);
-                    for (int l = 0; l < nc; ++l) _mm512_mask_storeu_ps(o + l * plane + r * W + j0, m, v[l]);
-                }
-        }
-    });
+    for (int64_t i = n0 * Cb; i < n1 * Cb; ++i) {
+        const int64_t nc = std::min<int64_t>(16, C - (i % Cb) * 16);
+        float* o = out + ((i / Cb) * C + (i % Cb) * 16) * plane;
+        const float* s = src + (i - n0 * Cb) * rows * cols * 16;
+        for (int64_t r = 0; r < H; ++r)
+            for (int64_t j0 = 0; j0 < W; j0 += 16) {
+                const int64_t nj = std::min<int64_t>(16, W - j0);
+                __m512 v[16];
+                for (int j = 0; j < 16; ++j) v[j] = j < nj ? _mm512_load_ps(s + (r * cols + j0 + j) * 16) : _mm512_setzero_ps();
+                transpose16(v);
+                const __mmask16 m = lanes(0, nj);
+                for (int l = 0; l < nc; ++l) _mm512_mask_storeu_ps(o + l * plane + r * W + j0, m, v[l]);
+            }
+    }
 }
 
 }  // namespace bp::cpu::wino

@@ -12,14 +12,15 @@
 
 namespace bp::cpu::wino {
 
-/// dst [N, ⌈C/16⌉, rows, cols, 16] ← x [N, C, H, W] shifted by (oy, ox): dst pixel (r, j) = x pixel
-/// (r − oy, j − ox), zero outside the image (the padding) and for channels ≥ C. Parallel over images.
-void pack(float* dst, const float* x, int64_t N, int64_t C, int64_t H, int64_t W, int64_t rows, int64_t cols,
-          int64_t oy, int64_t ox);
+/// dst [n1 − n0, ⌈C/16⌉, rows, cols, 16] ← images [n0, n1) of x [N, C, H, W] shifted by (oy, ox): dst pixel
+/// (r, j) = x pixel (r − oy, j − ox), zero outside the image (the padding) and for channels ≥ C.
+void pack(float* dst, const float* x, int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t rows,
+          int64_t cols, int64_t oy, int64_t ox);
 
-/// out [N, C, H, W] ← the top-left H×W pixels and first C channels of src [N, ⌈C/16⌉, rows, cols, 16]
-/// (rows ≥ H, cols ≥ W). Parallel over images.
-void unpack(float* out, const float* src, int64_t N, int64_t C, int64_t H, int64_t W, int64_t rows, int64_t cols);
+/// Images [n0, n1) of out [N, C, H, W] ← the top-left H×W pixels and first C channels of
+/// src [n1 − n0, ⌈C/16⌉, rows, cols, 16] (rows ≥ H, cols ≥ W).
+void unpack(float* out, const float* src, int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t rows,
+            int64_t cols);
 
 /// C [m, n] (+)= A [m, k] · B [k, n], n a multiple of 16, where A(i, p) = a[i·ars + p·aks] (either layout, or a
 /// transposed one), B row-major with leading dimension ldb, C with ldc. Register blocks of 14 rows × 32 columns.
