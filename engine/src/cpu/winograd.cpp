@@ -26,6 +26,7 @@
 #include "cpu/winograd.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <vector>
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -123,121 +124,166 @@ void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipp
         }
 }
 
-// out [N, O, OH, OW] = x ⋆ w + bias, with U = weight_transform(w).
-void forward_raw(float* out, const float* x, const float* U, const float* bias, const Dims& d) {
-    const int64_t TH = d.TH(), TW = d.TW(), Cp = d.Cp(), Op = d.Op(), Ob = Op / 16;
-    const int64_t T = block_tiles(d), g = group_images(d), groups = (d.N + g - 1) / g;
-    parallel_for(groups, grain_for(groups, 1), [&](int64_t q0, int64_t q1) {
+// Per-thread buffers for image groups of at most g images, large enough for each of `dims` (the backward pass
+// works on two: the layer's for grad_w and the transposed one for grad_x).
+struct Scratch {
+    float *xb, *yb, *V, *M;
+    Scratch(std::initializer_list<Dims> dims, int64_t g) {
+        int64_t nx = 0, ny = 0, nv = 0, nm = 0;
+        for (const Dims& d : dims) {
+            nx = std::max(nx, g * d.Cp() * (2 * d.TH() + 2) * (2 * d.TW() + 2));
+            ny = std::max(ny, g * d.Op() * (2 * d.TH()) * (2 * d.TW()));
+            nv = std::max(nv, 16 * block_tiles(d) * d.Cp());
+            nm = std::max(nm, 16 * block_tiles(d) * d.Op());
+        }
         thread_local std::vector<float> xbuf, ybuf, vbuf, mbuf;
-        float* xb = scratch(xbuf, g * Cp * (2 * TH + 2) * (2 * TW + 2));
-        float* yb = scratch(ybuf, g * Op * (2 * TH) * (2 * TW));
-        float* V = scratch(vbuf, 16 * T * Cp);
-        float* M = scratch(mbuf, 16 * T * Op);
-        const int64_t ldE = T * Cp, ldM = T * Op;
-        for (int64_t q = q0; q < q1; ++q) {
-            const int64_t n0 = q * g, n1 = std::min(d.N, n0 + g), nt = (n1 - n0) * TH * TW;
-            wino::pack(xb, x, n0, n1, d.C, d.H, d.W, 2 * TH + 2, 2 * TW + 2, d.ph, d.pw);
-            for (int64_t t0 = 0; t0 < nt; t0 += T) {  // tiles of the group's images, numbered from n0
-                const int64_t t1 = std::min(nt, t0 + T), cnt = t1 - t0;
-                input_transform(V, ldE, xb, t0, t1, d);
-                for (int e = 0; e < 16; ++e)
-                    wino::gemm(M + e * ldM, Op, V + e * ldE, Cp, 1, U + e * Cp * Op, Op, cnt, Op, Cp, false);
-                // Y = Aᵀ m A,  Aᵀ = [1 1 1 0; 0 1 −1 −1], into yb [g, O/16, 2·TH, 2·TW, 16].
-                for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
-                    for (int64_t ob = 0; ob < Ob; ++ob) {
-                        const float* m = M + i * Op + ob * 16;
-                        __m512 r[2][4];
-                        for (int k = 0; k < 4; ++k) {
-                            const __m512 m0 = _mm512_load_ps(m + (0 + k) * ldM), m1 = _mm512_load_ps(m + (4 + k) * ldM);
-                            const __m512 m2 = _mm512_load_ps(m + (8 + k) * ldM), m3 = _mm512_load_ps(m + (12 + k) * ldM);
-                            r[0][k] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
-                            r[1][k] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
-                        }
-                        const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, d.O - ob * 16)) - 1u);
-                        const __m512 bv = bias ? _mm512_maskz_loadu_ps(live, bias + ob * 16) : _mm512_setzero_ps();
-                        float* y = yb + (((n * Ob + ob) * 2 * TH + 2 * ty) * 2 * TW + 2 * tx) * 16;
-                        for (int a = 0; a < 2; ++a) {
-                            _mm512_store_ps(y + (a * 2 * TW + 0) * 16,
-                                            _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[a][0], r[a][1]), r[a][2]), bv));
-                            _mm512_store_ps(y + (a * 2 * TW + 1) * 16,
-                                            _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[a][1], r[a][2]), r[a][3]), bv));
-                        }
-                    }
-                });
+        xb = scratch(xbuf, nx), yb = scratch(ybuf, ny), V = scratch(vbuf, nv), M = scratch(mbuf, nm);
+    }
+};
+
+// Images [n0, n1) of out [N, O, OH, OW] = x ⋆ w + bias from xb, those images of x packed as
+// [n1 − n0, C/16, 2·TH + 2, 2·TW + 2, 16]; U = weight_transform(w).
+void forward_group(float* out, const float* xb, const float* U, const float* bias, const Dims& d, int64_t n0,
+                   int64_t n1, const Scratch& s) {
+    const int64_t TH = d.TH(), TW = d.TW(), Cp = d.Cp(), Op = d.Op(), Ob = Op / 16;
+    const int64_t T = block_tiles(d), nt = (n1 - n0) * TH * TW, ldE = T * Cp, ldM = T * Op;
+    for (int64_t t0 = 0; t0 < nt; t0 += T) {  // tiles of the group's images, numbered from n0
+        const int64_t t1 = std::min(nt, t0 + T), cnt = t1 - t0;
+        input_transform(s.V, ldE, xb, t0, t1, d);
+        for (int e = 0; e < 16; ++e)
+            wino::gemm(s.M + e * ldM, Op, s.V + e * ldE, Cp, 1, U + e * Cp * Op, Op, cnt, Op, Cp, false);
+        // Y = Aᵀ m A,  Aᵀ = [1 1 1 0; 0 1 −1 −1], into yb [n1 − n0, O/16, 2·TH, 2·TW, 16].
+        for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
+            for (int64_t ob = 0; ob < Ob; ++ob) {
+                const float* m = s.M + i * Op + ob * 16;
+                __m512 r[2][4];
+                for (int k = 0; k < 4; ++k) {
+                    const __m512 m0 = _mm512_load_ps(m + (0 + k) * ldM), m1 = _mm512_load_ps(m + (4 + k) * ldM);
+                    const __m512 m2 = _mm512_load_ps(m + (8 + k) * ldM), m3 = _mm512_load_ps(m + (12 + k) * ldM);
+                    r[0][k] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+                    r[1][k] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+                }
+                const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, d.O - ob * 16)) - 1u);
+                const __m512 bv = bias ? _mm512_maskz_loadu_ps(live, bias + ob * 16) : _mm512_setzero_ps();
+                float* y = s.yb + (((n * Ob + ob) * 2 * TH + 2 * ty) * 2 * TW + 2 * tx) * 16;
+                for (int a = 0; a < 2; ++a) {
+                    _mm512_store_ps(y + (a * 2 * TW + 0) * 16,
+                                    _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[a][0], r[a][1]), r[a][2]), bv));
+                    _mm512_store_ps(y + (a * 2 * TW + 1) * 16,
+                                    _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[a][1], r[a][2]), r[a][3]), bv));
+                }
             }
-            wino::unpack(out, yb, n0, n1, d.O, d.OH, d.OW, 2 * TH, 2 * TW);
+        });
+    }
+    wino::unpack(out, s.yb, n0, n1, d.O, d.OH, d.OW, 2 * TH, 2 * TW);
+}
+
+// out [N, O, OH, OW] = x ⋆ w + bias, with U = weight_transform(w), group by group.
+void forward_raw(float* out, const float* x, const float* U, const float* bias, const Dims& d) {
+    const int64_t g = group_images(d), groups = (d.N + g - 1) / g;
+    parallel_for(groups, grain_for(groups, 1), [&](int64_t q0, int64_t q1) {
+        const Scratch s({d}, g);
+        for (int64_t q = q0; q < q1; ++q) {
+            const int64_t n0 = q * g, n1 = std::min(d.N, n0 + g);
+            wino::pack(s.xb, x, n0, n1, d.C, d.H, d.W, 2 * d.TH() + 2, 2 * d.TW() + 2, d.ph, d.pw);
+            forward_group(out, s.xb, U, bias, d, n0, n1, s);
         }
     });
 }
 
-// grad_w [O, C, 3, 3] from x and grad_out (gy): dU[e] = Σ_tiles V[e]ᵀ (A dY Aᵀ)[e], grad_g = Gᵀ dU G.
-void grad_w_raw(float* gw, const float* x, const float* gy, const Dims& d) {
-    const int64_t TH = d.TH(), TW = d.TW(), Cp = d.Cp(), Op = d.Op(), Ob = Op / 16;
-    const int64_t T = block_tiles(d), g = group_images(d), groups = (d.N + g - 1) / g;
-    const int64_t grain = grain_for(groups, 1, 2), chunks = (groups + grain - 1) / grain;
-    std::vector<std::vector<float>> parts(static_cast<size_t>(chunks));  // dU [16, Cp, Op] per chunk
-    parallel_for(groups, grain, [&](int64_t q0, int64_t q1) {
-        std::vector<float>& dU = parts[static_cast<size_t>(q0 / grain)];
-        dU.assign(static_cast<size_t>(16 * Cp * Op), 0.f);
-        thread_local std::vector<float> xbuf, gbuf, vbuf, mbuf;
-        float* xb = scratch(xbuf, g * Cp * (2 * TH + 2) * (2 * TW + 2));
-        float* gb = scratch(gbuf, g * Op * (2 * TH) * (2 * TW));
-        float* V = scratch(vbuf, 16 * T * Cp);
-        float* Dy = scratch(mbuf, 16 * T * Op);
-        const int64_t ldE = T * Cp, ldD = T * Op;
-        for (int64_t q = q0; q < q1; ++q) {
-            const int64_t n0 = q * g, n1 = std::min(d.N, n0 + g), nt = (n1 - n0) * TH * TW;
-            wino::pack(xb, x, n0, n1, d.C, d.H, d.W, 2 * TH + 2, 2 * TW + 2, d.ph, d.pw);
-            wino::pack(gb, gy, n0, n1, d.O, d.OH, d.OW, 2 * TH, 2 * TW, 0, 0);
-            for (int64_t t0 = 0; t0 < nt; t0 += T) {
-                const int64_t t1 = std::min(nt, t0 + T), cnt = t1 - t0;
-                input_transform(V, ldE, xb, t0, t1, d);
-                // A dY Aᵀ with A = [1 0; 1 1; 1 −1; 0 −1]: rows (dy0, dy0 + dy1, dy0 − dy1, −dy1), then columns.
-                for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
-                    for (int64_t ob = 0; ob < Ob; ++ob) {
-                        const float* gp = gb + (((n * Ob + ob) * 2 * TH + 2 * ty) * 2 * TW + 2 * tx) * 16;
-                        __m512 r[4][2];
-                        for (int b = 0; b < 2; ++b) {
-                            const __m512 y0 = _mm512_load_ps(gp + b * 16), y1 = _mm512_load_ps(gp + (2 * TW + b) * 16);
-                            r[0][b] = y0;
-                            r[1][b] = _mm512_add_ps(y0, y1);
-                            r[2][b] = _mm512_sub_ps(y0, y1);
-                            r[3][b] = _mm512_sub_ps(_mm512_setzero_ps(), y1);
-                        }
-                        float* m = Dy + i * Op + ob * 16;
-                        for (int a = 0; a < 4; ++a) {
-                            _mm512_store_ps(m + (4 * a + 0) * ldD, r[a][0]);
-                            _mm512_store_ps(m + (4 * a + 1) * ldD, _mm512_add_ps(r[a][0], r[a][1]));
-                            _mm512_store_ps(m + (4 * a + 2) * ldD, _mm512_sub_ps(r[a][0], r[a][1]));
-                            _mm512_store_ps(m + (4 * a + 3) * ldD, _mm512_sub_ps(_mm512_setzero_ps(), r[a][1]));
-                        }
-                    }
-                });
-                // dU[e] [Cp, Op] += V[e]ᵀ [Cp, cnt] · Dy[e] [cnt, Op]
-                for (int e = 0; e < 16; ++e)
-                    wino::gemm(dU.data() + e * Cp * Op, Op, V + e * ldE, 1, Cp, Dy + e * ldD, Op, Cp, Op, cnt, true);
+// dU[e] [Cp, Op] += Σ over the tiles of images [n0, n1) of V[e]ᵀ (A dY Aᵀ)[e]; xb: those images of x packed as
+// forward packs them, gb: of grad_out, [n1 − n0, O/16, rows, cols, 16] with grad_out pixel (r, j) at
+// (r + oy, j + ox) and zeros past its edge up to 2·TH, 2·TW.
+void grad_w_group(float* dU, const float* xb, const float* gb, int64_t rows, int64_t cols, int64_t oy, int64_t ox,
+                  const Dims& d, int64_t n0, int64_t n1, const Scratch& s) {
+    const int64_t Cp = d.Cp(), Op = d.Op(), Ob = Op / 16;
+    const int64_t T = block_tiles(d), nt = (n1 - n0) * d.TH() * d.TW(), ldE = T * Cp, ldD = T * Op;
+    for (int64_t t0 = 0; t0 < nt; t0 += T) {
+        const int64_t t1 = std::min(nt, t0 + T), cnt = t1 - t0;
+        input_transform(s.V, ldE, xb, t0, t1, d);
+        // A dY Aᵀ with A = [1 0; 1 1; 1 −1; 0 −1]: rows (dy0, dy0 + dy1, dy0 − dy1, −dy1), then columns.
+        for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
+            for (int64_t ob = 0; ob < Ob; ++ob) {
+                const float* gp = gb + (((n * Ob + ob) * rows + 2 * ty + oy) * cols + 2 * tx + ox) * 16;
+                __m512 r[4][2];
+                for (int b = 0; b < 2; ++b) {
+                    const __m512 y0 = _mm512_load_ps(gp + b * 16), y1 = _mm512_load_ps(gp + (cols + b) * 16);
+                    r[0][b] = y0;
+                    r[1][b] = _mm512_add_ps(y0, y1);
+                    r[2][b] = _mm512_sub_ps(y0, y1);
+                    r[3][b] = _mm512_sub_ps(_mm512_setzero_ps(), y1);
+                }
+                float* m = s.M + i * Op + ob * 16;
+                for (int a = 0; a < 4; ++a) {
+                    _mm512_store_ps(m + (4 * a + 0) * ldD, r[a][0]);
+                    _mm512_store_ps(m + (4 * a + 1) * ldD, _mm512_add_ps(r[a][0], r[a][1]));
+                    _mm512_store_ps(m + (4 * a + 2) * ldD, _mm512_sub_ps(r[a][0], r[a][1]));
+                    _mm512_store_ps(m + (4 * a + 3) * ldD, _mm512_sub_ps(_mm512_setzero_ps(), r[a][1]));
+                }
             }
-        }
-    });
-    std::vector<float>& dU = parts[0];
-    for (size_t q = 1; q < parts.size(); ++q)
-        for (size_t i = 0; i < dU.size(); ++i) dU[i] += parts[q][i];
+        });
+        // dU[e] [Cp, Op] += V[e]ᵀ [Cp, cnt] · Dy[e] [cnt, Op]
+        for (int e = 0; e < 16; ++e)
+            wino::gemm(dU + e * Cp * Op, Op, s.V + e * ldE, 1, Cp, s.M + e * ldD, Op, Cp, Op, cnt, true);
+    }
+}
+
+// grad_g = Gᵀ dU G for every (o, c): gw [O, C, 3, 3] from dU [16, Cp, Op].
+void weight_grad_transform(float* gw, const float* dU, const Dims& d) {
     static constexpr float G[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
-    const int64_t E = Cp * Op;
+    const int64_t Op = d.Op(), E = d.Cp() * Op;
     for (int64_t o = 0; o < d.O; ++o)
         for (int64_t c = 0; c < d.C; ++c) {
             float t[3][4];  // Gᵀ dU
             for (int i = 0; i < 3; ++i)
                 for (int b = 0; b < 4; ++b) {
-                    float s = 0;
-                    for (int a = 0; a < 4; ++a) s += G[a][i] * dU[static_cast<size_t>((a * 4 + b) * E + c * Op + o)];
-                    t[i][b] = s;
+                    float sum = 0;
+                    for (int a = 0; a < 4; ++a) sum += G[a][i] * dU[(a * 4 + b) * E + c * Op + o];
+                    t[i][b] = sum;
                 }
             float* g = gw + (o * d.C + c) * 9;
             for (int i = 0; i < 3; ++i)
                 for (int j = 0; j < 3; ++j)
                     g[i * 3 + j] = t[i][0] * G[0][j] + t[i][1] * G[1][j] + t[i][2] * G[2][j] + t[i][3] * G[3][j];
         }
+}
+
+// grad_x (may be null) and grad_w (may be null) in one pass over the image groups, so that grad_out is converted
+// to the blocked layout once for both: grad_x = grad_out ⋆ w̃ (dt: this layer with C and O swapped, padding
+// 2 − p; Ut = its weight_transform), grad_w from x and grad_out.
+void backward_raw(float* gx, float* gw, const float* x, const float* gy, const float* Ut, const Dims& d) {
+    const Dims dt{d.N, d.O, d.OH, d.OW, d.C, d.H, d.W, 2 - d.ph, 2 - d.pw};
+    // grad_out packed as grad_x's input (padded), or, for grad_w alone, unpadded: grad_w reads it from (oy, ox).
+    const int64_t rows = gx ? 2 * dt.TH() + 2 : 2 * d.TH(), cols = gx ? 2 * dt.TW() + 2 : 2 * d.TW();
+    const int64_t oy = gx ? dt.ph : 0, ox = gx ? dt.pw : 0;
+    const int64_t g = group_images(d), groups = (d.N + g - 1) / g, Cp = d.Cp(), Op = d.Op();
+    const int64_t grain = grain_for(groups, 1, 2), chunks = (groups + grain - 1) / grain;
+    std::vector<std::vector<float>> parts(gw ? static_cast<size_t>(chunks) : 0);  // dU [16, Cp, Op] per chunk
+    parallel_for(groups, grain, [&](int64_t q0, int64_t q1) {
+        const Scratch s({d, dt}, g);
+        thread_local std::vector<float> gbuf;
+        float* gb = scratch(gbuf, g * Op * rows * cols);
+        float* dU = nullptr;
+        if (gw) {
+            std::vector<float>& part = parts[static_cast<size_t>(q0 / grain)];
+            part.assign(static_cast<size_t>(16 * Cp * Op), 0.f);
+            dU = part.data();
+        }
+        for (int64_t q = q0; q < q1; ++q) {
+            const int64_t n0 = q * g, n1 = std::min(d.N, n0 + g);
+            wino::pack(gb, gy, n0, n1, d.O, d.OH, d.OW, rows, cols, oy, ox);
+            if (gx) forward_group(gx, gb, Ut, nullptr, dt, n0, n1, s);
+            if (gw) {
+                wino::pack(s.xb, x, n0, n1, d.C, d.H, d.W, 2 * d.TH() + 2, 2 * d.TW() + 2, d.ph, d.pw);
+                grad_w_group(dU, s.xb, gb, rows, cols, oy, ox, d, n0, n1, s);
+            }
+        }
+    });
+    if (!gw) return;
+    std::vector<float>& dU = parts[0];
+    for (size_t q = 1; q < parts.size(); ++q)
+        for (size_t i = 0; i < dU.size(); ++i) dU[i] += parts[q][i];
+    weight_grad_transform(gw, dU.data(), d);
 }
 
 Dims dims_of(const Tensor& x, const Tensor& w, const Window2d& k) {
@@ -272,15 +318,15 @@ void winograd_forward(Tensor& out, Tensor&, const Tensor& x, const Tensor& w, co
 void winograd_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Tensor& w,
                        const Tensor&, const Window2d& k) {
     const Dims d = dims_of(x, w, k);
+    float* Ut = nullptr;
     if (grad_x.defined()) {
         // grad_x = grad_out ⋆ w̃ with padding 2 − p, w̃ [C, O, 3, 3]: w̃[c, o, i, j] = w[o, c, 2 − i, 2 − j].
-        const Dims dt{d.N, d.O, d.OH, d.OW, d.C, d.H, d.W, 2 - d.ph, 2 - d.pw};
         thread_local std::vector<float> ubuf;
-        float* U = scratch(ubuf, 16 * dt.Cp() * dt.Op());
-        weight_transform(U, w.data<float>(), d.C, d.O, true);
-        forward_raw(grad_x.data<float>(), grad_out.data<float>(), U, nullptr, dt);
+        Ut = scratch(ubuf, 16 * d.Cp() * d.Op());
+        weight_transform(Ut, w.data<float>(), d.C, d.O, true);
     }
-    if (grad_w.defined()) grad_w_raw(grad_w.data<float>(), x.data<float>(), grad_out.data<float>(), d);
+    backward_raw(grad_x.defined() ? grad_x.data<float>() : nullptr, grad_w.defined() ? grad_w.data<float>() : nullptr,
+                 x.data<float>(), grad_out.data<float>(), Ut, d);
 }
 
 #else  // no AVX-512: conv.cpp's im2col and direct kernels do everything
