@@ -212,8 +212,8 @@ void TestConv::conv2dBackwardWithAndWithoutSavedColumns() {
     expect_values(gb, b.shape(), b.grad().to_vector(), 1e-12);
 }
 
-// The Winograd kernels keep the transformed input from forward for grad_w; without it (a batch too large for the
-// saved-columns budget) they transform x again. Both must agree.
+// The Winograd kernels keep nothing from forward (grad_w transforms x again): the backward pass called directly,
+// without the op's saved-columns tensor, gives the autograd node's gradients.
 void TestConv::winogradBackwardWithAndWithoutSavedInput() {
     bp::Generator gen(9);
     Tensor x = Tensor::randn({3, 24, 9, 10}, gen).set_requires_grad(true);
@@ -256,7 +256,8 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
     QTest::newRow("direct, speedrun conv1, batch 5") << QList<qint64>{5, 1, 28, 28} << QList<qint64>{6, 1, 5, 5} << 1 << 2;
     // 3×3 stride 1 with many weights: Winograd F(2×2, 3×3) (cpu/winograd.cpp) where AVX-512 is compiled in.
     // Odd output sizes (partial tiles), batch 1, channel counts that are not multiples of 16, padding 0 and 2,
-    // more tiles than one block (O·C·9 > 4096 in each, else the direct kernel takes the layer) (175 tiles, blocks of 128) so that blocks and threads are crossed.
+    // more tiles than one block (O·C·9 > 4096 in each, else the direct kernel takes the layer) so that blocks, image
+    // groups and threads are crossed.
     QTest::newRow("3×3, 32 → 64 (Winograd)") << QList<qint64>{2, 32, 6, 6} << QList<qint64>{64, 32, 3, 3} << 1 << 1;
     QTest::newRow("Winograd, batch 1, 7×11, 24 → 21") << QList<qint64>{1, 24, 7, 11} << QList<qint64>{21, 24, 3, 3} << 1
                                                     << 1;
@@ -269,6 +270,17 @@ void TestConv::conv2dFloat32GradientsMatchFloat64_data() {
     QTest::newRow("Winograd, 1×2 image, padding 1") << QList<qint64>{3, 24, 1, 2} << QList<qint64>{24, 24, 3, 3} << 1
                                                     << 1;
     QTest::newRow("Winograd, 175 tiles") << QList<qint64>{5, 20, 13, 10} << QList<qint64>{33, 20, 3, 3} << 1 << 1;
+    // Channel-blocked layout (16 channels a vector): more input than output channels with grad_x's tile grid
+    // larger or smaller than forward's (padding 0 and 2), images in groups of 3 and 2 (7×7, 64 → 64, ResNet-mini's
+    // last blocks), and one image spread over several blocks of tiles (40×40: 400 tiles, blocks of 70).
+    QTest::newRow("Winograd, 56 → 10, padding 0, 12×12") << QList<qint64>{2, 56, 12, 12} << QList<qint64>{10, 56, 3, 3}
+                                                        << 1 << 0;
+    QTest::newRow("Winograd, 36 → 20, padding 2, 6×5") << QList<qint64>{2, 36, 6, 5} << QList<qint64>{20, 36, 3, 3} << 1
+                                                      << 2;
+    QTest::newRow("Winograd, 7×7, 64 → 64, batch 5") << QList<qint64>{5, 64, 7, 7} << QList<qint64>{64, 64, 3, 3} << 1
+                                                    << 1;
+    QTest::newRow("Winograd, 40×40, 64 → 48, batch 1") << QList<qint64>{1, 64, 40, 40} << QList<qint64>{48, 64, 3, 3}
+                                                      << 1 << 1;
     QTest::newRow("3×3 stride 2, 32 → 64 (GEMM)") << QList<qint64>{2, 32, 7, 7} << QList<qint64>{64, 32, 3, 3} << 2
                                                   << 1;
     QTest::newRow("stride 2") << QList<qint64>{2, 3, 9, 9} << QList<qint64>{4, 3, 3, 3} << 2 << 1;

@@ -104,11 +104,14 @@ void gemm(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const
     for (int64_t j = 0; j < n; j += 32) {
         const int nv = n - j >= 32 ? 2 : 1;
         const auto& ks = (ars == 1 ? unit_stride : any_stride)[static_cast<size_t>(nv - 1)];
-        const Kernel full = ars == 1 ? ks[kRows - 1] : full_rows(nv, ars);
-        for (int64_t i = 0; i < m; i += kRows) {
-            const int64_t rows = std::min<int64_t>(kRows, m - i);
-            (rows == kRows ? full : ks[static_cast<size_t>(rows - 1)])(c + i * ldc + j, ldc, a + i * ars, ars, aks, b + j,
-                                                                        ldb, k, accumulate);
+        // Unit row stride is grad_w's product, m = channels (a multiple of 16): blocks of 8 rows, as 14 would leave
+        // a slow remainder (grad_w of 64×32×14×14→64 took 5 % longer with 32 = 14 + 14 + 4 than with 4 × 8).
+        const int64_t rb = ars == 1 ? 8 : kRows;
+        const Kernel full = ars == 1 ? ks[rb - 1] : full_rows(nv, ars);
+        for (int64_t i = 0; i < m; i += rb) {
+            const int64_t rows = std::min<int64_t>(rb, m - i);
+            (rows == rb ? full : ks[static_cast<size_t>(rows - 1)])(c + i * ldc + j, ldc, a + i * ars, ars, aks, b + j,
+                                                                     ldb, k, accumulate);
         }
     }
 }
