@@ -105,22 +105,39 @@ void input_transform(float* V, int64_t ldE, const float* xb, int64_t t0, int64_t
     });
 }
 
+// G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]; the weight transforms work on 16 output channels at a time (lanes), their
+// kernels gathered from and scattered to w with a stride of C·9 floats.
+constexpr float kG[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+
+// Σ_k coef[k]·v[k] over the non-zero coefficients (the zeros of G are skipped, not multiplied).
+template <int K>
+inline __m512 combine(const float (&coef)[K], const __m512 (&v)[K]) {
+    __m512 s = _mm512_setzero_ps();
+    for (int k = 0; k < K; ++k)
+        if (coef[k] != 0) s = _mm512_fmadd_ps(_mm512_set1_ps(coef[k]), v[k], s);
+    return s;
+}
+
 // U [16, Cp, Op] (zero past C and O): U[e, c, o] = (G g Gᵀ)[e] of the kernel g = w[o, c] of w [O, C, 3, 3], or,
-// `flipped`, g = w[c, o] turned by 180° (w [C, O, 3, 3]: grad_x's kernel).  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
+// `flipped`, g = w[c, o] turned by 180° (w [C, O, 3, 3]: grad_x's kernel).
 void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipped) {
-    static constexpr float G[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
     const int64_t Cp = (C + 15) / 16 * 16, Op = (O + 15) / 16 * 16;
-    std::fill(U, U + 16 * Cp * Op, 0.f);
-    for (int64_t o = 0; o < O; ++o)
-        for (int64_t c = 0; c < C; ++c) {
-            float g[9];
-            for (int i = 0; i < 9; ++i) g[i] = flipped ? w[(c * O + o) * 9 + 8 - i] : w[(o * C + c) * 9 + i];
-            float Gg[4][3];
+    const __m512i step = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                            _mm512_set1_epi32(static_cast<int>(flipped ? 9 : C * 9)));
+    for (int e = 0; e < 16; ++e) std::fill(U + (e * Cp + C) * Op, U + (e + 1) * Cp * Op, 0.f);
+    for (int64_t c = 0; c < C; ++c)
+        for (int64_t o0 = 0; o0 < O; o0 += 16) {
+            const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, O - o0)) - 1u);
+            const float* base = flipped ? w + (c * O + o0) * 9 : w + (o0 * C + c) * 9;
+            __m512 g[3][3];  // g[i][j] of 16 kernels
+            for (int i = 0; i < 9; ++i)
+                g[i / 3][i % 3] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, step, base + (flipped ? 8 - i : i), 4);
+            __m512 Gg[4][3];
             for (int a = 0; a < 4; ++a)
-                for (int j = 0; j < 3; ++j) Gg[a][j] = G[a][0] * g[j] + G[a][1] * g[3 + j] + G[a][2] * g[6 + j];
+                for (int j = 0; j < 3; ++j) Gg[a][j] = combine(kG[a], {g[0][j], g[1][j], g[2][j]});
             for (int a = 0; a < 4; ++a)
                 for (int b = 0; b < 4; ++b)
-                    U[((a * 4 + b) * Cp + c) * Op + o] = Gg[a][0] * G[b][0] + Gg[a][1] * G[b][1] + Gg[a][2] * G[b][2];
+                    _mm512_store_ps(U + ((a * 4 + b) * Cp + c) * Op + o0, combine(kG[b], Gg[a]));
         }
 }
 
@@ -230,21 +247,23 @@ void grad_w_group(float* dU, const float* xb, const float* gb, int64_t rows, int
 
 // grad_g = Gᵀ dU G for every (o, c): gw [O, C, 3, 3] from dU [16, Cp, Op].
 void weight_grad_transform(float* gw, const float* dU, const Dims& d) {
-    static constexpr float G[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
     const int64_t Op = d.Op(), E = d.Cp() * Op;
-    for (int64_t o = 0; o < d.O; ++o)
-        for (int64_t c = 0; c < d.C; ++c) {
-            float t[3][4];  // Gᵀ dU
-            for (int i = 0; i < 3; ++i)
-                for (int b = 0; b < 4; ++b) {
-                    float sum = 0;
-                    for (int a = 0; a < 4; ++a) sum += G[a][i] * dU[(a * 4 + b) * E + c * Op + o];
-                    t[i][b] = sum;
-                }
-            float* g = gw + (o * d.C + c) * 9;
+    const __m512i step = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                            _mm512_set1_epi32(static_cast<int>(d.C * 9)));
+    for (int64_t c = 0; c < d.C; ++c)
+        for (int64_t o0 = 0; o0 < d.O; o0 += 16) {
+            const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, d.O - o0)) - 1u);
+            __m512 t[3][4];  // Gᵀ dU
+            for (int b = 0; b < 4; ++b) {
+                __m512 col[4];
+                for (int a = 0; a < 4; ++a) col[a] = _mm512_loadu_ps(dU + (a * 4 + b) * E + c * Op + o0);
+                for (int i = 0; i < 3; ++i) t[i][b] = combine({kG[0][i], kG[1][i], kG[2][i], kG[3][i]}, col);
+            }
+            float* g = gw + (o0 * d.C + c) * 9;
             for (int i = 0; i < 3; ++i)
                 for (int j = 0; j < 3; ++j)
-                    g[i * 3 + j] = t[i][0] * G[0][j] + t[i][1] * G[1][j] + t[i][2] * G[2][j] + t[i][3] * G[3][j];
+                    _mm512_mask_i32scatter_ps(g + i * 3 + j, live, step,
+                                              combine({kG[0][j], kG[1][j], kG[2][j], kG[3][j]}, t[i]), 4);
         }
 }
 
