@@ -1,4 +1,6 @@
-// winograd.cpp — 3×3 stride-1 float convolution by Winograd's F(2×2, 3×3) (Lavin & Gray 2015), AVX-512.
+// winograd.cpp — 3×3 stride-1 float convolution by Winograd's minimal filtering (Lavin & Gray 2015), AVX-512:
+// F(4×4, 3×3) for the forward pass and grad_x where it needs fewer products (tile_size), F(2×2, 3×3) otherwise
+// and for grad_w. Described here for F(2×2); F(4×4) is the same with 6×6 input tiles, 36 positions and 4×4 outputs.
 //
 // Each 2×2 block of output pixels (a "tile") of one output channel is
 //     Y = Aᵀ [ Σ_c (G g_oc Gᵀ) ⊙ (Bᵀ d_c B) ] A
@@ -44,9 +46,12 @@ using wino::scratch;
 
 struct Dims {
     int64_t N, C, H, W, O, OH, OW, ph, pw;
-    int64_t TH() const { return (OH + 1) / 2; }
-    int64_t TW() const { return (OW + 1) / 2; }
-    int64_t tiles() const { return N * TH() * TW(); }
+    int64_t m = 2;  // output tile size: F(2×2, 3×3) or F(4×4, 3×3)
+    int64_t TH() const { return (OH + m - 1) / m; }
+    int64_t TW() const { return (OW + m - 1) / m; }
+    int64_t E() const { return (m + 2) * (m + 2); }  // positions of a transformed tile
+    int64_t rows() const { return m * TH() + 2; }    // the packed input's rows and columns (padding included)
+    int64_t cols() const { return m * TW() + 2; }
     int64_t Cp() const { return (C + 15) / 16 * 16; }
     int64_t Op() const { return (O + 15) / 16 * 16; }
 };
@@ -54,7 +59,7 @@ struct Dims {
 // Tiles per block: V [16, T, Cp] and M [16, T, Op] together about 512 KiB (half of an L2), a multiple of the
 // product kernel's 14 rows.
 int64_t block_tiles(const Dims& d) {
-    const int64_t per_tile = 16 * (d.Cp() + d.Op()) * static_cast<int64_t>(sizeof(float));
+    const int64_t per_tile = d.E() * (d.Cp() + d.Op()) * static_cast<int64_t>(sizeof(float));
     return std::clamp<int64_t>((int64_t(512) << 10) / per_tile / 14, 1, 16) * 14;
 }
 
@@ -63,6 +68,17 @@ int64_t block_tiles(const Dims& d) {
 // transforming it measured 10-20 % slower: the transforms waited on loads from memory). As many images as
 // one block of tiles holds, at least one.
 int64_t group_images(const Dims& d) { return std::max<int64_t>(1, block_tiles(d) / (d.TH() * d.TW())); }
+
+// The output tile size of a forward pass (or grad_x) with OH × OW outputs: F(4×4, 3×3) where its products (36 per
+// tile) are fewer than F(2×2, 3×3)'s (16 per tile, 2.25 times as many tiles on large images; ResNet-mini's 14×14:
+// 576 against 784 per image, 7×7: 144 against 256), else F(2×2). F(4×4) measured 8-15 % faster on the 14×14 and
+// 25-30 % on the 7×7 layers. Its rounding error is larger: about 6·10⁻⁶ of max |y| in float32 against 3·10⁻⁷
+// for F(2×2) and 6·10⁻⁷ for a plain float sum (tst_conv checks the bound), the usual price of F(4×4).
+// grad_w stays on F(2×2).
+int64_t tile_size(int64_t OH, int64_t OW) {
+    const int64_t f2 = 16 * ((OH + 1) / 2) * ((OW + 1) / 2), f4 = 36 * ((OH + 3) / 4) * ((OW + 3) / 4);
+    return f4 < f2 ? 4 : 2;
+}
 
 // Calls f(n, ty, tx, i) for the tiles [t0, t1) (numbered over image, tile row, tile column), i = t − t0.
 template <class F>
@@ -81,7 +97,7 @@ inline void for_tiles(const Dims& d, int64_t t0, int64_t t1, F&& f) {
 // V[e·ldE + i·Cp + c] = (Bᵀ d B)[e] for the tiles [t0, t1), from xb [N, C/16, 2·TH + 2, 2·TW + 2, 16];
 // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
 void input_transform(float* V, int64_t ldE, const float* xb, int64_t t0, int64_t t1, const Dims& d) {
-    const int64_t Cb = d.Cp() / 16, rows = 2 * d.TH() + 2, cols = 2 * d.TW() + 2, Cp = d.Cp();
+    const int64_t Cb = d.Cp() / 16, rows = d.rows(), cols = d.cols(), Cp = d.Cp();
     for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
         for (int64_t cb = 0; cb < Cb; ++cb) {
             const float* p = xb + (((n * Cb + cb) * rows + 2 * ty) * cols + 2 * tx) * 16;
@@ -108,6 +124,12 @@ void input_transform(float* V, int64_t ldE, const float* xb, int64_t t0, int64_t
 // G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]; the weight transforms work on 16 output channels at a time (lanes), their
 // kernels gathered from and scattered to w with a stride of C·9 floats.
 constexpr float kG[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+// F(4×4, 3×3) (Lavin & Gray's matrices, interpolation points 0, ±1, ±2, ∞).
+constexpr float kG4[6][3] = {{0.25f, 0, 0},           {-1.f / 6, -1.f / 6, -1.f / 6}, {-1.f / 6, 1.f / 6, -1.f / 6},
+                             {1.f / 24, 1.f / 12, 1.f / 6}, {1.f / 24, -1.f / 12, 1.f / 6}, {0, 0, 1}};
+constexpr float kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                              {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr float kAT4[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
 
 // Σ_k coef[k]·v[k] over the non-zero coefficients (the zeros of G are skipped, not multiplied).
 template <int K>
@@ -118,13 +140,14 @@ inline __m512 combine(const float (&coef)[K], const __m512 (&v)[K]) {
     return s;
 }
 
-// U [16, Cp, Op] (zero past C and O): U[e, c, o] = (G g Gᵀ)[e] of the kernel g = w[o, c] of w [O, C, 3, 3], or,
-// `flipped`, g = w[c, o] turned by 180° (w [C, O, 3, 3]: grad_x's kernel).
-void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipped) {
+// U [R², Cp, Op] (zero past C and O): U[e, c, o] = (G g Gᵀ)[e] of the kernel g = w[o, c] of w [O, C, 3, 3], or,
+// `flipped`, g = w[c, o] turned by 180° (w [C, O, 3, 3]: grad_x's kernel). G [R, 3]: kG or kG4.
+template <int R>
+void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipped, const float (&G)[R][3]) {
     const int64_t Cp = (C + 15) / 16 * 16, Op = (O + 15) / 16 * 16;
     const __m512i step = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
                                             _mm512_set1_epi32(static_cast<int>(flipped ? 9 : C * 9)));
-    for (int e = 0; e < 16; ++e) std::fill(U + (e * Cp + C) * Op, U + (e + 1) * Cp * Op, 0.f);
+    for (int e = 0; e < R * R; ++e) std::fill(U + (e * Cp + C) * Op, U + (e + 1) * Cp * Op, 0.f);
     for (int64_t c = 0; c < C; ++c)
         for (int64_t o0 = 0; o0 < O; o0 += 16) {
             const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, O - o0)) - 1u);
@@ -132,13 +155,37 @@ void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipp
             __m512 g[3][3];  // g[i][j] of 16 kernels
             for (int i = 0; i < 9; ++i)
                 g[i / 3][i % 3] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, step, base + (flipped ? 8 - i : i), 4);
-            __m512 Gg[4][3];
-            for (int a = 0; a < 4; ++a)
-                for (int j = 0; j < 3; ++j) Gg[a][j] = combine(kG[a], {g[0][j], g[1][j], g[2][j]});
-            for (int a = 0; a < 4; ++a)
-                for (int b = 0; b < 4; ++b)
-                    _mm512_store_ps(U + ((a * 4 + b) * Cp + c) * Op + o0, combine(kG[b], Gg[a]));
+            __m512 Gg[R][3];
+            for (int a = 0; a < R; ++a)
+                for (int j = 0; j < 3; ++j) Gg[a][j] = combine(G[a], {g[0][j], g[1][j], g[2][j]});
+            for (int a = 0; a < R; ++a)
+                for (int b = 0; b < R; ++b)
+                    _mm512_store_ps(U + ((a * R + b) * Cp + c) * Op + o0, combine(G[b], Gg[a]));
         }
+}
+
+void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipped, int64_t m) {
+    if (m == 4) weight_transform(U, w, O, C, flipped, kG4);
+    else weight_transform(U, w, O, C, flipped, kG);
+}
+
+// F(4×4, 3×3)'s input transform: V[e·ldE + i·Cp + c] = (Bᵀ d B)[e], d the 6×6 patch of tile i (d.m == 4).
+void input_transform4(float* V, int64_t ldE, const float* xb, int64_t t0, int64_t t1, const Dims& d) {
+    const int64_t Cb = d.Cp() / 16, rows = d.rows(), cols = d.cols(), Cp = d.Cp();
+    for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
+        for (int64_t cb = 0; cb < Cb; ++cb) {
+            const float* p = xb + (((n * Cb + cb) * rows + 4 * ty) * cols + 4 * tx) * 16;
+            __m512 t[6][6];  // Bᵀ d
+            for (int k = 0; k < 6; ++k) {
+                __m512 col[6];
+                for (int r = 0; r < 6; ++r) col[r] = _mm512_load_ps(p + (r * cols + k) * 16);
+                for (int a = 0; a < 6; ++a) t[a][k] = combine(kBT4[a], col);
+            }
+            float* v = V + i * Cp + cb * 16;
+            for (int a = 0; a < 6; ++a)
+                for (int b = 0; b < 6; ++b) _mm512_storeu_ps(v + (6 * a + b) * ldE, combine(kBT4[b], t[a]));
+        }
+    });
 }
 
 // Per-thread buffers for image groups of at most g images, large enough for each of `dims` (the backward pass
@@ -148,10 +195,10 @@ struct Scratch {
     Scratch(std::initializer_list<Dims> dims, int64_t g) {
         int64_t nx = 0, ny = 0, nv = 0, nm = 0;
         for (const Dims& d : dims) {
-            nx = std::max(nx, g * d.Cp() * (2 * d.TH() + 2) * (2 * d.TW() + 2));
-            ny = std::max(ny, g * d.Op() * (2 * d.TH()) * (2 * d.TW()));
-            nv = std::max(nv, 16 * block_tiles(d) * d.Cp());
-            nm = std::max(nm, 16 * block_tiles(d) * d.Op());
+            nx = std::max(nx, g * d.Cp() * d.rows() * d.cols());
+            ny = std::max(ny, g * d.Op() * (d.m * d.TH()) * (d.m * d.TW()));
+            nv = std::max(nv, d.E() * block_tiles(d) * d.Cp());
+            nm = std::max(nm, d.E() * block_tiles(d) * d.Op());
         }
         thread_local std::vector<float> xbuf, ybuf, vbuf, mbuf;
         xb = scratch(xbuf, nx), yb = scratch(ybuf, ny), V = scratch(vbuf, nv), M = scratch(mbuf, nm);
@@ -166,9 +213,31 @@ void forward_group(float* out, const float* xb, const float* U, const float* bia
     const int64_t T = block_tiles(d), nt = (n1 - n0) * TH * TW, ldE = T * Cp, ldM = T * Op;
     for (int64_t t0 = 0; t0 < nt; t0 += T) {  // tiles of the group's images, numbered from n0
         const int64_t t1 = std::min(nt, t0 + T), cnt = t1 - t0;
-        input_transform(s.V, ldE, xb, t0, t1, d);
-        for (int e = 0; e < 16; ++e)
+        if (d.m == 4) input_transform4(s.V, ldE, xb, t0, t1, d);
+        else input_transform(s.V, ldE, xb, t0, t1, d);
+        for (int64_t e = 0; e < d.E(); ++e)
             wino::gemm(s.M + e * ldM, Op, s.V + e * ldE, Cp, 1, U + e * Cp * Op, Op, cnt, Op, Cp, false);
+        if (d.m == 4) {
+            // Y = Aᵀ m A (4×4 of 6×6), into yb [n1 − n0, O/16, 4·TH, 4·TW, 16].
+            for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
+                for (int64_t ob = 0; ob < Ob; ++ob) {
+                    const float* m = s.M + i * Op + ob * 16;
+                    __m512 r[4][6];  // Aᵀ m
+                    for (int k = 0; k < 6; ++k) {
+                        __m512 col[6];
+                        for (int q = 0; q < 6; ++q) col[q] = _mm512_load_ps(m + (6 * q + k) * ldM);
+                        for (int a = 0; a < 4; ++a) r[a][k] = combine(kAT4[a], col);
+                    }
+                    const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, d.O - ob * 16)) - 1u);
+                    const __m512 bv = bias ? _mm512_maskz_loadu_ps(live, bias + ob * 16) : _mm512_setzero_ps();
+                    float* y = s.yb + (((n * Ob + ob) * 4 * TH + 4 * ty) * 4 * TW + 4 * tx) * 16;
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b)
+                            _mm512_store_ps(y + (a * 4 * TW + b) * 16, _mm512_add_ps(combine(kAT4[b], r[a]), bv));
+                }
+            });
+            continue;
+        }
         // Y = Aᵀ m A,  Aᵀ = [1 1 1 0; 0 1 −1 −1], into yb [n1 − n0, O/16, 2·TH, 2·TW, 16].
         for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
             for (int64_t ob = 0; ob < Ob; ++ob) {
@@ -192,7 +261,7 @@ void forward_group(float* out, const float* xb, const float* U, const float* bia
             }
         });
     }
-    wino::unpack(out, s.yb, n0, n1, d.O, d.OH, d.OW, 2 * TH, 2 * TW);
+    wino::unpack(out, s.yb, n0, n1, d.O, d.OH, d.OW, d.m * TH, d.m * TW);
 }
 
 // out [N, O, OH, OW] = x ⋆ w + bias, with U = weight_transform(w), group by group.
@@ -202,7 +271,7 @@ void forward_raw(float* out, const float* x, const float* U, const float* bias, 
         const Scratch s({d}, g);
         for (int64_t q = q0; q < q1; ++q) {
             const int64_t n0 = q * g, n1 = std::min(d.N, n0 + g);
-            wino::pack(s.xb, x, n0, n1, d.C, d.H, d.W, 2 * d.TH() + 2, 2 * d.TW() + 2, d.ph, d.pw);
+            wino::pack(s.xb, x, n0, n1, d.C, d.H, d.W, d.rows(), d.cols(), d.ph, d.pw);
             forward_group(out, s.xb, U, bias, d, n0, n1, s);
         }
     });
@@ -271,10 +340,11 @@ void weight_grad_transform(float* gw, const float* dU, const Dims& d) {
 // to the blocked layout once for both: grad_x = grad_out ⋆ w̃ (dt: this layer with C and O swapped, padding
 // 2 − p; Ut = its weight_transform), grad_w from x and grad_out.
 void backward_raw(float* gx, float* gw, const float* x, const float* gy, const float* Ut, const Dims& d) {
-    const Dims dt{d.N, d.O, d.OH, d.OW, d.C, d.H, d.W, 2 - d.ph, 2 - d.pw};
-    // grad_out packed as grad_x's input (padded), or, for grad_w alone, unpadded: grad_w reads it from (oy, ox).
-    const int64_t rows = gx ? 2 * dt.TH() + 2 : 2 * d.TH(), cols = gx ? 2 * dt.TW() + 2 : 2 * d.TW();
+    const Dims dt{d.N, d.O, d.OH, d.OW, d.C, d.H, d.W, 2 - d.ph, 2 - d.pw, tile_size(d.H, d.W)};
+    // grad_out packed as grad_x's input (padded), or, for grad_w alone, unpadded: grad_w reads it from (oy, ox),
+    // up to 2·TH, 2·TW.
     const int64_t oy = gx ? dt.ph : 0, ox = gx ? dt.pw : 0;
+    const int64_t rows = std::max(gx ? dt.rows() : 0, oy + 2 * d.TH()), cols = std::max(gx ? dt.cols() : 0, ox + 2 * d.TW());
     const int64_t g = group_images(d), groups = (d.N + g - 1) / g, Cp = d.Cp(), Op = d.Op();
     const int64_t grain = grain_for(groups, 1, 2), chunks = (groups + grain - 1) / grain;
     std::vector<std::vector<float>> parts(gw ? static_cast<size_t>(chunks) : 0);  // dU [16, Cp, Op] per chunk
@@ -293,7 +363,7 @@ void backward_raw(float* gx, float* gw, const float* x, const float* gy, const f
             wino::pack(gb, gy, n0, n1, d.O, d.OH, d.OW, rows, cols, oy, ox);
             if (gx) forward_group(gx, gb, Ut, nullptr, dt, n0, n1, s);
             if (gw) {
-                wino::pack(s.xb, x, n0, n1, d.C, d.H, d.W, 2 * d.TH() + 2, 2 * d.TW() + 2, d.ph, d.pw);
+                wino::pack(s.xb, x, n0, n1, d.C, d.H, d.W, d.rows(), d.cols(), d.ph, d.pw);
                 grad_w_group(dU, s.xb, gb, rows, cols, oy, ox, d, n0, n1, s);
             }
         }
@@ -327,10 +397,11 @@ int64_t winograd_saved_size(const Tensor&, const Tensor&, const Window2d&) { ret
 
 void winograd_forward(Tensor& out, Tensor&, const Tensor& x, const Tensor& w, const Tensor& b,
                       const Window2d& k) {
-    const Dims d = dims_of(x, w, k);
+    Dims d = dims_of(x, w, k);
+    d.m = tile_size(d.OH, d.OW);
     thread_local std::vector<float> ubuf;
-    float* U = scratch(ubuf, 16 * d.Cp() * d.Op());
-    weight_transform(U, w.data<float>(), d.O, d.C, false);
+    float* U = scratch(ubuf, d.E() * d.Cp() * d.Op());
+    weight_transform(U, w.data<float>(), d.O, d.C, false, d.m);
     forward_raw(out.data<float>(), x.data<float>(), U, b.defined() ? b.data<float>() : nullptr, d);
 }
 
@@ -341,8 +412,9 @@ void winograd_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, c
     if (grad_x.defined()) {
         // grad_x = grad_out ⋆ w̃ with padding 2 − p, w̃ [C, O, 3, 3]: w̃[c, o, i, j] = w[o, c, 2 − i, 2 − j].
         thread_local std::vector<float> ubuf;
-        Ut = scratch(ubuf, 16 * d.Cp() * d.Op());
-        weight_transform(Ut, w.data<float>(), d.C, d.O, true);
+        const int64_t m = tile_size(d.H, d.W);
+        Ut = scratch(ubuf, (m + 2) * (m + 2) * d.Cp() * d.Op());
+        weight_transform(Ut, w.data<float>(), d.C, d.O, true, m);
     }
     backward_raw(grad_x.defined() ? grad_x.data<float>() : nullptr, grad_w.defined() ? grad_w.data<float>() : nullptr,
                  x.data<float>(), grad_out.data<float>(), Ut, d);

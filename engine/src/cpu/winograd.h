@@ -1,4 +1,4 @@
-// winograd.h — 3×3 stride-1 float convolution by Winograd's minimal filtering F(2×2, 3×3) (winograd.cpp),
+// winograd.h — 3×3 stride-1 float convolution by Winograd's minimal filtering F(4×4, 3×3) / F(2×2, 3×3) (winograd.cpp),
 // forward and both backward passes. conv.cpp picks it for float layers whose im2col GEMM would be large
 // (a CNN's 32→64 layer, ResNet blocks); everything else keeps the im2col / direct kernels.
 #pragma once
