@@ -56,11 +56,19 @@ struct Dims {
     int64_t Op() const { return (O + 15) / 16 * 16; }
 };
 
-// Tiles per block: V [16, T, Cp] and M [16, T, Op] together about 512 KiB (half of an L2), a multiple of the
-// product kernel's 14 rows.
+// Most tiles per block: V [E, T, Cp] and M [E, T, Op] together about 512 KiB (half of an L2), at least 14 (the
+// product kernel's rows).
 int64_t block_tiles(const Dims& d) {
     const int64_t per_tile = d.E() * (d.Cp() + d.Op()) * static_cast<int64_t>(sizeof(float));
-    return std::clamp<int64_t>((int64_t(512) << 10) / per_tile / 14, 1, 16) * 14;
+    return std::clamp<int64_t>((int64_t(512) << 10) / per_tile, 14, 224);
+}
+
+// The tiles [0, nt) of an image group cut into the fewest blocks of at most block_tiles, as even as possible (100
+// tiles in blocks of 32 at most: 4 × 25, not 32 + 32 + 32 + 4, which the product kernel runs slower).
+template <class F>
+inline void for_blocks(const Dims& d, int64_t nt, F&& f) {
+    const int64_t nb = (nt + block_tiles(d) - 1) / block_tiles(d);
+    for (int64_t b = 0; b < nb; ++b) f(nt * b / nb, nt * (b + 1) / nb);
 }
 
 // Images per group: the work is done group by group, each converted to the blocked layout, transformed,
@@ -211,8 +219,8 @@ void forward_group(float* out, const float* xb, const float* U, const float* bia
                    int64_t n1, const Scratch& s) {
     const int64_t TH = d.TH(), TW = d.TW(), Cp = d.Cp(), Op = d.Op(), Ob = Op / 16;
     const int64_t T = block_tiles(d), nt = (n1 - n0) * TH * TW, ldE = T * Cp, ldM = T * Op;
-    for (int64_t t0 = 0; t0 < nt; t0 += T) {  // tiles of the group's images, numbered from n0
-        const int64_t t1 = std::min(nt, t0 + T), cnt = t1 - t0;
+    for_blocks(d, nt, [&](int64_t t0, int64_t t1) {  // tiles of the group's images, numbered from n0
+        const int64_t cnt = t1 - t0;
         if (d.m == 4) input_transform4(s.V, ldE, xb, t0, t1, d);
         else input_transform(s.V, ldE, xb, t0, t1, d);
         for (int64_t e = 0; e < d.E(); ++e)
@@ -236,7 +244,7 @@ void forward_group(float* out, const float* xb, const float* U, const float* bia
                             _mm512_store_ps(y + (a * 4 * TW + b) * 16, _mm512_add_ps(combine(kAT4[b], r[a]), bv));
                 }
             });
-            continue;
+            return;
         }
         // Y = Aᵀ m A,  Aᵀ = [1 1 1 0; 0 1 −1 −1], into yb [n1 − n0, O/16, 2·TH, 2·TW, 16].
         for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
@@ -260,7 +268,7 @@ void forward_group(float* out, const float* xb, const float* U, const float* bia
                 }
             }
         });
-    }
+    });
     wino::unpack(out, s.yb, n0, n1, d.O, d.OH, d.OW, d.m * TH, d.m * TW);
 }
 
@@ -284,8 +292,8 @@ void grad_w_group(float* dU, const float* xb, const float* gb, int64_t rows, int
                   const Dims& d, int64_t n0, int64_t n1, const Scratch& s) {
     const int64_t Cp = d.Cp(), Op = d.Op(), Ob = Op / 16;
     const int64_t T = block_tiles(d), nt = (n1 - n0) * d.TH() * d.TW(), ldE = T * Cp, ldD = T * Op;
-    for (int64_t t0 = 0; t0 < nt; t0 += T) {
-        const int64_t t1 = std::min(nt, t0 + T), cnt = t1 - t0;
+    for_blocks(d, nt, [&](int64_t t0, int64_t t1) {
+        const int64_t cnt = t1 - t0;
         input_transform(s.V, ldE, xb, t0, t1, d);
         // A dY Aᵀ with A = [1 0; 1 1; 1 −1; 0 −1]: rows (dy0, dy0 + dy1, dy0 − dy1, −dy1), then columns.
         for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
@@ -311,7 +319,7 @@ void grad_w_group(float* dU, const float* xb, const float* gb, int64_t rows, int
         // dU[e] [Cp, Op] += V[e]ᵀ [Cp, cnt] · Dy[e] [cnt, Op]
         for (int e = 0; e < 16; ++e)
             wino::gemm(dU + e * Cp * Op, Op, s.V + e * ldE, 1, Cp, s.M + e * ldD, Op, Cp, Op, cnt, true);
-    }
+    });
 }
 
 // grad_g = Gᵀ dU G for every (o, c): gw [O, C, 3, 3] from dU [16, Cp, Op].
@@ -345,7 +353,8 @@ void backward_raw(float* gx, float* gw, const float* x, const float* gy, const f
     // up to 2·TH, 2·TW.
     const int64_t oy = gx ? dt.ph : 0, ox = gx ? dt.pw : 0;
     const int64_t rows = std::max(gx ? dt.rows() : 0, oy + 2 * d.TH()), cols = std::max(gx ? dt.cols() : 0, ox + 2 * d.TW());
-    const int64_t g = group_images(d), groups = (d.N + g - 1) / g, Cp = d.Cp(), Op = d.Op();
+    const int64_t g = std::max(group_images(d), gx ? group_images(dt) : 1), groups = (d.N + g - 1) / g;
+    const int64_t Cp = d.Cp(), Op = d.Op();
     const int64_t grain = grain_for(groups, 1, 2), chunks = (groups + grain - 1) / grain;
     std::vector<std::vector<float>> parts(gw ? static_cast<size_t>(chunks) : 0);  // dU [16, Cp, Op] per chunk
     parallel_for(groups, grain, [&](int64_t q0, int64_t q1) {

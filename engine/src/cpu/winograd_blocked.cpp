@@ -106,12 +106,15 @@ void gemm(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const
         const auto& ks = (ars == 1 ? unit_stride : any_stride)[static_cast<size_t>(nv - 1)];
         // Unit row stride is grad_w's product, m = channels (a multiple of 16): blocks of 8 rows, as 14 would leave
         // a slow remainder (grad_w of 64×32×14×14→64 took 5 % longer with 32 = 14 + 14 + 4 than with 4 × 8).
-        const int64_t rb = ars == 1 ? 8 : kRows;
+        // Otherwise the rows are cut into blocks of at most 14 as even as possible (16 = 8 + 8, not 14 + 2: a block
+        // of 2 rows has 4 accumulators and waits on the multiply-add latency).
+        const int64_t rb = ars == 1 ? 8 : kRows, blocks = (m + rb - 1) / rb;
         const Kernel full = ars == 1 ? ks[rb - 1] : full_rows(nv, ars);
-        for (int64_t i = 0; i < m; i += rb) {
-            const int64_t rows = std::min<int64_t>(rb, m - i);
+        for (int64_t q = 0, i = 0; q < blocks; ++q) {
+            const int64_t rows = (m - i) / (blocks - q);  // the blocks left share the rows left
             (rows == rb ? full : ks[static_cast<size_t>(rows - 1)])(c + i * ldc + j, ldc, a + i * ars, ars, aks, b + j,
                                                                      ldb, k, accumulate);
+            i += rows;
         }
     }
 }
