@@ -138,6 +138,7 @@ constexpr float kG4[6][3] = {{0.25f, 0, 0},           {-1.f / 6, -1.f / 6, -1.f 
 constexpr float kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                               {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
 constexpr float kAT4[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+constexpr float kA4[6][4] = {{1, 0, 0, 0}, {1, 1, 1, 1}, {1, -1, 1, -1}, {1, 2, 4, 8}, {1, -2, 4, -8}, {0, 0, 0, 1}};
 
 // Σ_k coef[k]·v[k] over the non-zero coefficients (the zeros of G are skipped, not multiplied).
 template <int K>
@@ -294,6 +295,24 @@ void grad_w_group(float* dU, const float* xb, const float* gb, int64_t rows, int
     const int64_t T = block_tiles(d), nt = (n1 - n0) * d.TH() * d.TW(), ldE = T * Cp, ldD = T * Op;
     for_blocks(d, nt, [&](int64_t t0, int64_t t1) {
         const int64_t cnt = t1 - t0;
+        if (d.m == 4) {
+            input_transform4(s.V, ldE, xb, t0, t1, d);
+            // A dY Aᵀ (6×6 of 4×4), A = (Aᵀ)ᵀ of F(4×4, 3×3).
+            for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
+                for (int64_t ob = 0; ob < Ob; ++ob) {
+                    const float* gp = gb + (((n * Ob + ob) * rows + 4 * ty + oy) * cols + 4 * tx + ox) * 16;
+                    __m512 t[6][4];  // A dY
+                    for (int b = 0; b < 4; ++b) {
+                        __m512 col[4];
+                        for (int a = 0; a < 4; ++a) col[a] = _mm512_load_ps(gp + (a * cols + b) * 16);
+                        for (int r = 0; r < 6; ++r) t[r][b] = combine(kA4[r], col);
+                    }
+                    float* m = s.M + i * Op + ob * 16;
+                    for (int r = 0; r < 6; ++r)
+                        for (int q = 0; q < 6; ++q) _mm512_store_ps(m + (6 * r + q) * ldD, combine(kA4[q], t[r]));
+                }
+            });
+        } else {
         input_transform(s.V, ldE, xb, t0, t1, d);
         // A dY Aᵀ with A = [1 0; 1 1; 1 −1; 0 −1]: rows (dy0, dy0 + dy1, dy0 − dy1, −dy1), then columns.
         for_tiles(d, t0, t1, [&](int64_t n, int64_t ty, int64_t tx, int64_t i) {
@@ -316,43 +335,52 @@ void grad_w_group(float* dU, const float* xb, const float* gb, int64_t rows, int
                 }
             }
         });
+        }
         // dU[e] [Cp, Op] += V[e]ᵀ [Cp, cnt] · Dy[e] [cnt, Op]
-        for (int e = 0; e < 16; ++e)
+        for (int64_t e = 0; e < d.E(); ++e)
             wino::gemm(dU + e * Cp * Op, Op, s.V + e * ldE, 1, Cp, s.M + e * ldD, Op, Cp, Op, cnt, true);
     });
 }
 
-// grad_g = Gᵀ dU G for every (o, c): gw [O, C, 3, 3] from dU [16, Cp, Op].
-void weight_grad_transform(float* gw, const float* dU, const Dims& d) {
+// grad_g = Gᵀ dU G for every (o, c): gw [O, C, 3, 3] from dU [R², Cp, Op]; G [R, 3]: kG or kG4.
+template <int R>
+void weight_grad_transform(float* gw, const float* dU, const Dims& d, const float (&G)[R][3]) {
     const int64_t Op = d.Op(), E = d.Cp() * Op;
     const __m512i step = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
                                             _mm512_set1_epi32(static_cast<int>(d.C * 9)));
+    float Gt[3][R];  // Gᵀ
+    for (int a = 0; a < R; ++a)
+        for (int i = 0; i < 3; ++i) Gt[i][a] = G[a][i];
     for (int64_t c = 0; c < d.C; ++c)
         for (int64_t o0 = 0; o0 < d.O; o0 += 16) {
             const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, d.O - o0)) - 1u);
-            __m512 t[3][4];  // Gᵀ dU
-            for (int b = 0; b < 4; ++b) {
-                __m512 col[4];
-                for (int a = 0; a < 4; ++a) col[a] = _mm512_loadu_ps(dU + (a * 4 + b) * E + c * Op + o0);
-                for (int i = 0; i < 3; ++i) t[i][b] = combine({kG[0][i], kG[1][i], kG[2][i], kG[3][i]}, col);
+            __m512 t[3][R];  // Gᵀ dU
+            for (int b = 0; b < R; ++b) {
+                __m512 col[R];
+                for (int a = 0; a < R; ++a) col[a] = _mm512_loadu_ps(dU + (a * R + b) * E + c * Op + o0);
+                for (int i = 0; i < 3; ++i) t[i][b] = combine(Gt[i], col);
             }
             float* g = gw + (o0 * d.C + c) * 9;
             for (int i = 0; i < 3; ++i)
-                for (int j = 0; j < 3; ++j)
-                    _mm512_mask_i32scatter_ps(g + i * 3 + j, live, step,
-                                              combine({kG[0][j], kG[1][j], kG[2][j], kG[3][j]}, t[i]), 4);
+                for (int j = 0; j < 3; ++j) {
+                    float Gj[R];
+                    for (int b = 0; b < R; ++b) Gj[b] = G[b][j];
+                    _mm512_mask_i32scatter_ps(g + i * 3 + j, live, step, combine(Gj, t[i]), 4);
+                }
         }
 }
 
 // grad_x (may be null) and grad_w (may be null) in one pass over the image groups, so that grad_out is converted
 // to the blocked layout once for both: grad_x = grad_out ⋆ w̃ (dt: this layer with C and O swapped, padding
 // 2 − p; Ut = its weight_transform), grad_w from x and grad_out.
-void backward_raw(float* gx, float* gw, const float* x, const float* gy, const float* Ut, const Dims& d) {
+void backward_raw(float* gx, float* gw, const float* x, const float* gy, const float* Ut, Dims d) {
+    d.m = tile_size(d.OH, d.OW);  // grad_w's tiles are forward's
     const Dims dt{d.N, d.O, d.OH, d.OW, d.C, d.H, d.W, 2 - d.ph, 2 - d.pw, tile_size(d.H, d.W)};
     // grad_out packed as grad_x's input (padded), or, for grad_w alone, unpadded: grad_w reads it from (oy, ox),
-    // up to 2·TH, 2·TW.
+    // up to m·TH, m·TW.
     const int64_t oy = gx ? dt.ph : 0, ox = gx ? dt.pw : 0;
-    const int64_t rows = std::max(gx ? dt.rows() : 0, oy + 2 * d.TH()), cols = std::max(gx ? dt.cols() : 0, ox + 2 * d.TW());
+    const int64_t rows = std::max(gx ? dt.rows() : 0, oy + d.m * d.TH());
+    const int64_t cols = std::max(gx ? dt.cols() : 0, ox + d.m * d.TW());
     const int64_t g = std::max(group_images(d), gx ? group_images(dt) : 1), groups = (d.N + g - 1) / g;
     const int64_t Cp = d.Cp(), Op = d.Op();
     const int64_t grain = grain_for(groups, 1, 2), chunks = (groups + grain - 1) / grain;
@@ -364,7 +392,7 @@ void backward_raw(float* gx, float* gw, const float* x, const float* gy, const f
         float* dU = nullptr;
         if (gw) {
             std::vector<float>& part = parts[static_cast<size_t>(q0 / grain)];
-            part.assign(static_cast<size_t>(16 * Cp * Op), 0.f);
+            part.assign(static_cast<size_t>(d.E() * Cp * Op), 0.f);
             dU = part.data();
         }
         for (int64_t q = q0; q < q1; ++q) {
@@ -381,7 +409,8 @@ void backward_raw(float* gx, float* gw, const float* x, const float* gy, const f
     std::vector<float>& dU = parts[0];
     for (size_t q = 1; q < parts.size(); ++q)
         for (size_t i = 0; i < dU.size(); ++i) dU[i] += parts[q][i];
-    weight_grad_transform(gw, dU.data(), d);
+    if (d.m == 4) weight_grad_transform(gw, dU.data(), d, kG4);
+    else weight_grad_transform(gw, dU.data(), d, kG);
 }
 
 Dims dims_of(const Tensor& x, const Tensor& w, const Window2d& k) {
