@@ -74,8 +74,13 @@ inline void for_blocks(const Dims& d, int64_t nt, F&& f) {
 // Images per group: the work is done group by group, each converted to the blocked layout, transformed,
 // multiplied and converted back while it is in the cache (converting the whole batch first and then
 // transforming it measured 10-20 % slower: the transforms waited on loads from memory). As many images as
-// one block of tiles holds, at least one.
-int64_t group_images(const Dims& d) { return std::max<int64_t>(1, block_tiles(d) / (d.TH() * d.TW())); }
+// one block of tiles holds, at least one; with several threads, small enough for 8 groups per thread (ResNet-mini's
+// 7×7 layers: 64 images in groups of 7 split 6 : 4 between two threads, 1.2× one thread; in groups of 4, 8 : 8).
+int64_t group_images(const Dims& d) {
+    const int64_t fit = std::max<int64_t>(1, block_tiles(d) / (d.TH() * d.TW()));
+    const int64_t threads = pool_threads();
+    return threads > 1 ? std::clamp<int64_t>(d.N / (8 * threads), 1, fit) : fit;
+}
 
 // The output tile size of a forward pass (or grad_x) with OH × OW outputs: F(4×4, 3×3) where its products (36 per
 // tile) are fewer than F(2×2, 3×3)'s (16 per tile, 2.25 times as many tiles on large images; ResNet-mini's 14×14:
