@@ -93,7 +93,7 @@ private slots:
     void conv2dMatchesNaiveLoop();
     void conv2dFloat32MatchesFloat64();
     void conv2dBackwardWithAndWithoutSavedColumns();
-    void winogradBackwardWithAndWithoutSavedInput();
+    void winogradBackwardCalledDirectly();
     void conv2dFloat32GradientsMatchFloat64_data();
     void conv2dFloat32GradientsMatchFloat64();
     void winogradRoundingErrorIsBounded();
@@ -215,7 +215,7 @@ void TestConv::conv2dBackwardWithAndWithoutSavedColumns() {
 
 // The Winograd kernels keep nothing from forward (grad_w transforms x again): the backward pass called directly,
 // without the op's saved-columns tensor, gives the autograd node's gradients.
-void TestConv::winogradBackwardWithAndWithoutSavedInput() {
+void TestConv::winogradBackwardCalledDirectly() {
     bp::Generator gen(9);
     Tensor x = Tensor::randn({3, 24, 9, 10}, gen).set_requires_grad(true);  // F(4×4): 9×10 needs fewer products
     Tensor w = Tensor::randn({40, 24, 3, 3}, gen, 0, 0.3).set_requires_grad(true);
