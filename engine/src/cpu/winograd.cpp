@@ -1,6 +1,7 @@
 // winograd.cpp — 3×3 stride-1 float convolution by Winograd's minimal filtering (Lavin & Gray 2015), AVX-512:
-// F(4×4, 3×3) for the forward pass and grad_x where it needs fewer products (tile_size), F(2×2, 3×3) otherwise
-// and for grad_w. Described here for F(2×2); F(4×4) is the same with 6×6 input tiles, 36 positions and 4×4 outputs.
+// F(4×4, 3×3) where it needs fewer products (tile_size), F(2×2, 3×3) otherwise; grad_x picks its own (it is a
+// forward pass over grad_out), grad_w uses the forward pass's tiles. Described here for F(2×2); F(4×4) is the
+// same with 6×6 input tiles, 36 positions and 4×4 outputs.
 //
 // Each 2×2 block of output pixels (a "tile") of one output channel is
 //     Y = Aᵀ [ Σ_c (G g_oc Gᵀ) ⊙ (Bᵀ d_c B) ] A
@@ -85,9 +86,9 @@ int64_t group_images(const Dims& d) {
 // The output tile size of a forward pass (or grad_x) with OH × OW outputs: F(4×4, 3×3) where its products (36 per
 // tile) are fewer than F(2×2, 3×3)'s (16 per tile, 2.25 times as many tiles on large images; ResNet-mini's 14×14:
 // 576 against 784 per image, 7×7: 144 against 256), else F(2×2). F(4×4) measured 8-15 % faster on the 14×14 and
-// 25-30 % on the 7×7 layers. Its rounding error is larger: about 6·10⁻⁶ of max |y| in float32 against 3·10⁻⁷
-// for F(2×2) and 6·10⁻⁷ for a plain float sum (tst_conv checks the bound), the usual price of F(4×4).
-// grad_w stays on F(2×2).
+// 25-30 % on the 7×7 layers (grad_w 8-32 %). Its rounding error is larger: about 6·10⁻⁶ of the largest value in
+// float32 against 3·10⁻⁷ for F(2×2) and 6·10⁻⁷ for a plain float sum (tst_conv checks the bounds), the usual
+// price of F(4×4).
 int64_t tile_size(int64_t OH, int64_t OW) {
     const int64_t f2 = 16 * ((OH + 1) / 2) * ((OW + 1) / 2), f4 = 36 * ((OH + 3) / 4) * ((OW + 3) / 4);
     return f4 < f2 ? 4 : 2;
@@ -145,7 +146,7 @@ constexpr float kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4,
 constexpr float kAT4[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
 constexpr float kA4[6][4] = {{1, 0, 0, 0}, {1, 1, 1, 1}, {1, -1, 1, -1}, {1, 2, 4, 8}, {1, -2, 4, -8}, {0, 0, 0, 1}};
 
-// Σ_k coef[k]·v[k] over the non-zero coefficients (the zeros of G are skipped, not multiplied).
+// Σ_k coef[k]·v[k] over the non-zero coefficients (zeros are skipped, not multiplied).
 template <int K>
 inline __m512 combine(const float (&coef)[K], const __m512 (&v)[K]) {
     __m512 s = _mm512_setzero_ps();
