@@ -49,6 +49,7 @@ private slots:
     void reluKernelsAgreeWithTheDefinitionOnOddLengths();
     void softmaxRowsSumToOne();
     void softmaxBackwardOfAPlainSum();
+    void trailingRowReductionsAndBroadcasts();
     void logSoftmaxEqualsLogOfSoftmax();
     void crossEntropyIsStableForHugeLogits_data();
     void crossEntropyIsStableForHugeLogits();
@@ -240,6 +241,41 @@ void TestTensorOps::softmaxBackwardOfAPlainSum() {
                                              .arg(uniform[i]).arg(general[i]).arg(want)));
                 }
             }
+}
+
+// Reducing trailing dimensions (sum/mean over the last one, a [N, C, 1] operand broadcast over [N, C, L]) runs as
+// row sums in 16 partial sums over the pool, and the backward of a mean as one value per row: the values of the
+// definition, rows of 70 (past 16 lanes and a tail), 1000 rows (several chunks), float64 and float32.
+void TestTensorOps::trailingRowReductionsAndBroadcasts() {
+    for (DType dt : {DType::f64, DType::f32}) {
+        const int64_t N = 10, C = 100, L = 70;
+        std::vector<double> xs(static_cast<size_t>(N * C * L));
+        for (size_t i = 0; i < xs.size(); ++i) xs[i] = 0.25 * static_cast<double>((i * 37) % 101) - 12.0;
+        Tensor x = Tensor::from_vector({N, C, L}, xs, dt).set_requires_grad(true);
+        const std::vector<double> s = bp::sum(x, 2, true).to_vector();
+        QCOMPARE(static_cast<int64_t>(s.size()), N * C);
+        for (int64_t r = 0; r < N * C; ++r) {
+            double want = 0;
+            for (int64_t i = 0; i < L; ++i) want += xs[static_cast<size_t>(r * L + i)];
+            QVERIFY2(std::abs(s[static_cast<size_t>(r)] - want) < 1e-9, qPrintable(QString("row %1").arg(r)));
+        }
+        // mean over the last dimension, weighted by a per-row factor: d/dx = w[r] / L.
+        std::vector<double> ws(static_cast<size_t>(N * C));
+        for (size_t r = 0; r < ws.size(); ++r) ws[r] = 1.0 + static_cast<double>(r % 7);
+        bp::sum(bp::mul(bp::mean(x, 2), Tensor::from_vector({N, C}, ws, dt))).backward();
+        const std::vector<double> gx = x.grad().to_vector();
+        for (size_t i = 0; i < gx.size(); ++i)
+            QVERIFY2(std::abs(gx[i] - ws[i / L] / L) < 1e-6, qPrintable(QString("element %1").arg(i)));
+        // b [N, C, 1] broadcast over x: b's gradient is the row sums of the upstream gradient (here x's values).
+        Tensor b = Tensor::zeros({N, C, 1}, dt).set_requires_grad(true);
+        bp::sum(bp::mul(bp::add(x.detach(), b), x.detach())).backward();
+        const std::vector<double> gb = b.grad().to_vector();
+        for (int64_t r = 0; r < N * C; ++r) {
+            double want = 0;
+            for (int64_t i = 0; i < L; ++i) want += xs[static_cast<size_t>(r * L + i)];
+            QVERIFY2(std::abs(gb[static_cast<size_t>(r)] - want) < 1e-9, qPrintable(QString("b row %1").arg(r)));
+        }
+    }
 }
 
 void TestTensorOps::logSoftmaxEqualsLogOfSoftmax() {

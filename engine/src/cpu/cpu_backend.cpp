@@ -14,6 +14,7 @@
 #include "bp/backend.h"
 #include "bp/precision.h"
 #include "cpu/cpu_kernels.h"
+#include "cpu/lane_sum.h"
 #include "cpu/parallel.h"
 #include "cpu/sgemm.h"
 
@@ -47,6 +48,25 @@ Bcast4 bcast_strides(const Shape& in, const Shape& out) {
         b.stride[d] = (idim == 1) ? 0 : istride[d];
     }
     return b;
+}
+
+// When `small` is `big` with its trailing dimensions reduced to 1 ([N, C, 1, 1] of [N, C, H, W], or [N, C] of it
+// with the ones dropped): rows = its element count, len = the elements of `big` per row, and true.
+bool trailing_rows(const Shape& small, const Shape& big, int64_t& rows, int64_t& len) {
+    const size_t nb = big.size(), ns = small.size();
+    if (ns > nb) return false;
+    const int64_t m = shape_numel(small), n = shape_numel(big);
+    if (m == 0 || n == 0 || n % m != 0) return false;
+    int64_t prod = 1;
+    size_t k = 0;
+    while (k < nb && prod < m) prod *= big[k++];
+    if (prod != m) return false;
+    for (size_t i = 0; i < nb; ++i) {  // small right-aligned against big, missing leading dimensions are 1
+        const int64_t si = i + ns >= nb ? small[i + ns - nb] : 1;
+        if (si != (i < k ? big[i] : 1)) return false;
+    }
+    rows = m, len = n / m;
+    return true;
 }
 
 template <class T>
@@ -452,6 +472,16 @@ public:
                 });
                 return;
             }
+            if (int64_t rows = 0, len = 0; trailing_rows(out.shape(), in.shape(), rows, len)) {
+                // Row sums (a global average pool's forward, per-channel sums): 16 partial sums per row, rows in parallel.
+                cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(n) / len), [&](int64_t r0, int64_t r1) {
+                    for (int64_t r = r0; r < r1; ++r) {
+                        const T* xr = x + r * len;
+                        o[r] = static_cast<T>(scale * cpu::lane_sum<T>(len, [xr](int64_t i) { return xr[i]; }));
+                    }
+                });
+                return;
+            }
             std::fill_n(o, m, T(0));
             Bcast4 B = bcast_strides(out.shape(), in.shape());
             const int64_t* d = B.dims;
@@ -473,6 +503,14 @@ public:
             if (in.numel() == 1) {  // the gradient of a full sum or mean: one value everywhere
                 const T v = s * x[0];
                 elementwise(out.numel(), [&](int64_t b0, int64_t b1) { std::fill(o + b0, o + b1, v); });
+                return;
+            }
+            if (int64_t rows = 0, len = 0; trailing_rows(in.shape(), out.shape(), rows, len)) {
+                // One value per row ([N, C, 1, 1] to [N, C, H, W]: a global average pool's backward), rows in parallel.
+                cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(out.numel()) / len),
+                                  [&](int64_t r0, int64_t r1) {
+                    for (int64_t r = r0; r < r1; ++r) std::fill(o + r * len, o + (r + 1) * len, s * x[r]);
+                });
                 return;
             }
             Bcast4 B = bcast_strides(in.shape(), out.shape());

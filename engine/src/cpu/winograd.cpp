@@ -163,7 +163,9 @@ void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipp
     const __m512i step = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
                                             _mm512_set1_epi32(static_cast<int>(flipped ? 9 : C * 9)));
     for (int e = 0; e < R * R; ++e) std::fill(U + (e * Cp + C) * Op, U + (e + 1) * Cp * Op, 0.f);
-    for (int64_t c = 0; c < C; ++c)
+    // Input channels in parallel: each writes its own rows of U.
+    parallel_for(C, grain_for(C, 4, 2), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c)
         for (int64_t o0 = 0; o0 < O; o0 += 16) {
             const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, O - o0)) - 1u);
             const float* base = flipped ? w + (c * O + o0) * 9 : w + (o0 * C + c) * 9;
@@ -177,6 +179,7 @@ void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipp
                 for (int b = 0; b < R; ++b)
                     _mm512_store_ps(U + ((a * R + b) * Cp + c) * Op + o0, combine(G[b], Gg[a]));
         }
+    });
 }
 
 void weight_transform(float* U, const float* w, int64_t O, int64_t C, bool flipped, int64_t m) {
@@ -357,7 +360,9 @@ void weight_grad_transform(float* gw, const float* dU, const Dims& d, const floa
     float Gt[3][R];  // Gᵀ
     for (int a = 0; a < R; ++a)
         for (int i = 0; i < 3; ++i) Gt[i][a] = G[a][i];
-    for (int64_t c = 0; c < d.C; ++c)
+    // Input channels in parallel: each writes its own kernels w[:, c] of gw.
+    parallel_for(d.C, grain_for(d.C, 4, 2), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c)
         for (int64_t o0 = 0; o0 < d.O; o0 += 16) {
             const __mmask16 live = static_cast<__mmask16>((1u << std::min<int64_t>(16, d.O - o0)) - 1u);
             __m512 t[3][R];  // Gᵀ dU
@@ -374,6 +379,7 @@ void weight_grad_transform(float* gw, const float* dU, const Dims& d, const floa
                     _mm512_mask_i32scatter_ps(g + i * 3 + j, live, step, combine(Gj, t[i]), 4);
                 }
         }
+    });
 }
 
 // grad_x (may be null) and grad_w (may be null) in one pass over the image groups, so that grad_out is converted
@@ -413,8 +419,12 @@ void backward_raw(float* gx, float* gw, const float* x, const float* gy, const f
     });
     if (!gw) return;
     std::vector<float>& dU = parts[0];
-    for (size_t q = 1; q < parts.size(); ++q)
-        for (size_t i = 0; i < dU.size(); ++i) dU[i] += parts[q][i];
+    if (parts.size() > 1)  // the chunks' partial sums, added in chunk order for every element (ranges in parallel)
+        parallel_for(static_cast<int64_t>(dU.size()), grain_for(static_cast<int64_t>(dU.size()), 1 << 14, 2),
+                     [&](int64_t i0, int64_t i1) {
+                         for (size_t q = 1; q < parts.size(); ++q)
+                             for (int64_t i = i0; i < i1; ++i) dU[static_cast<size_t>(i)] += parts[q][static_cast<size_t>(i)];
+                     });
     if (d.m == 4) weight_grad_transform(gw, dU.data(), d, kG4);
     else weight_grad_transform(gw, dU.data(), d, kG);
 }
