@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "bp/backend.h"
 #include "bp/precision.h"
@@ -444,16 +445,25 @@ public:
                 return;
             }
             if (m == 1) {  // 16 partial sums in T per block of 4096, folded into double: vectorises, stays exact enough
+                // Blocks in parallel, each block's 16 partials folded into its own double; the blocks' doubles are
+                // then added in block order, so the result is the same bits at any thread count.
+                const int64_t blocks = (n + 4095) / 4096;
+                std::vector<double> block_sum(static_cast<size_t>(blocks));
+                cpu::parallel_for(blocks, cpu::grain_for(blocks, 16, 2), [&](int64_t q0, int64_t q1) {
+                    for (int64_t q = q0; q < q1; ++q) {
+                        const int64_t b = q * 4096, e = std::min(n, b + 4096);
+                        T part[16] = {};
+                        int64_t i = b;
+                        for (; i + 16 <= e; i += 16)
+                            for (int k = 0; k < 16; ++k) part[k] += x[i + k];
+                        double acc = 0;
+                        for (int k = 0; k < 16; ++k) acc += part[k];
+                        for (; i < e; ++i) acc += x[i];
+                        block_sum[static_cast<size_t>(q)] = acc;
+                    }
+                });
                 double acc = 0;
-                for (int64_t b = 0; b < n; b += 4096) {
-                    const int64_t e = std::min(n, b + 4096);
-                    T part[16] = {};
-                    int64_t i = b;
-                    for (; i + 16 <= e; i += 16)
-                        for (int k = 0; k < 16; ++k) part[k] += x[i + k];
-                    for (int k = 0; k < 16; ++k) acc += part[k];
-                    for (; i < e; ++i) acc += x[i];
-                }
+                for (double v : block_sum) acc += v;
                 o[0] = static_cast<T>(acc * scale);
                 return;
             }

@@ -77,6 +77,12 @@ static void check_norm(const char* op, const Tensor& x, const Tensor& p, const c
 
 using cpu::lane_sum;  // cpu/lane_sum.h: 16 vectorised partial sums folded into double
 
+// Floats between the starts of two chunks' partial sums of D values: D rounded up to a cache line, plus one line,
+// so no two chunks (run by different threads, written once per row) ever share a line. Packed at D apart, a
+// chunk's last line and the next chunk's first were one line bouncing between the cores on every row: measured,
+// layer_norm's backward [32, 64, 128] took 0.34 ms on two threads against 0.22 ms on one.
+static int64_t partial_stride(int64_t D) { return (D + 15) / 16 * 16 + 16; }
+
 // layer_norm per row of D values x_i (Ba, Kiros & Hinton 2016):
 //   μ = (1/D) Σ x_i;  σ² = (1/D) Σ (x_i − μ)²;  r = (σ² + ε)^(−1/2);  x̂_i = (x_i − μ) r;  y_i = γ_i x̂_i + β_i
 // backward, g_i = ∂L/∂y_i (the batch-norm derivation with the roles of the axes swapped):
@@ -145,11 +151,12 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                     const int64_t grain = cpu::grain_for(R, std::max<int64_t>(1, 8192 / D));
                     const int64_t chunks = (R + grain - 1) / grain;
                     const bool sums = gg.defined() || gb.defined();
-                    std::vector<T> part_g(sums && gg.defined() ? static_cast<size_t>(chunks * D) : 0, T(0));
-                    std::vector<T> part_b(sums && gb.defined() ? static_cast<size_t>(chunks * D) : 0, T(0));
+                    const int64_t ld = partial_stride(D);
+                    std::vector<T> part_g(sums && gg.defined() ? static_cast<size_t>(chunks * ld) : 0, T(0));
+                    std::vector<T> part_b(sums && gb.defined() ? static_cast<size_t>(chunks * ld) : 0, T(0));
                     cpu::parallel_for(R, grain, [&](int64_t r0, int64_t r1) {
-                    T* ggp = part_g.empty() ? nullptr : part_g.data() + (r0 / grain) * D;
-                    T* gbp = part_b.empty() ? nullptr : part_b.data() + (r0 / grain) * D;
+                    T* ggp = part_g.empty() ? nullptr : part_g.data() + (r0 / grain) * ld;
+                    T* gbp = part_b.empty() ? nullptr : part_b.data() + (r0 / grain) * ld;
                     for (int64_t r = r0; r < r1; ++r) {
                         const T* gr = go + r * D;
                         const T* hr = hp + r * D;
@@ -170,11 +177,11 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                     for (int64_t c = 0; c < chunks; ++c) {
                         if (!part_g.empty()) {
                             T* ggp = gg.data<T>();
-                            for (int64_t i = 0; i < D; ++i) ggp[i] += part_g[static_cast<size_t>(c * D + i)];
+                            for (int64_t i = 0; i < D; ++i) ggp[i] += part_g[static_cast<size_t>(c * ld + i)];
                         }
                         if (!part_b.empty()) {
                             T* gbp = gb.data<T>();
-                            for (int64_t i = 0; i < D; ++i) gbp[i] += part_b[static_cast<size_t>(c * D + i)];
+                            for (int64_t i = 0; i < D; ++i) gbp[i] += part_b[static_cast<size_t>(c * ld + i)];
                         }
                     }
                 });
@@ -234,9 +241,10 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
                     // chunks' sums added in chunk order, so a thread count always gives the same bits.
                     const int64_t grain = cpu::grain_for(R, std::max<int64_t>(1, 8192 / D));
                     const int64_t chunks = (R + grain - 1) / grain;
-                    std::vector<T> part_g(gg.defined() ? static_cast<size_t>(chunks * D) : 0, T(0));
+                    const int64_t ld = partial_stride(D);
+                    std::vector<T> part_g(gg.defined() ? static_cast<size_t>(chunks * ld) : 0, T(0));
                     cpu::parallel_for(R, grain, [&](int64_t r0, int64_t r1) {
-                        T* ggp = part_g.empty() ? nullptr : part_g.data() + (r0 / grain) * D;
+                        T* ggp = part_g.empty() ? nullptr : part_g.data() + (r0 / grain) * ld;
                         for (int64_t r = r0; r < r1; ++r) {
                             const double rs = rip[r];
                             const T *gr = go + r * D, *xr = xp + r * D;
@@ -254,7 +262,7 @@ Tensor rms_norm(const Tensor& x, const Tensor& gamma, double eps) {
                     if (!part_g.empty()) {
                         T* ggp = gg.data<T>();
                         for (int64_t c = 0; c < chunks; ++c)
-                            for (int64_t i = 0; i < D; ++i) ggp[i] += part_g[static_cast<size_t>(c * D + i)];
+                            for (int64_t i = 0; i < D; ++i) ggp[i] += part_g[static_cast<size_t>(c * ld + i)];
                     }
                 });
                 return {gx, gg};
