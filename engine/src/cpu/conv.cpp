@@ -1,7 +1,8 @@
-// conv.cpp — 2-D convolution on the CPU as im2col + one Eigen GEMM per group of images, and its backward
-// (col2im for grad_x); small float layers at stride 1 take a direct AVX-512 kernel instead
-// (conv_direct.cpp), and 3×3 stride-1 float layers with many weights take Winograd F(2×2, 3×3)
-// (winograd.cpp). Not the op (that is ops/conv.cpp, with the shape checks and the autograd node).
+// conv.cpp — 2-D convolution on the CPU as im2col + one GEMM per group of images (our sgemm for float, Eigen
+// for double), and its backward (col2im for grad_x); small float layers at stride 1 take a direct AVX-512
+// kernel instead (conv_direct.cpp), and 3×3 stride-1 float layers with at least 8 channels take Winograd
+// (winograd.cpp: F(4×4, 3×3) or F(2×2, 3×3), whichever needs fewer products). Not the op (that is
+// ops/conv.cpp, with the shape checks and the autograd node).
 //
 // Layout: x [N, C, H, W], w [O, C, kh, kw] seen as a matrix [O, K] with K = C·kh·kw, out [N, O, OH, OW].
 // im2col unrolls the windows of G images into a matrix col [K, G·P] (P = OH·OW; column i·P + p is output

@@ -14,6 +14,7 @@
 
 #include "bp/backend.h"
 #include "bp/precision.h"
+#include "cpu/broadcast.h"
 #include "cpu/cpu_kernels.h"
 #include "cpu/lane_sum.h"
 #include "cpu/parallel.h"
@@ -27,49 +28,6 @@ using MatMap = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen
 template <class T>
 using ConstMatMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
 
-// Shapes padded to 4-D on the left, with element strides (0 where a dimension is broadcast).
-struct Bcast4 {
-    int64_t dims[4];
-    int64_t stride[4];
-};
-
-Bcast4 bcast_strides(const Shape& in, const Shape& out) {
-    Bcast4 b{};
-    int64_t pad = 4 - static_cast<int64_t>(out.size());
-    int64_t ipad = 4 - static_cast<int64_t>(in.size());
-    int64_t istride[4] = {0, 0, 0, 0};
-    int64_t s = 1;
-    for (int64_t d = 3; d >= ipad; --d) {
-        istride[d] = s;
-        s *= in[static_cast<size_t>(d - ipad)];
-    }
-    for (int64_t d = 0; d < 4; ++d) {
-        b.dims[d] = d < pad ? 1 : out[static_cast<size_t>(d - pad)];
-        int64_t idim = d < ipad ? 1 : in[static_cast<size_t>(d - ipad)];
-        b.stride[d] = (idim == 1) ? 0 : istride[d];
-    }
-    return b;
-}
-
-// When `small` is `big` with its trailing dimensions reduced to 1 ([N, C, 1, 1] of [N, C, H, W], or [N, C] of it
-// with the ones dropped): rows = its element count, len = the elements of `big` per row, and true.
-bool trailing_rows(const Shape& small, const Shape& big, int64_t& rows, int64_t& len) {
-    const size_t nb = big.size(), ns = small.size();
-    if (ns > nb) return false;
-    const int64_t m = shape_numel(small), n = shape_numel(big);
-    if (m == 0 || n == 0 || n % m != 0) return false;
-    int64_t prod = 1;
-    size_t k = 0;
-    while (k < nb && prod < m) prod *= big[k++];
-    if (prod != m) return false;
-    for (size_t i = 0; i < nb; ++i) {  // small right-aligned against big, missing leading dimensions are 1
-        const int64_t si = i + ns >= nb ? small[i + ns - nb] : 1;
-        if (si != (i < k ? big[i] : 1)) return false;
-    }
-    rows = m, len = n / m;
-    return true;
-}
-
 template <class T>
 inline T apply_binary(BinaryOp op, T a, T b) {
     switch (op) {
@@ -81,55 +39,9 @@ inline T apply_binary(BinaryOp op, T a, T b) {
     return T(0);
 }
 
-// Elementwise kernels split over the pool only when a part is worth waking a thread for (≥ 64 Ki elements).
-int64_t elementwise_grain(int64_t n) { return std::max<int64_t>(1 << 16, cpu::grain_for(n, 1 << 16, 2) / 16 * 16 + 16); }
-
-// f(begin, end) over [0, n): elementwise work, split over the pool when it is large. Each element is computed the
-// same way whichever thread runs it, so the values never depend on the thread count.
-template <class F>
-void elementwise(int64_t n, F&& f) {
-    cpu::parallel_for(n, elementwise_grain(n), f);
-}
-
-template <class T, class F>
-void binary_loop(T* o, const T* a, const T* b, const Shape& as, const Shape& bs, const Shape& os, F f) {
-    const int64_t n = shape_numel(os);
-    if (as == os && bs == os) {
-        elementwise(n, [&](int64_t s, int64_t e) {
-            for (int64_t i = s; i < e; ++i) o[i] = f(a[i], b[i]);
-        });
-        return;
-    }
-    if (shape_numel(bs) == 1 && as == os) {
-        const T bv = b[0];
-        elementwise(n, [&](int64_t s, int64_t e) {
-            for (int64_t i = s; i < e; ++i) o[i] = f(a[i], bv);
-        });
-        return;
-    }
-    if (shape_numel(as) == 1 && bs == os) {
-        const T av = a[0];
-        elementwise(n, [&](int64_t s, int64_t e) {
-            for (int64_t i = s; i < e; ++i) o[i] = f(av, b[i]);
-        });
-        return;
-    }
-    // Rows of the last dimension, (i0, i1, i2) flattened; chunks of whole rows over the pool.
-    Bcast4 A = bcast_strides(as, os), B = bcast_strides(bs, os);
-    const int64_t* d = A.dims;
-    const int64_t rows = d[0] * d[1] * d[2], len = d[3];
-    if (rows == 0 || len == 0) return;
-    cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(n) / len), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-            const int64_t i2 = r % d[2], i1 = r / d[2] % d[1], i0 = r / (d[2] * d[1]);
-            const T* ap = a + i0 * A.stride[0] + i1 * A.stride[1] + i2 * A.stride[2];
-            const T* bp = b + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
-            const int64_t sa = A.stride[3], sb = B.stride[3];
-            T* orow = o + r * len;
-            for (int64_t i3 = 0; i3 < len; ++i3) orow[i3] = f(ap[i3 * sa], bp[i3 * sb]);
-        }
-    });
-}
+using cpu::binary_loop;
+using cpu::elementwise;
+using cpu::elementwise_grain;
 
 constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2/pi)
 constexpr double kInvSqrt2 = 0.7071067811865476;
@@ -431,108 +343,8 @@ public:
         });
     }
 
-    void sum_to(Tensor& out, const Tensor& in, double scale) override {
-        dispatch_dtype(out.dtype(), [&](auto tag) {
-            using T = decltype(tag);
-            T* o = out.data<T>();
-            const T* x = in.data<T>();
-            const int64_t n = in.numel(), m = out.numel();
-            const T s = static_cast<T>(scale);
-            if (m == n) {  // nothing to reduce
-                elementwise(n, [&](int64_t b0, int64_t b1) {
-                    for (int64_t i = b0; i < b1; ++i) o[i] = s * x[i];
-                });
-                return;
-            }
-            if (m == 1) {  // 16 partial sums in T per block of 4096, folded into double: vectorises, stays exact enough
-                // Blocks in parallel, each block's 16 partials folded into its own double; the blocks' doubles are
-                // then added in block order, so the result is the same bits at any thread count.
-                const int64_t blocks = (n + 4095) / 4096;
-                std::vector<double> block_sum(static_cast<size_t>(blocks));
-                cpu::parallel_for(blocks, cpu::grain_for(blocks, 16, 2), [&](int64_t q0, int64_t q1) {
-                    for (int64_t q = q0; q < q1; ++q) {
-                        const int64_t b = q * 4096, e = std::min(n, b + 4096);
-                        T part[16] = {};
-                        int64_t i = b;
-                        for (; i + 16 <= e; i += 16)
-                            for (int k = 0; k < 16; ++k) part[k] += x[i + k];
-                        double acc = 0;
-                        for (int k = 0; k < 16; ++k) acc += part[k];
-                        for (; i < e; ++i) acc += x[i];
-                        block_sum[static_cast<size_t>(q)] = acc;
-                    }
-                });
-                double acc = 0;
-                for (double v : block_sum) acc += v;
-                o[0] = static_cast<T>(acc * scale);
-                return;
-            }
-            const int64_t last = in.shape().back();
-            if (m == last && out.shape().back() == last) {  // column sums: [N, M] -> [M] (bias gradients)
-                ConstMatMap<T> X(x, n / last, last);
-                Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>> O(o, last);
-                if (n < (int64_t{1} << 15) || last < 32) {
-                    O.noalias() = s * X.colwise().sum();
-                    return;
-                }
-                // Blocks of whole cache lines of columns in parallel: each column is still summed over the
-                // rows in the same order by one thread, the same values either way.
-                cpu::parallel_for(last, (cpu::grain_for(last, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
-                    O.segment(b, e - b).noalias() = s * X.middleCols(b, e - b).colwise().sum();
-                });
-                return;
-            }
-            if (int64_t rows = 0, len = 0; trailing_rows(out.shape(), in.shape(), rows, len)) {
-                // Row sums (a global average pool's forward, per-channel sums): 16 partial sums per row, rows in parallel.
-                cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(n) / len), [&](int64_t r0, int64_t r1) {
-                    for (int64_t r = r0; r < r1; ++r) {
-                        const T* xr = x + r * len;
-                        o[r] = static_cast<T>(scale * cpu::lane_sum<T>(len, [xr](int64_t i) { return xr[i]; }));
-                    }
-                });
-                return;
-            }
-            std::fill_n(o, m, T(0));
-            Bcast4 B = bcast_strides(out.shape(), in.shape());
-            const int64_t* d = B.dims;
-            for (int64_t i0 = 0; i0 < d[0]; ++i0)
-                for (int64_t i1 = 0; i1 < d[1]; ++i1)
-                    for (int64_t i2 = 0; i2 < d[2]; ++i2) {
-                        T* op = o + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
-                        for (int64_t i3 = 0; i3 < d[3]; ++i3) op[i3 * B.stride[3]] += s * *x++;
-                    }
-        });
-    }
-
-    void expand(Tensor& out, const Tensor& in, double scale) override {
-        dispatch_dtype(out.dtype(), [&](auto tag) {
-            using T = decltype(tag);
-            T* o = out.data<T>();
-            const T* x = in.data<T>();
-            const T s = static_cast<T>(scale);
-            if (in.numel() == 1) {  // the gradient of a full sum or mean: one value everywhere
-                const T v = s * x[0];
-                elementwise(out.numel(), [&](int64_t b0, int64_t b1) { std::fill(o + b0, o + b1, v); });
-                return;
-            }
-            if (int64_t rows = 0, len = 0; trailing_rows(in.shape(), out.shape(), rows, len)) {
-                // One value per row ([N, C, 1, 1] to [N, C, H, W]: a global average pool's backward), rows in parallel.
-                cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(out.numel()) / len),
-                                  [&](int64_t r0, int64_t r1) {
-                    for (int64_t r = r0; r < r1; ++r) std::fill(o + r * len, o + (r + 1) * len, s * x[r]);
-                });
-                return;
-            }
-            Bcast4 B = bcast_strides(in.shape(), out.shape());
-            const int64_t* d = B.dims;
-            for (int64_t i0 = 0; i0 < d[0]; ++i0)
-                for (int64_t i1 = 0; i1 < d[1]; ++i1)
-                    for (int64_t i2 = 0; i2 < d[2]; ++i2) {
-                        const T* xp = x + i0 * B.stride[0] + i1 * B.stride[1] + i2 * B.stride[2];
-                        for (int64_t i3 = 0; i3 < d[3]; ++i3) *o++ = s * xp[i3 * B.stride[3]];
-                    }
-        });
-    }
+    void sum_to(Tensor& out, const Tensor& in, double scale) override { cpu::sum_to(out, in, scale); }
+    void expand(Tensor& out, const Tensor& in, double scale) override { cpu::expand(out, in, scale); }
 
     void gemm(Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, double alpha,
               double beta) override {
