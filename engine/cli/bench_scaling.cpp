@@ -99,41 +99,33 @@ nlohmann::json suite_scaling(const Args& args, Progress& progress) {
     std::printf("  fitted: time ∝ n^%.3f (1.0 is linear in the number of images)\n", k_data);
     out["data_size"] = {{"rows", rows}, {"exponent", k_data}};
 
-    // Width: one hidden layer of w units on the subset, against the parameter count.
+    // The width and depth sweeps train on a subset of the images.
     const int64_t subset = std::min<int64_t>(plan.subset, train_set.count);
-    std::vector<double> ps, tw;
-    rows = nlohmann::json::array();
-    std::printf("  width (one hidden layer, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
-    for (int w : plan.widths) {
-        progress.step("scaling", "width " + std::to_string(w));
-        int64_t params = 0;
-        const double t = time_epoch(train_set, "mlp", {{"hidden", {w}}}, subset, batch, threads, &params);
-        ps.push_back(static_cast<double>(params));
-        tw.push_back(t);
-        rows.push_back({{"width", w}, {"parameters", params}, {"epoch_seconds", t}});
-        std::printf("  %37d   %10lld   %13.4f\n", w, static_cast<long long>(params), t);
-    }
-    const double k_width = fit_exponent(ps, tw);
-    std::printf("  fitted: time ∝ parameters^%.3f\n", k_width);
-    out["width"] = {{"rows", rows}, {"images", subset}, {"exponent_vs_parameters", k_width}};
-
-    // Depth: d hidden layers of 128 units.
-    std::vector<double> ds, td;
-    rows = nlohmann::json::array();
-    std::printf("  depth (hidden layers of 128, %lld images)   parameters   epoch seconds\n", static_cast<long long>(subset));
-    for (int d : plan.depths) {
-        progress.step("scaling", "depth " + std::to_string(d));
-        int64_t params = 0;
-        const double t = time_epoch(train_set, "mlp", {{"hidden", std::vector<int>(static_cast<size_t>(d), 128)}}, subset,
-                                    batch, threads, &params);
-        ds.push_back(d);
-        td.push_back(t);
-        rows.push_back({{"depth", d}, {"parameters", params}, {"epoch_seconds", t}});
-        std::printf("  %41d   %10lld   %13.4f\n", d, static_cast<long long>(params), t);
-    }
-    const double k_depth = fit_exponent(ds, td);
-    std::printf("  fitted: time ∝ depth^%.3f\n", k_depth);
-    out["depth"] = {{"rows", rows}, {"images", subset}, {"exponent", k_depth}};
+    // One sweep over MLP shapes on the subset: the hidden layers of each value, the epoch time, and the exponent
+    // fitted against the parameter count (width) or the value itself (depth).
+    auto sweep = [&](const char* key, const std::vector<int>& values, auto hidden_of, bool against_parameters,
+                     const char* heading, int column, const char* x_name, const char* exponent_key) {
+        std::vector<double> xs, ts_;
+        nlohmann::json sweep_rows = nlohmann::json::array();
+        std::printf("  %s (%s, %lld images)   parameters   epoch seconds\n", key, heading, static_cast<long long>(subset));
+        for (int v : values) {
+            progress.step("scaling", std::string(key) + " " + std::to_string(v));
+            int64_t params = 0;
+            const double t = time_epoch(train_set, "mlp", {{"hidden", hidden_of(v)}}, subset, batch, threads, &params);
+            xs.push_back(against_parameters ? static_cast<double>(params) : v);
+            ts_.push_back(t);
+            sweep_rows.push_back({{key, v}, {"parameters", params}, {"epoch_seconds", t}});
+            std::printf("  %*d   %10lld   %13.4f\n", column, v, static_cast<long long>(params), t);
+        }
+        const double k = fit_exponent(xs, ts_);
+        std::printf("  fitted: time ∝ %s^%.3f\n", x_name, k);
+        out[key] = {{"rows", sweep_rows}, {"images", subset}, {exponent_key, k}};
+    };
+    // Width: one hidden layer of w units, against the parameter count. Depth: d hidden layers of 128 units.
+    sweep("width", plan.widths, [](int w) { return std::vector<int>{w}; }, true, "one hidden layer", 37, "parameters",
+          "exponent_vs_parameters");
+    sweep("depth", plan.depths, [](int d) { return std::vector<int>(static_cast<size_t>(d), 128); }, false,
+          "hidden layers of 128", 41, "depth", "exponent");
 
     // Threads: a wider MLP (more work per batch for the threads to share), speed-up over 1 thread; the ideal
     // speed-up equals the thread count.

@@ -23,47 +23,48 @@ struct Nsc {
 };
 Nsc nsc(const Tensor& x) { return {x.size(0), x.size(1), x.dim() == 4 ? x.size(2) * x.size(3) : 1}; }
 
-// Σg and Σg·(x − μ) over one row in a single pass (two sets of 16 partial sums; with AVX-512, float, two of each
-// in registers, 32 elements a step, the tail scalar).
+// Σu and Σu·v with u = a − ka, v = b − kb over one row, in a single pass (two sets of 16 partial sums; with
+// AVX-512, float, two of each in registers, 32 elements a step, the tail scalar). Batch norm's backward takes
+// Σg and Σg·(x − μ) (a = g, ka = 0, b = x, kb = μ); its statistics Σ(x − k) and Σ(x − k)² (a = b = x, ka = kb = k).
 template <class T>
-void row_sums_g_gx(const T* g, const T* x, T mu, int64_t n, double* sum_g, double* sum_gx) {
+void row_two_sums(const T* a, T ka, const T* b, T kb, int64_t n, double* s1, double* s2) {
     int64_t i = 0;
 #if defined(__AVX512F__)
     if constexpr (std::is_same_v<T, float>) {
-        const __m512 m = _mm512_set1_ps(mu);
-        __m512 g0 = _mm512_setzero_ps(), g1 = g0, x0 = g0, x1 = g0;
+        const __m512 kav = _mm512_set1_ps(ka), kbv = _mm512_set1_ps(kb);
+        __m512 u0 = _mm512_setzero_ps(), u1 = u0, p0 = u0, p1 = u0;
         for (; i + 32 <= n; i += 32) {
-            const __m512 a = _mm512_loadu_ps(g + i), b = _mm512_loadu_ps(g + i + 16);
-            g0 = _mm512_add_ps(g0, a);
-            g1 = _mm512_add_ps(g1, b);
-            x0 = _mm512_fmadd_ps(a, _mm512_sub_ps(_mm512_loadu_ps(x + i), m), x0);
-            x1 = _mm512_fmadd_ps(b, _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), m), x1);
+            const __m512 x0 = _mm512_sub_ps(_mm512_loadu_ps(a + i), kav), x1 = _mm512_sub_ps(_mm512_loadu_ps(a + i + 16), kav);
+            u0 = _mm512_add_ps(u0, x0);
+            u1 = _mm512_add_ps(u1, x1);
+            p0 = _mm512_fmadd_ps(x0, _mm512_sub_ps(_mm512_loadu_ps(b + i), kbv), p0);
+            p1 = _mm512_fmadd_ps(x1, _mm512_sub_ps(_mm512_loadu_ps(b + i + 16), kbv), p1);
         }
         if (i + 16 <= n) {
-            const __m512 a = _mm512_loadu_ps(g + i);
-            g0 = _mm512_add_ps(g0, a);
-            x0 = _mm512_fmadd_ps(a, _mm512_sub_ps(_mm512_loadu_ps(x + i), m), x0);
+            const __m512 x0 = _mm512_sub_ps(_mm512_loadu_ps(a + i), kav);
+            u0 = _mm512_add_ps(u0, x0);
+            p0 = _mm512_fmadd_ps(x0, _mm512_sub_ps(_mm512_loadu_ps(b + i), kbv), p0);
             i += 16;
         }
-        *sum_g += _mm512_reduce_add_ps(_mm512_add_ps(g0, g1));
-        *sum_gx += _mm512_reduce_add_ps(_mm512_add_ps(x0, x1));
+        *s1 += _mm512_reduce_add_ps(_mm512_add_ps(u0, u1));
+        *s2 += _mm512_reduce_add_ps(_mm512_add_ps(p0, p1));
     } else
 #endif
     {
-        T ag[16] = {}, ax[16] = {};
+        T au[16] = {}, ap[16] = {};
         for (; i + 16 <= n; i += 16)
             for (int k = 0; k < 16; ++k) {
-                ag[k] += g[i + k];
-                ax[k] += g[i + k] * (x[i + k] - mu);
+                au[k] += a[i + k] - ka;
+                ap[k] += (a[i + k] - ka) * (b[i + k] - kb);
             }
         for (int k = 0; k < 16; ++k) {
-            *sum_g += ag[k];
-            *sum_gx += ax[k];
+            *s1 += au[k];
+            *s2 += ap[k];
         }
     }
     for (; i < n; ++i) {
-        *sum_g += g[i];
-        *sum_gx += g[i] * (x[i] - mu);
+        *s1 += a[i] - ka;
+        *s2 += (a[i] - ka) * (b[i] - kb);
     }
 }
 
@@ -82,37 +83,6 @@ void row_axpb(T* o, const T* g, const T* x, T a, T d, T m, T c, int64_t n) {
     for (; i < n; ++i) o[i] = a * g[i] + d * (x[i] - m) + c;
 }
 
-// Σ(x − k) and Σ(x − k)² over one row in a single pass, float lanes (AVX-512) or 16 partial sums.
-template <class T>
-void row_shifted_sums(const T* x, T k, int64_t n, double* s1, double* s2) {
-    int64_t i = 0;
-#if defined(__AVX512F__)
-    if constexpr (std::is_same_v<T, float>) {
-        const __m512 kv = _mm512_set1_ps(k);
-        __m512 a0 = _mm512_setzero_ps(), a1 = a0, q0 = a0, q1 = a0;
-        for (; i + 32 <= n; i += 32) {
-            const __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), kv), d1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), kv);
-            a0 = _mm512_add_ps(a0, d0);
-            a1 = _mm512_add_ps(a1, d1);
-            q0 = _mm512_fmadd_ps(d0, d0, q0);
-            q1 = _mm512_fmadd_ps(d1, d1, q1);
-        }
-        if (i + 16 <= n) {
-            const __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), kv);
-            a0 = _mm512_add_ps(a0, d0);
-            q0 = _mm512_fmadd_ps(d0, d0, q0);
-            i += 16;
-        }
-        *s1 += _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
-        *s2 += _mm512_reduce_add_ps(_mm512_add_ps(q0, q1));
-    }
-#endif
-    for (; i < n; ++i) {
-        *s1 += x[i] - k;
-        *s2 += (x[i] - k) * (x[i] - k);
-    }
-}
-
 template <class T>
 void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
     const Nsc d = nsc(x);
@@ -126,7 +96,10 @@ void stats_t(Tensor& mean, Tensor& var, const Tensor& x) {
         // shift was far from the mean after all (var below 1e-3·(μ − k)²), the exact two passes instead.
         const T k = xp[c * S];
         double s1 = 0, s2 = 0;
-        for (int64_t n = 0; n < N; ++n) row_shifted_sums<T>(xp + (n * C + c) * S, k, S, &s1, &s2);
+        for (int64_t n = 0; n < N; ++n) {
+            const T* row = xp + (n * C + c) * S;
+            row_two_sums<T>(row, k, row, k, S, &s1, &s2);  // Σ(x − k), Σ(x − k)²
+        }
         const double dm = s1 / M;
         double mu = static_cast<double>(k) + dm, v = std::max(0.0, s2 / M - dm * dm);
         if (v < 1e-3 * dm * dm) {
@@ -193,7 +166,7 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
         for (int64_t n = 0; n < N; ++n) {
             const T* xr = xp + (n * C + c) * S;
             const T* gr = gp + (n * C + c) * S;
-            row_sums_g_gx(gr, xr, muT0, S, &sum_g, &sum_gxc);
+            row_two_sums<T>(gr, T(0), xr, muT0, S, &sum_g, &sum_gxc);
         }
         const double sum_gx = sum_gxc * invstd;
         if (grad_beta.defined()) grad_beta.data<T>()[c] = static_cast<T>(sum_g);

@@ -4,6 +4,7 @@
 // gradient is one value everywhere (the gradient of a full sum or mean, deferred_fill.h) it reads no gradient
 // either and only writes grad_x. Same values as the plain kernels in cpu_backend.cpp (NaN counts as "not > 0").
 #include <algorithm>
+#include <type_traits>
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -16,12 +17,12 @@ namespace {
 
 constexpr int64_t kWordBits = 32;
 
-// Runs f(i0, i1, w0) over chunks of whole 32-element words (w0: the chunk's first word), in parallel.
+// Runs f(i0, i1) over the elements of chunks of whole 32-element words, in parallel.
 template <class F>
 void over_words(int64_t n, F&& f) {
     const int64_t words = (n + kWordBits - 1) / kWordBits;
     parallel_for(words, grain_for(words, int64_t{1} << 11), [&](int64_t w0, int64_t w1) {
-        f(w0 * kWordBits, std::min(n, w1 * kWordBits), w0);
+        f(w0 * kWordBits, std::min(n, w1 * kWordBits));
     });
 }
 
@@ -99,7 +100,7 @@ void relu_forward_mask(Tensor& y, Tensor& bits, const Tensor& x, double slope) {
         using T = decltype(tag);
         const T* xp = x.data<T>();
         T* yp = y.data<T>();
-        over_words(x.numel(), [&](int64_t i0, int64_t i1, int64_t) {
+        over_words(x.numel(), [&](int64_t i0, int64_t i1) {
 #if defined(__AVX512F__)
             if constexpr (std::is_same_v<T, float>) return forward_f32(yp, b, xp, i0, i1, static_cast<float>(slope));
 #endif
@@ -115,7 +116,7 @@ void relu_backward_mask(Tensor& grad_x, const Tensor& bits, const Tensor& grad_o
         // Read here, on the calling thread: a deferred fill is written once, not by two workers at once.
         const T* g = grad_out.defined() ? grad_out.data<T>() : nullptr;
         T* gx = grad_x.data<T>();
-        over_words(grad_x.numel(), [&](int64_t i0, int64_t i1, int64_t) {
+        over_words(grad_x.numel(), [&](int64_t i0, int64_t i1) {
 #if defined(__AVX512F__)
             if constexpr (std::is_same_v<T, float>)
                 return backward_f32(gx, b, g, static_cast<float>(uniform), i0, i1, static_cast<float>(slope));
