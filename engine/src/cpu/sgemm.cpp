@@ -21,6 +21,8 @@
 #include <new>
 #include <utility>
 
+#include "cpu/scratch.h"
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -54,22 +56,6 @@ constexpr int64_t KC = 384;     // largest K block: a B panel of ≤ KC·NR floa
                                 // at 1024³ against 256: fewer passes over C)
 constexpr int64_t MC = MR * 24; // rows of A per block: MC·KC floats = 504 KB of the 1 MB L2
 constexpr int64_t NC = 4096;    // columns of B per block: a packed B block is at most KC·NC floats (6 MB)
-
-// A 64-byte-aligned scratch buffer per thread, grown as needed (each pool thread packs its own panels).
-struct Scratch {
-    float* p = nullptr;
-    size_t n = 0;
-    ~Scratch() { std::free(p); }
-    float* get(size_t want) {
-        if (want > n) {
-            std::free(p);
-            n = (want + 1023) / 1024 * 1024;
-            p = static_cast<float*>(std::aligned_alloc(64, n * sizeof(float)));
-            if (!p) throw std::bad_alloc();
-        }
-        return p;
-    }
-};
 
 // C tile [mr, ≤32] (+)= alpha · sum_k a[k, :mr]ᵀ b[k, :32]. a: packed kc × MR_ (MR_ floats per k), b: packed kc × NR.
 // NV: 16-column vectors of the tile; the last one is stored through `mask`. first: beta applies (beta == 0: no read).
@@ -209,7 +195,7 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
 void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     const int64_t nk = (K + KC - 1) / KC, kcb = (K + nk - 1) / nk;  // K blocks of equal size
-    thread_local Scratch sa, sb;
+    thread_local ScratchBuffer sa, sb;  // each pool thread packs its own panels
     float* bp = sb.get(static_cast<size_t>(kcb * ((std::min(NC, N) + NR - 1) / NR * NR)));
     float* ap = sa.get(static_cast<size_t>(kcb * std::min<int64_t>(MC, (M + MR - 1) / MR * MR)));
     for (int64_t j0 = 0; j0 < N; j0 += NC) {

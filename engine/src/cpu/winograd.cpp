@@ -36,6 +36,7 @@
 #endif
 
 #include "cpu/parallel.h"
+#include "cpu/scratch.h"
 #include "cpu/winograd_blocked.h"
 
 namespace bp::cpu {
@@ -43,7 +44,6 @@ namespace bp::cpu {
 #if defined(__AVX512F__)
 namespace {
 
-using wino::scratch;
 
 struct Dims {
     int64_t N, C, H, W, O, OH, OW, ph, pw;
@@ -218,8 +218,8 @@ struct Scratch {
             nv = std::max(nv, d.E() * block_tiles(d) * d.Cp());
             nm = std::max(nm, d.E() * block_tiles(d) * d.Op());
         }
-        thread_local std::vector<float> xbuf, ybuf, vbuf, mbuf;
-        xb = scratch(xbuf, nx), yb = scratch(ybuf, ny), V = scratch(vbuf, nv), M = scratch(mbuf, nm);
+        thread_local ScratchBuffer xbuf, ybuf, vbuf, mbuf;
+        xb = xbuf.get(nx), yb = ybuf.get(ny), V = vbuf.get(nv), M = mbuf.get(nm);
     }
 };
 
@@ -399,8 +399,8 @@ void backward_raw(float* gx, float* gw, const float* x, const float* gy, const f
     std::vector<std::vector<float>> parts(gw ? static_cast<size_t>(chunks) : 0);  // dU [16, Cp, Op] per chunk
     parallel_for(groups, grain, [&](int64_t q0, int64_t q1) {
         const Scratch s({d, dt}, g);
-        thread_local std::vector<float> gbuf;
-        float* gb = scratch(gbuf, g * Op * rows * cols);
+        thread_local ScratchBuffer gbuf;
+        float* gb = gbuf.get(g * Op * rows * cols);
         float* dU = nullptr;
         if (gw) {
             std::vector<float>& part = parts[static_cast<size_t>(q0 / grain)];
@@ -453,8 +453,8 @@ void winograd_forward(Tensor& out, Tensor&, const Tensor& x, const Tensor& w, co
                       const Window2d& k) {
     Dims d = dims_of(x, w, k);
     d.m = tile_size(d.OH, d.OW);
-    thread_local std::vector<float> ubuf;
-    float* U = scratch(ubuf, d.E() * d.Cp() * d.Op());
+    thread_local ScratchBuffer ubuf;
+    float* U = ubuf.get(d.E() * d.Cp() * d.Op());
     weight_transform(U, w.data<float>(), d.O, d.C, false, d.m);
     forward_raw(out.data<float>(), x.data<float>(), U, b.defined() ? b.data<float>() : nullptr, d);
 }
@@ -465,9 +465,9 @@ void winograd_backward(Tensor& grad_x, Tensor& grad_w, const Tensor& grad_out, c
     float* Ut = nullptr;
     if (grad_x.defined()) {
         // grad_x = grad_out ⋆ w̃ with padding 2 − p, w̃ [C, O, 3, 3]: w̃[c, o, i, j] = w[o, c, 2 − i, 2 − j].
-        thread_local std::vector<float> ubuf;
+        thread_local ScratchBuffer ubuf;
         const int64_t m = tile_size(d.H, d.W);
-        Ut = scratch(ubuf, (m + 2) * (m + 2) * d.Cp() * d.Op());
+        Ut = ubuf.get((m + 2) * (m + 2) * d.Cp() * d.Op());
         weight_transform(Ut, w.data<float>(), d.C, d.O, true, m);
     }
     backward_raw(grad_x.defined() ? grad_x.data<float>() : nullptr, grad_w.defined() ? grad_w.data<float>() : nullptr,

@@ -93,12 +93,6 @@ Kernel full_rows(int nv, int64_t ars) {
 
 }  // namespace
 
-float* scratch(std::vector<float>& buf, int64_t n) {
-    if (static_cast<int64_t>(buf.size()) < n + 16) buf.resize(static_cast<size_t>(n + 16));
-    const auto p = reinterpret_cast<uintptr_t>(buf.data());
-    return buf.data() + ((64 - p % 64) % 64) / sizeof(float);
-}
-
 void gemm(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb, int64_t m,
           int64_t n, int64_t k, bool accumulate) {
     for (int64_t j = 0; j < n; j += 32) {

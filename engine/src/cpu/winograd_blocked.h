@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 namespace bp::cpu::wino {
 
@@ -26,9 +25,5 @@ void unpack(float* out, const float* src, int64_t n0, int64_t n1, int64_t C, int
 /// transposed one), B row-major with leading dimension ldb, C with ldc. Register blocks of 14 rows × 32 columns.
 void gemm(float* c, int64_t ldc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb, int64_t m,
           int64_t n, int64_t k, bool accumulate);
-
-/// Per-thread scratch that keeps its pages between calls (a fresh buffer would be mmapped and page-faulted on
-/// every layer of every step), 64-byte aligned.
-float* scratch(std::vector<float>& buf, int64_t n);
 
 }  // namespace bp::cpu::wino
