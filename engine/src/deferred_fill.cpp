@@ -51,7 +51,8 @@ void materialize_fill(const Storage* s) {
     // Large fills in parts over the pool (a parallel_for from inside a pool chunk runs on that thread alone).
     auto fill = [&](auto* d, auto v) {
         const int64_t n = static_cast<int64_t>(s->bytes / sizeof(*d));
-        cpu::parallel_for(n, cpu::grain_for(n, int64_t{1} << 16, 2), [&](int64_t b, int64_t e) { std::fill(d + b, d + e, v); });
+        cpu::parallel_for(n, cpu::grain_for(n, int64_t{1} << 16, 2),
+                          [&](int64_t b, int64_t e) { std::fill(d + b, d + e, v); });
     };
     if (p.dtype == DType::f32) fill(static_cast<float*>(s->data), static_cast<float>(p.value));
     else fill(static_cast<double*>(s->data), p.value);

@@ -34,7 +34,8 @@ void row_two_sums(const T* a, T ka, const T* b, T kb, int64_t n, double* s1, dou
         const __m512 kav = _mm512_set1_ps(ka), kbv = _mm512_set1_ps(kb);
         __m512 u0 = _mm512_setzero_ps(), u1 = u0, p0 = u0, p1 = u0;
         for (; i + 32 <= n; i += 32) {
-            const __m512 x0 = _mm512_sub_ps(_mm512_loadu_ps(a + i), kav), x1 = _mm512_sub_ps(_mm512_loadu_ps(a + i + 16), kav);
+            const __m512 x0 = _mm512_sub_ps(_mm512_loadu_ps(a + i), kav);
+            const __m512 x1 = _mm512_sub_ps(_mm512_loadu_ps(a + i + 16), kav);
             u0 = _mm512_add_ps(u0, x0);
             u1 = _mm512_add_ps(u1, x1);
             p0 = _mm512_fmadd_ps(x0, _mm512_sub_ps(_mm512_loadu_ps(b + i), kbv), p0);
@@ -68,7 +69,8 @@ void row_two_sums(const T* a, T ka, const T* b, T kb, int64_t n, double* s1, dou
     }
 }
 
-// o[s] = a·g[s] + d·(x[s] − m) + c over one row (batch norm's grad_x; with a = 0 and g = x its forward apply). x − m first: with a large mean, d·x − d·m would cancel.
+// o[s] = a·g[s] + d·(x[s] − m) + c over one row (batch norm's grad_x; with a = 0 and g = x its forward apply).
+// x − m first: with a large mean, d·x − d·m would cancel.
 template <class T>
 void row_axpb(T* o, const T* g, const T* x, T a, T d, T m, T c, int64_t n) {
     int64_t i = 0;
