@@ -1,10 +1,18 @@
 // parallel.cpp — the persistent worker pool behind parallel_for (see parallel.h for why it is not OpenMP).
 //
-// One job at a time. Its chunks are claimed through `ticket_`, which packs the job's generation (high 32
-// bits) with the next unclaimed chunk (low 32 bits), so a worker that wakes late can never claim a chunk of
-// a newer job with an older job's function: its compare-and-swap names the generation it read. Before
-// publishing a job the caller closes the ticket (generation advanced, index past any chunk count), then
-// writes the job's fields, then opens it at chunk 0.
+// One job at a time. Its chunks are cut into one contiguous range per thread (the caller's first, then worker
+// 1's, ...), and each thread claims the chunks of its own range first, in order, then those left in the others'
+// ranges. So with work split the same way op after op (rows of a batch, a flat range of elements), each core
+// keeps touching the same part of each buffer, step after step, in its own caches: measured on this 2-core VM,
+// a 6 MB read-and-write pass at two threads took 78 µs (median) when each thread kept its half and 109 µs when
+// the halves swapped between calls (1 thread: 161 µs). A thread that is late loses its chunks to the others, as
+// before.
+//
+// Each range's chunks are claimed through its ticket, which packs the job's generation (high 32 bits) with the
+// range's next unclaimed chunk (low 32 bits), so a worker that wakes late can never claim a chunk of a newer job
+// with an older job's function: its compare-and-swap names the generation it read. Before publishing a job the
+// caller closes every ticket (generation advanced, index past any chunk count), then writes the job's fields
+// (the ranges' ends among them), then opens each ticket at its range's first chunk.
 //
 // Each job first asks the pool's ParallelGovernor (parallel.h) whether to wake the workers at all; a job it
 // turns down runs its chunks on the caller, in order, with the workers left asleep.
@@ -96,8 +104,8 @@ constexpr int64_t kMaxTimedChunks = 1 << 16;  // jobs with more chunks are not j
 
 class Pool {
 public:
-    explicit Pool(int threads) {
-        for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    explicit Pool(int threads) : nthreads_(threads), ranges_(new Range[static_cast<size_t>(threads)]) {
+        for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
     }
     ~Pool() {
         if (const char* v = std::getenv("BP_POOL_STATS"); v && *v && std::string(v) != "0") print_stats();
@@ -106,7 +114,7 @@ public:
         wake_all(wake_, worker_sleepers_);
         for (auto& t : workers_) t.join();
     }
-    int threads() const { return static_cast<int>(workers_.size()) + 1; }
+    int threads() const { return nthreads_; }
 
     // Returns false (and runs nothing) when another thread's job holds the pool.
     bool run(int64_t n, int64_t grain, const Fn& f) {
@@ -122,22 +130,24 @@ public:
             return true;
         }
         const uint64_t gen = ++gen_;
-        ticket_.store(gen << 32 | kClosed);
+        const int nt = threads();
+        for (int k = 0; k < nt; ++k) ranges_[k].ticket.store(gen << 32 | kClosed);
         fn_.store(&f);
         n_.store(n);
         grain_.store(grain);
         const int64_t chunks = (n + grain - 1) / grain;
         chunks_.store(chunks);
+        for (int k = 0; k < nt; ++k) ranges_[k].end.store(range_begin(k + 1, nt, chunks));
         // Each chunk's run time, written by whichever thread ran it (before it counts the chunk done).
         const bool timed = chunks <= kMaxTimedChunks;
         if (timed && static_cast<int64_t>(chunk_ns_.size()) < chunks) chunk_ns_.resize(static_cast<size_t>(chunks));
         times_.store(timed ? chunk_ns_.data() : nullptr);
         done_.store(0);
-        ticket_.store(gen << 32);
+        for (int k = 0; k < nt; ++k) ranges_[k].ticket.store(gen << 32 | static_cast<uint64_t>(range_begin(k, nt, chunks)));
         wake_.fetch_add(1);
         wake_all(wake_, worker_sleepers_);
         t_in_chunk = true;
-        const int64_t mine = work();
+        const int64_t mine = work(0);
         const int64_t t2 = now_ns();
         t_in_chunk = false;
         // Wait for chunks a worker claimed and is still running (none if no worker woke in time).
@@ -196,33 +206,44 @@ private:
         return std::min(s, total_unclipped);
     }
 
-    // Claims and runs chunks of the current job until none is left; returns how many this thread ran.
-    int64_t work() {
+    // Chunk `k · chunks / threads` (rounded down) starts thread k's range; k == threads gives the end.
+    static int64_t range_begin(int k, int threads, int64_t chunks) { return chunks * k / threads; }
+
+    // Claims and runs chunks of the current job until none is left, thread `self`'s own range first, then the
+    // others' in turn; returns how many this thread ran.
+    int64_t work(int self) {
         int64_t ran = 0;
-        uint64_t t = ticket_.load();
-        const uint64_t gen = t >> 32;
+        const int nt = threads();
+        const uint64_t own = ranges_[self].ticket.load();
+        if ((own & kClosed) == kClosed) return 0;  // a job being published: its wake-up brings us back
+        const uint64_t gen = own >> 32;
         const Fn* f = fn_.load();
-        const int64_t n = n_.load(), grain = grain_.load(), chunks = chunks_.load();
+        const int64_t n = n_.load(), grain = grain_.load();
         int64_t* times = times_.load();
-        for (;;) {
-            // A newer job (or one being published): these fields may be stale; its own wake-up brings us
-            // back.
-            if ((t >> 32) != gen) return ran;
-            const uint64_t idx = t & kClosed;
-            if (idx >= static_cast<uint64_t>(chunks)) return ran;
-            if (!ticket_.compare_exchange_weak(t, t + 1)) continue;  // t reloaded
-            const int64_t b = static_cast<int64_t>(idx) * grain;
-            const int64_t start = times ? now_ns() : 0;
-            (*f)(b, std::min(n, b + grain));
-            if (times) times[idx] = now_ns() - start;
-            ++ran;
-            done_.fetch_add(1);
-            wake_all(done_, caller_sleeping_);
-            t = ticket_.load();
+        for (int r = 0; r < nt; ++r) {
+            Range& range = ranges_[(self + r) % nt];
+            uint64_t t = range.ticket.load();
+            for (;;) {
+                // A newer job (or one being published): these fields may be stale; its own wake-up brings us
+                // back. (Every ticket is closed before any field of the next job is written.)
+                if ((t >> 32) != gen) return ran;
+                const uint64_t idx = t & kClosed;
+                if (idx >= static_cast<uint64_t>(range.end.load())) break;  // this range is done (or closed)
+                if (!range.ticket.compare_exchange_weak(t, t + 1)) continue;  // t reloaded
+                const int64_t b = static_cast<int64_t>(idx) * grain;
+                const int64_t start = times ? now_ns() : 0;
+                (*f)(b, std::min(n, b + grain));
+                if (times) times[idx] = now_ns() - start;
+                ++ran;
+                done_.fetch_add(1);
+                wake_all(done_, caller_sleeping_);
+                t = range.ticket.load();
+            }
         }
+        return ran;
     }
 
-    void worker_loop() {
+    void worker_loop(int self) {
         t_in_chunk = true;
         uint32_t seen = 0;  // wake_'s initial value, not a fresh load: a thread that starts late must not
                             // miss a job, or the stop
@@ -231,14 +252,20 @@ private:
             wait_while(wake_, seen, worker_sleepers_);
             if (stop_.load()) return;
             seen = wake_.load();
-            if (!g_hold_workers.load()) work();
+            if (!g_hold_workers.load()) work(self);
         }
     }
 
+    const int nthreads_;
     std::vector<std::thread> workers_;
     std::mutex call_;
     uint64_t gen_ = 0;  // written only under call_
-    std::atomic<uint64_t> ticket_{kClosed};
+    // One per thread, a cache line each (claims on one range do not slow another thread's).
+    struct alignas(64) Range {
+        std::atomic<uint64_t> ticket{kClosed};
+        std::atomic<int64_t> end{0};  // one past the range's last chunk
+    };
+    std::unique_ptr<Range[]> ranges_;
     std::atomic<const Fn*> fn_{nullptr};
     std::atomic<int64_t> n_{0}, grain_{1}, chunks_{0};
     std::atomic<uint32_t> done_{0}, wake_{0};
