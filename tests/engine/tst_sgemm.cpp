@@ -28,10 +28,14 @@ struct Dims {
 struct Check {
     double worst = 0;
     int padding_changed = 0;
+    std::vector<float> c;  // the product
 };
 
+using Product = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t,
+                         float, float*, int64_t);
+
 Check run_case(bool ta, bool tb, Dims d, float alpha, float beta, int64_t pad_a, int64_t pad_b, int64_t pad_c,
-               unsigned seed) {
+               unsigned seed, Product product = bp::cpu::sgemm) {
     const int64_t M = d.M, N = d.N, K = d.K;
     const int64_t ar = ta ? K : M, ac = (ta ? M : K), br = tb ? N : K, bc = (tb ? K : N);
     const int64_t lda = ac + pad_a, ldb = bc + pad_b, ldc = N + pad_c;
@@ -46,9 +50,10 @@ Check run_case(bool ta, bool tb, Dims d, float alpha, float beta, int64_t pad_a,
         for (int64_t j = N; j < ldc; ++j) c[static_cast<size_t>(i * ldc + j)] = 12345.0f;
     const std::vector<float> c0 = c;
 
-    bp::cpu::sgemm(ta, tb, M, N, K, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
+    product(ta, tb, M, N, K, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
 
     Check out;
+    out.c = c;
     const double eps = std::numeric_limits<float>::epsilon();
     for (int64_t i = 0; i < M; ++i) {
         for (int64_t j = 0; j < N; ++j) {
@@ -144,6 +149,28 @@ private slots:
         bp::cpu::sgemm(false, false, M, N, K, 1.0f, a.data(), K, b.data(), N, 0.0f, c.data(), N);
         QCOMPARE(c[5 * N + 33], 0.5f * (0.25f * (K - 1) + 1.0f));
         QCOMPARE(c[5 * N + 32], 0.5f * 0.25f * K);
+    }
+
+    // sgemm_split_k (the product over the pool's threads by parts of K) against the float64 reference bound, at 2 and
+    // 3 threads, with every transpose, padded leading dimensions, beta 0 (C only written: NaNs there must not leak)
+    // and beta ≠ 0; the same result on every run at a fixed thread count.
+    void splitKAgainstReference() {
+        const Dims dims[] = {{64, 256, 1088}, {45, 90, 1000}, {3, 33, 513}, {128, 128, 2048}};
+        unsigned seed = 11;
+        for (int threads : {2, 3})
+            for (const Dims& d : dims)
+                for (int t = 0; t < 4; ++t)
+                    for (const float beta : {0.0f, -0.5f}) {
+                        bp::set_num_threads(threads);
+                        const Check c = run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed, bp::cpu::sgemm_split_k);
+                        const Check again = run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed++, bp::cpu::sgemm_split_k);
+                        bp::set_num_threads(1);
+                        QVERIFY2(c.worst <= 1.0, qPrintable(QString("%1x%2x%3 t %4 beta %5, %6 threads: %7 of the bound")
+                                                                .arg(d.M).arg(d.N).arg(d.K).arg(t).arg(beta).arg(threads)
+                                                                .arg(c.worst)));
+                        QCOMPARE(c.padding_changed, 0);
+                        QCOMPARE(again.c, c.c);
+                    }
     }
 
     // The engine's float products (CpuBackend::gemm, which hands float shapes to sgemm) agree with the same
