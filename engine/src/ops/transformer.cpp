@@ -9,6 +9,8 @@
 
 #include "cpu/lane_sum.h"
 #include "cpu/parallel.h"
+#include "cpu/sgemm.h"
+#include "bp/precision.h"
 #include "ops/op_util.h"
 #if defined(BP_HAVE_CUDA)
 #include "cuda/cuda_ops.h"
@@ -404,9 +406,23 @@ static void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y,
     // products): chunks of them run in parallel (cpu/parallel.h), each product serial, the same values either
     // way. A value left to be filled on first read (deferred_fill.h) is filled here, before several threads read.
     (void)out.raw_data(), (void)x.raw_data(), (void)y.raw_data();
-    const int64_t K = tx ? x.size(-2) : x.size(-1);
-    const int64_t flops = std::max<int64_t>(1, 2 * out.size(-2) * out.size(-1) * K);
-    cpu::parallel_for(n, cpu::grain_for(n, std::max<int64_t>(1, (int64_t{1} << 18) / flops)), [&](int64_t b, int64_t e) {
+    const int64_t M = out.size(-2), N = out.size(-1), K = tx ? x.size(-2) : x.size(-1);
+    const int64_t flops = std::max<int64_t>(1, 2 * M * N * K);
+    const int64_t grain = cpu::grain_for(n, std::max<int64_t>(1, (int64_t{1} << 18) / flops));
+    if (out.dtype() == DType::f32 && precision() == Precision::fp32 && cpu::sgemm_preferred(M, N, K)) {
+        // Straight to sgemm on the matrices' addresses: a Tensor view per matrix cost an allocation and, at two
+        // threads, reference counts of the same three storages bouncing between the cores.
+        const float* xp = x.data<float>();
+        const float* yp = y.data<float>();
+        float* op = out.data<float>();
+        cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i)
+                cpu::sgemm(tx, ty, M, N, K, 1.0f, xp + i * M * K, tx ? M : K, yp + i * K * N, ty ? K : N, 0.0f,
+                           op + i * M * N, N);
+        });
+        return;
+    }
+    cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
             Tensor o = mat(out, i);
             backend_for(out).gemm(o, mat(x, i), tx, mat(y, i), ty, 1.0, 0.0);
