@@ -33,6 +33,7 @@ namespace {
 
 struct Result {
     std::vector<std::vector<double>> values;  // the output, then each input's gradient
+    int64_t forward_jobs = 0;                 // jobs the forward pass shared with the pool's workers
 };
 
 /// Forward and backward of sum(y ⊙ r) (r random, so every gradient element differs) at `threads` threads.
@@ -41,10 +42,15 @@ Result run(const std::vector<Shape>& shapes, const Forward& f, int threads) {
     bp::Generator gen(7);
     std::vector<Tensor> in;
     for (const Shape& s : shapes) in.push_back(Tensor::randn(s, gen).set_requires_grad(true));
+    const bp::cpu::PoolMode mode = bp::cpu::pool_mode();
+    bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);  // the governor never turns a job away here
+    bp::cpu::reset_pool_stats();
     Tensor y = f(in);
+    Result out;
+    out.forward_jobs = bp::cpu::pool_stats().parallel_jobs;
+    bp::cpu::set_pool_mode(mode);
     Tensor r = Tensor::randn(y.shape(), gen);
     bp::sum(y * r).backward();
-    Result out;
     out.values.push_back(y.to_vector());
     for (const Tensor& t : in) out.values.push_back(t.grad().to_vector());
     bp::set_num_threads(1);
@@ -161,6 +167,7 @@ private slots:
         for (int threads : {2, 3}) {
             const Result many = run(shapes, forward, threads);
             const Result again = run(shapes, forward, threads);
+            QVERIFY2(many.forward_jobs > 0, "the forward pass never used the pool: the shape is too small to split");
             QCOMPARE(many.values.size(), one.values.size());
             for (size_t k = 0; k < one.values.size(); ++k) {
                 const std::vector<double>& a = one.values[k];

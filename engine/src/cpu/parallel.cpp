@@ -317,10 +317,15 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 }
 
 int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread) {
-    if (pool_threads() == 1)
-        return std::max<int64_t>(1, std::max(n, min_grain));  // one chunk: serial code unchanged
-    const int64_t parts = static_cast<int64_t>(pool_threads()) * std::max(1, chunks_per_thread);
-    return std::max<int64_t>(std::max<int64_t>(1, min_grain), (n + parts - 1) / parts);
+    const int64_t threads = pool_threads();
+    if (threads == 1) return std::max<int64_t>(1, std::max(n, min_grain));  // one chunk: serial code unchanged
+    // Equal chunks, as many as fit at least min_grain each (at most chunks_per_thread per thread), and a multiple
+    // of the thread count once there are that many: rounding the grain up to min_grain instead cut 1.1·min_grain
+    // items into a chunk of min_grain and a sliver, which left one thread doing nearly all of it.
+    int64_t chunks = std::min(n / std::max<int64_t>(1, min_grain), threads * std::max(1, chunks_per_thread));
+    if (chunks >= threads) chunks -= chunks % threads;
+    chunks = std::max<int64_t>(1, chunks);
+    return std::max<int64_t>(1, (n + chunks - 1) / chunks);
 }
 
 void ParallelGovernor::record(int64_t now_ns, int64_t wall_ns, int64_t alone_ns) {
