@@ -104,7 +104,8 @@ constexpr int64_t kMaxTimedChunks = 1 << 16;  // jobs with more chunks are not j
 
 class Pool {
 public:
-    explicit Pool(int threads) : nthreads_(threads), ranges_(new Range[static_cast<size_t>(threads)]) {
+    Pool(int threads, const ParallelGovernor& governor)
+        : nthreads_(threads), ranges_(new Range[static_cast<size_t>(threads)]), governor_(governor) {
         for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
     }
     ~Pool() {
@@ -171,6 +172,10 @@ public:
     PoolStats stats() {
         std::lock_guard<std::mutex> lock(call_);
         return stats_;
+    }
+    ParallelGovernor governor() {
+        std::lock_guard<std::mutex> lock(call_);
+        return governor_;
     }
     void print_stats() {
         const PoolStats s = stats();
@@ -280,6 +285,10 @@ private:
 std::mutex g_pool_mutex;
 std::shared_ptr<Pool> g_pool;  // null: one thread
 int g_threads = 1;
+// What the last pool's governor had learnt, handed to the next pool: whether the machine is busy does not change
+// with the thread count, and a trainer sets the thread count at the start of every run (a new pool each time
+// the count changes), so a fresh governor would probe a busy machine again at the start of every short run.
+ParallelGovernor g_governor;
 
 std::shared_ptr<Pool> current_pool() {
     std::lock_guard<std::mutex> lock(g_pool_mutex);
@@ -300,8 +309,9 @@ void set_pool_threads(int n) {
         std::lock_guard<std::mutex> lock(g_pool_mutex);
         if (n == g_threads) return;
         old = std::move(g_pool);
+        if (old) g_governor = old->governor();
         g_threads = n;
-        g_pool = n > 1 ? std::make_shared<Pool>(n) : nullptr;
+        g_pool = n > 1 ? std::make_shared<Pool>(n, g_governor) : nullptr;
     }
     // `old` joins its workers here (or when the last parallel_for still using it returns).
 }
