@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <cmath>
 #include <functional>
@@ -211,6 +212,40 @@ private slots:
         bp::cpu::set_pool_mode(bp::cpu::PoolMode::caller_only);
         const float b = chunked_sum(x, 1000);
         QCOMPARE(a, b);  // exact: same chunks, same order of the partial sums
+    }
+
+    // Chunks are claimed range by range (each thread's own contiguous range first, then what is left of the
+    // others'): over many jobs in a row, of every size from fewer chunks than threads to thousands, at 2 to 4
+    // threads, every chunk runs exactly once; and the caller starts with its own range's first chunk (a worker
+    // could only take it after running out of chunks of its own).
+    void everyChunkOnceAcrossRanges() {
+        PoolReset reset;
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
+        for (int threads : {2, 3, 4}) {
+            bp::set_num_threads(threads);
+            for (int64_t n : {1, 2, 3, 5, 7, 64, 97, 1000, 4099}) {
+                for (int64_t grain : {int64_t{1}, int64_t{3}, int64_t{64}}) {
+                    std::vector<std::atomic<int>> runs(static_cast<size_t>(n));
+                    for (auto& c : runs) c.store(0);
+                    bp::cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
+                        for (int64_t i = b; i < e; ++i) runs[static_cast<size_t>(i)].fetch_add(1);
+                    });
+                    for (size_t i = 0; i < runs.size(); ++i)
+                        QVERIFY2(runs[i].load() == 1, qPrintable(QString("n %1 grain %2, %3 threads: index %4 ran %5 times")
+                                                                      .arg(n).arg(grain).arg(threads).arg(i).arg(runs[i].load())));
+                }
+            }
+            // 8 chunks per thread, each 2 ms long.
+            const int64_t chunks = 8 * threads;
+            std::vector<std::thread::id> who(static_cast<size_t>(chunks));
+            bp::cpu::parallel_for(chunks, 1, [&](int64_t b, int64_t) {
+                who[static_cast<size_t>(b)] = std::this_thread::get_id();
+                const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+                while (std::chrono::steady_clock::now() < until) {
+                }
+            });
+            QCOMPARE(who.front(), std::this_thread::get_id());
+        }
     }
 
     // caller_only never wakes a worker: every chunk runs on the calling thread and the stats say so.
