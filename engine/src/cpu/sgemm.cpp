@@ -2,7 +2,8 @@
 //
 // for each block of N (nc ≤ 4096 columns):
 //   for each block of K (kc ≤ 384, blocks of equal size):       pack op(B)[kc, nc] into 32-wide panels (L3/L2)
-//     for each block of M (mc ≤ 336 rows):                        pack op(A)[mc, kc] into 14-row panels (L2)
+//     for each block of M (mc ≤ 336 rows):                        pack op(A)[mc, kc] into 14-row panels (L2), unless
+//                                                                 it is read in place (stored [M, K], kc ≤ 267)
 //       for each 32-column panel of B:                            that panel, kc·32 floats, stays in L1
 //         for each 14-row panel of A:                             micro-kernel: a 14×32 tile of C in registers
 //
