@@ -1,8 +1,8 @@
 // sgemm.h — our own float32 matrix product for the CPU (sgemm.cpp), BLIS-style: the K dimension is cut into
 // blocks of ≤ 384, op(B) is packed into 32-column panels and op(A) into 14-row panels (or read in place where it is
 // stored [M, K] and the K blocks are ≤ 267), and an AVX-512 micro-kernel keeps a 14×32 tile of C in 28 zmm
-// accumulators (broadcast of A, two FMAs per k and row). Serial: the caller splits the product over the pool (CpuBackend::gemm). Double and bf16-emulated products stay on Eigen, and so
-// does every product in a build without AVX-512 (there sgemm() is a plain reference loop, kept for the tests).
+// accumulators (broadcast of A, two FMAs per k and row). Serial: the caller splits the product over the pool
+// (CpuBackend::gemm). Double and bf16-emulated products stay on Eigen, and so does every product in a build without AVX-512 (there sgemm() is a plain reference loop, kept for the tests).
 #pragma once
 
 #include <cstdint>
