@@ -154,18 +154,21 @@ nlohmann::json suite_threads(const Args& args, Progress& progress) {
     const int gpt_steps = gpt_steps_of(args);
     const data::TextCorpus corpus = bench_corpus();
     std::printf(
-        "bench threads: one training epoch over the first %lld MNIST images (ResNet-mini, ViT-tiny: the first %lld), "
-        "and the median of %d GPT-mini steps (batch 32 x 64 tokens) x %d, at 1 and %d thread(s) taking turns, the fastest "
+        "bench threads: one training epoch over the first %lld MNIST images (ResNet-mini, ViT-tiny: the "
+        "first %lld), "
+        "and the median of %d GPT-mini steps (batch 32 x 64 tokens) x %d, at 1 and %d thread(s) taking "
+        "turns, the fastest "
         "of %d rounds each%s\n",
         static_cast<long long>(images), static_cast<long long>(std::max<int64_t>(64, images / 5)), gpt_steps,
-        gpt_steps, counts.back(), repeats, args.on("busy") ? "; then again with another process spinning on one core" : "");
+        gpt_steps, counts.back(), repeats,
+        args.on("busy") ? "; then again with another process spinning on one core" : "");
     std::printf("  %-22s %-6s %8s %14s %10s\n", "model", "load", "threads", "seconds", "speed-up");
     nlohmann::json rows = nlohmann::json::array();
     for (const bool busy : args.on("busy") ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
         for (const ThreadModel& m : thread_models()) {
-            // The thread counts take turns, round after round, and each keeps its fastest round: this VM's speed
-            // drifts over seconds, and timing every 1-thread run before every 2-thread one put the drift into
-            // the speed-up.
+            // The thread counts take turns, round after round, and each keeps its fastest round: this VM's
+            // speed drifts over seconds, and timing every 1-thread run before every 2-thread one put the
+            // drift into the speed-up.
             progress.step("threads", m.name + (busy ? " busy" : " quiet"));
             std::vector<double> best(counts.size(), 1e30);
             {
@@ -173,9 +176,10 @@ nlohmann::json suite_threads(const Args& args, Progress& progress) {
                 if (busy) load.emplace();
                 for (int r = 0; r < repeats; ++r)
                     for (size_t i = 0; i < counts.size(); ++i)
-                        best[i] = std::min(best[i], m.share == 0 ? gpt_seconds(corpus, gpt_steps, counts[i])
-                                                                 : epoch_seconds(train_set, m, model_images(m, images),
-                                                                                 counts[i]));
+                        best[i] = std::min(
+                            best[i], m.share == 0
+                                         ? gpt_seconds(corpus, gpt_steps, counts[i])
+                                         : epoch_seconds(train_set, m, model_images(m, images), counts[i]));
             }
             double t1 = 0;
             for (size_t i = 0; i < counts.size(); ++i) {
@@ -186,7 +190,8 @@ nlohmann::json suite_threads(const Args& args, Progress& progress) {
                                    {"threads", t},    {"seconds", secs},   {"speedup", t1 / secs}};
                 if (m.share == 0) {
                     row["steps"] = gpt_steps;
-                    row["work"] = std::to_string(gpt_steps) + " steps of 32 x 64 tokens (median step x steps, fastest of " +
+                    row["work"] = std::to_string(gpt_steps) +
+                                  " steps of 32 x 64 tokens (median step x steps, fastest of " +
                                   std::to_string(repeats) + " rounds)";
                 } else {
                     row["images"] = model_images(m, images);

@@ -12,10 +12,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cmath>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bp/backend.h"
@@ -168,7 +168,8 @@ private slots:
         for (int threads : {2, 3}) {
             const Result many = run(shapes, forward, threads);
             const Result again = run(shapes, forward, threads);
-            QVERIFY2(many.forward_jobs > 0, "the forward pass never used the pool: the shape is too small to split");
+            QVERIFY2(many.forward_jobs > 0,
+                     "the forward pass never used the pool: the shape is too small to split");
             QCOMPARE(many.values.size(), one.values.size());
             for (size_t k = 0; k < one.values.size(); ++k) {
                 const std::vector<double>& a = one.values[k];
@@ -216,8 +217,8 @@ private slots:
 
     // Chunks are claimed range by range (each thread's own contiguous range first, then what is left of the
     // others'): over many jobs in a row, of every size from fewer chunks than threads to thousands, at 2 to 4
-    // threads, every chunk runs exactly once; and the caller starts with its own range's first chunk (a worker
-    // could only take it after running out of chunks of its own).
+    // threads, every chunk runs exactly once; and the caller starts with its own range's first chunk (a
+    // worker could only take it after running out of chunks of its own).
     void everyChunkOnceAcrossRanges() {
         PoolReset reset;
         bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
@@ -231,8 +232,13 @@ private slots:
                         for (int64_t i = b; i < e; ++i) runs[static_cast<size_t>(i)].fetch_add(1);
                     });
                     for (size_t i = 0; i < runs.size(); ++i)
-                        QVERIFY2(runs[i].load() == 1, qPrintable(QString("n %1 grain %2, %3 threads: index %4 ran %5 times")
-                                                                      .arg(n).arg(grain).arg(threads).arg(i).arg(runs[i].load())));
+                        QVERIFY2(runs[i].load() == 1,
+                                 qPrintable(QString("n %1 grain %2, %3 threads: index %4 ran %5 times")
+                                                .arg(n)
+                                                .arg(grain)
+                                                .arg(threads)
+                                                .arg(i)
+                                                .arg(runs[i].load())));
                 }
             }
             // 8 chunks per thread, each 2 ms long.

@@ -31,8 +31,8 @@ struct Check {
     std::vector<float> c;  // the product
 };
 
-using Product = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t,
-                         float, float*, int64_t);
+using Product = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
+                         int64_t, float, float*, int64_t);
 
 Check run_case(bool ta, bool tb, Dims d, float alpha, float beta, int64_t pad_a, int64_t pad_b, int64_t pad_c,
                unsigned seed, Product product = bp::cpu::sgemm) {
@@ -151,9 +151,9 @@ private slots:
         QCOMPARE(c[5 * N + 32], 0.5f * 0.25f * K);
     }
 
-    // sgemm_split_k (the product over the pool's threads by parts of K) against the float64 reference bound, at 2 and
-    // 3 threads, with every transpose, padded leading dimensions, beta 0 (C only written: NaNs there must not leak)
-    // and beta ≠ 0; the same result on every run at a fixed thread count.
+    // sgemm_split_k (the product over the pool's threads by parts of K) against the float64 reference bound,
+    // at 2 and 3 threads, with every transpose, padded leading dimensions, beta 0 (C only written: NaNs there
+    // must not leak) and beta ≠ 0; the same result on every run at a fixed thread count.
     void splitKAgainstReference() {
         const Dims dims[] = {{64, 256, 1088}, {45, 90, 1000}, {3, 33, 513}, {128, 128, 2048}};
         unsigned seed = 11;
@@ -162,12 +162,20 @@ private slots:
                 for (int t = 0; t < 4; ++t)
                     for (const float beta : {0.0f, -0.5f}) {
                         bp::set_num_threads(threads);
-                        const Check c = run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed, bp::cpu::sgemm_split_k);
-                        const Check again = run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed++, bp::cpu::sgemm_split_k);
+                        const Check c =
+                            run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed, bp::cpu::sgemm_split_k);
+                        const Check again =
+                            run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed++, bp::cpu::sgemm_split_k);
                         bp::set_num_threads(1);
-                        QVERIFY2(c.worst <= 1.0, qPrintable(QString("%1x%2x%3 t %4 beta %5, %6 threads: %7 of the bound")
-                                                                .arg(d.M).arg(d.N).arg(d.K).arg(t).arg(beta).arg(threads)
-                                                                .arg(c.worst)));
+                        QVERIFY2(c.worst <= 1.0,
+                                 qPrintable(QString("%1x%2x%3 t %4 beta %5, %6 threads: %7 of the bound")
+                                                .arg(d.M)
+                                                .arg(d.N)
+                                                .arg(d.K)
+                                                .arg(t)
+                                                .arg(beta)
+                                                .arg(threads)
+                                                .arg(c.worst)));
                         QCOMPARE(c.padding_changed, 0);
                         QCOMPARE(again.c, c.c);
                     }

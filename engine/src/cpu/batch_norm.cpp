@@ -1,9 +1,10 @@
 // batch_norm.cpp — per-channel batch normalisation kernels on the CPU for x [N, C] or [N, C, H, W], seen as
 // [N, C, S] with S = H·W (1 for 2-D input); channel c has M = N·S elements. Statistics accumulate in double.
 // Images run in parallel (cpu/parallel.h; why not channels: above image_grain). Float rows go
-// through AVX-512 loops written out (the compiler's own vectorisation of the 16-partial-sum loops shuffled lanes).
-// Memory passes: statistics one (two only where the shifted sums would cancel), apply one, backward two.
-// Not the op (ops/batch_norm.cpp holds the running-statistics update, the shape checks and the derivation).
+// through AVX-512 loops written out (the compiler's own vectorisation of the 16-partial-sum loops shuffled
+// lanes). Memory passes: statistics one (two only where the shifted sums would cancel), apply one, backward
+// two. Not the op (ops/batch_norm.cpp holds the running-statistics update, the shape checks and the
+// derivation).
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -96,10 +97,11 @@ int64_t image_grain(int64_t N, int64_t per_image) {
     return grain_for(N, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, per_image)));
 }
 
-// Per chunk of images, per channel, Σu and Σu·v over the channel's rows (row_two_sums), with u = a − ka[c] and
-// v = b − kb[c]; returns the chunk sums added in order: s[2c] = Σu, s[2c + 1] = Σu·v.
+// Per chunk of images, per channel, Σu and Σu·v over the channel's rows (row_two_sums), with u = a − ka[c]
+// and v = b − kb[c]; returns the chunk sums added in order: s[2c] = Σu, s[2c + 1] = Σu·v.
 template <class T>
-std::vector<double> channel_two_sums(const T* a, const T* ka, const T* b, const T* kb, int64_t N, int64_t C, int64_t S) {
+std::vector<double> channel_two_sums(const T* a, const T* ka, const T* b, const T* kb, int64_t N, int64_t C,
+                                     int64_t S) {
     const int64_t grain = image_grain(N, C * S), chunks = (N + grain - 1) / grain;
     std::vector<double> part(static_cast<size_t>(chunks * C * 2), 0.0);
     parallel_for(N, grain, [&](int64_t n0, int64_t n1) {
@@ -114,20 +116,22 @@ std::vector<double> channel_two_sums(const T* a, const T* ka, const T* b, const 
                 }
             } else {
                 for (int64_t c = 0; c < C; ++c)
-                    row_two_sums<T>(a + off + c * S, ka[c], b + off + c * S, kb[c], S, &p[2 * c], &p[2 * c + 1]);
+                    row_two_sums<T>(a + off + c * S, ka[c], b + off + c * S, kb[c], S, &p[2 * c],
+                                    &p[2 * c + 1]);
             }
         }
     });
     for (int64_t q = 1; q < chunks; ++q)
-        for (int64_t i = 0; i < 2 * C; ++i) part[static_cast<size_t>(i)] += part[static_cast<size_t>(q * C * 2 + i)];
+        for (int64_t i = 0; i < 2 * C; ++i)
+            part[static_cast<size_t>(i)] += part[static_cast<size_t>(q * C * 2 + i)];
     part.resize(static_cast<size_t>(2 * C));
     return part;
 }
 
 // out[n, c, :] = a[c]·g[n, c, :] + d[c]·(x[n, c, :] − m[c]) + e[c] over every image, split by images.
 template <class T>
-void channel_axpb(T* out, const T* g, const T* x, const std::vector<T>& a, const std::vector<T>& d, const T* m,
-                  const std::vector<T>& e, int64_t N, int64_t C, int64_t S) {
+void channel_axpb(T* out, const T* g, const T* x, const std::vector<T>& a, const std::vector<T>& d,
+                  const T* m, const std::vector<T>& e, int64_t N, int64_t C, int64_t S) {
     parallel_for(N, image_grain(N, C * S), [&](int64_t n0, int64_t n1) {
         for (int64_t n = n0; n < n1; ++n)
             for (int64_t c = 0; c < C; ++c) {
@@ -211,8 +215,8 @@ void backward_t(Tensor& grad_x, Tensor& grad_gamma, Tensor& grad_beta, const Ten
         if (grad_beta.defined()) grad_beta.data<T>()[c] = static_cast<T>(sum_g);
         if (grad_gamma.defined()) grad_gamma.data<T>()[c] = static_cast<T>(sum_gx);
         const double k = (gamma.defined() ? static_cast<double>(gamma.data<T>()[c]) : 1.0) * invstd;
-        a[c] = static_cast<T>(k);                                        // multiplies g
-        b[c] = batch_stats ? static_cast<T>(-k * sum_g / M) : T(0);      // constant term
+        a[c] = static_cast<T>(k);                                              // multiplies g
+        b[c] = batch_stats ? static_cast<T>(-k * sum_g / M) : T(0);            // constant term
         d[c] = batch_stats ? static_cast<T>(-k * sum_gx / M * invstd) : T(0);  // multiplies (x − μ)
     }
     if (grad_x.defined()) channel_axpb<T>(grad_x.data<T>(), gp, xp, a, d, mp, b, N, C, S);

@@ -52,7 +52,9 @@ Bcast4 bcast_strides(const Shape& in, const Shape& out) {
     return b;
 }
 
-int64_t elementwise_grain(int64_t n) { return (cpu::grain_for(n, 1 << 15, 2) + 15) / 16 * 16; }
+int64_t elementwise_grain(int64_t n) {
+    return (cpu::grain_for(n, 1 << 15, 2) + 15) / 16 * 16;
+}
 
 void sum_to(Tensor& out, const Tensor& in, double scale) {
     dispatch_dtype(out.dtype(), [&](auto tag) {

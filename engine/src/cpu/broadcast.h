@@ -18,8 +18,8 @@ struct Bcast4 {
 };
 Bcast4 bcast_strides(const Shape& in, const Shape& out);
 
-/// Elementwise kernels split over the pool only when a part is worth waking a thread for (equal parts of ≥ 32 Ki
-/// elements).
+/// Elementwise kernels split over the pool only when a part is worth waking a thread for (equal parts of ≥ 32
+/// Ki elements).
 int64_t elementwise_grain(int64_t n);
 
 /// f(begin, end) over [0, n): elementwise work, split over the pool when it is large. Each element is computed

@@ -368,10 +368,10 @@ public:
                     else Cb.noalias() += al * (Ab * Bb);
                 }
             };
-            // Large products are split over the pool: float32 ones whose K is at least twice M and N by parts of K
-            // (sgemm_split_k, sgemm.h), the others by rows of C when it has at least as many rows as columns,
-            // else by columns, so that each part re-packs the smaller operand (every part packs the whole of the
-            // other factor). Each part is one serial product.
+            // Large products are split over the pool: float32 ones whose K is at least twice M and N by parts
+            // of K (sgemm_split_k, sgemm.h), the others by rows of C when it has at least as many rows as
+            // columns, else by columns, so that each part re-packs the smaller operand (every part packs the
+            // whole of the other factor). Each part is one serial product.
             auto run = [&](const auto& opA, const auto& opB) {
                 const int64_t M = C.rows(), N = C.cols(), K = opA.cols();
                 if (cpu::pool_threads() == 1 || static_cast<double>(M) * N * K < (1 << 21)) {

@@ -1,18 +1,18 @@
 // parallel.cpp — the persistent worker pool behind parallel_for (see parallel.h for why it is not OpenMP).
 //
 // One job at a time. Its chunks are cut into one contiguous range per thread (the caller's first, then worker
-// 1's, ...), and each thread claims the chunks of its own range first, in order, then those left in the others'
-// ranges. So with work split the same way op after op (rows of a batch, a flat range of elements), each core
-// keeps touching the same part of each buffer, step after step, in its own caches: measured on this 2-core VM,
-// a 6 MB read-and-write pass at two threads took 78 µs (median) when each thread kept its half and 109 µs when
-// the halves swapped between calls (1 thread: 161 µs). A thread that is late loses its chunks to the others, as
-// before.
+// 1's, ...), and each thread claims the chunks of its own range first, in order, then those left in the
+// others' ranges. So with work split the same way op after op (rows of a batch, a flat range of elements),
+// each core keeps touching the same part of each buffer, step after step, in its own caches: measured on this
+// 2-core VM, a 6 MB read-and-write pass at two threads took 78 µs (median) when each thread kept its half and
+// 109 µs when the halves swapped between calls (1 thread: 161 µs). A thread that is late loses its chunks to
+// the others, as before.
 //
-// Each range's chunks are claimed through its ticket, which packs the job's generation (high 32 bits) with the
-// range's next unclaimed chunk (low 32 bits), so a worker that wakes late can never claim a chunk of a newer job
-// with an older job's function: its compare-and-swap names the generation it read. Before publishing a job the
-// caller closes every ticket (generation advanced, index past any chunk count), then writes the job's fields
-// (the ranges' ends among them), then opens each ticket at its range's first chunk.
+// Each range's chunks are claimed through its ticket, which packs the job's generation (high 32 bits) with
+// the range's next unclaimed chunk (low 32 bits), so a worker that wakes late can never claim a chunk of a
+// newer job with an older job's function: its compare-and-swap names the generation it read. Before
+// publishing a job the caller closes every ticket (generation advanced, index past any chunk count), then
+// writes the job's fields (the ranges' ends among them), then opens each ticket at its range's first chunk.
 //
 // Each job first asks the pool's ParallelGovernor (parallel.h) whether to wake the workers at all; a job it
 // turns down runs its chunks on the caller, in order, with the workers left asleep.
@@ -144,7 +144,8 @@ public:
         if (timed && static_cast<int64_t>(chunk_ns_.size()) < chunks) chunk_ns_.resize(static_cast<size_t>(chunks));
         times_.store(timed ? chunk_ns_.data() : nullptr);
         done_.store(0);
-        for (int k = 0; k < nt; ++k) ranges_[k].ticket.store(gen << 32 | static_cast<uint64_t>(range_begin(k, nt, chunks)));
+        for (int k = 0; k < nt; ++k)
+            ranges_[k].ticket.store(gen << 32 | static_cast<uint64_t>(range_begin(k, nt, chunks)));
         wake_.fetch_add(1);
         wake_all(wake_, worker_sleepers_);
         t_in_chunk = true;
@@ -285,9 +286,10 @@ private:
 std::mutex g_pool_mutex;
 std::shared_ptr<Pool> g_pool;  // null: one thread
 int g_threads = 1;
-// What the last pool's governor had learnt, handed to the next pool: whether the machine is busy does not change
-// with the thread count, and a trainer sets the thread count at the start of every run (a new pool each time
-// the count changes), so a fresh governor would probe a busy machine again at the start of every short run.
+// What the last pool's governor had learnt, handed to the next pool: whether the machine is busy does not
+// change with the thread count, and a trainer sets the thread count at the start of every run (a new pool
+// each time the count changes), so a fresh governor would probe a busy machine again at the start of every
+// short run.
 ParallelGovernor g_governor;
 
 std::shared_ptr<Pool> current_pool() {
@@ -328,10 +330,12 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 
 int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread) {
     const int64_t threads = pool_threads();
-    if (threads == 1) return std::max<int64_t>(1, std::max(n, min_grain));  // one chunk: serial code unchanged
-    // Equal chunks, as many as fit at least min_grain each (at most chunks_per_thread per thread), and a multiple
-    // of the thread count once there are that many: rounding the grain up to min_grain instead cut 1.1·min_grain
-    // items into a chunk of min_grain and a sliver, which left one thread doing nearly all of it.
+    if (threads == 1)
+        return std::max<int64_t>(1, std::max(n, min_grain));  // one chunk: serial code unchanged
+    // Equal chunks, as many as fit at least min_grain each (at most chunks_per_thread per thread), and a
+    // multiple of the thread count once there are that many: rounding the grain up to min_grain instead
+    // cut 1.1·min_grain items into a chunk of min_grain and a sliver, which left one thread doing nearly all
+    // of it.
     int64_t chunks = std::min(n / std::max<int64_t>(1, min_grain), threads * std::max(1, chunks_per_thread));
     if (chunks >= threads) chunks -= chunks % threads;
     chunks = std::max<int64_t>(1, chunks);

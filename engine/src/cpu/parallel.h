@@ -37,8 +37,9 @@ void set_pool_threads(int n);
 /// keeps one partial result per chunk (index begin / grain) and sums them in order is deterministic.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& f);
 
-/// A grain that cuts n items into equal chunks of at least `min_grain` items, at most `chunks_per_thread` per pool
-/// thread (a multiple of the thread count where there are that many); n itself (one chunk) at one thread.
+/// A grain that cuts n items into equal chunks of at least `min_grain` items, at most `chunks_per_thread` per
+/// pool thread (a multiple of the thread count where there are that many); n itself (one chunk) at one
+/// thread.
 int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread = 4);
 
 /// Decides, job by job, whether waking the workers pays. Pure bookkeeping on times it is given (no clock of

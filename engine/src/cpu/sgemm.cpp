@@ -1,18 +1,19 @@
 // sgemm.cpp — float32 C = alpha · op(A) · op(B) + beta · C (sgemm.h), the BLIS loop nest:
 //
 // for each block of N (nc ≤ 4096 columns):
-//   for each block of K (kc ≤ 384, blocks of equal size):       pack op(B)[kc, nc] into 32-wide panels (L3/L2)
-//     for each block of M (mc ≤ 336 rows):                        pack op(A)[mc, kc] into 14-row panels (L2), unless
-//                                                                 it is read in place (stored [M, K], kc ≤ 267)
-//       for each 32-column panel of B:                            that panel, kc·32 floats, stays in L1
-//         for each 14-row panel of A:                             micro-kernel: a 14×32 tile of C in registers
+//   for each block of K (kc ≤ 384, equal blocks):   pack op(B)[kc, nc] into 32-wide panels (L3/L2)
+//     for each block of M (mc ≤ 336 rows):          pack op(A)[mc, kc] into 14-row panels (L2), unless it is
+//                                                   read in place (stored [M, K], kc ≤ 267)
+//       for each 32-column panel of B:              that panel, kc·32 floats, stays in L1
+//         for each 14-row panel of A:               micro-kernel: a 14×32 tile of C in registers
 //
-// The micro-kernel broadcasts one A value per row and k and multiplies it by two 16-float vectors of B: 28 FMAs
-// per k on 28 accumulators, enough independent chains for two 512-bit FMA pipes of 4-cycle latency. Edge tiles
-// use a kernel instantiated for fewer rows (no wasted rows) and masked loads/stores for the last columns (the
-// packed B panel is zero-padded to 32 columns). The kernel prefetches both cache lines of each row of its C tile
-// when it starts, so the update after the k loop finds them in cache. The first K block applies beta (beta == 0
-// writes without reading C); later ones accumulate. The packed B block stays ≤ KC·NC floats (6 MB).
+// The micro-kernel broadcasts one A value per row and k and multiplies it by two 16-float vectors of B: 28
+// FMAs per k on 28 accumulators, enough independent chains for two 512-bit FMA pipes of 4-cycle latency. Edge
+// tiles use a kernel instantiated for fewer rows (no wasted rows) and masked loads/stores for the last
+// columns (the packed B panel is zero-padded to 32 columns). The kernel prefetches both cache lines of each
+// row of its C tile when it starts, so the update after the k loop finds them in cache. The first K block
+// applies beta (beta == 0 writes without reading C); later ones accumulate. The packed B block stays ≤ KC·NC
+// floats (6 MB).
 #include "cpu/sgemm.h"
 
 #include <algorithm>
@@ -59,12 +60,13 @@ constexpr int64_t KC = 384;     // largest K block: a B panel of ≤ KC·NR floa
 constexpr int64_t MC = MR * 24; // rows of A per block: MC·KC floats = 504 KB of the 1 MB L2
 constexpr int64_t NC = 4096;    // columns of B per block: a packed B block is at most KC·NC floats (6 MB)
 
-// C tile [mr, ≤32] (+)= alpha · sum_k a[k, :mr]ᵀ b[k, :32]. a: packed kc × MR_ (MR_ floats per k; lda == 0) or, with
-// lda > 0, the rows of op(A) as stored (row i at a + i·lda, k contiguous); b: packed kc × NR.
-// NV: 16-column vectors of the tile; the last one is stored through `mask`. first: beta applies (beta == 0: no read).
+// C tile [mr, ≤32] (+)= alpha · sum_k a[k, :mr]ᵀ b[k, :32]. a: packed kc × MR_ (MR_ floats per k; lda == 0)
+// or, with lda > 0, the rows of op(A) as stored (row i at a + i·lda, k contiguous); b: packed kc × NR. NV:
+// 16-column vectors of the tile; the last one is stored through `mask`. first: beta applies (beta == 0: no
+// read).
 template <int MR_, int NV>
-void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const float* __restrict b, float* c, int64_t ldc,
-                  float alpha, float beta, bool first, __mmask16 mask) {
+void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const float* __restrict b, float* c,
+                  int64_t ldc, float alpha, float beta, bool first, __mmask16 mask) {
     __m512 acc[MR_][NV];
 #pragma GCC unroll 32
     for (int i = 0; i < MR_; ++i)
@@ -124,7 +126,8 @@ void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const floa
     }
 }
 
-using Kernel = void (*)(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float, bool, __mmask16);
+using Kernel = void (*)(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float, bool,
+                        __mmask16);
 
 template <int NV, int... R>
 constexpr auto kernel_table(std::integer_sequence<int, R...>) {
@@ -214,10 +217,10 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
 void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     const int64_t nk = (K + KC - 1) / KC, kcb = (K + nk - 1) / nk;  // K blocks of equal size
-    // op(A) stored [M, K] (rows with k contiguous) is read in place by the kernel instead of being packed (packing
-    // it is a transpose of every element, pack_transposed) where the strip of 14 rows and the B panel of one K
-    // block fit the 48 KB L1 together: kc ≤ 267. Measured at 1 thread: linear 128×784→128 (kc 262) forward 0.132 →
-    // 0.125 ms; at 1024³ (kc 342) in place was 6% slower, so it keeps packing.
+    // op(A) stored [M, K] (rows with k contiguous) is read in place by the kernel instead of being packed
+    // (packing it is a transpose of every element, pack_transposed) where the strip of 14 rows and the B
+    // panel of one K block fit the 48 KB L1 together: kc ≤ 267. Measured at 1 thread: linear 128×784→128 (kc
+    // 262) forward 0.132 → 0.125 ms; at 1024³ (kc 342) in place was 6% slower, so it keeps packing.
     const bool direct_a = !ta && kcb * (MR + NR) * static_cast<int64_t>(sizeof(float)) <= 48 * 1024;
     thread_local ScratchBuffer sa, sb;  // each pool thread packs its own panels
     float* bp = sb.get(static_cast<size_t>(kcb * ((std::min(NC, N) + NR - 1) / NR * NR)));
@@ -239,8 +242,8 @@ void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha
                     for (int64_t p = 0; p < mc; p += MR) {
                         const int64_t mr = std::min<int64_t>(MR, mc - p);
                         const float* a = direct_a ? A + (i0 + p) * lda + k0 : ap + p * kc;
-                        table[mr - 1](kc, a, direct_a ? lda : 0, bpanel, C + (i0 + p) * ldc + j0 + j, ldc, alpha, beta,
-                                      first, mask);
+                        table[mr - 1](kc, a, direct_a ? lda : 0, bpanel, C + (i0 + p) * ldc + j0 + j, ldc,
+                                      alpha, beta, first, mask);
                     }
                 }
             }

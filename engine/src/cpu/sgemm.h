@@ -1,8 +1,9 @@
 // sgemm.h — our own float32 matrix product for the CPU (sgemm.cpp), BLIS-style: the K dimension is cut into
-// blocks of ≤ 384, op(B) is packed into 32-column panels and op(A) into 14-row panels (or read in place where it is
-// stored [M, K] and the K blocks are ≤ 267), and an AVX-512 micro-kernel keeps a 14×32 tile of C in 28 zmm
-// accumulators (broadcast of A, two FMAs per k and row). Serial: the caller splits the product over the pool
-// (CpuBackend::gemm). Double and bf16-emulated products stay on Eigen, and so does every product in a build without AVX-512 (there sgemm() is a plain reference loop, kept for the tests).
+// blocks of ≤ 384, op(B) is packed into 32-column panels and op(A) into 14-row panels (or read in place where
+// it is stored [M, K] and the K blocks are ≤ 267), and an AVX-512 micro-kernel keeps a 14×32 tile of C in 28
+// zmm accumulators (broadcast of A, two FMAs per k and row). Serial: the caller splits the product over the
+// pool (CpuBackend::gemm). Double and bf16-emulated products stay on Eigen, and so does every product in a
+// build without AVX-512 (there sgemm() is a plain reference loop, kept for the tests).
 #pragma once
 
 #include <cstdint>
@@ -16,11 +17,12 @@ namespace bp::cpu {
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
-/// sgemm() over the pool's threads by parts of K (parallel.h): each part's product goes to a buffer of its own and
-/// C = beta·C + the parts' sum, added in order of K (deterministic; rounds differently from one product over all of
-/// K). For products whose K is much longer than M and N, e.g. a weight gradient summed over the tokens of a batch:
-/// splitting rows or columns there made every part pack the whole of the long operand again, while parts of K
-/// pack only their own share (and read the rows of the batch their thread wrote: see parallel.h).
+/// sgemm() over the pool's threads by parts of K (parallel.h): each part's product goes to a buffer of its
+/// own and C = beta·C + the parts' sum, added in order of K (deterministic; rounds differently from one
+/// product over all of K). For products whose K is much longer than M and N, e.g. a weight gradient summed
+/// over the tokens of a batch: splitting rows or columns there made every part pack the whole of the long
+/// operand again, while parts of K pack only their own share (and read the rows of the batch their thread
+/// wrote: see parallel.h).
 void sgemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                    int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
@@ -29,10 +31,10 @@ void sgemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
 bool sgemm_preferred(int64_t M, int64_t N, int64_t K);
 
 /// The hook for CpuBackend::gemm: runs c = alpha · a · b + beta · c through sgemm() when the three Eigen
-/// expressions are float blocks with unit inner stride (a row-major block is stored as is, a column-major one,
-/// i.e. the transpose of a row-major map, is op = transpose) and the shape is one sgemm_preferred() takes.
-/// Returns false (and does nothing) otherwise, so the caller falls back to its Eigen product. `split_k`: through
-/// sgemm_split_k().
+/// expressions are float blocks with unit inner stride (a row-major block is stored as is, a column-major
+/// one, i.e. the transpose of a row-major map, is op = transpose) and the shape is one sgemm_preferred()
+/// takes. Returns false (and does nothing) otherwise, so the caller falls back to its Eigen product.
+/// `split_k`: through sgemm_split_k().
 template <class CX, class AX, class BX>
 bool sgemm_eigen(CX&& c, const AX& a, const BX& b, float alpha, double beta, bool split_k = false) {
     using C = std::decay_t<CX>;
@@ -43,8 +45,9 @@ bool sgemm_eigen(CX&& c, const AX& a, const BX& b, float alpha, double beta, boo
         const int64_t M = c.rows(), N = c.cols(), K = a.cols();
         if (!sgemm_preferred(M, N, K) || c.innerStride() != 1 || a.innerStride() != 1 || b.innerStride() != 1)
             return false;
-        (split_k ? sgemm_split_k : sgemm)(!AX::IsRowMajor, !BX::IsRowMajor, M, N, K, alpha, a.data(), a.outerStride(),
-                                          b.data(), b.outerStride(), static_cast<float>(beta), c.data(), c.outerStride());
+        (split_k ? sgemm_split_k : sgemm)(!AX::IsRowMajor, !BX::IsRowMajor, M, N, K, alpha, a.data(),
+                                          a.outerStride(), b.data(), b.outerStride(),
+                                          static_cast<float>(beta), c.data(), c.outerStride());
         return true;
     }
 }

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
+#include "bp/precision.h"
 #include "cpu/lane_sum.h"
 #include "cpu/parallel.h"
 #include "cpu/sgemm.h"
-#include "bp/precision.h"
 #include "ops/op_util.h"
 #if defined(BP_HAVE_CUDA)
 #include "cuda/cuda_ops.h"
@@ -410,15 +410,15 @@ static void gemm_batched(Tensor& out, const Tensor& x, bool tx, const Tensor& y,
     const int64_t flops = std::max<int64_t>(1, 2 * M * N * K);
     const int64_t grain = cpu::grain_for(n, std::max<int64_t>(1, (int64_t{1} << 18) / flops));
     if (out.dtype() == DType::f32 && precision() == Precision::fp32 && cpu::sgemm_preferred(M, N, K)) {
-        // Straight to sgemm on the matrices' addresses: a Tensor view per matrix cost an allocation and, at two
-        // threads, reference counts of the same three storages bouncing between the cores.
+        // Straight to sgemm on the matrices' addresses: a Tensor view per matrix cost an allocation and, at
+        // two threads, reference counts of the same three storages bouncing between the cores.
         const float* xp = x.data<float>();
         const float* yp = y.data<float>();
         float* op = out.data<float>();
         cpu::parallel_for(n, grain, [&](int64_t b, int64_t e) {
             for (int64_t i = b; i < e; ++i)
-                cpu::sgemm(tx, ty, M, N, K, 1.0f, xp + i * M * K, tx ? M : K, yp + i * K * N, ty ? K : N, 0.0f,
-                           op + i * M * N, N);
+                cpu::sgemm(tx, ty, M, N, K, 1.0f, xp + i * M * K, tx ? M : K, yp + i * K * N, ty ? K : N,
+                           0.0f, op + i * M * N, N);
         });
         return;
     }
