@@ -241,12 +241,13 @@ private slots:
                                                 .arg(runs[i].load())));
                 }
             }
-            // 8 chunks per thread, each 2 ms long.
+            // 8 chunks per thread, each 5 ms long: a worker would have to run its own 40 ms before it could take
+            // the caller's first chunk (the caller claims it microseconds after opening the job).
             const int64_t chunks = 8 * threads;
             std::vector<std::thread::id> who(static_cast<size_t>(chunks));
             bp::cpu::parallel_for(chunks, 1, [&](int64_t b, int64_t) {
                 who[static_cast<size_t>(b)] = std::this_thread::get_id();
-                const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+                const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(5);
                 while (std::chrono::steady_clock::now() < until) {
                 }
             });
