@@ -76,7 +76,8 @@ void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const floa
         _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16 * (NV - 1)), _MM_HINT_T0);
     }
-    if (lda == 0) {
+    // The k loop, once for each layout of A: a_at(i, k) is op(A)[row i of the tile, k].
+    auto k_loop = [&](auto a_at) {
 #pragma GCC unroll 2
         for (int64_t k = 0; k < kc; ++k) {
             __m512 bv[NV];
@@ -84,28 +85,15 @@ void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const floa
             for (int j = 0; j < NV; ++j) bv[j] = _mm512_load_ps(b + 16 * j);
 #pragma GCC unroll 32
             for (int i = 0; i < MR_; ++i) {
-                const __m512 av = _mm512_set1_ps(a[i]);
-#pragma GCC unroll 4
-                for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
-            }
-            a += MR_;
-            b += NR;
-        }
-    } else {
-#pragma GCC unroll 2
-        for (int64_t k = 0; k < kc; ++k) {
-            __m512 bv[NV];
-#pragma GCC unroll 4
-            for (int j = 0; j < NV; ++j) bv[j] = _mm512_load_ps(b + 16 * j);
-#pragma GCC unroll 32
-            for (int i = 0; i < MR_; ++i) {
-                const __m512 av = _mm512_set1_ps(a[i * lda + k]);
+                const __m512 av = _mm512_set1_ps(a_at(i, k));
 #pragma GCC unroll 4
                 for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
             }
             b += NR;
         }
-    }
+    };
+    if (lda == 0) k_loop([a](int i, int64_t k) { return a[k * MR_ + i]; });
+    else k_loop([a, lda](int i, int64_t k) { return a[i * lda + k]; });
     const __m512 al = _mm512_set1_ps(alpha), be = _mm512_set1_ps(beta);
     const int mode = !first ? 1 : beta == 0.0f ? 0 : beta == 1.0f ? 1 : 2;  // 0: store, 1: add, 2: scale and add
 #pragma GCC unroll 32
