@@ -25,11 +25,16 @@ std::unordered_map<const Storage*, Pending>& table() {
 
 bool any_deferred_fill() { return g_count.load(std::memory_order_acquire) != 0; }
 
-void defer_fill(const Tensor& t, double value) {
-    BP_CHECK(t.device() == Device::cpu && (t.dtype() == DType::f32 || t.dtype() == DType::f64) && t.impl()->offset == 0,
-             "defer_fill: a fresh CPU float tensor");
+Tensor deferred_full(const Shape& shape, DType dtype, double value) {
+    BP_CHECK(dtype == DType::f32 || dtype == DType::f64, "deferred_full: a float tensor");
+    auto impl = std::make_shared<TensorImpl>();
+    impl->storage = std::make_shared<Storage>(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype), Device::cpu,
+                                              Storage::Unallocated{});
+    impl->shape = shape;
+    impl->dtype = dtype;
     std::lock_guard<std::mutex> lock(g_mu);
-    if (table().emplace(t.impl()->storage.get(), Pending{value, t.dtype()}).second) g_count.fetch_add(1);
+    if (table().emplace(impl->storage.get(), Pending{value, dtype}).second) g_count.fetch_add(1);
+    return Tensor(std::move(impl));
 }
 
 bool deferred_fill_value(const Tensor& t, double* value) {
@@ -41,13 +46,12 @@ bool deferred_fill_value(const Tensor& t, double* value) {
     return true;
 }
 
-void materialize_fill(const Storage* s) {
+void materialize_fill(Storage* s) {
     std::lock_guard<std::mutex> lock(g_mu);  // held while filling: a second reader waits for the values
     auto it = table().find(s);
     if (it == table().end()) return;
     const Pending p = it->second;
-    table().erase(it);
-    g_count.fetch_sub(1);
+    s->allocate();
     // Large fills in parts over the pool (a parallel_for from inside a pool chunk runs on that thread alone).
     auto fill = [&](auto* d, auto v) {
         const int64_t n = static_cast<int64_t>(s->bytes / sizeof(*d));
@@ -56,6 +60,9 @@ void materialize_fill(const Storage* s) {
     };
     if (p.dtype == DType::f32) fill(static_cast<float*>(s->data), static_cast<float>(p.value));
     else fill(static_cast<double*>(s->data), p.value);
+    // Out of the table only now: a reader that finds no deferred fill (count 0, no lock) must find the memory.
+    table().erase(it);
+    g_count.fetch_sub(1, std::memory_order_release);
 }
 
 void forget_fill(const Storage* s) {

@@ -39,13 +39,19 @@ int64_t shape_numel(const Shape& s) {
     return n;
 }
 
-Storage::Storage(size_t nbytes, Device dev) : bytes(nbytes), device(dev) {
-    data = backend_for(dev).allocate(nbytes ? nbytes : 1);
-    detail::count_storage(dev, static_cast<int64_t>(nbytes));
+Storage::Storage(size_t nbytes, Device dev) : bytes(nbytes), device(dev) { allocate(); }
+
+Storage::Storage(size_t nbytes, Device dev, Unallocated) : bytes(nbytes), device(dev) {}
+
+void Storage::allocate() {
+    if (data) return;
+    data = backend_for(device).allocate(bytes ? bytes : 1);
+    detail::count_storage(device, static_cast<int64_t>(bytes));
 }
 
 Storage::~Storage() {
     if (detail::any_deferred_fill()) detail::forget_fill(this);
+    if (!data) return;  // a deferred fill nobody read: never allocated
     backend_for(device).deallocate(data, bytes);
     detail::count_storage(device, -static_cast<int64_t>(bytes));
 }

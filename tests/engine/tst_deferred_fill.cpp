@@ -6,6 +6,7 @@
 
 #include "bp/autograd.h"
 #include "bp/ops.h"
+#include "bp/tensor_memory.h"
 
 using namespace bp;
 
@@ -29,6 +30,23 @@ private slots:
             const auto g = grad_of(y);
             QVERIFY(std::abs(g[0] - 0.05) < 1e-7 && g[1] == 0.5);
         }
+    }
+
+    // A deferred fill that only relu reads is never allocated: relu's forward and backward of a 4 MB input
+    // peak at its output, its bit mask and the input's gradient (8.1 MB), not 12 MB with the upstream gradient.
+    void anUnreadFillTakesNoMemory() {
+        Tensor x = Tensor::full({1 << 20}, -1.0).set_requires_grad(true);
+        const int64_t before = tensor_memory(Device::cpu).live_bytes;
+        reset_tensor_memory_peak(Device::cpu);
+        sum(relu(x)).backward();
+        const int64_t peak = tensor_memory(Device::cpu).peak_bytes - before, mib = 1 << 20;
+        QVERIFY2(peak >= 8 * mib && peak < 9 * mib, std::to_string(peak).c_str());
+        QCOMPARE(x.grad().to_vector()[0], 0.0);
+        Tensor y = Tensor::full({1 << 20}, 2.0).set_requires_grad(true);
+        scale(sum(y), 3.0).backward();  // y.grad is the deferred tensor: reading it allocates and fills it
+        const int64_t live = tensor_memory(Device::cpu).live_bytes;
+        QCOMPARE(grad_of(y)[12345], 3.0);
+        QCOMPARE(tensor_memory(Device::cpu).live_bytes - live, 4 * mib);
     }
 
     void otherReadersSeeTheFilledValues() {

@@ -28,10 +28,13 @@ struct Node;  // autograd.h
 
 /// One allocation, shared by every view onto it. Freed through the backend that made it.
 struct Storage {
-    void* data = nullptr;
+    void* data = nullptr;  // null only while a deferred fill has not been read (deferred_fill.h)
     size_t bytes = 0;
     Device device = Device::cpu;
     Storage(size_t bytes, Device device);
+    struct Unallocated {};
+    Storage(size_t bytes, Device device, Unallocated);  // data stays null until allocate() (deferred fills only)
+    void allocate();                                     // a no-op once data is set
     ~Storage();
     Storage(const Storage&) = delete;
     Storage& operator=(const Storage&) = delete;

@@ -23,13 +23,13 @@ static Tensor reduce(const char* op, const Tensor& x, const Shape& keep_shape, c
     if (keep_shape != out_shape) out = out.view(out_shape);
     if (autograd::needs_record({&x}))
         autograd::record(op, out, {x}, [xs = x.shape(), keep_shape, s](const Tensor& g) -> std::vector<Tensor> {
-            Tensor gx = Tensor::empty(xs, g.dtype(), g.device());
             if (g.numel() == 1 && g.device() == Device::cpu) {
-                // A full sum or mean: one value everywhere, left unwritten until someone reads the memory; relu's
-                // backward reads the value instead (deferred_fill.h). PyTorch broadcasts a scalar here.
-                detail::defer_fill(gx, s * g.item());
-                return {gx};
+                // A full sum or mean: one value everywhere, left unallocated and unwritten until someone reads
+                // the memory; relu's backward reads the value instead (deferred_fill.h). PyTorch broadcasts a
+                // scalar here.
+                return {detail::deferred_full(xs, g.dtype(), s * g.item())};
             }
+            Tensor gx = Tensor::empty(xs, g.dtype(), g.device());
             backend_for(g).expand(gx, g.view(keep_shape), s);
             return {gx};
         });
