@@ -42,7 +42,7 @@ struct FakeRaw {
     size_t live = 0, budget = SIZE_MAX;
     int allocs = 0, frees = 0;
     std::map<void*, size_t> sizes;
-    CachingAllocator make() {
+    CachingAllocator make(CachingAllocator::Policy policy = CachingAllocator::Policy()) {
         return CachingAllocator(
             [this](size_t n) -> void* {
                 if (live + n > budget) return nullptr;
@@ -57,7 +57,8 @@ struct FakeRaw {
                 sizes.erase(p);
                 ++frees;
                 std::free(p);
-            });
+            },
+            policy);
     }
 };
 
@@ -150,6 +151,40 @@ private slots:
         QCOMPARE(a.allocate(8192), nullptr);  // beyond the budget even when empty: null, no throw
         a.deallocate(q, 2048);
         a.empty_cache();
+    }
+
+    // The CPU's policy: exact sizes (64-byte multiples), small requests not cached, at most max_cached held,
+    // and the block freed last handed out first (the one most likely still in the cache).
+    void allocator_cpu_policy() {
+        FakeRaw raw;
+        CachingAllocator a = raw.make({true, 4096, 3 * 8192});
+        void* s = a.allocate(100);  // below min_bytes: straight through, both ways
+        a.deallocate(s, 100);
+        QCOMPARE(raw.allocs, 1);
+        QCOMPARE(raw.frees, 1);
+        QCOMPARE(a.stats().cached, size_t(0));
+        void* p = a.allocate(8000);  // class 8000 rounded to 64 B: 8000
+        void* q = a.allocate(8000);
+        void* r = a.allocate(8000);
+        void* t = a.allocate(8000);
+        QCOMPARE(a.stats().in_use, size_t(4 * 8000));
+        a.deallocate(p, 8000);
+        a.deallocate(q, 8000);
+        a.deallocate(r, 8000);
+        QCOMPARE(a.stats().cached, size_t(3 * 8000));
+        a.deallocate(t, 8000);  // 4 · 8000 > 3 · 8192: back to the raw allocator
+        QCOMPARE(raw.frees, 2);
+        QCOMPARE(a.stats().cached, size_t(3 * 8000));
+        QCOMPARE(a.stats().in_use, size_t(0));
+        QCOMPARE(a.allocate(8000), r);  // last freed, first reused
+        QCOMPARE(a.allocate(7990), q);  // 7990 rounds up to 8000: the same class
+        void* u = a.allocate(8100);     // 8128: another class, a raw call
+        QCOMPARE(raw.allocs, 6);
+        a.deallocate(u, 8100);
+        a.deallocate(q, 7990);
+        a.deallocate(r, 8000);
+        a.empty_cache();
+        QCOMPARE(raw.live, size_t(0));
     }
 
     void bf16_rounding_hand_cases() {

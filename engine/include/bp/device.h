@@ -1,4 +1,4 @@
-// device.h — choosing the device at run time (`--device cpu|cuda|auto`) and the GPU's memory cache. The
+// device.h — choosing the device at run time (`--device cpu|cuda|auto`) and the GPU's and CPU's memory caches. The
 // kernels themselves sit behind backend.h; this is the part the CLI, the app and the tests ask about.
 #pragma once
 
@@ -17,6 +17,11 @@ Device resolve_device(const std::string& choice);
 DeviceMemoryStats cuda_memory_stats();
 /// Gives every cached (unused) GPU block back to the driver. A no-op without CUDA.
 void cuda_empty_cache();
+
+/// Large CPU tensor buffers (256 KiB and more) held for reuse, up to 256 MiB (cpu/cpu_backend.cpp), and
+/// giving them back to the heap (reset_peak_rss does, before it trims the heap).
+DeviceMemoryStats cpu_memory_stats();
+void cpu_empty_cache();
 
 /// Loads cuBLAS now (it is otherwise opened at the first GPU matrix product, not at start-up: it costs ~150 MB
 /// of resident memory) and says whether that worked; false with the reason without CUDA or without the library.

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "bp/backend.h"
+#include "bp/caching_allocator.h"
+#include "bp/device.h"
 #include "bp/precision.h"
 #include "cpu/broadcast.h"
 #include "cpu/cpu_kernels.h"
@@ -225,12 +227,11 @@ public:
     }
 
     void* allocate(size_t bytes) override {
-        size_t rounded = (bytes + 63) / 64 * 64;
-        void* p = std::aligned_alloc(64, rounded);
+        void* p = blocks_.allocate(bytes);
         if (!p) throw Error("out of memory: could not allocate " + std::to_string(bytes) + " bytes");
         return p;
     }
-    void deallocate(void* ptr, size_t) override { std::free(ptr); }
+    void deallocate(void* ptr, size_t bytes) override { blocks_.deallocate(ptr, bytes); }
     void copy_to_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
     void copy_from_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
 
@@ -544,14 +545,27 @@ public:
                               [&](int64_t b, int64_t e) { adam_range<T>(w, g, mp, vp, b, e, p); });
         });
     }
+
+    CachingAllocator& blocks() { return blocks_; }
+
+private:
+    // Blocks of 256 KiB and more are kept for reuse, the one freed last first (caching_allocator.h): a step's
+    // next activation then lands in a buffer still in the cache. At most 256 MiB is held.
+    static void* aligned(size_t bytes) { return std::aligned_alloc(64, (bytes + 63) / 64 * 64); }
+    CachingAllocator blocks_{aligned, [](void* p) { std::free(p); }, {true, size_t(256) << 10, size_t(256) << 20}};
 };
 
 }  // namespace
 
-Backend& cpu_backend() {
+static CpuBackend& the_cpu_backend() {
     static CpuBackend backend;
     return backend;
 }
+
+Backend& cpu_backend() { return the_cpu_backend(); }
+
+DeviceMemoryStats cpu_memory_stats() { return the_cpu_backend().blocks().stats(); }
+void cpu_empty_cache() { the_cpu_backend().blocks().empty_cache(); }
 
 // Threads go to the pool (cpu/parallel.h); Eigen itself stays serial, and products large enough to share
 // are split in CpuBackend::gemm.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bp/autograd.h"
+#include "bp/device.h"
 #include "bp/train/trainer.h"
 
 namespace bp::train {
@@ -38,7 +39,8 @@ int64_t peak_rss_bytes() { return status_kib("VmHWM") * 1024; }
 int64_t current_rss_bytes() { return status_kib("VmRSS") * 1024; }
 
 bool reset_peak_rss() {
-    malloc_trim(0);  // hand freed heap back first: the engine keeps it (mallopt in the CPU backend) for speed
+    cpu_empty_cache();  // the CPU backend's cached blocks back to the heap, and the freed heap back to the system:
+    malloc_trim(0);     // the engine keeps both for speed (caching allocator and mallopt in the CPU backend)
     std::ofstream f("/proc/self/clear_refs");
     if (!f) return false;
     f << "5";  // "5" resets the peak RSS to the current RSS (Linux 4.0+)
