@@ -444,8 +444,9 @@ int cmd_bench(int argc, char** argv) {
                 "gpt 40, bert and clip 20, checkpoint 30, threads 20 (--quick: 4, 3, 4, 2)"},
                {"seeds", "N", "speedrun suite: seeds to run the recipe with", "10 (--quick: 2)"},
                {"busy", "", "threads suite: also measure with another process spinning on one core", ""},
-               {"repeats", "N", "threads suite: rounds in which 1 and every thread take turns (each keeps its fastest)",
-                "5 (--quick: 1)"},
+               {"repeats", "N", "threads suite: rounds in which 1 and every thread take turns; ops suite: rounds in which "
+                "PyTorch and ours take turns (each keeps its fastest)",
+                "threads 5, ops 3 (--quick: 1)"},
                {"quick", "", "small sizes and few repeats: a first look in seconds (used by the tests)", ""},
                {"progress", "", "print 'progress K/N suite: step' lines on stderr even on a terminal", ""},
                {"json", "FILE", "write the results as JSON", ""},
