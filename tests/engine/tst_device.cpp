@@ -153,15 +153,17 @@ private slots:
         a.empty_cache();
     }
 
-    // The CPU's policy: exact sizes (64-byte multiples), small requests not cached, at most max_cached held,
-    // and the block freed last handed out first (the one most likely still in the cache).
+    // The CPU's policy: exact sizes (64-byte multiples), small and large requests not cached, at most max_cached
+    // held, and the block freed last handed out first (the one most likely still in the cache).
     void allocator_cpu_policy() {
         FakeRaw raw;
-        CachingAllocator a = raw.make({true, 4096, 3 * 8192});
+        CachingAllocator a = raw.make({true, 4096, 16384, 3 * 8192});
         void* s = a.allocate(100);  // below min_bytes: straight through, both ways
         a.deallocate(s, 100);
-        QCOMPARE(raw.allocs, 1);
-        QCOMPARE(raw.frees, 1);
+        void* l = a.allocate(20000);  // above max_bytes: the same
+        a.deallocate(l, 20000);
+        QCOMPARE(raw.allocs, 2);
+        QCOMPARE(raw.frees, 2);
         QCOMPARE(a.stats().cached, size_t(0));
         void* p = a.allocate(8000);  // class 8000 rounded to 64 B: 8000
         void* q = a.allocate(8000);
@@ -173,13 +175,13 @@ private slots:
         a.deallocate(r, 8000);
         QCOMPARE(a.stats().cached, size_t(3 * 8000));
         a.deallocate(t, 8000);  // 4 · 8000 > 3 · 8192: back to the raw allocator
-        QCOMPARE(raw.frees, 2);
+        QCOMPARE(raw.frees, 3);
         QCOMPARE(a.stats().cached, size_t(3 * 8000));
         QCOMPARE(a.stats().in_use, size_t(0));
         QCOMPARE(a.allocate(8000), r);  // last freed, first reused
         QCOMPARE(a.allocate(7990), q);  // 7990 rounds up to 8000: the same class
         void* u = a.allocate(8100);     // 8128: another class, a raw call
-        QCOMPARE(raw.allocs, 6);
+        QCOMPARE(raw.allocs, 7);
         a.deallocate(u, 8100);
         a.deallocate(q, 7990);
         a.deallocate(r, 8000);

@@ -1,7 +1,7 @@
 // caching_allocator.h — a size-bucketed cache in front of a raw allocator. Freed blocks go to a free list for
 // their size class and are handed out again, last freed first, for the next request of that class, so a training
 // loop that allocates the same shapes every batch stops calling the raw allocator after the first batch. On the
-// GPU (cudaMalloc/cudaFree) that saves the calls; on the CPU (Policy::exact, large blocks only) it hands each
+// GPU (cudaMalloc/cudaFree) that saves the calls; on the CPU (Policy::exact, mid-sized blocks) it hands each
 // request the buffer freed last, still in the cache, where glibc's heap walked a rotation of buffers that had
 // left it (relu forward+backward on 8 MB: gx landed on a buffer last written two steps before). Header-only and
 // device-agnostic, so its bookkeeping is tested with a fake allocator. Not a general-purpose heap: no splitting
@@ -33,6 +33,7 @@ public:
         bool exact = false;             // classes are the request rounded up to 64 B (a CPU heap's blocks)
         size_t min_bytes = 0;           // smaller requests go straight to the raw allocator and back (and
                                         // are not counted in stats())
+        size_t max_bytes = SIZE_MAX;    // so do larger ones
         size_t max_cached = SIZE_MAX;   // a freed block that would take the cache past this goes back instead
     };
 
@@ -55,7 +56,7 @@ public:
 
     /// A block of at least `bytes`; null only when the raw allocator fails even after the cache was emptied.
     void* allocate(size_t bytes) {
-        if (bytes < policy_.min_bytes) return alloc_(bytes);
+        if (!cached(bytes)) return alloc_(bytes);
         const size_t cls = class_of(bytes);
         std::lock_guard<std::mutex> lock(mu_);
         auto it = free_lists_.find(cls);
@@ -80,7 +81,7 @@ public:
     /// Returns a block to its free list; `bytes` is the size it was allocated with.
     void deallocate(void* p, size_t bytes) {
         if (!p) return;
-        if (bytes < policy_.min_bytes) return free_(p);
+        if (!cached(bytes)) return free_(p);
         const size_t cls = class_of(bytes);
         std::lock_guard<std::mutex> lock(mu_);
         stats_.in_use -= cls;
@@ -101,6 +102,7 @@ public:
     }
 
 private:
+    bool cached(size_t bytes) const { return bytes >= policy_.min_bytes && bytes <= policy_.max_bytes; }
     size_t class_of(size_t bytes) const { return policy_.exact ? (bytes + 63) / 64 * 64 : size_class(bytes); }
 
     void release_all_locked() {

@@ -18,7 +18,7 @@ DeviceMemoryStats cuda_memory_stats();
 /// Gives every cached (unused) GPU block back to the driver. A no-op without CUDA.
 void cuda_empty_cache();
 
-/// Large CPU tensor buffers (256 KiB and more) held for reuse, up to 256 MiB (cpu/cpu_backend.cpp), and
+/// Large CPU tensor buffers (256 KiB to 4 MiB) held for reuse, up to 256 MiB (cpu/cpu_backend.cpp), and
 /// giving them back to the heap (reset_peak_rss does, before it trims the heap).
 DeviceMemoryStats cpu_memory_stats();
 void cpu_empty_cache();
