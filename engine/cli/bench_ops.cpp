@@ -159,14 +159,17 @@ double peak_gemm_gflops(const Args& args) {
     return measured[threads] = peak;
 }
 
-// Rounds of the whole suite, PyTorch's script and then ours in each, every op keeping each side's fastest round:
-// this VM's speed drifts by a third within minutes, and with one round PyTorch's figures and ours came from
-// different minutes (matmul 256³ 0.85x and 1.23x, layer_norm 0.80x and 1.06x, in two runs a minute apart).
+// Rounds of the whole suite, PyTorch's script and then ours in each, every op keeping each side's fastest
+// round: this VM's speed drifts by a third within minutes, and with one round PyTorch's figures and ours came
+// from different minutes (matmul 256³ 0.85x and 1.23x, layer_norm 0.80x and 1.06x, in two runs a minute
+// apart).
 int ops_rounds(const Args& args) {
     return args.has("repeats") ? args.integer("repeats", 1, 100) : args.on("quick") ? 1 : 3;
 }
 
-int ops_steps(const Args& args) { return 1 + ops_rounds(args) * (1 + static_cast<int>(op_cases().size())); }
+int ops_steps(const Args& args) {
+    return 1 + ops_rounds(args) * (1 + static_cast<int>(op_cases().size()));
+}
 
 namespace {
 
@@ -179,8 +182,8 @@ nlohmann::json pytorch_ops(const Args& args, std::string* note) {
     }
     int status = 0;
     std::ostringstream cmd;
-    cmd << "/usr/bin/python3 " << shell_quote(script) << " --threads " << num_threads() << (args.on("quick") ? " --quick" : "")
-        << " 2>/dev/null";
+    cmd << "/usr/bin/python3 " << shell_quote(script) << " --threads " << num_threads()
+        << (args.on("quick") ? " --quick" : "") << " 2>/dev/null";
     std::string text = run_capture(cmd.str(), &status);
     if (status != 0 || text.find('{') == std::string::npos) {
         *note = status == 3 ? "PyTorch is not installed (python3-torch)" : "bench_ops.py failed";
@@ -210,13 +213,15 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
     progress.step("ops", "FMA peak and best GEMM rate");
     const double peak = fma_peak_gflops();
     const double gemm = peak_gemm_gflops(args);
-    std::printf("bench ops: %d thread(s), %s; FMA peak (measured now) %.1f GFLOP/s; our best square matmul %.1f "
-                "GFLOP/s = %.0f%% of it; %d round(s), PyTorch's and ours in turn, each op's fastest of each side\n",
-                num_threads(), cpu_simd().c_str(), peak, gemm, 100 * gemm / peak, rounds);
+    std::printf(
+        "bench ops: %d thread(s), %s; FMA peak (measured now) %.1f GFLOP/s; our best square matmul %.1f "
+        "GFLOP/s = %.0f%% of it; %d round(s), PyTorch's and ours in turn, each op's fastest of each side\n",
+        num_threads(), cpu_simd().c_str(), peak, gemm, 100 * gemm / peak, rounds);
 
     const std::vector<OpCase> cases = op_cases();
     std::vector<OpBest> best(cases.size());
-    nlohmann::json torch = nullptr;  // the first round's document, each result replaced by its fastest round's
+    // The first round's document, each result replaced by its fastest round's.
+    nlohmann::json torch = nullptr;
     std::string torch_note;
     for (int r = 0; r < rounds; ++r) {
         progress.step("ops", "PyTorch reference (bench_ops.py), round " + std::to_string(r + 1));
@@ -230,7 +235,8 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
                 for (auto& [key, row] : t["results"].items()) {
                     const double fb = row.value("forward_backward_ms", 0.0);
                     auto& kept = torch["results"][key];
-                    if (fb > 0 && (!kept.is_object() || fb < kept.value("forward_backward_ms", 0.0))) kept = row;
+                    if (fb > 0 && (!kept.is_object() || fb < kept.value("forward_backward_ms", 0.0)))
+                        kept = row;
                 }
             }
         }
@@ -284,15 +290,17 @@ nlohmann::json suite_ops(const Args& args, Progress& progress) {
                 row["speedup_vs_pytorch"] = tb / both.median;
             }
         }
-        std::printf("  %-16s %-22s %11.3f %11.3f %9s %7s %11s %9s\n", c.op.c_str(), c.size.c_str(), fwd.median,
-                    both.median, c.flops > 0 ? std::to_string(static_cast<int>(gflops + 0.5)).c_str() : "-",
-                    c.flops > 0 ? (std::to_string(static_cast<int>(100 * gflops / peak + 0.5)) + "%").c_str() : "-",
-                    torch_col, ratio_col);
+        std::printf(
+            "  %-16s %-22s %11.3f %11.3f %9s %7s %11s %9s\n", c.op.c_str(), c.size.c_str(), fwd.median,
+            both.median, c.flops > 0 ? std::to_string(static_cast<int>(gflops + 0.5)).c_str() : "-",
+            c.flops > 0 ? (std::to_string(static_cast<int>(100 * gflops / peak + 0.5)) + "%").c_str() : "-",
+            torch_col, ratio_col);
         rows.push_back(row);
     }
     std::fflush(stdout);
-    nlohmann::json out{{"benchmark", "ops"}, {"threads", num_threads()}, {"quick", args.on("quick")}, {"rounds", rounds},
-                       {"fma_peak_gflops", peak}, {"peak_gemm_gflops", gemm}, {"results", rows}, {"machine", train::machine_info()}};
+    nlohmann::json out{{"benchmark", "ops"},      {"threads", num_threads()},   {"quick", args.on("quick")},
+                       {"rounds", rounds},         {"fma_peak_gflops", peak},    {"peak_gemm_gflops", gemm},
+                       {"results", rows},          {"machine", train::machine_info()}};
     if (torch.is_object() && torch.contains("version"))
         out["pytorch"] = {{"version", torch["version"]}, {"blas", torch.value("blas", "")}};
     else out["pytorch"] = {{"note", torch_note}};

@@ -153,8 +153,8 @@ private slots:
         a.empty_cache();
     }
 
-    // The CPU's policy: exact sizes (64-byte multiples), small and large requests not cached, at most max_cached
-    // held, and the block freed last handed out first (the one most likely still in the cache).
+    // The CPU's policy: exact sizes (64-byte multiples), small and large requests not cached, at most
+    // max_cached held, and the block freed last handed out first (the one most likely still in the cache).
     void allocator_cpu_policy() {
         FakeRaw raw;
         CachingAllocator a = raw.make({true, 4096, 16384, 3 * 8192});

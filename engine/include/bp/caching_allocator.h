@@ -1,11 +1,11 @@
 // caching_allocator.h — a size-bucketed cache in front of a raw allocator. Freed blocks go to a free list for
-// their size class and are handed out again, last freed first, for the next request of that class, so a training
-// loop that allocates the same shapes every batch stops calling the raw allocator after the first batch. On the
-// GPU (cudaMalloc/cudaFree) that saves the calls; on the CPU (Policy::exact, mid-sized blocks) it hands each
-// request the buffer freed last, still in the cache, where glibc's heap walked a rotation of buffers that had
-// left it (relu forward+backward on 8 MB: gx landed on a buffer last written two steps before). Header-only and
-// device-agnostic, so its bookkeeping is tested with a fake allocator. Not a general-purpose heap: no splitting
-// or coalescing of blocks. Thread-safe (one mutex).
+// their size class and are handed out again, last freed first, for the next request of that class, so a
+// training loop that allocates the same shapes every batch stops calling the raw allocator after the first
+// batch. On the GPU (cudaMalloc/cudaFree) that saves the calls; on the CPU (Policy::exact, mid-sized blocks)
+// it hands each request the buffer freed last, still in the cache, where glibc's heap walked a rotation of
+// buffers that had left it (relu forward+backward on 8 MB: gx landed on a buffer last written two steps
+// before). Header-only and device-agnostic, so its bookkeeping is tested with a fake allocator. Not a
+// general-purpose heap: no splitting or coalescing of blocks. Thread-safe (one mutex).
 #pragma once
 
 #include <cstddef>
@@ -30,11 +30,11 @@ public:
 
     /// What is cached. The defaults are the GPU's: every request, in the size classes of size_class().
     struct Policy {
-        bool exact = false;             // classes are the request rounded up to 64 B (a CPU heap's blocks)
-        size_t min_bytes = 0;           // smaller requests go straight to the raw allocator and back (and
-                                        // are not counted in stats())
-        size_t max_bytes = SIZE_MAX;    // so do larger ones
-        size_t max_cached = SIZE_MAX;   // a freed block that would take the cache past this goes back instead
+        bool exact = false;            // classes are the request rounded up to 64 B (a CPU heap's blocks)
+        size_t min_bytes = 0;          // smaller requests go straight to the raw allocator and back (and
+                                       // are not counted in stats())
+        size_t max_bytes = SIZE_MAX;   // so do larger ones
+        size_t max_cached = SIZE_MAX;  // a freed block that would take the cache past this goes back instead
     };
 
     CachingAllocator(RawAlloc raw_alloc, RawFree raw_free, Policy policy)

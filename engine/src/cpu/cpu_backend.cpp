@@ -550,12 +550,14 @@ public:
 
 private:
     // Blocks of 256 KiB to 4 MiB are kept for reuse, the one freed last first (caching_allocator.h): a step's
-    // next activation then lands in a buffer still in the cache (ResNet-mini at 2 threads 2647 -> 2713 images/s,
-    // mean of 5 alternating runs). Larger blocks go back to the heap: cached too, the CNN's 6.4 MB activations
-    // made its full 2-thread epoch about 5% slower (7613 -> 7248 images/s, 4 alternating runs), for reasons
-    // not found. At most 256 MiB is held.
+    // next activation then lands in a buffer still in the cache (ResNet-mini at 2 threads 2647 -> 2713
+    // images/s, mean of 5 alternating runs). Larger blocks go back to the heap: cached too, the CNN's 6.4 MB
+    // activations made its full 2-thread epoch about 5% slower (7613 -> 7248 images/s, 4 alternating runs),
+    // for reasons not found. At most 256 MiB is held.
     static void* aligned(size_t bytes) { return std::aligned_alloc(64, (bytes + 63) / 64 * 64); }
-    CachingAllocator blocks_{aligned, [](void* p) { std::free(p); }, {true, size_t(256) << 10, size_t(4) << 20, size_t(256) << 20}};
+    CachingAllocator blocks_{aligned,
+                             [](void* p) { std::free(p); },
+                             {true, size_t(256) << 10, size_t(4) << 20, size_t(256) << 20}};
 };
 
 }  // namespace
@@ -565,10 +567,16 @@ static CpuBackend& the_cpu_backend() {
     return backend;
 }
 
-Backend& cpu_backend() { return the_cpu_backend(); }
+Backend& cpu_backend() {
+    return the_cpu_backend();
+}
 
-DeviceMemoryStats cpu_memory_stats() { return the_cpu_backend().blocks().stats(); }
-void cpu_empty_cache() { the_cpu_backend().blocks().empty_cache(); }
+DeviceMemoryStats cpu_memory_stats() {
+    return the_cpu_backend().blocks().stats();
+}
+void cpu_empty_cache() {
+    the_cpu_backend().blocks().empty_cache();
+}
 
 // Threads go to the pool (cpu/parallel.h); Eigen itself stays serial, and products large enough to share
 // are split in CpuBackend::gemm.

@@ -39,7 +39,8 @@ int64_t peak_rss_bytes() { return status_kib("VmHWM") * 1024; }
 int64_t current_rss_bytes() { return status_kib("VmRSS") * 1024; }
 
 bool reset_peak_rss() {
-    cpu_empty_cache();  // the CPU backend's cached blocks back to the heap, and the freed heap back to the system:
+    cpu_empty_cache();  // the CPU backend's cached blocks back to the heap, and the freed heap back to the
+                        // system:
     malloc_trim(0);     // the engine keeps both for speed (caching allocator and mallopt in the CPU backend)
     std::ofstream f("/proc/self/clear_refs");
     if (!f) return false;
