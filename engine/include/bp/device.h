@@ -19,9 +19,8 @@ DeviceMemoryStats cuda_memory_stats();
 /// Gives every cached (unused) GPU block back to the driver. A no-op without CUDA.
 void cuda_empty_cache();
 
-/// Large CPU tensor buffers (256 KiB to 4 MiB) held for reuse, up to 256 MiB (cpu/cpu_backend.cpp), and
-/// giving them back to the heap (reset_peak_rss does, before it trims the heap).
-DeviceMemoryStats cpu_memory_stats();
+/// Gives the CPU tensor buffers (256 KiB to 4 MiB) the CPU backend holds for reuse back to the heap
+/// (cpu/cpu_backend.cpp; reset_peak_rss does, before it trims the heap).
 void cpu_empty_cache();
 
 /// Loads cuBLAS now (it is otherwise opened at the first GPU matrix product, not at start-up: it costs ~150 MB

@@ -571,9 +571,6 @@ Backend& cpu_backend() {
     return the_cpu_backend();
 }
 
-DeviceMemoryStats cpu_memory_stats() {
-    return the_cpu_backend().blocks().stats();
-}
 void cpu_empty_cache() {
     the_cpu_backend().blocks().empty_cache();
 }

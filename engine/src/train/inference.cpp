@@ -39,9 +39,10 @@ int64_t peak_rss_bytes() { return status_kib("VmHWM") * 1024; }
 int64_t current_rss_bytes() { return status_kib("VmRSS") * 1024; }
 
 bool reset_peak_rss() {
-    cpu_empty_cache();  // the CPU backend's cached blocks back to the heap, and the freed heap back to the
-                        // system:
-    malloc_trim(0);     // the engine keeps both for speed (caching allocator and mallopt in the CPU backend)
+    // The CPU backend's cached blocks back to the heap, then the freed heap back to the system: the engine keeps
+    // both for speed (its block cache and mallopt, cpu/cpu_backend.cpp).
+    cpu_empty_cache();
+    malloc_trim(0);
     std::ofstream f("/proc/self/clear_refs");
     if (!f) return false;
     f << "5";  // "5" resets the peak RSS to the current RSS (Linux 4.0+)
