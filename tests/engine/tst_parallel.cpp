@@ -80,6 +80,7 @@ struct PoolReset {
     ~PoolReset() {
         bp::cpu::detail::hold_workers(false);
         bp::cpu::set_pool_mode(bp::cpu::PoolMode::adaptive);
+        bp::cpu::set_pool_site_stats(false);
         bp::set_num_threads(1);
     }
 };
@@ -268,6 +269,48 @@ private slots:
         const bp::cpu::PoolStats s = bp::cpu::pool_stats();
         QCOMPARE(s.caller_only_jobs, int64_t{20});
         QCOMPARE(s.parallel_jobs, int64_t{0});
+    }
+
+    // With site stats on, each call site's jobs add up apart: jobs, chunks, the caller's share, and the
+    // chunks' time split between the caller and the workers (their sum is what the clipped estimate is taken
+    // from).
+    void siteStatsByCallSite() {
+        PoolReset reset;
+        bp::set_num_threads(2);
+        bp::cpu::set_pool_mode(bp::cpu::PoolMode::always_parallel);
+        bp::cpu::set_pool_site_stats(true);
+        bp::cpu::reset_pool_stats();
+        std::atomic<int64_t> items{0};
+        for (int r = 0; r < 5; ++r)
+            bp::cpu::parallel_for(100, 10, [&](int64_t b, int64_t e) { items += e - b; });
+        for (int r = 0; r < 3; ++r)
+            bp::cpu::parallel_for(60, 20, [&](int64_t b, int64_t e) { items += 2 * (e - b); });
+        QCOMPARE(items.load(), int64_t{5 * 100 + 3 * 2 * 60});
+        bp::cpu::PoolStats s = bp::cpu::pool_stats();
+        QCOMPARE(s.parallel_jobs, int64_t{8});
+        QCOMPARE(s.sites.size(), size_t{2});
+        for (const bp::cpu::PoolSiteStats& site : s.sites) {
+            const bool first = site.jobs == 5;
+            QVERIFY2(first || site.jobs == 3, site.site.c_str());
+            QCOMPARE(site.chunks, first ? int64_t{50} : int64_t{9});
+            QVERIFY(site.caller_chunks >= 0 && site.caller_chunks <= site.chunks);
+            QVERIFY(site.wall_s > 0 && site.wait_s >= 0 && site.wait_s <= site.wall_s);
+            QVERIFY(site.caller_s >= 0 && site.workers_s >= 0);
+            QVERIFY(site.caller_s + site.workers_s >= site.estimated_alone_s - 1e-9);
+            QVERIFY(site.estimated_alone_s > 0);
+            QVERIFY2(site.site.find("siteStatsByCallSite") != std::string::npos,
+                     site.site.c_str());  // lambda's type
+        }
+        // Off: the next jobs are counted in total but not by site. A reset clears the sites.
+        bp::cpu::set_pool_site_stats(false);
+        bp::cpu::parallel_for(100, 10, [&](int64_t b, int64_t e) { items += e - b; });
+        s = bp::cpu::pool_stats();
+        QCOMPARE(s.parallel_jobs, int64_t{9});
+        int64_t site_jobs = 0;
+        for (const bp::cpu::PoolSiteStats& site : s.sites) site_jobs += site.jobs;
+        QCOMPARE(site_jobs, int64_t{8});
+        bp::cpu::reset_pool_stats();
+        QVERIFY(bp::cpu::pool_stats().sites.empty());
     }
 
     // A job published to workers that never take a chunk (as if the scheduler never ran them) still

@@ -24,11 +24,16 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <typeinfo>
 #include <vector>
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#endif
 #if defined(__linux__)
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -56,6 +61,24 @@ PoolMode mode_from_env() {
     return s == "always" ? PoolMode::always_parallel : s == "caller" ? PoolMode::caller_only : PoolMode::adaptive;
 }
 std::atomic<PoolMode> g_mode{mode_from_env()};
+bool stats_from_env() {
+    const char* v = std::getenv("BP_POOL_STATS");
+    return v && *v && std::string(v) != "0";
+}
+std::atomic<bool> g_site_stats{stats_from_env()};
+
+std::string demangle(const char* name) {
+#if __has_include(<cxxabi.h>)
+    int status = 0;
+    char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+    if (d) {
+        std::string s(d);
+        std::free(d);
+        return s;
+    }
+#endif
+    return name;
+}
 std::atomic<bool> g_hold_workers{false};
 
 int64_t now_ns() {
@@ -105,11 +128,14 @@ constexpr int64_t kMaxTimedChunks = 1 << 16;  // jobs with more chunks are not j
 class Pool {
 public:
     Pool(int threads, const ParallelGovernor& governor)
-        : nthreads_(threads), ranges_(new Range[static_cast<size_t>(threads)]), governor_(governor) {
+        : nthreads_(threads),
+          ranges_(new Range[static_cast<size_t>(threads)]),
+          tallies_(new Tally[static_cast<size_t>(threads)]),
+          governor_(governor) {
         for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
     }
     ~Pool() {
-        if (const char* v = std::getenv("BP_POOL_STATS"); v && *v && std::string(v) != "0") print_stats();
+        if (stats_from_env()) print_stats();
         stop_.store(true);
         wake_.fetch_add(1);
         wake_all(wake_, worker_sleepers_);
@@ -143,6 +169,10 @@ public:
         const bool timed = chunks <= kMaxTimedChunks;
         if (timed && static_cast<int64_t>(chunk_ns_.size()) < chunks) chunk_ns_.resize(static_cast<size_t>(chunks));
         times_.store(timed ? chunk_ns_.data() : nullptr);
+        const bool by_site = timed && g_site_stats.load(std::memory_order_relaxed);
+        if (by_site)
+            for (int k = 0; k < nt; ++k) tallies_[k].ns.store(0);
+        tally_.store(by_site ? tallies_.get() : nullptr);
         done_.store(0);
         for (int k = 0; k < nt; ++k)
             ranges_[k].ticket.store(gen << 32 | static_cast<uint64_t>(range_begin(k, nt, chunks)));
@@ -167,12 +197,26 @@ public:
         const bool was_parallel = governor_.want_parallel(t3);
         governor_.record(t3, t3 - t0, alone);
         if (was_parallel && !governor_.want_parallel(t3)) ++stats_.switches_to_caller;
+        if (by_site) {
+            PoolSiteStats& s = sites_[&f.target_type()];
+            if (s.site.empty()) s.site = demangle(f.target_type().name());
+            ++s.jobs;
+            s.chunks += chunks;
+            s.caller_chunks += mine;
+            s.wall_s += 1e-9 * static_cast<double>(t3 - t0);
+            s.wait_s += 1e-9 * static_cast<double>(t3 - t2);
+            s.estimated_alone_s += 1e-9 * static_cast<double>(alone);
+            s.caller_s += 1e-9 * static_cast<double>(tallies_[0].ns.load());
+            for (int k = 1; k < nt; ++k) s.workers_s += 1e-9 * static_cast<double>(tallies_[k].ns.load());
+        }
         return true;
     }
 
     PoolStats stats() {
         std::lock_guard<std::mutex> lock(call_);
-        return stats_;
+        PoolStats s = stats_;
+        for (const auto& [type, site] : sites_) s.sites.push_back(site);
+        return s;
     }
     ParallelGovernor governor() {
         std::lock_guard<std::mutex> lock(call_);
@@ -188,10 +232,27 @@ public:
                      s.wall_s > 0 ? s.estimated_alone_s / s.wall_s : 0.0, static_cast<long long>(s.worker_chunks),
                      static_cast<long long>(s.chunks), static_cast<long long>(s.caller_only_jobs),
                      static_cast<long long>(s.switches_to_caller));
+        // The call sites that lost most against an even share of their chunks' time, at most 12.
+        std::vector<PoolSiteStats> sites = s.sites;
+        const double nt = threads();
+        auto lost = [nt](const PoolSiteStats& x) { return x.wall_s - x.estimated_alone_s / nt; };
+        std::sort(sites.begin(), sites.end(),
+                  [&](const auto& a, const auto& b) { return lost(a) > lost(b); });
+        for (size_t i = 0; i < std::min<size_t>(sites.size(), 12); ++i) {
+            const PoolSiteStats& x = sites[i];
+            std::fprintf(
+                stderr,
+                "  lost %.3f s: %lld jobs (%.1f chunks each), wall %.3f s, even share %.3f s, caller waited "
+                "%.3f s; chunks' time caller %.3f s (%lld chunks), workers %.3f s (%lld): %.160s\n",
+                lost(x), static_cast<long long>(x.jobs), static_cast<double>(x.chunks) / x.jobs, x.wall_s,
+                x.estimated_alone_s / nt, x.wait_s, x.caller_s, static_cast<long long>(x.caller_chunks),
+                x.workers_s, static_cast<long long>(x.chunks - x.caller_chunks), x.site.c_str());
+        }
     }
     void reset_stats() {
         std::lock_guard<std::mutex> lock(call_);
         stats_ = PoolStats{};
+        sites_.clear();
     }
 
 private:
@@ -226,6 +287,7 @@ private:
         const Fn* f = fn_.load();
         const int64_t n = n_.load(), grain = grain_.load();
         int64_t* times = times_.load();
+        Tally* tally = tally_.load();
         for (int r = 0; r < nt; ++r) {
             Range& range = ranges_[(self + r) % nt];
             uint64_t t = range.ticket.load();
@@ -239,7 +301,10 @@ private:
                 const int64_t b = static_cast<int64_t>(idx) * grain;
                 const int64_t start = times ? now_ns() : 0;
                 (*f)(b, std::min(n, b + grain));
-                if (times) times[idx] = now_ns() - start;
+                if (times) {
+                    times[idx] = now_ns() - start;
+                    if (tally) tally[self].ns.fetch_add(times[idx], std::memory_order_relaxed);
+                }
                 ++ran;
                 done_.fetch_add(1);
                 wake_all(done_, caller_sleeping_);
@@ -272,6 +337,12 @@ private:
         std::atomic<int64_t> end{0};  // one past the range's last chunk
     };
     std::unique_ptr<Range[]> ranges_;
+    // Each thread's chunk time in the current job, while sites are recorded (a cache line each).
+    struct alignas(64) Tally {
+        std::atomic<int64_t> ns{0};
+    };
+    std::unique_ptr<Tally[]> tallies_;
+    std::atomic<Tally*> tally_{nullptr};
     std::atomic<const Fn*> fn_{nullptr};
     std::atomic<int64_t> n_{0}, grain_{1}, chunks_{0};
     std::atomic<uint32_t> done_{0}, wake_{0};
@@ -281,6 +352,7 @@ private:
     std::vector<int64_t> chunk_ns_;  // resized only under call_, between jobs
     ParallelGovernor governor_;  // under call_
     PoolStats stats_;            // under call_
+    std::map<const std::type_info*, PoolSiteStats> sites_;  // under call_
 };
 
 std::mutex g_pool_mutex;
@@ -363,6 +435,10 @@ PoolStats pool_stats() {
 
 void reset_pool_stats() {
     if (std::shared_ptr<Pool> pool = current_pool()) pool->reset_stats();
+}
+
+void set_pool_site_stats(bool on) {
+    g_site_stats.store(on);
 }
 
 void set_pool_mode(PoolMode mode) { g_mode.store(mode); }

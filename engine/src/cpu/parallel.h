@@ -24,6 +24,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace bp::cpu {
 
@@ -73,6 +75,17 @@ private:
     double last_speedup_ = 0;
 };
 
+/// The parallel jobs of one call site of parallel_for (one type of function passed to it; a lambda's type
+/// names the function it is written in). What the job's wall time lost against an even share of its chunks'
+/// time, wall_s − estimated_alone_s / threads, is spent waiting (wait_s), starting late, or running the
+/// longer share; caller_s and workers_s split the chunks' time (timed jobs only: those of at most 65536
+/// chunks).
+struct PoolSiteStats {
+    std::string site;  // demangled type name of the function
+    int64_t jobs = 0, chunks = 0, caller_chunks = 0;
+    double wall_s = 0, wait_s = 0, estimated_alone_s = 0, caller_s = 0, workers_s = 0;
+};
+
 /// What the pool did since the last reset (for `bench threads` and for checking the cause of a slow run).
 struct PoolStats {
     int64_t parallel_jobs = 0;       // shared with the workers
@@ -83,9 +96,13 @@ struct PoolStats {
     double wait_s = 0;               // of which the caller waited for workers' chunks after running out
     double estimated_alone_s = 0;    // the chunks' run times (each clipped to 2x the job's median), summed
     int64_t switches_to_caller = 0;  // windows that turned the workers off
+    std::vector<PoolSiteStats> sites;  // per call site, while set_pool_site_stats(true)
 };
 PoolStats pool_stats();
 void reset_pool_stats();
+/// Records PoolStats::sites from the next job on (off by default; BP_POOL_STATS=1 turns it on and prints the
+/// sites where the pool lost most at exit).
+void set_pool_site_stats(bool on);
 
 /// How the pool decides to share a job. `adaptive` (the default) follows ParallelGovernor. Measured quiet with one
 /// busy process beside (`bench threads --busy`, docs/benchmarks/cpu-speed-2026-12-07-session5.txt): two threads
