@@ -397,6 +397,42 @@ private slots:
         QVERIFY(g.want_parallel(now));
     }
 
+    // grain_for's chunks give each thread's range (a run of whole chunks) an even share: 16 groups at two
+    // threads and three chunks each are 4 chunks of 4, not 6 of 3 (3 + 3 + 3 against 3 + 3 + 1); a multiple
+    // of the thread count where there are that many, never more than chunks_per_thread each, never under
+    // min_grain.
+    void grainSharesEvenly() {
+        PoolReset reset;
+        bp::set_num_threads(2);
+        QCOMPARE(bp::cpu::grain_for(16, 1, 3), int64_t{4});
+        QCOMPARE(bp::cpu::grain_for(16, 1, 4), int64_t{2});
+        QCOMPARE(bp::cpu::grain_for(1 << 20, 1, 4), int64_t{1} << 17);
+        QCOMPARE(bp::cpu::grain_for(100, 60, 4),
+                 int64_t{100});  // fewer items than two chunks' minimum: one chunk
+        for (int threads : {2, 3}) {
+            bp::set_num_threads(threads);
+            for (int cpt = 1; cpt <= 4; ++cpt)
+                for (int64_t n = 1; n <= 300; ++n)
+                    for (int64_t min_grain : {1, 3, 16}) {
+                        const int64_t grain = bp::cpu::grain_for(n, min_grain, cpt),
+                                      chunks = (n + grain - 1) / grain;
+                        QVERIFY(grain >= 1 && chunks <= std::max<int64_t>(1, threads * cpt));
+                        if (n >= threads * min_grain) {
+                            QVERIFY(grain >= min_grain);
+                            // Each thread's own range, as the pool cuts it, holds at most one grain more than
+                            // an even share.
+                            int64_t most = 0;
+                            for (int64_t k = 0; k < threads; ++k)
+                                most = std::max(most, std::min(n, chunks * (k + 1) / threads * grain) -
+                                                          std::min(n, chunks * k / threads * grain));
+                            QVERIFY2(most <= (n + threads - 1) / threads + grain - 1,
+                                     qPrintable(
+                                         QStringLiteral("n %1 cpt %2 grain %3").arg(n).arg(cpt).arg(grain)));
+                        }
+                    }
+        }
+    }
+
     void threadCountIsKept() {
         bp::set_num_threads(2);
         QCOMPARE(bp::num_threads(), 2);

@@ -58,11 +58,24 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
     else run(Eigen::Map<const Mat<T>, 0, Stride>(A, M, K, Stride(lda)));
 }
 
-// Images per GEMM: about 1024 output pixels, col at most 4 MiB.
+// Images per GEMM: about 1024 output pixels, col at most 4 MiB. With several threads, the largest size down
+// to half of that which cuts the batch into equal groups, a whole number for each thread: groups are what the
+// threads share, and ResNet-mini's 7×7 layer in groups of 20 (20, 20, 20, 4) gave one thread 40 of 64 images
+// and the other 24; its 14×14 layer's 13 groups of 5 (the last of 4) are now 16 of 4.
 int64_t group_size(const Geometry& g, size_t elem) {
     const int64_t by_width = std::max<int64_t>(1, 1024 / std::max<int64_t>(g.P, 1));
     const int64_t by_memory = std::max<int64_t>(1, (int64_t(4) << 20) / (g.K * g.P * static_cast<int64_t>(elem)));
-    return std::max<int64_t>(1, std::min({g.N, by_width, by_memory}));
+    const int64_t most = std::max<int64_t>(1, std::min({g.N, by_width, by_memory}));
+    if (const int64_t threads = pool_threads(); threads > 1)
+        for (int64_t G = most; 2 * G >= most; --G)
+            if (g.N % G == 0 && (g.N / G) % threads == 0) return G;
+    return most;
+}
+
+// Groups of G images per parallel chunk: image_grain's minimum work counted in groups, in chunks that share
+// the groups evenly between the threads (grain_for).
+int64_t group_grain(const Geometry& g, int64_t G, int chunks_per_thread) {
+    return grain_for((g.N + G - 1) / G, (min_chunk_images(g) + G - 1) / G, chunks_per_thread);
 }
 
 // A 1×1 kernel with stride 1 and no padding needs no unrolling: image n is already col [C, P].
@@ -91,7 +104,7 @@ void conv2d_forward_t(Tensor& out, Tensor& saved_cols, const Tensor& x, const Te
     // tmp [O, G·P], then copied to [G, O, P] (measured 15% faster at P = 49 than products 49 columns wide).
     const bool per_image = g.P >= 128;
     // Groups run in parallel (cpu/parallel.h), each chunk of groups with its own buffers.
-    parallel_for((g.N + G - 1) / G, (image_grain(g, g.N) + G - 1) / G, [&](int64_t q0, int64_t q1) {
+    parallel_for((g.N + G - 1) / G, group_grain(g, G, 4), [&](int64_t q0, int64_t q1) {
     Mat<T> col(pointwise || save ? 0 : g.K, G * g.P);  // [K, G·P], reused group after group unless saved
     Mat<T> tmp(per_image || G == 1 ? 0 : g.O, G * g.P);  // [O, G·P]
     for (int64_t n0 = q0 * G; n0 < std::min(g.N, q1 * G); n0 += G) {
@@ -157,9 +170,9 @@ void conv2d_backward_t(Tensor& grad_x, Tensor& grad_w, Tensor& grad_b, const Ten
     // partial, and the partials are added in chunk order, so a run gives the same result every time.
     const bool pointwise = is_pointwise(k);
     const int64_t G = pointwise ? 1 : group_size(g, sizeof(T));
-    // Three chunks per thread: with two, the 13 groups of ResNet-mini's 16->32 layer made chunks of 4, 4, 4, 1
-    // groups, and one thread ran 8 of them while the other ran 5.
-    const int64_t groups = (g.N + G - 1) / G, grain = (image_grain(g, g.N, 3) + G - 1) / G;
+    // Up to three chunks per thread: with two, the 13 groups of ResNet-mini's 16->32 layer made chunks of 4,
+    // 4, 4, 1 groups, and one thread ran 8 of them while the other ran 5.
+    const int64_t groups = (g.N + G - 1) / G, grain = group_grain(g, G, 3);
     std::vector<Mat<T>> parts(static_cast<size_t>((groups + grain - 1) / grain));
     parallel_for(groups, grain, [&](int64_t q0, int64_t q1) {
     Mat<T>& gw_part = parts[static_cast<size_t>(q0 / grain)];

@@ -30,9 +30,12 @@ inline Geometry geometry(const Tensor& x, const Tensor& w, const Window2d& win) 
 
 // Images per parallel chunk: at least ~4 MFLOP of forward work, so that a small layer (LeNet's) is not cut
 // into chunks too short to be worth waking a thread for; more chunks than threads otherwise.
-inline int64_t image_grain(const Geometry& g, int64_t images, int chunks_per_thread = 4) {
+inline int64_t min_chunk_images(const Geometry& g) {
     const int64_t per_image = std::max<int64_t>(1, 2 * g.O * g.K * g.P);
-    return grain_for(images, std::max<int64_t>(1, (int64_t(4) << 20) / per_image), chunks_per_thread);
+    return std::max<int64_t>(1, (int64_t(4) << 20) / per_image);
+}
+inline int64_t image_grain(const Geometry& g, int64_t images, int chunks_per_thread = 4) {
+    return grain_for(images, min_chunk_images(g), chunks_per_thread);
 }
 
 // Output columns ow whose input column iw = ow·sw − pw + j lies inside [0, W): [lo, hi).

@@ -408,10 +408,24 @@ int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread) {
     // multiple of the thread count once there are that many: rounding the grain up to min_grain instead
     // cut 1.1·min_grain items into a chunk of min_grain and a sliver, which left one thread doing nearly all
     // of it.
-    int64_t chunks = std::min(n / std::max<int64_t>(1, min_grain), threads * std::max(1, chunks_per_thread));
-    if (chunks >= threads) chunks -= chunks % threads;
-    chunks = std::max<int64_t>(1, chunks);
-    return std::max<int64_t>(1, (n + chunks - 1) / chunks);
+    const int64_t most =
+        std::min(n / std::max<int64_t>(1, min_grain), threads * std::max(1, chunks_per_thread));
+    if (most < threads)
+        return std::max<int64_t>(1, (n + std::max<int64_t>(1, most) - 1) / std::max<int64_t>(1, most));
+    // Of the chunk counts that are multiples of the thread count, up to `most`, the one whose grain gives the
+    // threads the most even shares (each thread's own range is a run of whole chunks, see Pool::range_begin),
+    // the larger count on a tie: 16 items in 6 chunks are chunks of 3 (3, 3, 3, 3, 3, 1: 9 items for one
+    // thread and 7 for the other), in 4 chunks 4 each.
+    int64_t best_grain = 1, best_share = INT64_MAX;
+    for (int64_t c = most - most % threads; c >= threads; c -= threads) {
+        const int64_t grain = (n + c - 1) / c, chunks = (n + grain - 1) / grain;
+        int64_t share = 0;
+        for (int64_t k = 0; k < threads; ++k)
+            share = std::max(share, std::min(n, chunks * (k + 1) / threads * grain) -
+                                        std::min(n, chunks * k / threads * grain));
+        if (share < best_share) best_share = share, best_grain = grain;
+    }
+    return best_grain;
 }
 
 void ParallelGovernor::record(int64_t now_ns, int64_t wall_ns, int64_t alone_ns) {

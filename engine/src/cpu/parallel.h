@@ -40,7 +40,8 @@ void set_pool_threads(int n);
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& f);
 
 /// A grain that cuts n items into equal chunks of at least `min_grain` items, at most `chunks_per_thread` per
-/// pool thread (a multiple of the thread count where there are that many); n itself (one chunk) at one
+/// pool thread (a multiple of the thread count where there are that many, the one that shares the items most
+/// evenly between the threads' ranges: 16 in 4 chunks of 4 rather than 6 of 3); n itself (one chunk) at one
 /// thread.
 int64_t grain_for(int64_t n, int64_t min_grain, int chunks_per_thread = 4);
 
