@@ -28,8 +28,8 @@ bool any_deferred_fill() { return g_count.load(std::memory_order_acquire) != 0; 
 Tensor deferred_full(const Shape& shape, DType dtype, double value) {
     BP_CHECK(dtype == DType::f32 || dtype == DType::f64, "deferred_full: a float tensor");
     auto impl = std::make_shared<TensorImpl>();
-    impl->storage = std::make_shared<Storage>(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype),
-                                              Device::cpu, Storage::Unallocated{});
+    impl->storage = std::make_shared<Storage>(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype), Device::cpu,
+                                              Storage::Unallocated{});
     impl->shape = shape;
     impl->dtype = dtype;
     std::lock_guard<std::mutex> lock(g_mu);
@@ -60,8 +60,7 @@ void materialize_fill(Storage* s) {
     };
     if (p.dtype == DType::f32) fill(static_cast<float*>(s->data), static_cast<float>(p.value));
     else fill(static_cast<double*>(s->data), p.value);
-    // Out of the table only now: a reader that finds no deferred fill (count 0, no lock) must find the
-    // memory.
+    // Out of the table only now: a reader that finds no deferred fill (count 0, no lock) must find the memory.
     table().erase(it);
     g_count.fetch_sub(1, std::memory_order_release);
 }

@@ -39,9 +39,7 @@ int64_t shape_numel(const Shape& s) {
     return n;
 }
 
-Storage::Storage(size_t nbytes, Device dev) : bytes(nbytes), device(dev) {
-    allocate();
-}
+Storage::Storage(size_t nbytes, Device dev) : bytes(nbytes), device(dev) { allocate(); }
 
 Storage::Storage(size_t nbytes, Device dev, Unallocated) : bytes(nbytes), device(dev) {}
 

@@ -33,8 +33,7 @@ private slots:
     }
 
     // A deferred fill that only relu reads is never allocated: relu's forward and backward of a 4 MB input
-    // peak at its output, its bit mask and the input's gradient (8.1 MB), not 12 MB with the upstream
-    // gradient.
+    // peak at its output, its bit mask and the input's gradient (8.1 MB), not 12 MB with the upstream gradient.
     void anUnreadFillTakesNoMemory() {
         Tensor x = Tensor::full({1 << 20}, -1.0).set_requires_grad(true);
         const int64_t before = tensor_memory(Device::cpu).live_bytes;

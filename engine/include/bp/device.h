@@ -1,6 +1,5 @@
-// device.h — choosing the device at run time (`--device cpu|cuda|auto`) and the GPU's and CPU's memory
-// caches. The kernels themselves sit behind backend.h; this is the part the CLI, the app and the tests ask
-// about.
+// device.h — choosing the device at run time (`--device cpu|cuda|auto`) and the GPU's and CPU's memory caches. The
+// kernels themselves sit behind backend.h; this is the part the CLI, the app and the tests ask about.
 #pragma once
 
 #include <string>

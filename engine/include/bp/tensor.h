@@ -33,9 +33,8 @@ struct Storage {
     Device device = Device::cpu;
     Storage(size_t bytes, Device device);
     struct Unallocated {};
-    // data stays null until allocate() (deferred fills only); allocate() is a no-op once data is set
-    Storage(size_t bytes, Device device, Unallocated);
-    void allocate();
+    Storage(size_t bytes, Device device, Unallocated);  // data stays null until allocate() (deferred fills only)
+    void allocate();                                     // a no-op once data is set
     ~Storage();
     Storage(const Storage&) = delete;
     Storage& operator=(const Storage&) = delete;

@@ -567,13 +567,9 @@ static CpuBackend& the_cpu_backend() {
     return backend;
 }
 
-Backend& cpu_backend() {
-    return the_cpu_backend();
-}
+Backend& cpu_backend() { return the_cpu_backend(); }
 
-void cpu_empty_cache() {
-    the_cpu_backend().blocks().empty_cache();
-}
+void cpu_empty_cache() { the_cpu_backend().blocks().empty_cache(); }
 
 // Threads go to the pool (cpu/parallel.h); Eigen itself stays serial, and products large enough to share
 // are split in CpuBackend::gemm.

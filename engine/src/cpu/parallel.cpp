@@ -451,9 +451,7 @@ void reset_pool_stats() {
     if (std::shared_ptr<Pool> pool = current_pool()) pool->reset_stats();
 }
 
-void set_pool_site_stats(bool on) {
-    g_site_stats.store(on);
-}
+void set_pool_site_stats(bool on) { g_site_stats.store(on); }
 
 void set_pool_mode(PoolMode mode) { g_mode.store(mode); }
 PoolMode pool_mode() { return g_mode.load(); }

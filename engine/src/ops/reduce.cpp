@@ -22,18 +22,17 @@ static Tensor reduce(const char* op, const Tensor& x, const Shape& keep_shape, c
     backend_for(x).sum_to(out, x, s);
     if (keep_shape != out_shape) out = out.view(out_shape);
     if (autograd::needs_record({&x}))
-        autograd::record(op, out, {x},
-                         [xs = x.shape(), keep_shape, s](const Tensor& g) -> std::vector<Tensor> {
-                             if (g.numel() == 1 && g.device() == Device::cpu) {
-                                 // A full sum or mean: one value everywhere, left unallocated and unwritten
-                                 // until someone reads the memory; relu's backward reads the value instead
-                                 // (deferred_fill.h). PyTorch broadcasts a scalar here.
-                                 return {detail::deferred_full(xs, g.dtype(), s * g.item())};
-                             }
-                             Tensor gx = Tensor::empty(xs, g.dtype(), g.device());
-                             backend_for(g).expand(gx, g.view(keep_shape), s);
-                             return {gx};
-                         });
+        autograd::record(op, out, {x}, [xs = x.shape(), keep_shape, s](const Tensor& g) -> std::vector<Tensor> {
+            if (g.numel() == 1 && g.device() == Device::cpu) {
+                // A full sum or mean: one value everywhere, left unallocated and unwritten until someone reads
+                // the memory; relu's backward reads the value instead (deferred_fill.h). PyTorch broadcasts a
+                // scalar here.
+                return {detail::deferred_full(xs, g.dtype(), s * g.item())};
+            }
+            Tensor gx = Tensor::empty(xs, g.dtype(), g.device());
+            backend_for(g).expand(gx, g.view(keep_shape), s);
+            return {gx};
+        });
     return out;
 }
 
