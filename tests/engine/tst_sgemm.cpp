@@ -32,10 +32,11 @@ struct Check {
 };
 
 using Product = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
-                         int64_t, float, float*, int64_t);
+                         int64_t, float, float*, int64_t, const float*);
 
+// with_bias: a random bias of N values is passed too, and the reference adds it to every row.
 Check run_case(bool ta, bool tb, Dims d, float alpha, float beta, int64_t pad_a, int64_t pad_b, int64_t pad_c,
-               unsigned seed, Product product = bp::cpu::sgemm) {
+               unsigned seed, Product product = bp::cpu::sgemm, bool with_bias = false) {
     const int64_t M = d.M, N = d.N, K = d.K;
     const int64_t ar = ta ? K : M, ac = (ta ? M : K), br = tb ? N : K, bc = (tb ? K : N);
     const int64_t lda = ac + pad_a, ldb = bc + pad_b, ldc = N + pad_c;
@@ -44,13 +45,16 @@ Check run_case(bool ta, bool tb, Dims d, float alpha, float beta, int64_t pad_a,
     std::vector<float> a(static_cast<size_t>(ar * lda)), b(static_cast<size_t>(br * ldb)), c(static_cast<size_t>(M * ldc));
     for (float& v : a) v = u(rng);
     for (float& v : b) v = u(rng);
+    std::vector<float> bias(static_cast<size_t>(N));
+    for (float& v : bias) v = 4.0f * u(rng);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     for (float& v : c) v = beta == 0.0f ? nan : u(rng);
     for (int64_t i = 0; i < M; ++i)  // the padding holds a marker that must survive
         for (int64_t j = N; j < ldc; ++j) c[static_cast<size_t>(i * ldc + j)] = 12345.0f;
     const std::vector<float> c0 = c;
 
-    product(ta, tb, M, N, K, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
+    product(ta, tb, M, N, K, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc,
+            with_bias ? bias.data() : nullptr);
 
     Check out;
     out.c = c;
@@ -65,8 +69,11 @@ Check run_case(bool ta, bool tb, Dims d, float alpha, float beta, int64_t pad_a,
                 sabs += std::abs(x * y);
             }
             const double old = beta == 0.0f ? 0.0 : static_cast<double>(c0[static_cast<size_t>(i * ldc + j)]);
-            const double ref = alpha * s + beta * old;
-            const double bound = 2.0 * static_cast<double>(K + 2) * eps * (std::abs(alpha) * sabs + std::abs(beta * old)) + 1e-30;
+            const double bj = with_bias ? static_cast<double>(bias[static_cast<size_t>(j)]) : 0.0;
+            const double ref = alpha * s + beta * old + bj;
+            const double bound = 2.0 * static_cast<double>(K + 3) * eps *
+                                     (std::abs(alpha) * sabs + std::abs(beta * old) + std::abs(bj)) +
+                                 1e-30;
             const double got = c[static_cast<size_t>(i * ldc + j)];
             const double r = std::isfinite(got) ? std::abs(got - ref) / bound : std::numeric_limits<double>::infinity();
             out.worst = std::max(out.worst, r);
@@ -126,15 +133,20 @@ private slots:
         const AB abs[] = {{1.0f, 0.0f}, {1.0f, 1.0f}, {0.5f, -2.0f}, {-1.5f, 1.0f}, {2.0f, 0.0f}, {0.0f, 0.75f}};
         unsigned seed = 1;
         for (const AB& ab : abs) {
-            // Packed leading dimensions, then padded ones.
-            for (int pad = 0; pad < 2; ++pad) {
-                const Check c = run_case(ta, tb, {M, N, K}, ab.alpha, ab.beta, pad * 3, pad * 5, pad * 7, seed++);
-                if (c.worst > 1.0 || c.padding_changed != 0)
-                    qWarning("alpha %g beta %g pad %d: error %.3g of the bound, %d padding elements changed",
-                             double(ab.alpha), double(ab.beta), pad, c.worst, c.padding_changed);
-                QVERIFY(c.worst <= 1.0);
-                QCOMPARE(c.padding_changed, 0);
-            }
+            // Packed leading dimensions, then padded ones; without a bias, then with one (added in the
+            // store).
+            for (int pad = 0; pad < 2; ++pad)
+                for (const bool bias : {false, true}) {
+                    const Check c = run_case(ta, tb, {M, N, K}, ab.alpha, ab.beta, pad * 3, pad * 5, pad * 7,
+                                             seed++, bp::cpu::sgemm, bias);
+                    if (c.worst > 1.0 || c.padding_changed != 0)
+                        qWarning(
+                            "alpha %g beta %g pad %d bias %d: error %.3g of the bound, %d padding elements "
+                            "changed",
+                            double(ab.alpha), double(ab.beta), pad, int(bias), c.worst, c.padding_changed);
+                    QVERIFY(c.worst <= 1.0);
+                    QCOMPARE(c.padding_changed, 0);
+                }
         }
     }
 
@@ -162,10 +174,11 @@ private slots:
                 for (int t = 0; t < 4; ++t)
                     for (const float beta : {0.0f, -0.5f}) {
                         bp::set_num_threads(threads);
-                        const Check c =
-                            run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed, bp::cpu::sgemm_split_k);
-                        const Check again =
-                            run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed++, bp::cpu::sgemm_split_k);
+                        const bool bias = t & 1;  // added once, in the sum of the parts
+                        const Check c = run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed,
+                                                 bp::cpu::sgemm_split_k, bias);
+                        const Check again = run_case(t & 1, t & 2, d, 0.75f, beta, 3, 1, 2, seed++,
+                                                     bp::cpu::sgemm_split_k, bias);
                         bp::set_num_threads(1);
                         QVERIFY2(c.worst <= 1.0,
                                  qPrintable(QString("%1x%2x%3 t %4 beta %5, %6 threads: %7 of the bound")
@@ -202,6 +215,28 @@ private slots:
         const bp::Tensor p = bp::Tensor::randn({3, 40, 33}, gen), q = bp::Tensor::randn({3, 50, 40}, gen);
         QVERIFY(rel_diff(bp::bmm(p, q, true, true),
                          bp::bmm(p.to(bp::DType::f64), q.to(bp::DType::f64), true, true)) < 1e-5);
+    }
+
+    // The linear layer's bias, added inside the product's store (float32) or after it (float64), over two
+    // threads: split by rows of the output (x [300, 100] @ [64, 100]ᵀ), by its columns (x [20, 300] @
+    // [1000, 300]ᵀ: each part adds its own columns' biases) and by parts of K (x [24, 2000] @ [30, 2000]ᵀ).
+    // Float32 against float64, and against the product plus the bias added on its own.
+    void linearBiasOverThreads() {
+        bp::set_num_threads(2);
+        bp::Generator gen(5);
+        const Dims shapes[] = {{300, 64, 100}, {20, 1000, 300}, {24, 30, 2000}};
+        for (const Dims& d : shapes) {
+            const bp::Tensor x = bp::Tensor::randn({d.M, d.K}, gen), w = bp::Tensor::randn({d.N, d.K}, gen);
+            const bp::Tensor b = bp::scale(bp::Tensor::randn({d.N}, gen), 10.0);
+            const bp::Tensor y = bp::linear(x, w, b);
+            const bp::Tensor y64 =
+                bp::linear(x.to(bp::DType::f64), w.to(bp::DType::f64), b.to(bp::DType::f64));
+            const bp::Tensor plain = bp::linear(x, w, bp::Tensor()) + b;
+            QVERIFY2(rel_diff(y, y64) < 1e-5, qPrintable(QString("%1x%2x%3").arg(d.M).arg(d.N).arg(d.K)));
+            QVERIFY2(rel_diff(y, plain) < 1e-6, qPrintable(QString("%1x%2x%3").arg(d.M).arg(d.N).arg(d.K)));
+            QVERIFY(rel_diff(y, bp::linear(x, w, bp::Tensor())) > 0.1);  // the bias is there at all
+        }
+        bp::set_num_threads(1);
     }
 };
 

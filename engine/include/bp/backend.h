@@ -73,6 +73,12 @@ public:
                       double beta) = 0;
     /// out[n, :] += bias for every row n (out: [N, M], bias: [M]).
     virtual void add_row_bias(Tensor& out, const Tensor& bias) = 0;
+    /// out = x @ wᵀ + b, the linear layer's forward (x: [N, in], w: [out, in], b: [out] or undefined). By
+    /// default a gemm, then add_row_bias; a backend may add the bias inside its product instead.
+    virtual void linear(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b) {
+        gemm(out, x, false, w, true, 1.0, 0.0);
+        if (b.defined()) add_row_bias(out, b);
+    }
 
     // softmax family, over the last dimension
     virtual void softmax(Tensor& out, const Tensor& x, bool log) = 0;

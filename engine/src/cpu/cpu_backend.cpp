@@ -198,15 +198,6 @@ void adam_range(T* __restrict w, const T* __restrict g, T* __restrict mp, T* __r
     }
 }
 
-
-Tensor bf16_rounded(const Tensor& t) {
-    Tensor r = Tensor::empty(t.shape());
-    const float* x = t.data<float>();
-    float* y = r.data<float>();
-    for (int64_t i = 0, n = t.numel(); i < n; ++i) y[i] = bf16_round(x[i]);
-    return r;
-}
-
 class CpuBackend final : public Backend {
 public:
     CpuBackend() {
@@ -349,69 +340,16 @@ public:
 
     void gemm(Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, double alpha,
               double beta) override {
-        // bf16 (precision.h), emulated: the fp32 product of copies of the inputs rounded to bf16.
-        const bool bf16 = c.dtype() == DType::f32 && precision() == Precision::bf16;
-        const Tensor a_in = bf16 ? bf16_rounded(a) : a, b_in = bf16 ? bf16_rounded(b) : b;
-        dispatch_dtype(c.dtype(), [&](auto tag) {
-            using T = decltype(tag);
-            ConstMatMap<T> A(a_in.data<T>(), a.size(0), a.size(1));
-            ConstMatMap<T> B(b_in.data<T>(), b.size(0), b.size(1));
-            MatMap<T> C(c.data<T>(), c.size(0), c.size(1));
-            const T al = static_cast<T>(alpha);
-            auto product = [&](auto&& Cb, const auto& Ab, const auto& Bb) {
-                if (!bf16 && cpu::sgemm_eigen(Cb, Ab, Bb, static_cast<float>(alpha), beta)) return;  // f32 (sgemm.h)
-                if (beta == 0.0) {
-                    if (alpha == 1.0) Cb.noalias() = Ab * Bb;
-                    else Cb.noalias() = al * (Ab * Bb);
-                } else {
-                    if (beta != 1.0) Cb *= static_cast<T>(beta);
-                    if (alpha == 1.0) Cb.noalias() += Ab * Bb;
-                    else Cb.noalias() += al * (Ab * Bb);
-                }
-            };
-            // Large products are split over the pool: float32 ones whose K is at least twice M and N by parts
-            // of K (sgemm_split_k, sgemm.h), the others by rows of C when it has at least as many rows as
-            // columns, else by columns, so that each part re-packs the smaller operand (every part packs the
-            // whole of the other factor). Each part is one serial product.
-            auto run = [&](const auto& opA, const auto& opB) {
-                const int64_t M = C.rows(), N = C.cols(), K = opA.cols();
-                if (cpu::pool_threads() == 1 || static_cast<double>(M) * N * K < (1 << 21)) {
-                    product(C, opA, opB);
-                } else if (K >= 2 * std::max(M, N) && !bf16 &&
-                           cpu::sgemm_eigen(C, opA, opB, static_cast<float>(alpha), beta, true)) {
-                    return;
-                } else if (M >= N) {
-                    cpu::parallel_for(M, (cpu::grain_for(M, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
-                        product(C.middleRows(b, e - b), opA.middleRows(b, e - b), opB);
-                    });
-                } else {
-                    cpu::parallel_for(N, (cpu::grain_for(N, 16, 2) + 15) / 16 * 16, [&](int64_t b, int64_t e) {
-                        product(C.middleCols(b, e - b), opA, opB.middleCols(b, e - b));
-                    });
-                }
-            };
-            if (!trans_a && !trans_b) run(A, B);
-            else if (!trans_a && trans_b) run(A, B.transpose());
-            else if (trans_a && !trans_b) run(A.transpose(), B);
-            else run(A.transpose(), B.transpose());
-        });
+        cpu::gemm(c, a, trans_a, b, trans_b, alpha, beta, nullptr);
     }
 
-    void add_row_bias(Tensor& out, const Tensor& bias) override {
-        dispatch_dtype(out.dtype(), [&](auto tag) {
-            using T = decltype(tag);
-            const int64_t m = bias.numel(), rows = out.numel() / m;
-            T* o0 = out.data<T>();
-            const T* bp = bias.data<T>();
-            if (m == 0) return;
-            cpu::parallel_for(rows, std::max<int64_t>(1, elementwise_grain(rows * m) / m), [&](int64_t r0, int64_t r1) {
-                for (int64_t r = r0; r < r1; ++r) {
-                    T* o = o0 + r * m;
-                    for (int64_t j = 0; j < m; ++j) o[j] += bp[j];
-                }
-            });
-        });
+    // The linear layer's bias goes into the product's store (gemm.cpp) rather than a pass of its own over
+    // out.
+    void linear(Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b) override {
+        cpu::gemm(out, x, false, w, true, 1.0, 0.0, b.defined() ? &b : nullptr);
     }
+
+    void add_row_bias(Tensor& out, const Tensor& bias) override { cpu::add_row_bias(out, bias); }
 
     void softmax(Tensor& out, const Tensor& x, bool log) override {
         dispatch_dtype(out.dtype(), [&](auto tag) {

@@ -1,6 +1,7 @@
-// cpu_kernels.h — the CPU kernels that live in their own files (conv.cpp, pool.cpp, batch_norm.cpp, concat.cpp,
-// attention.cpp, relu_mask.cpp, softmax.cpp); CpuBackend (cpu_backend.cpp) forwards its virtual methods to them.
-// Same names and argument order as the Backend methods in backend.h: outputs first, then inputs, then parameters.
+// cpu_kernels.h — the CPU kernels that live in their own files (gemm.cpp, conv.cpp, pool.cpp, batch_norm.cpp,
+// concat.cpp, attention.cpp, relu_mask.cpp, softmax.cpp); CpuBackend (cpu_backend.cpp) forwards its virtual
+// methods to them. Same names and argument order as the Backend methods in backend.h: outputs first, then
+// inputs, then parameters.
 #pragma once
 
 #include <vector>
@@ -8,6 +9,12 @@
 #include "bp/backend.h"
 
 namespace bp::cpu {
+
+/// c = alpha · op(a) @ op(b) + beta · c (gemm.cpp), split over the pool; then c[n, :] += bias where bias is
+/// given (float32: inside the product's store).
+void gemm(Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, double alpha, double beta,
+          const Tensor* bias);
+void add_row_bias(Tensor& out, const Tensor& bias);
 
 void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,
                     const Window2d& win);

@@ -63,10 +63,11 @@ constexpr int64_t NC = 4096;    // columns of B per block: a packed B block is a
 // C tile [mr, ≤32] (+)= alpha · sum_k a[k, :mr]ᵀ b[k, :32]. a: packed kc × MR_ (MR_ floats per k; lda == 0)
 // or, with lda > 0, the rows of op(A) as stored (row i at a + i·lda, k contiguous); b: packed kc × NR. NV:
 // 16-column vectors of the tile; the last one is stored through `mask`. first: beta applies (beta == 0: no
-// read).
+// read). bias (the last K block only, else null): the tile's ≤32 column biases, added to every row as it is
+// stored.
 template <int MR_, int NV>
 void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const float* __restrict b, float* c,
-                  int64_t ldc, float alpha, float beta, bool first, __mmask16 mask) {
+                  int64_t ldc, float alpha, float beta, bool first, __mmask16 mask, const float* bias) {
     __m512 acc[MR_][NV];
 #pragma GCC unroll 32
     for (int i = 0; i < MR_; ++i)
@@ -96,6 +97,11 @@ void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const floa
     else k_loop([a, lda](int i, int64_t k) { return a[i * lda + k]; });
     const __m512 al = _mm512_set1_ps(alpha), be = _mm512_set1_ps(beta);
     const int mode = !first ? 1 : beta == 0.0f ? 0 : beta == 1.0f ? 1 : 2;  // 0: store, 1: add, 2: scale and add
+    __m512 bv[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j)
+        bv[j] = bias ? _mm512_maskz_loadu_ps(j == NV - 1 ? mask : __mmask16(0xFFFF), bias + 16 * j)
+                     : _mm512_setzero_ps();
 #pragma GCC unroll 32
     for (int i = 0; i < MR_; ++i) {
         float* ci = c + i * ldc;
@@ -109,13 +115,14 @@ void micro_kernel(int64_t kc, const float* __restrict a, int64_t lda, const floa
                 if (mode == 2) old = _mm512_mul_ps(old, be);
                 r = _mm512_fmadd_ps(acc[i][j], al, old);
             }
+            if (bias) r = _mm512_add_ps(r, bv[j]);
             _mm512_mask_storeu_ps(ci + 16 * j, m, r);
         }
     }
 }
 
 using Kernel = void (*)(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float, bool,
-                        __mmask16);
+                        __mmask16, const float*);
 
 template <int NV, int... R>
 constexpr auto kernel_table(std::integer_sequence<int, R...>) {
@@ -203,7 +210,7 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
 }
 
 void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-                  const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+                  const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
     const int64_t nk = (K + KC - 1) / KC, kcb = (K + nk - 1) / nk;  // K blocks of equal size
     // op(A) stored [M, K] (rows with k contiguous) is read in place by the kernel instead of being packed
     // (packing it is a transpose of every element, pack_transposed) where the strip of 14 rows and the B
@@ -218,6 +225,7 @@ void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha
         for (int64_t k0 = 0; k0 < K; k0 += kcb) {
             const int64_t kc = std::min(kcb, K - k0);
             const bool first = k0 == 0;
+            const float* last_bias = k0 + kc == K ? bias : nullptr;  // added in the last K block's store
             pack_b(tb, B, ldb, k0, kc, j0, nc, bp);
             for (int64_t i0 = 0; i0 < M; i0 += MC) {
                 const int64_t mc = std::min(MC, M - i0);
@@ -231,7 +239,7 @@ void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha
                         const int64_t mr = std::min<int64_t>(MR, mc - p);
                         const float* a = direct_a ? A + (i0 + p) * lda + k0 : ap + p * kc;
                         table[mr - 1](kc, a, direct_a ? lda : 0, bpanel, C + (i0 + p) * ldc + j0 + j, ldc,
-                                      alpha, beta, first, mask);
+                                      alpha, beta, first, mask, last_bias ? last_bias + j0 + j : nullptr);
                     }
                 }
             }
@@ -241,23 +249,43 @@ void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha
 
 }  // namespace
 
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
     if (M <= 0 || N <= 0) return;
-    if (K <= 0 || alpha == 0.0f) {  // C = beta · C
+    if (K <= 0 || alpha == 0.0f) {  // C = beta · C (+ bias)
         for (int64_t i = 0; i < M; ++i)
-            for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+            for (int64_t j = 0; j < N; ++j)
+                C[i * ldc + j] = (beta == 0.0f ? 0.0f : beta * C[i * ldc + j]) + (bias ? bias[j] : 0.0f);
         return;
     }
-    sgemm_avx512(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    sgemm_avx512(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
 }
 
+// Measured with tools/sgemm_bench at 1 thread: ours is faster than Eigen's product on every shape down to K = 4
+// (256×256 by K = 4: 1.45×) and N = 10; at N = 4 and 8 the two are equal, so narrower products keep Eigen.
+bool sgemm_preferred(int64_t M, int64_t N, int64_t K) { return M >= 1 && N >= 8 && K >= 4; }
+
+#else  // no AVX-512: the reference loop, and Eigen keeps every product
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
+    sgemm_loop(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (bias)
+        for (int64_t i = 0; i < M; ++i)
+            for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += bias[j];
+}
+
+bool sgemm_preferred(int64_t, int64_t, int64_t) { return false; }
+
+#endif
+
 void sgemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+                   const float* bias) {
     if (M <= 0 || N <= 0) return;
     const int64_t grain = grain_for(K, 128, 2), parts = (K + grain - 1) / grain;
     if (parts <= 1 || alpha == 0.0f) {
-        sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
         return;
     }
     thread_local ScratchBuffer sums;  // the caller's: one M×N product per part
@@ -274,25 +302,11 @@ void sgemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
             for (int64_t j = 0; j < N; ++j) {
                 float s = p[j];
                 for (int64_t q = 1; q < parts; ++q) s += p[q * M * N + j];
-                c[j] = beta == 0.0f ? s : beta * c[j] + s;  // beta == 0: C is only written
+                // beta == 0: C is only written
+                c[j] = (beta == 0.0f ? s : beta * c[j] + s) + (bias ? bias[j] : 0.0f);
             }
         }
     });
 }
-
-// Measured with tools/sgemm_bench at 1 thread: ours is faster than Eigen's product on every shape down to K = 4
-// (256×256 by K = 4: 1.45×) and N = 10; at N = 4 and 8 the two are equal, so narrower products keep Eigen.
-bool sgemm_preferred(int64_t M, int64_t N, int64_t K) { return M >= 1 && N >= 8 && K >= 4; }
-
-#else  // no AVX-512: the reference loop, and Eigen keeps every product
-
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-    sgemm_loop(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
-
-bool sgemm_preferred(int64_t, int64_t, int64_t) { return false; }
-
-#endif
 
 }  // namespace bp::cpu

@@ -11,11 +11,14 @@
 
 namespace bp::cpu {
 
-/// C = alpha · op(A) · op(B) + beta · C, all row-major. op(A) is [M, K]: A is stored [M, K] (lda ≥ K) or, with
-/// trans_a, [K, M] (lda ≥ M); op(B) is [K, N]: B is stored [K, N] (ldb ≥ N) or, with trans_b, [N, K] (ldb ≥ K).
-/// C is [M, N] with ldc ≥ N. With beta == 0, C is only written (NaNs already there do not leak through).
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+/// C = alpha · op(A) · op(B) + beta · C, all row-major. op(A) is [M, K]: A is stored [M, K] (lda ≥ K) or,
+/// with trans_a, [K, M] (lda ≥ M); op(B) is [K, N]: B is stored [K, N] (ldb ≥ N) or, with trans_b, [N, K]
+/// (ldb ≥ K). C is [M, N] with ldc ≥ N. With beta == 0, C is only written (NaNs already there do not leak
+/// through). bias, where given ([N]), is added to every row of C as the last K block's tile is stored (a
+/// linear layer's bias without a pass of its own over C).
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+           const float* bias = nullptr);
 
 /// sgemm() over the pool's threads by parts of K (parallel.h): each part's product goes to a buffer of its
 /// own and C = beta·C + the parts' sum, added in order of K (deterministic; rounds differently from one
@@ -24,7 +27,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
 /// operand again, while parts of K pack only their own share (and read the rows of the batch their thread
 /// wrote: see parallel.h).
 void sgemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+                   const float* bias = nullptr);
 
 /// True where sgemm() is the AVX-512 kernel and beats Eigen's product on this shape (measured: N < 8 or K < 4
 /// stay on Eigen). False in builds without AVX-512.
@@ -34,9 +38,10 @@ bool sgemm_preferred(int64_t M, int64_t N, int64_t K);
 /// expressions are float blocks with unit inner stride (a row-major block is stored as is, a column-major
 /// one, i.e. the transpose of a row-major map, is op = transpose) and the shape is one sgemm_preferred()
 /// takes. Returns false (and does nothing) otherwise, so the caller falls back to its Eigen product.
-/// `split_k`: through sgemm_split_k().
+/// `split_k`: through sgemm_split_k(). bias: as sgemm()'s, c's columns long.
 template <class CX, class AX, class BX>
-bool sgemm_eigen(CX&& c, const AX& a, const BX& b, float alpha, double beta, bool split_k = false) {
+bool sgemm_eigen(CX&& c, const AX& a, const BX& b, float alpha, double beta, bool split_k = false,
+                 const float* bias = nullptr) {
     using C = std::decay_t<CX>;
     if constexpr (!std::is_same_v<typename C::Scalar, float> || !std::is_same_v<typename AX::Scalar, float> ||
                   !std::is_same_v<typename BX::Scalar, float> || !C::IsRowMajor) {
@@ -47,7 +52,7 @@ bool sgemm_eigen(CX&& c, const AX& a, const BX& b, float alpha, double beta, boo
             return false;
         (split_k ? sgemm_split_k : sgemm)(!AX::IsRowMajor, !BX::IsRowMajor, M, N, K, alpha, a.data(),
                                           a.outerStride(), b.data(), b.outerStride(),
-                                          static_cast<float>(beta), c.data(), c.outerStride());
+                                          static_cast<float>(beta), c.data(), c.outerStride(), bias);
         return true;
     }
 }

@@ -53,9 +53,7 @@ Tensor linear(const Tensor& x_in, const Tensor& w, const Tensor& b) {
     out_shape.back() = out_f;
     Tensor x = x_in.dim() == 2 ? x_in : x_in.view({-1, in});
     Tensor out = Tensor::empty({x.size(0), out_f}, x.dtype(), x.device());
-    Backend& be = backend_for(x);
-    be.gemm(out, x, false, w, true, 1.0, 0.0);
-    if (b.defined()) be.add_row_bias(out, b);
+    backend_for(x).linear(out, x, w, b);
     if (x_in.dim() != 2) out = out.view(out_shape);
     if (autograd::needs_record({&x_in, &w, &b})) {
         autograd::record("linear", out, {x_in, w, b}, [x, w, b, x_in](const Tensor& g_in) -> std::vector<Tensor> {
