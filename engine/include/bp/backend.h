@@ -79,6 +79,13 @@ public:
         gemm(out, x, false, w, true, 1.0, 0.0);
         if (b.defined()) add_row_bias(out, b);
     }
+    /// The linear layer's parameter gradients: grad_w = gᵀ @ x and grad_b = Σ_n g[n, :] (g: [N, out], x:
+    /// [N, in]; either output may be undefined). By default a gemm and a sum_to; a backend may sum g for the
+    /// bias while its product reads g for the weights.
+    virtual void linear_backward_params(Tensor& grad_w, Tensor& grad_b, const Tensor& g, const Tensor& x) {
+        if (grad_w.defined()) gemm(grad_w, g, true, x, false, 1.0, 0.0);
+        if (grad_b.defined()) sum_to(grad_b, g, 1.0);
+    }
 
     // softmax family, over the last dimension
     virtual void softmax(Tensor& out, const Tensor& x, bool log) = 0;

@@ -341,6 +341,15 @@ public:
         cpu::gemm(out, x, false, w, true, 1.0, 0.0, b.defined() ? &b : nullptr);
     }
 
+    // The bias gradient is summed while the weight gradient's product packs gᵀ (gemm.cpp), not by a pass
+    // of its own.
+    void linear_backward_params(Tensor& grad_w, Tensor& grad_b, const Tensor& g, const Tensor& x) override {
+        if (grad_w.defined() && grad_b.defined())
+            cpu::gemm(grad_w, g, true, x, false, 1.0, 0.0, nullptr, &grad_b);
+        else
+            Backend::linear_backward_params(grad_w, grad_b, g, x);
+    }
+
     void add_row_bias(Tensor& out, const Tensor& bias) override { cpu::add_row_bias(out, bias); }
 
     void softmax(Tensor& out, const Tensor& x, bool log) override {

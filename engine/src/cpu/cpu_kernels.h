@@ -11,9 +11,11 @@
 namespace bp::cpu {
 
 /// c = alpha · op(a) @ op(b) + beta · c (gemm.cpp), split over the pool; then c[n, :] += bias where bias is
-/// given (float32: inside the product's store).
+/// given (float32: inside the product's store), and a_row_sums[i] = Σ_k op(a)[i, k] where a_row_sums is
+/// given (float32 with trans_a: while op(a) is packed; of a as given, also where bf16 rounds the product's
+/// inputs).
 void gemm(Tensor& c, const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, double alpha, double beta,
-          const Tensor* bias);
+          const Tensor* bias, Tensor* a_row_sums = nullptr);
 void add_row_bias(Tensor& out, const Tensor& bias);
 
 void conv2d_forward(Tensor& out, Tensor& saved_cols, const Tensor& x, const Tensor& w, const Tensor& b,

@@ -47,6 +47,16 @@ namespace {
         }
 }
 
+// row_sums[i] += Σ_k op(A)[i, k], plainly: the products whose packing does not sum op(A) (sgemm.h).
+[[maybe_unused]] void add_row_sums(bool ta, int64_t M, int64_t K, const float* A, int64_t lda,
+                                   float* row_sums) {
+    for (int64_t i = 0; i < M; ++i) {
+        float s = 0;
+        for (int64_t k = 0; k < K; ++k) s += ta ? A[k * lda + i] : A[i * lda + k];
+        row_sums[i] += s;
+    }
+}
+
 }  // namespace
 
 #if defined(__AVX512F__)
@@ -173,15 +183,25 @@ void pack_transposed(const float* src, int64_t ld, int rows, int64_t kc, float* 
 }
 
 // Pack op(A)[i0 : i0 + mc, k0 : k0 + kc] into panels of MR rows: panel p holds, for each k, the MR (or, for the last
-// panel, the remaining) row values in a row. dst must hold mc · kc floats.
-void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float* dst) {
+// panel, the remaining) row values in a row. dst must hold mc · kc floats. row_sums (trans_a only, else
+// null): the packed values of each row are added to row_sums[i0 + row] on the way (a bias gradient, sgemm.h).
+void pack_a(bool ta, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float* dst,
+            float* row_sums) {
     for (int64_t p = 0; p < mc; p += MR) {
         const int mr = static_cast<int>(std::min<int64_t>(MR, mc - p));
         if (ta) {  // A stored [K, M]: the mr values of one k are adjacent
             const float* src = A + k0 * lda + i0 + p;
             const __mmask16 m = static_cast<__mmask16>((1u << mr) - 1);
-            for (int64_t k = 0; k < kc; ++k, src += lda, dst += mr)
-                _mm512_mask_storeu_ps(dst, m, _mm512_maskz_loadu_ps(m, src));
+            __m512 sum = _mm512_setzero_ps();
+            for (int64_t k = 0; k < kc; ++k, src += lda, dst += mr) {
+                const __m512 v = _mm512_maskz_loadu_ps(m, src);
+                _mm512_mask_storeu_ps(dst, m, v);
+                sum = _mm512_add_ps(sum, v);
+            }
+            if (row_sums) {
+                float* r = row_sums + i0 + p;
+                _mm512_mask_storeu_ps(r, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, r), sum));
+            }
         } else {  // A stored [M, K]: a transpose of mr rows
             pack_transposed(A + (i0 + p) * lda + k0, lda, mr, kc, dst, mr, mr);
             dst += mr * kc;
@@ -210,7 +230,8 @@ void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_
 }
 
 void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-                  const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
+                  const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias,
+                  float* a_row_sums) {
     const int64_t nk = (K + KC - 1) / KC, kcb = (K + nk - 1) / nk;  // K blocks of equal size
     // op(A) stored [M, K] (rows with k contiguous) is read in place by the kernel instead of being packed
     // (packing it is a transpose of every element, pack_transposed) where the strip of 14 rows and the B
@@ -229,7 +250,8 @@ void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha
             pack_b(tb, B, ldb, k0, kc, j0, nc, bp);
             for (int64_t i0 = 0; i0 < M; i0 += MC) {
                 const int64_t mc = std::min(MC, M - i0);
-                if (!direct_a) pack_a(ta, A, lda, i0, mc, k0, kc, ap);
+                // op(A)'s row sums while it is packed: once, with the first block of N (ta: never in place)
+                if (!direct_a) pack_a(ta, A, lda, i0, mc, k0, kc, ap, j0 == 0 ? a_row_sums : nullptr);
                 for (int64_t jp = 0; jp < npanels; ++jp) {
                     const int64_t j = jp * NR, nr = std::min<int64_t>(NR, nc - j);
                     const float* bpanel = bp + jp * kc * NR;
@@ -250,15 +272,21 @@ void sgemm_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha
 }  // namespace
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias,
+           float* a_row_sums) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0 || alpha == 0.0f) {  // C = beta · C (+ bias)
         for (int64_t i = 0; i < M; ++i)
             for (int64_t j = 0; j < N; ++j)
                 C[i * ldc + j] = (beta == 0.0f ? 0.0f : beta * C[i * ldc + j]) + (bias ? bias[j] : 0.0f);
+        if (a_row_sums) add_row_sums(trans_a, M, K, A, lda, a_row_sums);
         return;
     }
-    sgemm_avx512(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
+    // Packing sums op(A)'s rows only where it is Aᵀ; a row-major A (read in place or transposed as packed) is
+    // summed on its own.
+    sgemm_avx512(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias,
+                 trans_a ? a_row_sums : nullptr);
+    if (a_row_sums && !trans_a) add_row_sums(false, M, K, A, lda, a_row_sums);
 }
 
 // Measured with tools/sgemm_bench at 1 thread: ours is faster than Eigen's product on every shape down to K = 4
@@ -268,11 +296,13 @@ bool sgemm_preferred(int64_t M, int64_t N, int64_t K) { return M >= 1 && N >= 8 
 #else  // no AVX-512: the reference loop, and Eigen keeps every product
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias,
+           float* a_row_sums) {
     sgemm_loop(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if (bias)
         for (int64_t i = 0; i < M; ++i)
             for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += bias[j];
+    if (a_row_sums) add_row_sums(trans_a, M, K, A, lda, a_row_sums);
 }
 
 bool sgemm_preferred(int64_t, int64_t, int64_t) { return false; }
@@ -281,20 +311,30 @@ bool sgemm_preferred(int64_t, int64_t, int64_t) { return false; }
 
 void sgemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                    int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
-                   const float* bias) {
+                   const float* bias, float* a_row_sums) {
     if (M <= 0 || N <= 0) return;
     const int64_t grain = grain_for(K, 128, 2), parts = (K + grain - 1) / grain;
     if (parts <= 1 || alpha == 0.0f) {
-        sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias);
+        sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, a_row_sums);
         return;
     }
-    thread_local ScratchBuffer sums;  // the caller's: one M×N product per part
-    float* P = sums.get(static_cast<size_t>(parts * M * N));
+    thread_local ScratchBuffer sums;  // the caller's: one M×N product per part, then each part's row sums
+    float* P = sums.get(static_cast<size_t>(parts * M * (N + 1)));
+    float* R = P + parts * M * N;
+    if (a_row_sums) std::fill_n(R, parts * M, 0.0f);
     parallel_for(K, grain, [&](int64_t k0, int64_t k1) {
         const float* a = trans_a ? A + k0 * lda : A + k0;  // op(A)[:, k0:k1]
         const float* b = trans_b ? B + k0 : B + k0 * ldb;  // op(B)[k0:k1, :]
-        sgemm(trans_a, trans_b, M, N, k1 - k0, alpha, a, lda, b, ldb, 0.0f, P + k0 / grain * M * N, N);
+        float* part_sums = a_row_sums ? R + k0 / grain * M : nullptr;
+        float* part = P + k0 / grain * M * N;
+        sgemm(trans_a, trans_b, M, N, k1 - k0, alpha, a, lda, b, ldb, 0.0f, part, N, nullptr, part_sums);
     });
+    if (a_row_sums)  // the parts' sums added in order of K, as the products are
+        for (int64_t i = 0; i < M; ++i) {
+            float s = R[i];
+            for (int64_t q = 1; q < parts; ++q) s += R[q * M + i];
+            a_row_sums[i] += s;
+        }
     parallel_for(M, grain_for(M, std::max<int64_t>(1, 16384 / N)), [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) {
             float* c = C + i * ldc;

@@ -65,14 +65,9 @@ Tensor linear(const Tensor& x_in, const Tensor& w, const Tensor& b) {
                 be.gemm(gx, g, false, w, false, 1.0, 0.0);  // [N, out] @ [out, in]
                 if (x_in.dim() != 2) gx = gx.view(x_in.shape());
             }
-            if (w.requires_grad()) {
-                gw = Tensor::empty(w.shape(), w.dtype(), w.device());
-                be.gemm(gw, g, true, x, false, 1.0, 0.0);  // [out, N] @ [N, in]
-            }
-            if (b.defined() && b.requires_grad()) {
-                gb = Tensor::empty(b.shape(), b.dtype(), b.device());
-                be.sum_to(gb, g, 1.0);  // column sums
-            }
+            if (w.requires_grad()) gw = Tensor::empty(w.shape(), w.dtype(), w.device());
+            if (b.defined() && b.requires_grad()) gb = Tensor::empty(b.shape(), b.dtype(), b.device());
+            be.linear_backward_params(gw, gb, g, x);  // gw = gᵀ @ x [out, in]; gb = column sums of g [out]
             return {gx, gw, gb};
         });
     }
