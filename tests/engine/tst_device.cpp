@@ -52,7 +52,8 @@ struct FakeRaw {
                 sizes[p] = n;
                 return p;
             },
-            [this](void* p) {
+            [this](void* p, size_t n) {
+                QCOMPARE(n, sizes[p]);  // the size it was allocated with
                 live -= sizes[p];
                 sizes.erase(p);
                 ++frees;

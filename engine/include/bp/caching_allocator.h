@@ -26,7 +26,7 @@ struct DeviceMemoryStats {
 class CachingAllocator {
 public:
     using RawAlloc = std::function<void*(size_t)>;  // returns null on failure
-    using RawFree = std::function<void(void*)>;
+    using RawFree = std::function<void(void*, size_t)>;  // the block and the size it was asked for with
 
     /// What is cached. The defaults are the GPU's: every request, in the size classes of size_class().
     struct Policy {
@@ -81,11 +81,11 @@ public:
     /// Returns a block to its free list; `bytes` is the size it was allocated with.
     void deallocate(void* p, size_t bytes) {
         if (!p) return;
-        if (!cached(bytes)) return free_(p);
+        if (!cached(bytes)) return free_(p, bytes);
         const size_t cls = class_of(bytes);
         std::lock_guard<std::mutex> lock(mu_);
         stats_.in_use -= cls;
-        if (stats_.cached + cls > policy_.max_cached) return free_(p);
+        if (stats_.cached + cls > policy_.max_cached) return free_(p, cls);
         free_lists_[cls].push_back(p);
         stats_.cached += cls;
     }
@@ -107,7 +107,7 @@ private:
 
     void release_all_locked() {
         for (auto& [cls, list] : free_lists_) {
-            for (void* p : list) free_(p);
+            for (void* p : list) free_(p, cls);
             stats_.cached -= cls * list.size();
             list.clear();
         }

@@ -574,7 +574,7 @@ public:
                   }
                   return p;
               },
-              [](void* p) { (void)cudaFree(p); }) {
+              [](void* p, size_t) { (void)cudaFree(p); }) {
         std::string summary, why;
         if (cuda_query(&summary, &why)) name_ = "cuda (" + summary + ", cuBLAS)";
         else name_ = "cuda (unavailable: " + why + ")";
