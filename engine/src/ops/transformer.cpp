@@ -78,6 +78,8 @@ static void check_norm(const char* op, const Tensor& x, const Tensor& p, const c
 }
 
 using cpu::lane_sum;  // cpu/lane_sum.h: 16 vectorised partial sums folded into double
+using cpu::lane_sum_v;
+using cpu::load_lanes;
 
 // Floats between the starts of two chunks' partial sums of D values: D rounded up to a cache line, plus one line,
 // so no two chunks (run by different threads, written once per row) ever share a line. Packed at D apart, a
@@ -104,39 +106,48 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
     check_host("layer_norm", x);
     const int64_t D = x.shape().back(), R = x.numel() / D;
     Tensor y = Tensor::empty(x.shape(), x.dtype());
-    Tensor xhat = Tensor::empty(x.shape(), x.dtype()), rstd = Tensor::empty({R}, DType::f64);  // saved
+    // Saved for backward: each row's μ and r (in x's type, as x̂ is computed), not x̂ itself, which backward
+    // computes again from x, as PyTorch does: one tensor of x's size less to write and to keep.
+    Tensor stats = Tensor::empty({R, 2}, x.dtype());
     dispatch_dtype(x.dtype(), [&](auto tag) {
         using T = decltype(tag);
         const T* xp = x.data<T>();
         const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
         const T* bp = beta.defined() ? beta.data<T>() : nullptr;
-        T *yp = y.data<T>(), *hp = xhat.data<T>();
-        double* rp = rstd.data<double>();
+        T* yp = y.data<T>();
+        T* sp = stats.data<T>();
         // Rows are independent: chunks of rows run in parallel (cpu/parallel.h), the same values either way.
         cpu::parallel_for(R, cpu::grain_for(R, std::max<int64_t>(1, 8192 / D)), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
             const T* xr = xp + r * D;
-            const double mu = lane_sum<T>(D, [xr](int64_t i) { return xr[i]; }) / static_cast<double>(D);
+            const double mu = lane_sum_v<T>(D, [xr](int64_t i) { return load_lanes(xr + i); },
+                                            [xr](int64_t i) { return xr[i]; }) /
+                              static_cast<double>(D);
             const T muT = static_cast<T>(mu);
-            const double var =
-                lane_sum<T>(D, [xr, muT](int64_t i) { return (xr[i] - muT) * (xr[i] - muT); }) / static_cast<double>(D);
-            const double rs = 1.0 / std::sqrt(var + eps);
-            rp[r] = rs;
-            const T rsT = static_cast<T>(rs);
-            T* hr = hp + r * D;
+            const double var = lane_sum_v<T>(
+                                   D,
+                                   [xr, muT](int64_t i) {
+                                       const cpu::Lanes<T> d = load_lanes(xr + i) - muT;
+                                       return d * d;
+                                   },
+                                   [xr, muT](int64_t i) { return (xr[i] - muT) * (xr[i] - muT); }) /
+                               static_cast<double>(D);
+            const T rsT = static_cast<T>(1.0 / std::sqrt(var + eps));
+            sp[2 * r] = muT;
+            sp[2 * r + 1] = rsT;
             T* yr = yp + r * D;
-            for (int64_t i = 0; i < D; ++i) hr[i] = (xr[i] - muT) * rsT;
             if (gp && bp)
-                for (int64_t i = 0; i < D; ++i) yr[i] = hr[i] * gp[i] + bp[i];
+                for (int64_t i = 0; i < D; ++i) yr[i] = (xr[i] - muT) * rsT * gp[i] + bp[i];
             else
-                for (int64_t i = 0; i < D; ++i) yr[i] = hr[i] * (gp ? gp[i] : T(1)) + (bp ? bp[i] : T(0));
+                for (int64_t i = 0; i < D; ++i)
+                    yr[i] = (xr[i] - muT) * rsT * (gp ? gp[i] : T(1)) + (bp ? bp[i] : T(0));
         }
         });
     });
     if (autograd::needs_record({&x, &gamma, &beta}))
         autograd::record(
             "layer_norm", y, {x, gamma, beta},
-            [x, gamma, beta, xhat, rstd, D, R](const Tensor& g) -> std::vector<Tensor> {
+            [x, gamma, beta, stats, D, R](const Tensor& g) -> std::vector<Tensor> {
                 Tensor gx, gg, gb;
                 if (x.requires_grad()) gx = Tensor::empty(x.shape(), x.dtype());
                 if (gamma.defined() && gamma.requires_grad()) gg = Tensor::zeros({D}, x.dtype());
@@ -144,9 +155,9 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                 dispatch_dtype(x.dtype(), [&](auto tag) {
                     using T = decltype(tag);
                     const T* go = g.data<T>();
-                    const T* hp = xhat.data<T>();
+                    const T* xp = x.data<T>();
+                    const T* sp = stats.data<T>();
                     const T* gp = gamma.defined() ? gamma.data<T>() : nullptr;
-                    const double* rp = rstd.data<double>();
                     T* gxp = gx.defined() ? gx.data<T>() : nullptr;
                     // Chunks of rows in parallel; the γ and β gradients (sums over rows) are summed per chunk
                     // and the chunks' sums added in chunk order, so a thread count always gives the same bits.
@@ -159,19 +170,28 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, doub
                     cpu::parallel_for(R, grain, [&](int64_t r0, int64_t r1) {
                     T* ggp = part_g.empty() ? nullptr : part_g.data() + (r0 / grain) * ld;
                     T* gbp = part_b.empty() ? nullptr : part_b.data() + (r0 / grain) * ld;
+                    std::vector<T> row(static_cast<size_t>(D));  // this row's x̂, as forward computed it
+                    T* hr = row.data();
                     for (int64_t r = r0; r < r1; ++r) {
                         const T* gr = go + r * D;
-                        const T* hr = hp + r * D;
+                        const T* xr = xp + r * D;
+                        const T muT = sp[2 * r], rs = sp[2 * r + 1];
+                        for (int64_t i = 0; i < D; ++i) hr[i] = (xr[i] - muT) * rs;
                         if (ggp)
                             for (int64_t i = 0; i < D; ++i) ggp[i] += gr[i] * hr[i];
                         if (gbp)
                             for (int64_t i = 0; i < D; ++i) gbp[i] += gr[i];
                         if (!gxp) continue;
                         auto h = [gr, gp](int64_t i) { return gp ? gr[i] * gp[i] : gr[i]; };  // term 2
-                        const T mh = static_cast<T>(lane_sum<T>(D, h) / static_cast<double>(D));
-                        const T mhx = static_cast<T>(lane_sum<T>(D, [&](int64_t i) { return h(i) * hr[i]; }) /
-                                                     static_cast<double>(D));
-                        const T rs = static_cast<T>(rp[r]);
+                        auto hv = [gr, gp](int64_t i) {
+                            return gp ? load_lanes(gr + i) * load_lanes(gp + i) : load_lanes(gr + i);
+                        };
+                        const T mh = static_cast<T>(lane_sum_v<T>(D, hv, h) / static_cast<double>(D));
+                        const T mhx = static_cast<T>(
+                            lane_sum_v<T>(
+                                D, [&](int64_t i) { return hv(i) * load_lanes(hr + i); },
+                                [&](int64_t i) { return h(i) * hr[i]; }) /
+                            static_cast<double>(D));
                         T* out = gxp + r * D;
                         for (int64_t i = 0; i < D; ++i) out[i] = rs * (h(i) - mh - hr[i] * mhx);  // term 3
                     }
