@@ -496,7 +496,7 @@ public:
 private:
     // Blocks of 256 KiB to 4 MiB are kept for reuse, the one freed last first (caching_allocator.h): a step's
     // next activation then lands in a buffer still in the cache (ResNet-mini at 2 threads 2647 -> 2713
-    // images/s, mean of 5 alternating runs). Larger blocks go back under it: cached too, the CNN's 6.4 MB
+    // images/s, mean of 5 alternating runs). Larger blocks go straight back: cached too, the CNN's 6.4 MB
     // activations made its full 2-thread epoch about 5% slower (7613 -> 7248 images/s, 4 alternating runs),
     // for reasons not found. At most 256 MiB is held.
     // Under the cache, blocks of 256 KiB and more come from chunks of huge pages (page_arena.h), smaller ones

@@ -7,7 +7,8 @@
 //
 // Not a general heap: meant for blocks of hundreds of KiB and more (the backend sends smaller ones to
 // malloc), few at a time. Thread-safe (one mutex). Blocks are 64-byte aligned. Chunks stay mapped until
-// release_unused() finds them empty.
+// release_unused() finds them empty, or a new chunk finds no address space left (ulimit -v) and the empty
+// ones make room.
 #pragma once
 
 #include <cstddef>
