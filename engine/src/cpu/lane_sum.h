@@ -9,18 +9,23 @@
 
 namespace bp::cpu {
 
+// The 16 partial sums acc[0..15] (an array or Lanes<T>) added in double as a tree of depth 4, not as a chain
+// of 16 dependent adds: on rows of 128 values that chain, four times a row, was most of layer_norm's time.
+template <class A>
+double fold16(const A& acc) {
+    double s[8];
+    for (int k = 0; k < 8; ++k) s[k] = static_cast<double>(acc[k]) + static_cast<double>(acc[k + 8]);
+    for (int k = 0; k < 4; ++k) s[k] += s[k + 4];
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
+
 template <class T, class F>
 double lane_sum(int64_t n, F term) {
     T acc[16] = {};
     int64_t i = 0;
     for (; i + 16 <= n; i += 16)
         for (int k = 0; k < 16; ++k) acc[k] += term(i + k);
-    // Folded as a tree (depth 4), not as a chain of 16 dependent adds: on rows of 128 values that chain,
-    // four times a row, was most of layer_norm's time.
-    double s[8];
-    for (int k = 0; k < 8; ++k) s[k] = static_cast<double>(acc[k]) + static_cast<double>(acc[k + 8]);
-    for (int k = 0; k < 4; ++k) s[k] += s[k + 4];
-    double total = (s[0] + s[2]) + (s[1] + s[3]);
+    double total = fold16(acc);
     for (; i < n; ++i) total += term(i);
     return total;
 }
@@ -51,10 +56,7 @@ double lane_sum_v(int64_t n, V vterm, F term) {
     Lanes<T> acc = {};
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) acc += vterm(i);
-    double s[8];
-    for (int k = 0; k < 8; ++k) s[k] = static_cast<double>(acc[k]) + static_cast<double>(acc[k + 8]);
-    for (int k = 0; k < 4; ++k) s[k] += s[k + 4];
-    double total = (s[0] + s[2]) + (s[1] + s[3]);
+    double total = fold16(acc);
     for (; i < n; ++i) total += term(i);
     return total;
 }
